@@ -1,0 +1,9 @@
+/* libcpor — Claiming Partner of Record (CPOR) customer associations.
+ * The umbrella header: includes every public header. */
+#ifndef CPOR_CPOR_H
+#define CPOR_CPOR_H
+
+#include "common.h"
+#include "calendar.h"
+
+#endif /* CPOR_CPOR_H */
