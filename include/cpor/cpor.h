@@ -5,5 +5,7 @@
 
 #include "common.h"
 #include "calendar.h"
+#include "model.h"
+#include "context.h"
 
 #endif /* CPOR_CPOR_H */
