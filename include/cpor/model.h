@@ -84,7 +84,7 @@ typedef enum cpor_role {
   CPOR_ROLE_SYSTEM = 7    /* automatic transitions */
 } cpor_role;
 
-typedef enum cpor_event_kind {
+enum cpor_event_kind {
   CPOR_EVENT_CREATED = 1,
   CPOR_EVENT_EDITED = 2,
   CPOR_EVENT_POE_ADDED = 3,
@@ -106,7 +106,7 @@ typedef enum cpor_event_kind {
   CPOR_EVENT_ENDED = 19,
   CPOR_EVENT_LINE_ENDED = 20,   /* one line ended; the claim goes on with the others */
   CPOR_EVENT_LINE_REJECTED = 21 /* one line lost arbitration; the claim goes on */
-} cpor_event_kind;
+};
 
 /* Names: states as DESIGN.md spells them ("UNDER_REVIEW"); reasons, areas,
  * activities, programs, channels, subscription states, roles and event kinds
