@@ -28,11 +28,11 @@ static const char *const status_text[] = {
 };
 
 static const char *const status_names[] = {
-    "CPOR_OK",          "CPOR_EINVAL",       "CPOR_ENOMEM",        "CPOR_ENOTFOUND",
-    "CPOR_EEXISTS",     "CPOR_EPERM",        "CPOR_EACCES",        "CPOR_ESTATE",
-    "CPOR_EDUPLICATE",  "CPOR_EWINDOW",      "CPOR_EMISMATCH",     "CPOR_EINCOMPLETE",
-    "CPOR_EACTIVITY",   "CPOR_ENOTENROLLED", "CPOR_ESUBSCRIPTION", "CPOR_ESTORAGE",
-    "CPOR_ECORRUPT",    "CPOR_EVERSION",     "CPOR_ENOTSUP",       "CPOR_ERANGE",
+    "CPOR_OK",         "CPOR_EINVAL",       "CPOR_ENOMEM",        "CPOR_ENOTFOUND",
+    "CPOR_EEXISTS",    "CPOR_EPERM",        "CPOR_EACCES",        "CPOR_ESTATE",
+    "CPOR_EDUPLICATE", "CPOR_EWINDOW",      "CPOR_EMISMATCH",     "CPOR_EINCOMPLETE",
+    "CPOR_EACTIVITY",  "CPOR_ENOTENROLLED", "CPOR_ESUBSCRIPTION", "CPOR_ESTORAGE",
+    "CPOR_ECORRUPT",   "CPOR_EVERSION",     "CPOR_ENOTSUP",       "CPOR_ERANGE",
     "CPOR_ITEROVER",
 };
 
@@ -51,10 +51,18 @@ const char *cpor_status_name(int code) {
   return status_names[-code];
 }
 
-int cpor_status_count(void) { return STATUS_COUNT; }
+int cpor_status_count(void) {
+  return STATUS_COUNT;
+}
 
-int32_t cpor_version_number(void) { return CPOR_VERSION_NUMBER; }
+int32_t cpor_version_number(void) {
+  return CPOR_VERSION_NUMBER;
+}
 
-const char *cpor_version_string(void) { return CPOR_VERSION_STRING; }
+const char *cpor_version_string(void) {
+  return CPOR_VERSION_STRING;
+}
 
-void cpor_free(void *ptr) { free(ptr); }
+void cpor_free(void *ptr) {
+  free(ptr);
+}

@@ -1,0 +1,243 @@
+/* Reading and writing records through the storage vtable. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+
+typedef struct loader {
+  cpor__decode_fn decode;
+  void *out;
+  int rc;
+} loader;
+
+static int on_object(void *arg, const cpor_store_object *obj) {
+  loader *l = arg;
+  l->rc = l->decode(obj, &l->out);
+  return 0;
+}
+
+static const char *kind_name(uint32_t kind) {
+  static const char *const names[] = {"record",       "partner",  "location", "customer", "tenant",
+                                      "subscription", "workload", "claim",    "domain"};
+  return kind < sizeof names / sizeof names[0] ? names[kind] : "record";
+}
+
+int cpor__load(cpor_ctx *ctx, uint32_t kind, const char *id, cpor__decode_fn decode, void **out) {
+  loader l = {decode, NULL, CPOR_OK};
+  int rc = ctx->storage->m.object_get(ctx->storage->self, kind, id, on_object, &l);
+  if (rc == CPOR_ENOTFOUND) return cpor__fail(ctx, rc, "no such %s '%.100s'", kind_name(kind), id);
+  if (rc) return cpor__storage_fail(ctx, rc, "cannot read");
+  if (l.rc) return cpor__storage_fail(ctx, l.rc, kind_name(kind));
+  *out = l.out;
+  return CPOR_OK;
+}
+
+#define LOADER(fn, type, kind, decoder)                                                            \
+  static int fn##_decode(const cpor_store_object *obj, void **out) {                               \
+    return decoder(obj, (type **)out);                                                             \
+  }                                                                                                \
+  int fn(cpor_ctx *ctx, const char *id, type **out) {                                              \
+    return cpor__load(ctx, kind, id, fn##_decode, (void **)out);                                   \
+  }
+
+LOADER(cpor__load_claim, cpor_claim, CPOR_STORE_CLAIM, cpor__claim_decode)
+LOADER(cpor__load_location, cpor_location, CPOR_STORE_LOCATION, cpor__location_decode)
+LOADER(cpor__load_tenant, cpor_tenant, CPOR_STORE_TENANT, cpor__tenant_decode)
+LOADER(cpor__load_subscription, cpor_subscription, CPOR_STORE_SUBSCRIPTION,
+       cpor__subscription_decode)
+LOADER(cpor__load_workload, cpor_workload, CPOR_STORE_WORKLOAD, cpor__workload_decode)
+
+int cpor__put(cpor_ctx *ctx, uint32_t mode, int rc_encode, cpor_store_object *obj, void *buf) {
+  if (rc_encode) return cpor__fail(ctx, rc_encode, "out of memory while encoding");
+  int rc = ctx->storage->m.object_put(ctx->storage->self, obj, mode);
+  free(buf);
+  if (rc == CPOR_EEXISTS)
+    return cpor__fail(ctx, rc, "%s '%.100s' exists already", kind_name(obj->kind), obj->id);
+  if (rc == CPOR_ENOTFOUND)
+    return cpor__fail(ctx, rc, "no such %s '%.100s'", kind_name(obj->kind), obj->id);
+  if (rc) return cpor__storage_fail(ctx, rc, "cannot write");
+  return CPOR_OK;
+}
+
+/* ---- change sets -------------------------------------------------------- */
+
+int cpor__change_init(cpor__change *ch, cpor_claim *claim, int is_new) {
+  memset(ch, 0, sizeof *ch);
+  ch->claim = claim;
+  ch->is_new = is_new;
+  ch->old_state = is_new ? 0 : claim->state;
+  ch->old_window = is_new ? CPOR_TIME_NONE : claim->window_closes_at;
+  ch->old_sla = is_new ? CPOR_TIME_NONE : claim->sla_due_at;
+  ch->lines_dirty = is_new;
+  return CPOR_OK;
+}
+
+void cpor__change_free(cpor__change *ch) {
+  cpor_claim_free(ch->claim);
+  for (size_t i = 0; i < ch->nevents; i++)
+    cpor_event_free(ch->events[i]);
+  free(ch->events);
+  memset(ch, 0, sizeof *ch);
+}
+
+int cpor__change_event(cpor_ctx *ctx, cpor__change *ch, const cpor_actor *actor, int kind,
+                       const char *fmt, ...) {
+  char text[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  if (ch->nevents == ch->cap) {
+    size_t cap = ch->cap ? ch->cap * 2 : 4;
+    cpor_event **ev = realloc(ch->events, cap * sizeof *ev);
+    if (!ev) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    ch->events = ev;
+    ch->cap = cap;
+  }
+  cpor_event *e = calloc(1, sizeof *e);
+  int oom = !e;
+  if (e) {
+    e->seq = ch->claim->next_seq++;
+    e->at = ctx->now;
+    e->kind = kind;
+    e->state = ch->claim->state;
+    e->role = (int32_t)actor->role;
+    e->org = cpor__strdup(actor->org ? actor->org : "", &oom);
+    e->user = cpor__strdup(actor->user ? actor->user : "", &oom);
+    e->text = cpor__strdup(text, &oom);
+    ch->events[ch->nevents++] = e;
+  }
+  return oom ? cpor__fail(ctx, CPOR_ENOMEM, "out of memory") : CPOR_OK;
+}
+
+static int write_lines(cpor_ctx *ctx, const cpor_claim *c) {
+  cpor_store_line rows[64];
+  cpor_store_line *v = c->nlines <= 64 ? rows : calloc(c->nlines, sizeof *v);
+  char **units = calloc(c->nlines ? c->nlines : 1, sizeof *units);
+  int rc = CPOR_OK;
+  size_t n = 0;
+  if (!v || !units) {
+    rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (size_t i = 0; i < c->nlines; i++) {
+    if (!cpor__rules_live(c->lines[i].state)) continue;
+    units[i] = cpor__unit_key(c, &c->lines[i]);
+    if (!units[i]) {
+      rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+      goto out;
+    }
+    v[n].claim_id = c->id;
+    v[n].line = (uint32_t)i;
+    v[n].unit = units[i];
+    v[n].partner_id = c->partner_id;
+    v[n].status = c->lines[i].state;
+    n++;
+  }
+  rc = ctx->storage->m.lines_replace(ctx->storage->self, c->id, v, n);
+  if (rc == CPOR_EEXISTS)
+    /* Another writer got there between our read and our write: the store's
+     * own uniqueness decided the race (DESIGN.md 1.3). */
+    rc = cpor__fail(ctx, CPOR_ESTATE,
+                    "another claim became approved or associated on this unit concurrently");
+  else if (rc)
+    rc = cpor__storage_fail(ctx, rc, "cannot write claim lines");
+out:
+  if (units)
+    for (size_t i = 0; i < c->nlines; i++)
+      free(units[i]);
+  free(units);
+  if (v != rows) free(v);
+  return rc;
+}
+
+static int sync_deadline(cpor_ctx *ctx, const char *id, uint32_t kind, cpor_time old,
+                         cpor_time now_due) {
+  if (old == now_due) return CPOR_OK;
+  cpor_storage *s = ctx->storage;
+  int rc = now_due == CPOR_TIME_NONE ? s->m.deadline_clear(s->self, id, kind)
+                                     : s->m.deadline_set(s->self, id, kind, now_due);
+  return rc ? cpor__storage_fail(ctx, rc, "cannot write a deadline") : CPOR_OK;
+}
+
+/* The deadline kind a window belongs to in a state (0: none kept). */
+static uint32_t window_kind(int state) {
+  if (state == CPOR_STATE_APPROVED) return CPOR_DEADLINE_OPTOUT;
+  if (state == CPOR_STATE_PARTNER_ACTION_REQUIRED) return CPOR_DEADLINE_RESPONSE;
+  return 0;
+}
+
+int cpor__change_write(cpor_ctx *ctx, cpor__change *ch) {
+  cpor_claim *c = ch->claim;
+  cpor_store_object obj;
+  void *buf = NULL;
+  int rc = cpor__put(ctx, ch->is_new ? CPOR_STORE_INSERT : CPOR_STORE_UPDATE,
+                     cpor__claim_encode(c, &obj, &buf), &obj, buf);
+  if (rc) return rc;
+  if (ch->lines_dirty || ch->old_state != c->state) {
+    rc = write_lines(ctx, c);
+    if (rc) return rc;
+  }
+  uint32_t ok = window_kind(ch->old_state), nk = window_kind(c->state);
+  cpor_time oldw = ok ? ch->old_window : CPOR_TIME_NONE;
+  cpor_time neww = nk ? c->window_closes_at : CPOR_TIME_NONE;
+  if (ok && ok != nk) rc = sync_deadline(ctx, c->id, ok, oldw, CPOR_TIME_NONE);
+  if (!rc && nk) rc = sync_deadline(ctx, c->id, nk, ok == nk ? oldw : CPOR_TIME_NONE, neww);
+  if (!rc) rc = sync_deadline(ctx, c->id, CPOR_DEADLINE_SLA, ch->old_sla, c->sla_due_at);
+  for (size_t i = 0; !rc && i < ch->nevents; i++) {
+    void *ebuf = NULL;
+    size_t len = 0;
+    rc = cpor__event_encode(ch->events[i], &ebuf, &len);
+    if (rc) {
+      rc = cpor__fail(ctx, rc, "out of memory");
+      break;
+    }
+    rc = ctx->storage->m.event_append(ctx->storage->self, c->id, ch->events[i]->seq, ebuf, len);
+    free(ebuf);
+    if (rc) rc = cpor__storage_fail(ctx, rc, "cannot append history");
+  }
+  return rc;
+}
+
+/* ---- unit rows ------------------------------------------------------------ */
+
+static int on_line(void *arg, const cpor_store_line *line) {
+  cpor__unit_rows *r = arg;
+  if (r->n == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 8;
+    cpor_store_line *v = realloc(r->rows, cap * sizeof *v);
+    if (!v) return CPOR_ENOMEM;
+    r->rows = v;
+    r->cap = cap;
+  }
+  int oom = 0;
+  cpor_store_line *l = &r->rows[r->n];
+  *l = *line;
+  l->claim_id = cpor__strdup(line->claim_id, &oom);
+  l->unit = cpor__strdup(line->unit, &oom);
+  l->partner_id = cpor__strdup(line->partner_id, &oom);
+  r->n++;
+  return oom ? CPOR_ENOMEM : 0;
+}
+
+int cpor__unit_rows_load(cpor_ctx *ctx, const char *unit, cpor__unit_rows *out) {
+  memset(out, 0, sizeof *out);
+  int rc = ctx->storage->m.lines_by_unit(ctx->storage->self, unit, on_line, out);
+  if (rc) {
+    cpor__unit_rows_free(out);
+    return cpor__storage_fail(ctx, rc, "cannot read the unit's claims");
+  }
+  return CPOR_OK;
+}
+
+void cpor__unit_rows_free(cpor__unit_rows *r) {
+  for (size_t i = 0; i < r->n; i++) {
+    free((char *)r->rows[i].claim_id);
+    free((char *)r->rows[i].unit);
+    free((char *)r->rows[i].partner_id);
+  }
+  free(r->rows);
+  memset(r, 0, sizeof *r);
+}

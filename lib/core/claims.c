@@ -1,0 +1,539 @@
+/* Claims: create, edit, proof of execution, comments. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/claims.h"
+#include "core/ids.h"
+#include "core/valid.h"
+
+static int bad(cpor_ctx *ctx, const char *what) {
+  return cpor__fail(ctx, CPOR_EINVAL, "%s", what);
+}
+
+int cpor__claim_id_arg(cpor_ctx *ctx, const char *in, char out[37]) {
+  return cpor__guid_canon(in, out) ? bad(ctx, "claim ID must be a GUID") : CPOR_OK;
+}
+
+int cpor__claim_handout(cpor_ctx *ctx, const cpor_claim *c, cpor_claim **out) {
+  cpor_claim *d = cpor__claim_dup(c);
+  if (!d) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  d->read_at = ctx->now;
+  d->overdue = cpor__rules_overdue(d, ctx->now);
+  *out = d;
+  return CPOR_OK;
+}
+
+int cpor__claim_open(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, int action,
+                     cpor_claim **out) {
+  *out = NULL;
+  const char *msg = NULL;
+  int rc = cpor__rules_actor_valid(actor, &msg);
+  if (rc) return cpor__fail(ctx, rc, "%s", msg);
+  char id[37];
+  if ((rc = cpor__claim_id_arg(ctx, claim_id, id))) return rc;
+  if ((rc = cpor__call_begin(ctx, action != CPOR__ACT_VIEW))) return rc;
+  cpor_claim *c = NULL;
+  rc = cpor__load_claim(ctx, id, &c);
+  if (rc == CPOR_OK) {
+    rc = cpor__rules_check(actor, action, c->partner_id, c->tenant_id, c->state, &msg);
+    if (rc == CPOR_ENOTFOUND)
+      rc = cpor__fail(ctx, rc, "no such claim '%s'", id);
+    else if (rc)
+      rc = cpor__fail(ctx, rc, "cannot %s claim %s (%s, as %s): %s", cpor__action_name(action), id,
+                      cpor_state_name(c->state), cpor_role_name((int)actor->role), msg);
+  }
+  if (rc) {
+    cpor_claim_free(c);
+    return cpor__call_end(ctx, rc);
+  }
+  *out = c;
+  return CPOR_OK;
+}
+
+/* ---- validation of a spec ------------------------------------------------------ */
+
+static const struct {
+  int field;
+  size_t offset;
+  int email;
+} spec_fields[] = {
+#define F(id, member, email)                                                                       \
+  { id, offsetof(cpor_claim_spec, member), email }
+    F(CPOR_FIELD_CUSTOMER_CONTACT_NAME, customer_contact_name, 0),
+    F(CPOR_FIELD_CUSTOMER_CONTACT_TITLE, customer_contact_title, 0),
+    F(CPOR_FIELD_CUSTOMER_CONTACT_EMAIL, customer_contact_email, 1),
+    F(CPOR_FIELD_TECHNICAL_CONTACT_NAME, technical_contact_name, 0),
+    F(CPOR_FIELD_TECHNICAL_CONTACT_TITLE, technical_contact_title, 0),
+    F(CPOR_FIELD_TECHNICAL_CONTACT_EMAIL, technical_contact_email, 1),
+    F(CPOR_FIELD_PARTNER_CONTACT_NAME, partner_contact_name, 0),
+    F(CPOR_FIELD_PARTNER_CONTACT_EMAIL, partner_contact_email, 1),
+    F(CPOR_FIELD_SOLUTION_SELLER, solution_seller, 0),
+    F(CPOR_FIELD_CUSTOMER_NAME, customer_name, 0),
+    F(CPOR_FIELD_ISV_PRODUCT, isv_product, 0),
+#undef F
+};
+#define NSPEC_FIELDS (sizeof spec_fields / sizeof spec_fields[0])
+
+static const char *spec_field(const cpor_claim_spec *s, size_t i) {
+  return *(const char *const *)((const char *)s + spec_fields[i].offset);
+}
+
+static const char *const field_names[] = {NULL,
+                                          "customer contact name",
+                                          "customer contact title",
+                                          "customer contact email",
+                                          "technical contact name",
+                                          "technical contact title",
+                                          "technical contact email",
+                                          "partner contact name",
+                                          "partner contact email",
+                                          "solution seller",
+                                          "customer name",
+                                          "ISV product"};
+
+#define MAX_LINES 64
+
+/* Format checks only: no store access. */
+static int spec_valid(cpor_ctx *ctx, const cpor_claim_spec *s) {
+  if (!s) return bad(ctx, "spec is NULL");
+  if (s->version != CPOR_CLAIM_SPEC_VERSION)
+    return cpor__fail(ctx, CPOR_EVERSION, "unsupported cpor_claim_spec version %u", s->version);
+  if (s->name && cpor__valid_text(s->name, 256, 0))
+    return bad(ctx, "claim name must be at most 256 bytes of text");
+  if (s->mpn_id && cpor__valid_mpn(s->mpn_id)) return bad(ctx, "MPN ID must be 1-10 ASCII digits");
+  char buf[254];
+  if (s->tenant_id && cpor__guid_canon(s->tenant_id, buf))
+    return bad(ctx, "tenant ID must be a GUID");
+  if (s->domain && cpor__domain_canon(s->domain, buf)) return bad(ctx, "malformed domain name");
+  if (s->area && !cpor_area_name((int)s->area)) return bad(ctx, "unknown solution area");
+  if (s->activity && !cpor_activity_name((int)s->activity)) return bad(ctx, "unknown activity");
+  for (size_t i = 0; i < NSPEC_FIELDS; i++) {
+    const char *v = spec_field(s, i);
+    if (!v || !*v) continue;
+    int f = spec_fields[i].field;
+    if (spec_fields[i].email ? cpor__valid_email(v) : cpor__valid_text(v, 256, 0))
+      return cpor__fail(ctx, CPOR_EINVAL, "malformed %s", field_names[f]);
+  }
+  if (s->line_count > MAX_LINES) return bad(ctx, "a claim has at most 64 lines");
+  if (s->line_count && !s->workloads) return bad(ctx, "line_count is set but workloads is NULL");
+  for (size_t i = 0; i < s->line_count; i++) {
+    if (cpor__valid_workload_code(s->workloads[i]))
+      return cpor__fail(ctx, CPOR_EINVAL, "line %zu: malformed workload code", i + 1);
+    const char *sub = s->subscriptions ? s->subscriptions[i] : NULL;
+    if (sub && cpor__guid_canon(sub, buf))
+      return cpor__fail(ctx, CPOR_EINVAL, "line %zu: subscription ID must be a GUID", i + 1);
+  }
+  return CPOR_OK;
+}
+
+/* ---- store-backed checks ----------------------------------------------------------- */
+
+static int check_location(cpor_ctx *ctx, const cpor_claim *c) {
+  cpor_location *l = NULL;
+  int rc = cpor__load_location(ctx, c->mpn_id, &l);
+  if (rc == CPOR_OK && strcmp(l->partner_id, c->partner_id) != 0)
+    rc = cpor__fail(ctx, CPOR_ENOTFOUND, "no such location '%s'", c->mpn_id);
+  int program = cpor__rules_program(c->area, c->activity);
+  if (rc == CPOR_OK && !cpor_location_is_enrolled(l, program))
+    rc = cpor__fail(ctx, CPOR_ENOTENROLLED, "MPN ID %s is not enrolled in %s", c->mpn_id,
+                    cpor_program_name(program));
+  cpor_location_free(l);
+  return rc;
+}
+
+static int check_tenant(cpor_ctx *ctx, const cpor_claim *c) {
+  cpor_tenant *t = NULL;
+  int rc = cpor__load_tenant(ctx, c->tenant_id, &t);
+  if (rc) return rc;
+  int found = 0;
+  for (size_t i = 0; i < t->ndomains; i++)
+    found |= strcmp(t->domains[i], c->domain) == 0;
+  cpor_tenant_free(t);
+  if (!found)
+    return cpor__fail(ctx, CPOR_EMISMATCH, "domain '%s' does not belong to tenant %s", c->domain,
+                      c->tenant_id);
+  return CPOR_OK;
+}
+
+typedef struct sub_pick {
+  const char *workload;
+  size_t claimable;
+  char id[37];
+} sub_pick;
+
+static int pick_sub(void *arg, const cpor_store_object *obj) {
+  sub_pick *p = arg;
+  cpor_subscription *s = NULL;
+  int rc = cpor__subscription_decode(obj, &s);
+  if (rc) return rc;
+  const char *msg;
+  if (cpor__rules_subscription(s, s->tenant_id, p->workload, &msg) == CPOR_OK) {
+    if (p->claimable++ == 0) strncpy(p->id, s->id, sizeof p->id - 1);
+  }
+  cpor_subscription_free(s);
+  return 0;
+}
+
+/* Resolves a line's subscription: checks a named one, or picks the only
+ * claimable one of the tenant. *sub_out: malloc'd canonical ID or NULL. */
+static int resolve_sub(cpor_ctx *ctx, const cpor_claim *c, size_t i, const char *workload,
+                       const char *named, char **sub_out) {
+  *sub_out = NULL;
+  char id[37];
+  if (named) {
+    cpor__guid_canon(named, id);
+    cpor_subscription *s = NULL;
+    int rc = cpor__load_subscription(ctx, id, &s);
+    const char *msg = NULL;
+    if (rc == CPOR_OK && (rc = cpor__rules_subscription(s, c->tenant_id, workload, &msg)))
+      cpor__fail(ctx, rc, "line %zu: subscription %s: %s", i + 1, id, msg);
+    cpor_subscription_free(s);
+    if (rc) return rc;
+  } else {
+    sub_pick p = {workload, 0, {0}};
+    cpor_store_filter f = {CPOR_STORE_SUBSCRIPTION, CPOR_STORE_BY_OWNER, c->tenant_id, 0};
+    int rc = ctx->storage->m.object_scan(ctx->storage->self, &f, pick_sub, &p);
+    if (rc) return cpor__storage_fail(ctx, rc, "cannot read subscriptions");
+    if (p.claimable == 0)
+      return cpor__fail(ctx, CPOR_ESUBSCRIPTION,
+                        "line %zu: the tenant has no claimable %s subscription", i + 1, workload);
+    if (p.claimable > 1)
+      return cpor__fail(ctx, CPOR_EINCOMPLETE, "line %zu: name one of %zu %s subscriptions", i + 1,
+                        p.claimable, workload);
+    memcpy(id, p.id, sizeof id);
+  }
+  *sub_out = strdup(id);
+  return *sub_out ? CPOR_OK : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+}
+
+static void free_lines(cpor__line *v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(v[i].workload);
+    free(v[i].subscription);
+  }
+  free(v);
+}
+
+/* Builds c's lines from workloads[]/subs[] against c's tenant and area. */
+static int resolve_lines(cpor_ctx *ctx, cpor_claim *c, size_t n, const char *const *workloads,
+                         const char *const *subs) {
+  cpor__line *v = calloc(n ? n : 1, sizeof *v);
+  if (!v) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  int rc = CPOR_OK;
+  for (size_t i = 0; rc == CPOR_OK && i < n; i++) {
+    cpor_workload *w = NULL;
+    rc = cpor__workload_find(ctx, workloads[i], &w);
+    if (rc) break;
+    const char *named = subs ? subs[i] : NULL;
+    if (w->area != c->area)
+      rc = cpor__fail(ctx, CPOR_EINVAL, "line %zu: %s is not a %s workload", i + 1, w->code,
+                      c->area == CPOR_AREA_M365 ? "Microsoft 365" : "Business Applications");
+    else if (!w->needs_subscription && named)
+      rc =
+          cpor__fail(ctx, CPOR_EINVAL, "line %zu: a %s line names no subscription", i + 1, w->code);
+    else if (w->needs_subscription)
+      rc = resolve_sub(ctx, c, i, w->code, named, &v[i].subscription);
+    v[i].workload = strdup(w->code);
+    if (!v[i].workload && !rc) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    v[i].state = c->state;
+    cpor_workload_free(w);
+    for (size_t j = 0; rc == CPOR_OK && j < i; j++)
+      if (strcmp(v[j].workload, v[i].workload) == 0 &&
+          (!v[i].subscription || strcmp(v[i].subscription, v[j].subscription) == 0))
+        rc = cpor__fail(ctx, CPOR_EINVAL, "lines %zu and %zu claim the same unit", j + 1, i + 1);
+  }
+  if (rc) {
+    free_lines(v, n);
+    return rc;
+  }
+  free_lines(c->lines, c->nlines);
+  c->lines = v;
+  c->nlines = n;
+  return CPOR_OK;
+}
+
+typedef int (*unit_row_fn)(cpor_ctx *ctx, const cpor_claim *c, size_t line,
+                           const cpor_store_line *row, void *arg);
+
+/* Calls fn for every live row of another claim on each live unit of c. */
+static int each_unit_row(cpor_ctx *ctx, const cpor_claim *c, unit_row_fn fn, void *arg) {
+  int rc = CPOR_OK;
+  for (size_t i = 0; rc == CPOR_OK && i < c->nlines; i++) {
+    if (!cpor__rules_live(c->lines[i].state)) continue;
+    char *unit = cpor__unit_key(c, &c->lines[i]);
+    if (!unit) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    cpor__unit_rows rows;
+    rc = cpor__unit_rows_load(ctx, unit, &rows);
+    free(unit);
+    for (size_t k = 0; rc == CPOR_OK && k < rows.n; k++)
+      if (strcmp(rows.rows[k].claim_id, c->id) != 0) rc = fn(ctx, c, i, &rows.rows[k], arg);
+    cpor__unit_rows_free(&rows);
+  }
+  return rc;
+}
+
+static int dup_row(cpor_ctx *ctx, const cpor_claim *c, size_t line, const cpor_store_line *row,
+                   void *arg) {
+  (void)arg;
+  if (strcmp(row->partner_id, c->partner_id) != 0) return CPOR_OK;
+  const cpor__line *l = &c->lines[line];
+  return cpor__fail(ctx, CPOR_EDUPLICATE, "line %zu: partner %s already %s %s%s%s", line + 1,
+                    c->partner_id, row->status == CPOR_STATE_ASSOCIATED ? "holds" : "claims",
+                    l->workload, l->subscription ? " subscription " : "",
+                    l->subscription ? l->subscription : "");
+}
+
+int cpor__check_duplicates(cpor_ctx *ctx, const cpor_claim *c) {
+  return each_unit_row(ctx, c, dup_row, NULL);
+}
+
+static int contest_row(cpor_ctx *ctx, const cpor_claim *c, size_t line, const cpor_store_line *row,
+                       void *arg) {
+  (void)ctx, (void)line;
+  if (strcmp(row->partner_id, c->partner_id) != 0 && cpor__rules_pending_or_held(row->status))
+    *(int *)arg = 1;
+  return CPOR_OK;
+}
+
+int cpor__is_contested(cpor_ctx *ctx, const cpor_claim *c) {
+  int contested = 0;
+  int rc = each_unit_row(ctx, c, contest_row, &contested);
+  return rc ? rc : contested;
+}
+
+int cpor__claim_has_dynamics(cpor_ctx *ctx, const cpor_claim *c, int *out) {
+  *out = 0;
+  for (size_t i = 0; i < c->nlines; i++) {
+    cpor_workload *w = NULL;
+    int rc = cpor__workload_find(ctx, c->lines[i].workload, &w);
+    if (rc) return rc;
+    *out |= w->dynamics;
+    cpor_workload_free(w);
+  }
+  return CPOR_OK;
+}
+
+/* ---- create and edit ---------------------------------------------------------------- */
+
+static int set_str(char **slot, const char *v, int canon_guid, int canon_domain) {
+  char buf[254];
+  const char *src = v;
+  if (canon_guid) src = cpor__guid_canon(v, buf) == CPOR_OK ? buf : v;
+  if (canon_domain) src = cpor__domain_canon(v, buf) == CPOR_OK ? buf : v;
+  char *d = *src ? strdup(src) : NULL;
+  if (*src && !d) return CPOR_ENOMEM;
+  free(*slot);
+  *slot = d;
+  return CPOR_OK;
+}
+
+/* Copies the spec's set fields into c; *changed gets a bit per group. */
+static int apply_spec(cpor_claim *c, const cpor_claim_spec *s) {
+  int rc = CPOR_OK;
+  if (s->name) rc |= set_str(&c->name, s->name, 0, 0);
+  if (s->mpn_id) rc |= set_str(&c->mpn_id, s->mpn_id, 0, 0);
+  if (s->tenant_id) rc |= set_str(&c->tenant_id, s->tenant_id, 1, 0);
+  if (s->domain) rc |= set_str(&c->domain, s->domain, 0, 1);
+  if (s->area) c->area = (int32_t)s->area;
+  if (s->activity) c->activity = (int32_t)s->activity;
+  for (size_t i = 0; i < NSPEC_FIELDS; i++) {
+    const char *v = spec_field(s, i);
+    if (v) rc |= set_str(&c->fields[spec_fields[i].field], v, 0, 0);
+  }
+  return rc ? CPOR_ENOMEM : CPOR_OK;
+}
+
+/* Everything a claim's identity must satisfy, against the store. */
+static int check_claim(cpor_ctx *ctx, cpor_claim *c, const cpor_claim_spec *lines_from) {
+  if (!cpor__rules_program(c->area, c->activity))
+    return cpor__fail(ctx, CPOR_EACTIVITY, "activity %s is not allowed for %s",
+                      cpor_activity_name(c->activity), cpor_area_name(c->area));
+  int rc = check_location(ctx, c);
+  if (!rc) rc = check_tenant(ctx, c);
+  if (!rc && lines_from)
+    rc = resolve_lines(ctx, c, lines_from->line_count, lines_from->workloads,
+                       lines_from->subscriptions);
+  if (!rc) rc = cpor__check_duplicates(ctx, c);
+  return rc;
+}
+
+int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_spec *spec,
+                      cpor_claim **out) {
+  if (!ctx) return CPOR_EINVAL;
+  if (out) *out = NULL;
+  const char *msg = NULL;
+  int rc = cpor__rules_actor_valid(actor, &msg);
+  if (rc) return cpor__fail(ctx, rc, "%s", msg);
+  if ((rc = spec_valid(ctx, spec))) return rc;
+  if (!spec->mpn_id || !spec->tenant_id || !spec->domain || !spec->area || !spec->activity)
+    return cpor__fail(ctx, CPOR_EINCOMPLETE,
+                      "a claim needs an MPN ID, a tenant ID, a domain, a solution area and an "
+                      "activity");
+  rc = cpor__rules_check(actor, CPOR__ACT_CREATE, actor->org ? actor->org : "", NULL, 0, &msg);
+  if (rc)
+    return cpor__fail(ctx, rc, "cannot create a claim as %s: %s", cpor_role_name((int)actor->role),
+                      msg);
+  cpor_claim *c = calloc(1, sizeof *c);
+  if (!c) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  char id[37];
+  cpor__new_id(id);
+  c->id = strdup(id);
+  c->partner_id = strdup(actor->org);
+  c->state = CPOR_STATE_EDITING;
+  c->next_seq = 1;
+  c->window_closes_at = c->sla_due_at = CPOR_TIME_NONE;
+  cpor__change ch;
+  cpor__change_init(&ch, c, 1);
+  if (!c->id || !c->partner_id || apply_spec(c, spec)) {
+    cpor__change_free(&ch);
+    return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  }
+  if ((rc = cpor__call_begin(ctx, 1))) {
+    cpor__change_free(&ch);
+    return rc;
+  }
+  c->created_at = c->updated_at = ctx->now;
+  rc = check_claim(ctx, c, spec);
+  if (!rc) rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_CREATED, "claim created");
+  if (!rc) rc = cpor__change_write(ctx, &ch);
+  if (!rc && out) rc = cpor__claim_handout(ctx, c, out);
+  rc = cpor__call_end(ctx, rc);
+  if (rc && out) {
+    cpor_claim_free(*out);
+    *out = NULL;
+  }
+  cpor__change_free(&ch);
+  return rc;
+}
+
+static int only_contacts(const cpor_claim_spec *s) {
+  if (s->name || s->tenant_id || s->domain || s->area || s->activity) return 0;
+  return !s->solution_seller && !s->customer_name && !s->isv_product;
+}
+
+int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                    const cpor_claim_spec *changes) {
+  if (!ctx) return CPOR_EINVAL;
+  int rc = spec_valid(ctx, changes);
+  if (rc) return rc;
+  cpor_claim *c = NULL;
+  if ((rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_EDIT, &c))) return rc;
+  cpor__change ch;
+  cpor__change_init(&ch, c, 0);
+  if (c->state != CPOR_STATE_EDITING && !only_contacts(changes))
+    rc = cpor__fail(ctx, CPOR_ESTATE,
+                    "after submission only the MPN ID, the products and the contacts can change");
+  int relines = changes->line_count > 0 || changes->tenant_id || changes->area;
+  cpor_claim_spec current = *changes;
+  const char **wl = NULL, **subs = NULL;
+  if (!rc && relines && changes->line_count == 0) {
+    /* The identity moved: re-resolve the existing lines against it. */
+    wl = calloc(c->nlines + 1, sizeof *wl);
+    subs = calloc(c->nlines + 1, sizeof *subs);
+    if (!wl || !subs) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < c->nlines; i++) {
+      wl[i] = c->lines[i].workload;
+      subs[i] = changes->tenant_id ? NULL : c->lines[i].subscription;
+    }
+    current.line_count = c->nlines;
+    current.workloads = wl;
+    current.subscriptions = subs;
+  }
+  cpor_claim *before = rc ? NULL : cpor__claim_dup(c);
+  if (!rc && !before) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  if (!rc && apply_spec(c, changes)) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  if (!rc) rc = check_claim(ctx, c, relines ? &current : NULL);
+  if (!rc && relines && c->state != CPOR_STATE_EDITING && !c->contested) {
+    int contested = cpor__is_contested(ctx, c);
+    if (contested < 0)
+      rc = contested;
+    else if (contested) {
+      c->contested = 1;
+      rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_CONTESTED,
+                              "contested: another partner holds or claims one of its units");
+    }
+  }
+  free(wl);
+  free(subs);
+  ch.lines_dirty = relines;
+  c->updated_at = ctx->now;
+  if (!rc) rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_EDITED, "claim edited");
+  if (!rc) rc = cpor__change_write(ctx, &ch);
+  cpor_claim_free(before);
+  cpor__change_free(&ch);
+  return cpor__call_end(ctx, rc);
+}
+
+int cpor_claim_add_poe(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                       const char *name, const char *media_type, const char *sha256,
+                       uint64_t size) {
+  if (!ctx) return CPOR_EINVAL;
+  char digest[65];
+  if (cpor__valid_text(name, 256, 1)) return bad(ctx, "PoE name must be 1-256 bytes of text");
+  if (cpor__valid_text(media_type, 127, 1) || !strchr(media_type, '/') || strchr(media_type, ' '))
+    return bad(ctx, "PoE media type must look like type/subtype");
+  if (cpor__sha256_canon(sha256, digest)) return bad(ctx, "SHA-256 must be 64 hex digits");
+  if (size == 0) return bad(ctx, "PoE size must be positive");
+  cpor_claim *c = NULL;
+  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_ADD_POE, &c);
+  if (rc) return rc;
+  cpor__change ch;
+  cpor__change_init(&ch, c, 0);
+  if (c->npoe >= 100) rc = cpor__fail(ctx, CPOR_ERANGE, "a claim has at most 100 PoE documents");
+  if (!rc) {
+    cpor__poe *v = realloc(c->poe, (c->npoe + 1) * sizeof *v);
+    if (!v)
+      rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    else {
+      c->poe = v;
+      cpor__poe *p = &c->poe[c->npoe];
+      int oom = 0;
+      p->name = cpor__strdup(name, &oom);
+      p->media_type = cpor__strdup(media_type, &oom);
+      p->sha256 = cpor__strdup(digest, &oom);
+      p->size = size;
+      c->npoe++;
+      if (oom) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    }
+  }
+  c->updated_at = ctx->now;
+  if (!rc)
+    rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_POE_ADDED,
+                            "proof of execution added: %s (%s, %llu bytes, sha256 %.12s...)", name,
+                            media_type, (unsigned long long)size, digest);
+  if (!rc) rc = cpor__change_write(ctx, &ch);
+  cpor__change_free(&ch);
+  return cpor__call_end(ctx, rc);
+}
+
+int cpor_claim_comment(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                       const char *text) {
+  if (!ctx) return CPOR_EINVAL;
+  if (cpor__valid_text(text, 4000, 1)) return bad(ctx, "comment must be 1-4000 bytes of text");
+  cpor_claim *c = NULL;
+  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_COMMENT, &c);
+  if (rc) return rc;
+  cpor__change ch;
+  cpor__change_init(&ch, c, 0);
+  c->updated_at = ctx->now;
+  rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_COMMENTED, "%s", text);
+  if (!rc) rc = cpor__change_write(ctx, &ch);
+  cpor__change_free(&ch);
+  return cpor__call_end(ctx, rc);
+}
+
+int cpor_claim_spec_init(cpor_claim_spec *spec, uint32_t version) {
+  if (!spec) return CPOR_EINVAL;
+  if (version != CPOR_CLAIM_SPEC_VERSION) return CPOR_EVERSION;
+  memset(spec, 0, sizeof *spec);
+  spec->version = version;
+  return CPOR_OK;
+}
+
+int cpor_actor_init(cpor_actor *actor, uint32_t version) {
+  if (!actor) return CPOR_EINVAL;
+  if (version != CPOR_ACTOR_VERSION) return CPOR_EVERSION;
+  memset(actor, 0, sizeof *actor);
+  actor->version = version;
+  return CPOR_OK;
+}

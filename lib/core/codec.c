@@ -1,0 +1,99 @@
+/* The record encoding (see codec.h). */
+#include "core/codec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NULL_LEN UINT32_MAX
+#define MAX_STR (16u * 1024 * 1024)
+
+static void put(cpor__wbuf *w, const void *p, size_t n) {
+  if (w->oom) return;
+  if (w->len + n > w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 256;
+    while (cap < w->len + n)
+      cap *= 2;
+    unsigned char *d = realloc(w->data, cap);
+    if (!d) {
+      w->oom = 1;
+      return;
+    }
+    w->data = d;
+    w->cap = cap;
+  }
+  memcpy(w->data + w->len, p, n);
+  w->len += n;
+}
+
+void cpor__w_u32(cpor__wbuf *w, uint32_t v) {
+  unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                        (unsigned char)(v >> 24)};
+  put(w, b, 4);
+}
+
+void cpor__w_i64(cpor__wbuf *w, int64_t v) {
+  uint64_t u = (uint64_t)v;
+  cpor__w_u32(w, (uint32_t)u);
+  cpor__w_u32(w, (uint32_t)(u >> 32));
+}
+
+void cpor__w_str(cpor__wbuf *w, const char *s) {
+  if (!s) {
+    cpor__w_u32(w, NULL_LEN);
+    return;
+  }
+  size_t n = strlen(s);
+  cpor__w_u32(w, (uint32_t)n);
+  put(w, s, n);
+}
+
+void cpor__wbuf_free(cpor__wbuf *w) {
+  free(w->data);
+  memset(w, 0, sizeof *w);
+}
+
+void cpor__rbuf_init(cpor__rbuf *r, const void *data, size_t len) {
+  r->p = data;
+  r->end = r->p + len;
+  r->bad = data == NULL && len != 0;
+}
+
+uint32_t cpor__r_u32(cpor__rbuf *r) {
+  if (r->bad || r->end - r->p < 4) {
+    r->bad = 1;
+    return 0;
+  }
+  uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 |
+               (uint32_t)r->p[3] << 24;
+  r->p += 4;
+  return v;
+}
+
+int64_t cpor__r_i64(cpor__rbuf *r) {
+  uint64_t lo = cpor__r_u32(r);
+  uint64_t hi = cpor__r_u32(r);
+  return (int64_t)(lo | hi << 32);
+}
+
+char *cpor__r_str(cpor__rbuf *r) {
+  uint32_t n = cpor__r_u32(r);
+  if (r->bad || n == NULL_LEN) return NULL;
+  if (n > MAX_STR || (size_t)(r->end - r->p) < n) {
+    r->bad = 1;
+    return NULL;
+  }
+  char *s = malloc((size_t)n + 1);
+  if (!s) {
+    r->bad = 1;
+    return NULL;
+  }
+  memcpy(s, r->p, n);
+  s[n] = 0;
+  if (memchr(s, 0, n)) { /* stored strings never hold NUL */
+    free(s);
+    r->bad = 1;
+    return NULL;
+  }
+  r->p += n;
+  return s;
+}

@@ -1,0 +1,32 @@
+/* A small binary encoding for stored records: little-endian integers and
+ * length-prefixed strings. Readers never trust their input: any overrun or
+ * bad length sets the error flag (-> CPOR_ECORRUPT). */
+#ifndef CPOR_CORE_CODEC_H
+#define CPOR_CORE_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cpor__wbuf {
+  unsigned char *data;
+  size_t len, cap;
+  int oom;
+} cpor__wbuf;
+
+void cpor__w_u32(cpor__wbuf *w, uint32_t v);
+void cpor__w_i64(cpor__wbuf *w, int64_t v);
+void cpor__w_str(cpor__wbuf *w, const char *s); /* NULL is encoded distinctly from "" */
+void cpor__wbuf_free(cpor__wbuf *w);
+
+typedef struct cpor__rbuf {
+  const unsigned char *p, *end;
+  int bad;
+} cpor__rbuf;
+
+void cpor__rbuf_init(cpor__rbuf *r, const void *data, size_t len);
+uint32_t cpor__r_u32(cpor__rbuf *r);
+int64_t cpor__r_i64(cpor__rbuf *r);
+/* A fresh malloc'd copy (NULL for an encoded NULL; sets bad on OOM too). */
+char *cpor__r_str(cpor__rbuf *r);
+
+#endif

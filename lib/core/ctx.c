@@ -1,0 +1,220 @@
+/* The context: opening, errors, calls and their transactions. */
+#include "core/ctx.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cpor__fail(cpor_ctx *ctx, int code, const char *fmt, ...) {
+  ctx->errcode = code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int cpor__storage_fail(cpor_ctx *ctx, int rc, const char *what) {
+  if (rc == CPOR_ENOMEM) return cpor__fail(ctx, rc, "out of memory while %s", what);
+  if (rc == CPOR_ECORRUPT) return cpor__fail(ctx, rc, "stored data is corrupt (%s)", what);
+  return cpor__fail(ctx, rc, "%s: %s", what, cpor__storage_errmsg(ctx->storage));
+}
+
+static int open_fail(const cpor_ctx_options *o, int rc, const char *msg) {
+  if (o && o->errbuf && o->errbuf_len) snprintf(o->errbuf, o->errbuf_len, "%s", msg);
+  return rc;
+}
+
+static int policy_valid(const cpor_policy *p) {
+  const cpor_window *w[] = {&p->optout,     &p->response, &p->review_start_sla,
+                            &p->review_sla, &p->dispute,  &p->dispute_review_sla};
+  for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+    if (w[i]->count < 1 || w[i]->count > 3650) return 0;
+    if (w[i]->unit != CPOR_BUSINESS_DAYS && w[i]->unit != CPOR_CALENDAR_DAYS) return 0;
+  }
+  return 1;
+}
+
+int cpor_ctx_options_init(cpor_ctx_options *opts, uint32_t version) {
+  if (!opts) return CPOR_EINVAL;
+  if (version != CPOR_CTX_OPTIONS_VERSION) return CPOR_EVERSION;
+  cpor_ctx_options d = CPOR_CTX_OPTIONS_INIT;
+  *opts = d;
+  return CPOR_OK;
+}
+
+int cpor_ctx_open(cpor_ctx **out, const cpor_ctx_options *opts) {
+  if (!out) return open_fail(opts, CPOR_EINVAL, "out is NULL");
+  *out = NULL;
+  cpor_ctx_options defaults = CPOR_CTX_OPTIONS_INIT;
+  const cpor_ctx_options *o = opts ? opts : &defaults;
+  if (o->version != CPOR_CTX_OPTIONS_VERSION)
+    return open_fail(opts, CPOR_EVERSION, "unsupported cpor_ctx_options version");
+  if (!policy_valid(&o->policy))
+    return open_fail(opts, CPOR_EINVAL,
+                     "policy windows need a count of 1-3650 and a unit of business or "
+                     "calendar days");
+  cpor_ctx *ctx = calloc(1, sizeof *ctx);
+  if (!ctx) return open_fail(opts, CPOR_ENOMEM, "out of memory");
+  ctx->policy = o->policy;
+  ctx->clock = o->clock ? o->clock : cpor_system_clock_now;
+  ctx->clock_user = o->clock_user;
+  char msg[300];
+  int rc = cpor_tz_parse(o->tz ? o->tz : "UTC0", &ctx->tz);
+  if (rc) {
+    snprintf(msg, sizeof msg, "bad time zone '%.200s': a POSIX TZ rule is expected",
+             o->tz ? o->tz : "");
+    goto fail;
+  }
+  if (o->calendar) {
+    ctx->cal = cpor_calendar_ref(o->calendar);
+  } else if ((rc = cpor_calendar_builtin("weekends", &ctx->cal))) {
+    snprintf(msg, sizeof msg, "cannot build the default calendar");
+    goto fail;
+  }
+  if (o->storage) {
+    ctx->storage = o->storage;
+  } else if (o->db_path) {
+    rc = cpor_storage_open_sqlite(&ctx->storage, o->db_path, o->sqlite, msg, sizeof msg);
+    if (rc) goto fail;
+    ctx->own_storage = 1;
+  } else {
+    rc = cpor_storage_open_memory(&ctx->storage);
+    if (rc) {
+      snprintf(msg, sizeof msg, "cannot open the in-memory store");
+      goto fail;
+    }
+    ctx->own_storage = 1;
+  }
+  *out = ctx;
+  return CPOR_OK;
+fail:
+  cpor_ctx_close(ctx);
+  return open_fail(opts, rc, msg);
+}
+
+void cpor_ctx_close(cpor_ctx *ctx) {
+  if (!ctx) return;
+  if (ctx->batch && ctx->storage) ctx->storage->m.rollback(ctx->storage->self);
+  if (ctx->own_storage) cpor_storage_free(ctx->storage);
+  cpor_calendar_unref(ctx->cal);
+  cpor_tz_free(ctx->tz);
+  free(ctx);
+}
+
+int cpor_ctx_errcode(const cpor_ctx *ctx) {
+  return ctx ? ctx->errcode : CPOR_EINVAL;
+}
+const char *cpor_ctx_errmsg(const cpor_ctx *ctx) {
+  return ctx ? ctx->errmsg : "context is NULL";
+}
+
+static int read_clock(cpor_ctx *ctx) {
+  cpor_time now = 0;
+  if (ctx->clock(ctx->clock_user, &now) != CPOR_OK)
+    return cpor__fail(ctx, CPOR_EINVAL, "the clock callback failed");
+  ctx->now = now;
+  return CPOR_OK;
+}
+
+int cpor_ctx_now(cpor_ctx *ctx, cpor_time *out) {
+  if (!ctx || !out) return CPOR_EINVAL;
+  ctx->errcode = CPOR_OK;
+  ctx->errmsg[0] = 0;
+  int rc = read_clock(ctx);
+  if (rc == CPOR_OK) *out = ctx->now;
+  return rc;
+}
+
+int cpor__call_begin(cpor_ctx *ctx, int write) {
+  ctx->errcode = CPOR_OK;
+  ctx->errmsg[0] = 0;
+  int rc = read_clock(ctx);
+  if (rc) return rc;
+  if (ctx->batch) {
+    if (ctx->poisoned)
+      return cpor__fail(ctx, CPOR_ESTORAGE,
+                        "an earlier write in this batch failed: roll the batch back");
+    return CPOR_OK;
+  }
+  rc = ctx->storage->m.begin(ctx->storage->self, write);
+  if (rc) return cpor__storage_fail(ctx, rc, "cannot begin a transaction");
+  return CPOR_OK;
+}
+
+int cpor__call_end(cpor_ctx *ctx, int rc) {
+  if (ctx->batch) {
+    /* Refusals are decided before anything is written; only a failure of
+     * the store itself can leave a partial write behind inside a batch. */
+    if (rc == CPOR_ESTORAGE || rc == CPOR_ENOMEM) ctx->poisoned = 1;
+    return rc;
+  }
+  cpor_storage *s = ctx->storage;
+  if (rc == CPOR_OK) {
+    int crc = s->m.commit(s->self);
+    if (crc == CPOR_OK) return CPOR_OK;
+    cpor__storage_fail(ctx, crc, "cannot commit");
+    s->m.rollback(s->self);
+    return crc;
+  }
+  s->m.rollback(s->self);
+  return rc;
+}
+
+int cpor_ctx_begin(cpor_ctx *ctx) {
+  if (!ctx) return CPOR_EINVAL;
+  ctx->errcode = CPOR_OK;
+  ctx->errmsg[0] = 0;
+  if (ctx->batch) return cpor__fail(ctx, CPOR_ESTATE, "a batch is already open");
+  int rc = ctx->storage->m.begin(ctx->storage->self, 1);
+  if (rc) return cpor__storage_fail(ctx, rc, "cannot begin a batch");
+  ctx->batch = 1;
+  ctx->poisoned = 0;
+  return CPOR_OK;
+}
+
+int cpor_ctx_commit(cpor_ctx *ctx) {
+  if (!ctx) return CPOR_EINVAL;
+  ctx->errcode = CPOR_OK;
+  ctx->errmsg[0] = 0;
+  if (!ctx->batch) return cpor__fail(ctx, CPOR_ESTATE, "no batch is open");
+  cpor_storage *s = ctx->storage;
+  ctx->batch = 0;
+  if (ctx->poisoned) {
+    s->m.rollback(s->self);
+    return cpor__fail(ctx, CPOR_ESTORAGE, "a write in the batch failed: the batch was rolled back");
+  }
+  int rc = s->m.commit(s->self);
+  if (rc) {
+    cpor__storage_fail(ctx, rc, "cannot commit the batch");
+    s->m.rollback(s->self);
+  }
+  return rc;
+}
+
+int cpor_ctx_rollback(cpor_ctx *ctx) {
+  if (!ctx) return CPOR_EINVAL;
+  ctx->errcode = CPOR_OK;
+  ctx->errmsg[0] = 0;
+  if (!ctx->batch) return cpor__fail(ctx, CPOR_ESTATE, "no batch is open");
+  ctx->batch = 0;
+  int rc = ctx->storage->m.rollback(ctx->storage->self);
+  return rc ? cpor__storage_fail(ctx, rc, "cannot roll the batch back") : CPOR_OK;
+}
+
+cpor__env cpor__env_of(const cpor_ctx *ctx) {
+  cpor__env env = {ctx->cal, ctx->tz, &ctx->policy, ctx->now};
+  return env;
+}
+
+void cpor__format_time(cpor_time t, char buf[32]) {
+  int64_t day = t >= 0 ? t / 86400000 : -((-t + 86399999) / 86400000);
+  int64_t ms = t - day * 86400000;
+  char date[16] = "?";
+  if (day >= INT32_MIN && day <= INT32_MAX) cpor_date_format((cpor_date)day, date, sizeof date);
+  snprintf(buf, 32, "%sT%02d:%02d:%02d.%03dZ", date, (int)(ms / 3600000), (int)(ms / 60000 % 60),
+           (int)(ms / 1000 % 60), (int)(ms % 1000));
+}
+
+const cpor_actor cpor__system_actor = {CPOR_ACTOR_VERSION, CPOR_ROLE_SYSTEM, "", "system"};

@@ -1,0 +1,266 @@
+/* Reading claims: get, find (queries) and history. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/claims.h"
+#include "core/valid.h"
+
+int cpor_claim_get(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, cpor_claim **out) {
+  if (!ctx) return CPOR_EINVAL;
+  if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
+  *out = NULL;
+  cpor_claim *c = NULL;
+  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &c);
+  if (rc) return rc;
+  c->read_at = ctx->now;
+  c->overdue = cpor__rules_overdue(c, ctx->now);
+  rc = cpor__call_end(ctx, CPOR_OK);
+  if (rc)
+    cpor_claim_free(c);
+  else
+    *out = c;
+  return rc;
+}
+
+struct cpor_claim_iter {
+  cpor_claim **v;
+  size_t n, cap, pos;
+};
+
+void cpor_claim_iter_free(cpor_claim_iter *it) {
+  if (!it) return;
+  for (size_t i = it->pos; i < it->n; i++)
+    cpor_claim_free(it->v[i]);
+  free(it->v);
+  free(it);
+}
+
+int cpor_claim_iter_next(cpor_claim_iter *it, cpor_claim **out) {
+  if (!it || !out) return CPOR_EINVAL;
+  *out = NULL;
+  if (it->pos >= it->n) return CPOR_ITEROVER;
+  *out = it->v[it->pos++];
+  return CPOR_OK;
+}
+
+/* The query with the actor's visibility folded in. */
+typedef struct filter {
+  const char *partner_id, *tenant_id, *unit;
+  uint32_t state, overdue;
+  cpor_time now;
+} filter;
+
+typedef struct collector {
+  cpor_claim_iter *it;
+  const filter *f;
+  cpor_ctx *ctx;
+} collector;
+
+static int matches(const filter *f, const cpor_claim *c) {
+  if (f->partner_id && strcmp(f->partner_id, c->partner_id) != 0) return 0;
+  if (f->tenant_id && strcmp(f->tenant_id, c->tenant_id) != 0) return 0;
+  if (f->state && (uint32_t)c->state != f->state) return 0;
+  if (f->overdue && !cpor__rules_overdue(c, f->now)) return 0;
+  return 1;
+}
+
+static int keep(collector *col, cpor_claim *c) {
+  if (!matches(col->f, c)) {
+    cpor_claim_free(c);
+    return 0;
+  }
+  cpor_claim_iter *it = col->it;
+  if (it->n == it->cap) {
+    size_t cap = it->cap ? it->cap * 2 : 16;
+    cpor_claim **v = realloc(it->v, cap * sizeof *v);
+    if (!v) {
+      cpor_claim_free(c);
+      return CPOR_ENOMEM;
+    }
+    it->v = v;
+    it->cap = cap;
+  }
+  c->read_at = col->f->now;
+  c->overdue = cpor__rules_overdue(c, col->f->now);
+  it->v[it->n++] = c;
+  return 0;
+}
+
+static int on_object(void *arg, const cpor_store_object *obj) {
+  cpor_claim *c = NULL;
+  int rc = cpor__claim_decode(obj, &c);
+  return rc ? rc : keep(arg, c);
+}
+
+static int by_id(collector *col, const char *id) {
+  for (size_t i = 0; i < col->it->n; i++)
+    if (strcmp(col->it->v[i]->id, id) == 0) return 0; /* a claim with two lines on the unit */
+  cpor_claim *c = NULL;
+  int rc = cpor__load_claim(col->ctx, id, &c);
+  return rc ? rc : keep(col, c);
+}
+
+static int on_line(void *arg, const cpor_store_line *l) {
+  return by_id(arg, l->claim_id);
+}
+
+static int on_deadline(void *arg, const char *id, uint32_t kind, cpor_time due) {
+  (void)kind, (void)due;
+  return by_id(arg, id);
+}
+
+static int cmp_claims(const void *a, const void *b) {
+  return strcmp((*(cpor_claim *const *)a)->id, (*(cpor_claim *const *)b)->id);
+}
+
+static int scan(cpor_ctx *ctx, const filter *f, cpor_claim_iter *it) {
+  collector col = {it, f, ctx};
+  cpor_storage *s = ctx->storage;
+  int rc;
+  if (f->unit) {
+    rc = s->m.lines_by_unit(s->self, f->unit, on_line, &col);
+  } else if (f->overdue) {
+    rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_SLA, f->now, on_deadline, &col);
+  } else {
+    cpor_store_filter sf = {CPOR_STORE_CLAIM, CPOR_STORE_BY_STATE, NULL, (int32_t)f->state};
+    if (f->partner_id)
+      sf.by = CPOR_STORE_BY_OWNER, sf.key = f->partner_id;
+    else if (f->tenant_id)
+      sf.by = CPOR_STORE_BY_REF, sf.key = f->tenant_id;
+    rc = s->m.object_scan(s->self, &sf, on_object, &col);
+  }
+  if (rc == CPOR_ENOTFOUND || rc == CPOR_ECORRUPT || rc == CPOR_ENOMEM)
+    return rc == CPOR_ENOTFOUND ? cpor__fail(ctx, CPOR_ECORRUPT, "a unit row names a missing claim")
+                                : cpor__storage_fail(ctx, rc, "reading claims");
+  if (rc) return ctx->errcode ? rc : cpor__storage_fail(ctx, rc, "cannot read claims");
+  if (f->unit || f->overdue) qsort(it->v, it->n, sizeof *it->v, cmp_claims);
+  return CPOR_OK;
+}
+
+int cpor_claim_query_init(cpor_claim_query *q, uint32_t version) {
+  if (!q) return CPOR_EINVAL;
+  if (version != CPOR_CLAIM_QUERY_VERSION) return CPOR_EVERSION;
+  memset(q, 0, sizeof *q);
+  q->version = version;
+  return CPOR_OK;
+}
+
+int cpor_claim_find(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_query *q,
+                    cpor_claim_iter **out) {
+  if (!ctx) return CPOR_EINVAL;
+  if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
+  *out = NULL;
+  const char *msg = NULL;
+  int rc = cpor__rules_actor_valid(actor, &msg);
+  if (rc) return cpor__fail(ctx, rc, "%s", msg);
+  if (!q) return cpor__fail(ctx, CPOR_EINVAL, "query is NULL");
+  if (q->version != CPOR_CLAIM_QUERY_VERSION)
+    return cpor__fail(ctx, CPOR_EVERSION, "unsupported cpor_claim_query version %u", q->version);
+  char tenant[37] = "", sub[37] = "", actor_tenant[37] = "";
+  if (q->partner_id && cpor__valid_partner_id(q->partner_id))
+    return cpor__fail(ctx, CPOR_EINVAL, "malformed partner ID");
+  if (q->tenant_id && cpor__guid_canon(q->tenant_id, tenant))
+    return cpor__fail(ctx, CPOR_EINVAL, "tenant ID must be a GUID");
+  if (q->state && !cpor_state_name((int)q->state))
+    return cpor__fail(ctx, CPOR_EINVAL, "unknown state");
+  if (q->unit_workload && (cpor__valid_workload_code(q->unit_workload) || !tenant[0]))
+    return cpor__fail(ctx, CPOR_EINVAL, "a Microsoft 365 unit needs a workload code and a tenant");
+  if (q->unit_subscription && cpor__guid_canon(q->unit_subscription, sub))
+    return cpor__fail(ctx, CPOR_EINVAL, "subscription ID must be a GUID");
+  if (q->unit_workload && q->unit_subscription)
+    return cpor__fail(ctx, CPOR_EINVAL, "a unit is a workload or a subscription, not both");
+  if (!q->partner_id && !tenant[0] && !q->state && !q->unit_workload && !sub[0] && !q->overdue)
+    return cpor__fail(ctx, CPOR_EINVAL, "a query needs at least one filter");
+  filter f = {q->partner_id, tenant[0] ? tenant : NULL, NULL, q->state, q->overdue != 0, 0};
+  /* Visibility: a partner sees its own claims, a customer its tenant's. */
+  int empty = 0;
+  if (actor->role <= CPOR_ROLE_INCENTIVES_USER) {
+    empty = f.partner_id && strcmp(f.partner_id, actor->org) != 0;
+    f.partner_id = actor->org;
+  } else if (actor->role == CPOR_ROLE_CUSTOMER) {
+    cpor__guid_canon(actor->org, actor_tenant);
+    empty = f.tenant_id && strcmp(f.tenant_id, actor_tenant) != 0;
+    f.tenant_id = actor_tenant;
+  }
+  char unit[128];
+  if (q->unit_workload) snprintf(unit, sizeof unit, "t:%s:%s", tenant, q->unit_workload);
+  if (sub[0]) snprintf(unit, sizeof unit, "s:%s", sub);
+  if (q->unit_workload || sub[0]) f.unit = unit;
+  cpor_claim_iter *it = calloc(1, sizeof *it);
+  if (!it) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  if ((rc = cpor__call_begin(ctx, 0))) {
+    free(it);
+    return rc;
+  }
+  f.now = ctx->now;
+  if (!empty) rc = scan(ctx, &f, it);
+  rc = cpor__call_end(ctx, rc);
+  if (rc) {
+    cpor_claim_iter_free(it);
+    return rc;
+  }
+  *out = it;
+  return CPOR_OK;
+}
+
+struct cpor_event_iter {
+  cpor_event **v;
+  size_t n, cap, pos;
+};
+
+void cpor_event_iter_free(cpor_event_iter *it) {
+  if (!it) return;
+  for (size_t i = it->pos; i < it->n; i++)
+    cpor_event_free(it->v[i]);
+  free(it->v);
+  free(it);
+}
+
+int cpor_event_iter_next(cpor_event_iter *it, cpor_event **out) {
+  if (!it || !out) return CPOR_EINVAL;
+  *out = NULL;
+  if (it->pos >= it->n) return CPOR_ITEROVER;
+  *out = it->v[it->pos++];
+  return CPOR_OK;
+}
+
+static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
+  cpor_event_iter *it = arg;
+  if (it->n == it->cap) {
+    size_t cap = it->cap ? it->cap * 2 : 16;
+    cpor_event **v = realloc(it->v, cap * sizeof *v);
+    if (!v) return CPOR_ENOMEM;
+    it->v = v;
+    it->cap = cap;
+  }
+  cpor_event *e = NULL;
+  int rc = cpor__event_decode(seq, data, len, &e);
+  if (rc) return rc;
+  it->v[it->n++] = e;
+  return 0;
+}
+
+int cpor_claim_history(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                       cpor_event_iter **out) {
+  if (!ctx) return CPOR_EINVAL;
+  if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
+  *out = NULL;
+  cpor_claim *c = NULL;
+  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &c);
+  if (rc) return rc;
+  cpor_event_iter *it = calloc(1, sizeof *it);
+  if (!it) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  if (!rc) {
+    rc = ctx->storage->m.event_scan(ctx->storage->self, c->id, on_event, it);
+    if (rc) rc = cpor__storage_fail(ctx, rc, "cannot read history");
+  }
+  cpor_claim_free(c);
+  rc = cpor__call_end(ctx, rc);
+  if (rc) {
+    cpor_event_iter_free(it);
+    return rc;
+  }
+  *out = it;
+  return CPOR_OK;
+}

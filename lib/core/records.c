@@ -1,0 +1,429 @@
+/* Encoding and decoding of stored records (see records.h). Every record starts
+ * with a format number so later versions can read older rows. */
+#include "core/records.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/codec.h"
+
+#define FORMAT 1
+
+char *cpor__strdup(const char *s, int *oom) {
+  if (!s) return NULL;
+  char *d = strdup(s);
+  if (!d) *oom = 1;
+  return d;
+}
+
+static int finish(cpor__wbuf *w, cpor_store_object *obj, void **buf) {
+  if (w->oom) {
+    cpor__wbuf_free(w);
+    return CPOR_ENOMEM;
+  }
+  *buf = w->data;
+  obj->data = w->data;
+  obj->len = w->len;
+  return CPOR_OK;
+}
+
+static int start(cpor__rbuf *r, const cpor_store_object *obj) {
+  cpor__rbuf_init(r, obj->data, obj->len);
+  return cpor__r_u32(r) == FORMAT && !r->bad;
+}
+
+/* Decoding ends here: trailing bytes or a bad read are corruption. */
+static int done(cpor__rbuf *r) {
+  return r->bad || r->p != r->end ? CPOR_ECORRUPT : CPOR_OK;
+}
+
+static void obj_init(cpor_store_object *obj, uint32_t kind, const char *id, const char *owner,
+                     const char *ref, int32_t state) {
+  memset(obj, 0, sizeof *obj);
+  obj->kind = kind;
+  obj->id = id;
+  obj->owner = owner;
+  obj->ref = ref;
+  obj->state = state;
+}
+
+int cpor__partner_encode(const cpor_partner *p, cpor_store_object *obj, void **buf) {
+  cpor__wbuf w = {0};
+  cpor__w_u32(&w, FORMAT);
+  cpor__w_str(&w, p->name);
+  obj_init(obj, CPOR_STORE_PARTNER, p->id, NULL, NULL, 0);
+  return finish(&w, obj, buf);
+}
+
+int cpor__partner_decode(const cpor_store_object *obj, cpor_partner **out) {
+  cpor__rbuf r;
+  cpor_partner *p = calloc(1, sizeof *p);
+  if (!p) return CPOR_ENOMEM;
+  int oom = 0;
+  if (start(&r, obj)) {
+    p->id = cpor__strdup(obj->id, &oom);
+    p->name = cpor__r_str(&r);
+  }
+  int rc = oom ? CPOR_ENOMEM : done(&r);
+  if (rc == CPOR_OK && (!p->id || !p->name)) rc = CPOR_ECORRUPT;
+  if (rc) {
+    cpor_partner_free(p);
+    return rc;
+  }
+  *out = p;
+  return CPOR_OK;
+}
+
+int cpor__location_encode(const cpor_location *l, cpor_store_object *obj, void **buf) {
+  cpor__wbuf w = {0};
+  cpor__w_u32(&w, FORMAT);
+  cpor__w_str(&w, l->name);
+  cpor__w_u32(&w, l->programs);
+  obj_init(obj, CPOR_STORE_LOCATION, l->mpn_id, l->partner_id, NULL, 0);
+  return finish(&w, obj, buf);
+}
+
+int cpor__location_decode(const cpor_store_object *obj, cpor_location **out) {
+  cpor__rbuf r;
+  cpor_location *l = calloc(1, sizeof *l);
+  if (!l) return CPOR_ENOMEM;
+  int oom = 0;
+  if (start(&r, obj)) {
+    l->mpn_id = cpor__strdup(obj->id, &oom);
+    l->partner_id = cpor__strdup(obj->owner, &oom);
+    l->name = cpor__r_str(&r);
+    l->programs = cpor__r_u32(&r);
+  }
+  int rc = oom ? CPOR_ENOMEM : done(&r);
+  if (rc == CPOR_OK && (!l->mpn_id || !l->partner_id || !l->name)) rc = CPOR_ECORRUPT;
+  if (rc) {
+    cpor_location_free(l);
+    return rc;
+  }
+  *out = l;
+  return CPOR_OK;
+}
+
+int cpor__customer_encode(const cpor_customer *c, cpor_store_object *obj, void **buf) {
+  cpor__wbuf w = {0};
+  cpor__w_u32(&w, FORMAT);
+  cpor__w_str(&w, c->name);
+  obj_init(obj, CPOR_STORE_CUSTOMER, c->id, NULL, NULL, 0);
+  return finish(&w, obj, buf);
+}
+
+int cpor__customer_decode(const cpor_store_object *obj, cpor_customer **out) {
+  cpor__rbuf r;
+  cpor_customer *c = calloc(1, sizeof *c);
+  if (!c) return CPOR_ENOMEM;
+  int oom = 0;
+  if (start(&r, obj)) {
+    c->id = cpor__strdup(obj->id, &oom);
+    c->name = cpor__r_str(&r);
+  }
+  int rc = oom ? CPOR_ENOMEM : done(&r);
+  if (rc == CPOR_OK && (!c->id || !c->name)) rc = CPOR_ECORRUPT;
+  if (rc) {
+    cpor_customer_free(c);
+    return rc;
+  }
+  *out = c;
+  return CPOR_OK;
+}
+
+int cpor__tenant_encode(const cpor_tenant *t, cpor_store_object *obj, void **buf) {
+  cpor__wbuf w = {0};
+  cpor__w_u32(&w, FORMAT);
+  cpor__w_u32(&w, (uint32_t)t->ndomains);
+  for (size_t i = 0; i < t->ndomains; i++)
+    cpor__w_str(&w, t->domains[i]);
+  obj_init(obj, CPOR_STORE_TENANT, t->id, t->customer_id, NULL, 0);
+  return finish(&w, obj, buf);
+}
+
+int cpor__tenant_decode(const cpor_store_object *obj, cpor_tenant **out) {
+  cpor__rbuf r;
+  cpor_tenant *t = calloc(1, sizeof *t);
+  if (!t) return CPOR_ENOMEM;
+  int oom = 0;
+  if (start(&r, obj)) {
+    t->id = cpor__strdup(obj->id, &oom);
+    t->customer_id = cpor__strdup(obj->owner, &oom);
+    uint32_t n = cpor__r_u32(&r);
+    if (!r.bad && n <= 4096) {
+      t->domains = calloc(n ? n : 1, sizeof *t->domains);
+      if (!t->domains) oom = 1;
+      for (uint32_t i = 0; i < n && !oom && !r.bad; i++) {
+        t->domains[i] = cpor__r_str(&r);
+        t->ndomains = i + 1;
+        if (!t->domains[i]) r.bad = 1;
+      }
+    } else {
+      r.bad = 1;
+    }
+  }
+  int rc = oom ? CPOR_ENOMEM : done(&r);
+  if (rc == CPOR_OK && (!t->id || !t->customer_id)) rc = CPOR_ECORRUPT;
+  if (rc) {
+    cpor_tenant_free(t);
+    return rc;
+  }
+  *out = t;
+  return CPOR_OK;
+}
+
+int cpor__subscription_encode(const cpor_subscription *s, cpor_store_object *obj, void **buf) {
+  cpor__wbuf w = {0};
+  cpor__w_u32(&w, FORMAT);
+  cpor__w_str(&w, s->workload);
+  cpor__w_u32(&w, (uint32_t)s->channel);
+  cpor__w_u32(&w, (uint32_t)s->state);
+  obj_init(obj, CPOR_STORE_SUBSCRIPTION, s->id, s->tenant_id, NULL, s->state);
+  return finish(&w, obj, buf);
+}
+
+int cpor__subscription_decode(const cpor_store_object *obj, cpor_subscription **out) {
+  cpor__rbuf r;
+  cpor_subscription *s = calloc(1, sizeof *s);
+  if (!s) return CPOR_ENOMEM;
+  int oom = 0;
+  if (start(&r, obj)) {
+    s->id = cpor__strdup(obj->id, &oom);
+    s->tenant_id = cpor__strdup(obj->owner, &oom);
+    s->workload = cpor__r_str(&r);
+    s->channel = (int32_t)cpor__r_u32(&r);
+    s->state = (int32_t)cpor__r_u32(&r);
+  }
+  int rc = oom ? CPOR_ENOMEM : done(&r);
+  if (rc == CPOR_OK && (!s->id || !s->tenant_id || !s->workload)) rc = CPOR_ECORRUPT;
+  if (rc) {
+    cpor_subscription_free(s);
+    return rc;
+  }
+  *out = s;
+  return CPOR_OK;
+}
+
+int cpor__workload_encode(const cpor_workload *wl, cpor_store_object *obj, void **buf) {
+  cpor__wbuf w = {0};
+  cpor__w_u32(&w, FORMAT);
+  cpor__w_str(&w, wl->name);
+  cpor__w_u32(&w, (uint32_t)wl->area);
+  cpor__w_u32(&w, (uint32_t)wl->needs_subscription);
+  cpor__w_u32(&w, (uint32_t)wl->dynamics);
+  obj_init(obj, CPOR_STORE_WORKLOAD, wl->code, NULL, NULL, 0);
+  return finish(&w, obj, buf);
+}
+
+int cpor__workload_decode(const cpor_store_object *obj, cpor_workload **out) {
+  cpor__rbuf r;
+  cpor_workload *wl = calloc(1, sizeof *wl);
+  if (!wl) return CPOR_ENOMEM;
+  int oom = 0;
+  if (start(&r, obj)) {
+    wl->code = cpor__strdup(obj->id, &oom);
+    wl->name = cpor__r_str(&r);
+    wl->area = (int32_t)cpor__r_u32(&r);
+    wl->needs_subscription = (int32_t)cpor__r_u32(&r);
+    wl->dynamics = (int32_t)cpor__r_u32(&r);
+  }
+  int rc = oom ? CPOR_ENOMEM : done(&r);
+  if (rc == CPOR_OK && (!wl->code || !wl->name)) rc = CPOR_ECORRUPT;
+  if (rc) {
+    cpor_workload_free(wl);
+    return rc;
+  }
+  *out = wl;
+  return CPOR_OK;
+}
+
+cpor_workload *cpor__workload_dup(const cpor_workload *w) {
+  cpor_workload *d = calloc(1, sizeof *d);
+  if (!d) return NULL;
+  int oom = 0;
+  *d = *w;
+  d->code = cpor__strdup(w->code, &oom);
+  d->name = cpor__strdup(w->name, &oom);
+  if (oom) {
+    cpor_workload_free(d);
+    return NULL;
+  }
+  return d;
+}
+
+int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) {
+  cpor__wbuf w = {0};
+  cpor__w_u32(&w, FORMAT);
+  cpor__w_str(&w, c->name);
+  cpor__w_str(&w, c->mpn_id);
+  cpor__w_str(&w, c->domain);
+  cpor__w_u32(&w, (uint32_t)c->area);
+  cpor__w_u32(&w, (uint32_t)c->activity);
+  for (int f = 1; f < CPOR__NFIELDS; f++)
+    cpor__w_str(&w, c->fields[f]);
+  cpor__w_u32(&w, (uint32_t)c->nlines);
+  for (size_t i = 0; i < c->nlines; i++) {
+    cpor__w_str(&w, c->lines[i].workload);
+    cpor__w_str(&w, c->lines[i].subscription);
+    cpor__w_u32(&w, (uint32_t)c->lines[i].state);
+    cpor__w_u32(&w, (uint32_t)c->lines[i].reason);
+  }
+  cpor__w_u32(&w, (uint32_t)c->npoe);
+  for (size_t i = 0; i < c->npoe; i++) {
+    cpor__w_str(&w, c->poe[i].name);
+    cpor__w_str(&w, c->poe[i].media_type);
+    cpor__w_str(&w, c->poe[i].sha256);
+    cpor__w_i64(&w, (int64_t)c->poe[i].size);
+  }
+  cpor__w_u32(&w, (uint32_t)c->state);
+  cpor__w_u32(&w, (uint32_t)c->reason);
+  cpor__w_u32(&w, c->contested);
+  cpor__w_u32(&w, c->final);
+  cpor__w_u32(&w, c->next_seq);
+  cpor__w_i64(&w, c->created_at);
+  cpor__w_i64(&w, c->updated_at);
+  cpor__w_i64(&w, c->window_closes_at);
+  cpor__w_i64(&w, c->sla_due_at);
+  obj_init(obj, CPOR_STORE_CLAIM, c->id, c->partner_id, c->tenant_id, c->state);
+  return finish(&w, obj, buf);
+}
+
+#define MAX_ITEMS 1024
+
+int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
+  cpor__rbuf r;
+  cpor_claim *c = calloc(1, sizeof *c);
+  if (!c) return CPOR_ENOMEM;
+  int oom = 0;
+  if (!start(&r, obj)) goto end;
+  c->id = cpor__strdup(obj->id, &oom);
+  c->partner_id = cpor__strdup(obj->owner, &oom);
+  c->tenant_id = cpor__strdup(obj->ref, &oom);
+  c->name = cpor__r_str(&r);
+  c->mpn_id = cpor__r_str(&r);
+  c->domain = cpor__r_str(&r);
+  c->area = (int32_t)cpor__r_u32(&r);
+  c->activity = (int32_t)cpor__r_u32(&r);
+  for (int f = 1; f < CPOR__NFIELDS; f++)
+    c->fields[f] = cpor__r_str(&r);
+  uint32_t n = cpor__r_u32(&r);
+  if (r.bad || n > MAX_ITEMS) goto bad;
+  c->lines = calloc(n ? n : 1, sizeof *c->lines);
+  if (!c->lines) goto nomem;
+  for (uint32_t i = 0; i < n && !r.bad; i++, c->nlines++) {
+    c->lines[i].workload = cpor__r_str(&r);
+    c->lines[i].subscription = cpor__r_str(&r);
+    c->lines[i].state = (int32_t)cpor__r_u32(&r);
+    c->lines[i].reason = (int32_t)cpor__r_u32(&r);
+    if (!c->lines[i].workload) r.bad = 1;
+  }
+  n = cpor__r_u32(&r);
+  if (r.bad || n > MAX_ITEMS) goto bad;
+  c->poe = calloc(n ? n : 1, sizeof *c->poe);
+  if (!c->poe) goto nomem;
+  for (uint32_t i = 0; i < n && !r.bad; i++, c->npoe++) {
+    c->poe[i].name = cpor__r_str(&r);
+    c->poe[i].media_type = cpor__r_str(&r);
+    c->poe[i].sha256 = cpor__r_str(&r);
+    c->poe[i].size = (uint64_t)cpor__r_i64(&r);
+    if (!c->poe[i].name || !c->poe[i].media_type || !c->poe[i].sha256) r.bad = 1;
+  }
+  c->state = (int32_t)cpor__r_u32(&r);
+  c->reason = (int32_t)cpor__r_u32(&r);
+  c->contested = cpor__r_u32(&r);
+  c->final = cpor__r_u32(&r);
+  c->next_seq = cpor__r_u32(&r);
+  c->created_at = cpor__r_i64(&r);
+  c->updated_at = cpor__r_i64(&r);
+  c->window_closes_at = cpor__r_i64(&r);
+  c->sla_due_at = cpor__r_i64(&r);
+end:;
+  int rc = oom ? CPOR_ENOMEM : done(&r);
+  if (rc == CPOR_OK && (!c->id || !c->partner_id || !c->tenant_id || !c->mpn_id || !c->domain ||
+                        c->state < CPOR_STATE_EDITING || c->state > CPOR_STATE_ENDED))
+    rc = CPOR_ECORRUPT;
+  if (rc) {
+    cpor_claim_free(c);
+    return rc;
+  }
+  *out = c;
+  return CPOR_OK;
+bad:
+  r.bad = 1;
+  goto end;
+nomem:
+  oom = 1;
+  goto end;
+}
+
+cpor_claim *cpor__claim_dup(const cpor_claim *c) {
+  cpor_store_object obj;
+  void *buf = NULL;
+  cpor_claim *d = NULL;
+  if (cpor__claim_encode(c, &obj, &buf) == CPOR_OK && cpor__claim_decode(&obj, &d) == CPOR_OK) {
+    d->overdue = c->overdue;
+    d->read_at = c->read_at;
+  }
+  free(buf);
+  return d;
+}
+
+int cpor__event_encode(const cpor_event *e, void **buf, size_t *len) {
+  cpor__wbuf w = {0};
+  cpor__w_u32(&w, FORMAT);
+  cpor__w_i64(&w, e->at);
+  cpor__w_u32(&w, (uint32_t)e->kind);
+  cpor__w_u32(&w, (uint32_t)e->state);
+  cpor__w_u32(&w, (uint32_t)e->role);
+  cpor__w_str(&w, e->org);
+  cpor__w_str(&w, e->user);
+  cpor__w_str(&w, e->text);
+  if (w.oom) {
+    cpor__wbuf_free(&w);
+    return CPOR_ENOMEM;
+  }
+  *buf = w.data;
+  *len = w.len;
+  return CPOR_OK;
+}
+
+int cpor__event_decode(uint32_t seq, const void *data, size_t len, cpor_event **out) {
+  cpor_event *e = calloc(1, sizeof *e);
+  if (!e) return CPOR_ENOMEM;
+  cpor__rbuf r;
+  cpor__rbuf_init(&r, data, len);
+  if (cpor__r_u32(&r) != FORMAT) r.bad = 1;
+  e->seq = seq;
+  e->at = cpor__r_i64(&r);
+  e->kind = (int32_t)cpor__r_u32(&r);
+  e->state = (int32_t)cpor__r_u32(&r);
+  e->role = (int32_t)cpor__r_u32(&r);
+  e->org = cpor__r_str(&r);
+  e->user = cpor__r_str(&r);
+  e->text = cpor__r_str(&r);
+  int rc = done(&r);
+  if (rc == CPOR_OK && (!e->org || !e->user || !e->text)) rc = CPOR_ECORRUPT;
+  if (rc) {
+    cpor_event_free(e);
+    return rc;
+  }
+  *out = e;
+  return CPOR_OK;
+}
+
+char *cpor__unit_key(const cpor_claim *c, const cpor__line *l) {
+  size_t n = 2 + (l->subscription ? strlen(l->subscription)
+                                  : strlen(c->tenant_id) + 1 + strlen(l->workload));
+  char *k = malloc(n + 1);
+  if (!k) return NULL;
+  if (l->subscription) {
+    strcpy(k, "s:");
+    strcat(k, l->subscription);
+  } else {
+    strcpy(k, "t:");
+    strcat(k, c->tenant_id);
+    strcat(k, ":");
+    strcat(k, l->workload);
+  }
+  return k;
+}

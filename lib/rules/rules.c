@@ -1,0 +1,158 @@
+/* Claim validation, windows and state entry (see rules.h). */
+#include <string.h>
+
+#include "rules/rules.h"
+
+int cpor__rules_program(int area, int activity) {
+  if (area == CPOR_AREA_M365) return activity == CPOR_ACTIVITY_USAGE ? CPOR_PROGRAM_OSU_M365 : 0;
+  if (area == CPOR_AREA_BIZAPPS) {
+    switch (activity) {
+    case CPOR_ACTIVITY_PRESALES:
+      return CPOR_PROGRAM_OSA_SELL;
+    case CPOR_ACTIVITY_USAGE:
+      return CPOR_PROGRAM_OSU_BIZAPPS;
+    /* Revenue association pays no incentive but is a sell-side claim: it
+     * needs the same OSA Sell enrollment as pre-sales (see CHANGELOG). */
+    case CPOR_ACTIVITY_REVENUE:
+      return CPOR_PROGRAM_OSA_SELL;
+    default:
+      return 0;
+    }
+  }
+  return 0;
+}
+
+int cpor__rules_subscription(const cpor_subscription *s, const char *tenant_id,
+                             const char *workload, const char **msg) {
+  if (strcmp(s->tenant_id, tenant_id) != 0)
+    return *msg = "the subscription is not on the claimed tenant", CPOR_ESUBSCRIPTION;
+  if (strcmp(s->workload, workload) != 0)
+    return *msg = "the subscription is not for the line's product", CPOR_ESUBSCRIPTION;
+  if (s->channel == CPOR_CHANNEL_CSP)
+    return *msg = "the subscription is sold through CSP", CPOR_ESUBSCRIPTION;
+  if (s->state == CPOR_SUB_PROVISIONING)
+    return *msg = "the subscription is not yet provisioned", CPOR_ESUBSCRIPTION;
+  if (s->state == CPOR_SUB_EXPIRED)
+    return *msg = "the subscription has expired", CPOR_ESUBSCRIPTION;
+  if (s->state == CPOR_SUB_DISABLED)
+    return *msg = "the subscription is disabled", CPOR_ESUBSCRIPTION;
+  return CPOR_OK;
+}
+
+static int missing(const char *s) {
+  return !s || !*s;
+}
+
+int cpor__rules_complete(const cpor_claim *c, int dynamics, const char **msg) {
+  static const struct {
+    int field;
+    const char *what;
+  } contacts[] = {
+      {CPOR_FIELD_CUSTOMER_CONTACT_NAME, "customer contact name is missing"},
+      {CPOR_FIELD_CUSTOMER_CONTACT_TITLE, "customer contact title is missing"},
+      {CPOR_FIELD_CUSTOMER_CONTACT_EMAIL, "customer contact email is missing"},
+      {CPOR_FIELD_PARTNER_CONTACT_NAME, "partner contact name is missing"},
+      {CPOR_FIELD_PARTNER_CONTACT_EMAIL, "partner contact email is missing"},
+  };
+  if (missing(c->name)) return *msg = "the claim name is missing", CPOR_EINCOMPLETE;
+  if (c->nlines == 0) return *msg = "the claim has no products", CPOR_EINCOMPLETE;
+  for (size_t i = 0; i < sizeof contacts / sizeof contacts[0]; i++)
+    if (missing(c->fields[contacts[i].field])) return *msg = contacts[i].what, CPOR_EINCOMPLETE;
+  if (dynamics && (missing(c->fields[CPOR_FIELD_TECHNICAL_CONTACT_NAME]) ||
+                   missing(c->fields[CPOR_FIELD_TECHNICAL_CONTACT_EMAIL])))
+    return *msg = "a Dynamics 365 claim needs a technical contact", CPOR_EINCOMPLETE;
+  if (c->activity == CPOR_ACTIVITY_REVENUE &&
+      (missing(c->fields[CPOR_FIELD_SOLUTION_SELLER]) ||
+       missing(c->fields[CPOR_FIELD_CUSTOMER_NAME]) || missing(c->fields[CPOR_FIELD_ISV_PRODUCT])))
+    return *msg = "a revenue association needs the solution seller, customer name and ISV product",
+           CPOR_EINCOMPLETE;
+  if (c->npoe == 0) return *msg = "no proof of execution has been added", CPOR_EINCOMPLETE;
+  return CPOR_OK;
+}
+
+int cpor__rules_live(int state) {
+  return state >= CPOR_STATE_EDITING && state != CPOR_STATE_REJECTED && state != CPOR_STATE_ENDED;
+}
+
+int cpor__rules_pending_or_held(int state) {
+  return cpor__rules_live(state) && state != CPOR_STATE_EDITING;
+}
+
+int cpor__rules_window_end(const cpor__env *env, const cpor_window *w, cpor_time t,
+                           cpor_time *closes_at) {
+  if (w->unit == CPOR_BUSINESS_DAYS)
+    return cpor_calendar_deadline(env->cal, env->tz, t, w->count, NULL, closes_at);
+  /* Calendar days: the same rule with every day a business day. */
+  cpor_date day;
+  int rc = cpor_tz_local_date(env->tz, t, &day);
+  if (rc) return rc;
+  return cpor_tz_start_of_day(env->tz, day + w->count + 1, closes_at);
+}
+
+static int open_window(const cpor__env *env, const cpor_window *w, cpor_time *slot) {
+  return cpor__rules_window_end(env, w, env->now, slot);
+}
+
+int cpor__rules_enter(const cpor__env *env, cpor_claim *c, int state, int reason) {
+  const cpor_policy *p = env->policy;
+  cpor_time window = CPOR_TIME_NONE, sla = CPOR_TIME_NONE;
+  int rc = CPOR_OK;
+  switch (state) {
+  case CPOR_STATE_SUBMITTED:
+    rc = open_window(env, &p->review_start_sla, &sla);
+    break;
+  case CPOR_STATE_UNDER_REVIEW:
+    rc = open_window(env, &p->review_sla, &sla);
+    break;
+  case CPOR_STATE_PARTNER_ACTION_REQUIRED:
+    rc = open_window(env, &p->response, &window);
+    break;
+  case CPOR_STATE_APPROVED:
+    rc = open_window(env, &p->optout, &window);
+    break;
+  case CPOR_STATE_DISPUTED:
+    rc = open_window(env, &p->dispute_review_sla, &sla);
+    break;
+  case CPOR_STATE_REJECTED:
+    if (reason == CPOR_REASON_PARTNER_REQUEST) c->final = 1;
+    if (!c->final) rc = open_window(env, &p->dispute, &window);
+    break;
+  default:
+    break;
+  }
+  if (rc) return rc;
+  int from = c->state;
+  for (size_t i = 0; i < c->nlines; i++) {
+    cpor__line *l = &c->lines[i];
+    if (l->state == from || (state == CPOR_STATE_DISPUTED && l->state == CPOR_STATE_REJECTED)) {
+      l->state = state;
+      l->reason = reason;
+    }
+  }
+  c->state = state;
+  c->reason = reason;
+  c->window_closes_at = window;
+  c->sla_due_at = sla;
+  c->updated_at = env->now;
+  return CPOR_OK;
+}
+
+int cpor__rules_line_outcome(const cpor__env *env, cpor_claim *c, size_t line, int state,
+                             int reason) {
+  c->lines[line].state = state;
+  c->lines[line].reason = reason;
+  c->updated_at = env->now;
+  for (size_t i = 0; i < c->nlines; i++)
+    if (cpor__rules_live(c->lines[i].state)) return 0;
+  /* The last live line is gone: the claim follows it. Its lines are all
+   * REJECTED or ENDED already, so entering the state moves none of them. */
+  cpor__rules_enter(env, c, state, reason);
+  return 1;
+}
+
+int cpor__rules_overdue(const cpor_claim *c, cpor_time now) {
+  if (c->sla_due_at == CPOR_TIME_NONE || now < c->sla_due_at) return 0;
+  /* Arbitration may keep a contested claim under review past the SLA. */
+  if (c->contested && c->state == CPOR_STATE_UNDER_REVIEW) return 0;
+  return 1;
+}
