@@ -1,0 +1,443 @@
+/* The SQLite storage backend: the default store, and the reference example
+ * for writing a backend against include/cpor/sys/storage.h.
+ *
+ * What it relies on from SQLite, and why:
+ *  - Uniqueness is decided by the database, never by this process: primary
+ *    keys make object_put(INSERT) and event_append conditional writes, and
+ *    two partial unique indexes keep at most one APPROVED and one ASSOCIATED
+ *    line per unit. The same holds for any other backend that may be shared
+ *    by several processes or machines (PostgreSQL next).
+ *  - A write transaction begins with BEGIN IMMEDIATE: writers queue at begin
+ *    (up to the busy timeout), so a transaction never reads a state that
+ *    another writer changes before it commits.
+ *  - Every statement is prepared once per connection and reused, with values
+ *    bound (never SQL built from strings): the hot path allocates nothing.
+ *
+ * Callbacks may call other methods of the same backend, including the scan
+ * that is calling them (the nested call gets a private statement). A
+ * callback must not commit or roll back the transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_int.h"
+#include "store/storage.h"
+
+/* ---- binding helpers ---------------------------------------------------------- */
+
+/* SQLITE_STATIC: every string stays valid until the method returns, and each
+ * method resets its statement and clears the bindings before returning. */
+static int bind_text(sqlite3_stmt *st, int i, const char *text) {
+  return text ? sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+static int bind_blob(sqlite3_stmt *st, int i, const void *data, size_t len) {
+  /* A NULL pointer would bind SQL NULL; an empty record is an empty blob. */
+  return sqlite3_bind_blob64(st, i, len ? data : "", len, SQLITE_STATIC);
+}
+
+/* A column as a string that is NULL for SQL NULL. */
+static const char *column_text(sqlite3_stmt *st, int i) {
+  return (const char *)sqlite3_column_text(st, i);
+}
+
+/* A blob column; never a NULL pointer, so callers may memcmp an empty one. */
+static const void *column_blob(sqlite3_stmt *st, int i, size_t *len) {
+  const void *p = sqlite3_column_blob(st, i);
+  *len = (size_t)sqlite3_column_bytes(st, i);
+  return p ? p : "";
+}
+
+static int valid_id(const char *id) {
+  if (!id) return 0;
+  size_t n = strnlen(id, 256);
+  return n >= 1 && n <= 255;
+}
+
+/* Steps a statement that returns no rows. */
+static int step_done(cpor__sqlite *s, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  return rc == SQLITE_DONE ? CPOR_OK : cpor__sql_fail(s, rc, what);
+}
+
+/* ---- transactions --------------------------------------------------------------- */
+
+static int m_begin(void *self, int write) {
+  cpor__sqlite *s = self;
+  if (!sqlite3_get_autocommit(s->db))
+    return cpor__sql_error(s, CPOR_ESTORAGE, "begin: a transaction is already open");
+  return cpor__sql_run(s, write ? CPOR__SQL_BEGIN_WRITE : CPOR__SQL_BEGIN_READ, "begin");
+}
+
+static int m_commit(void *self) {
+  cpor__sqlite *s = self;
+  return cpor__sql_run(s, CPOR__SQL_COMMIT, "commit");
+}
+
+static int m_rollback(void *self) {
+  cpor__sqlite *s = self;
+  /* SQLite rolls back by itself after some errors (a full disk, an I/O
+   * error): the transaction the core wants to end is already gone. */
+  if (sqlite3_get_autocommit(s->db)) return CPOR_OK;
+  return cpor__sql_run(s, CPOR__SQL_ROLLBACK, "rollback");
+}
+
+/* ---- objects -------------------------------------------------------------------- */
+
+static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_object_fn fn,
+                        void *arg) {
+  cpor__sqlite *s = self;
+  if (!valid_id(id) || !fn) return cpor__sql_error(s, CPOR_EINVAL, "object_get: bad argument");
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, CPOR__SQL_OBJECT_GET, &q);
+  if (rc) return rc;
+  sqlite3_bind_int64(q.st, 1, kind);
+  bind_text(q.st, 2, id);
+  int src = sqlite3_step(q.st);
+  if (src == SQLITE_ROW) {
+    cpor_store_object o = {.kind = kind, .id = id};
+    o.owner = column_text(q.st, 0);
+    o.ref = column_text(q.st, 1);
+    o.state = sqlite3_column_int(q.st, 2);
+    o.data = column_blob(q.st, 3, &o.len);
+    rc = fn(arg, &o);
+  } else if (src == SQLITE_DONE) {
+    rc = CPOR_ENOTFOUND;
+  } else {
+    rc = cpor__sql_fail(s, src, "object_get");
+  }
+  cpor__sql_release(&q);
+  return rc;
+}
+
+static int m_object_put(void *self, const cpor_store_object *obj, uint32_t mode) {
+  cpor__sqlite *s = self;
+  if (!obj || !valid_id(obj->id) || (!obj->data && obj->len) ||
+      (mode != CPOR_STORE_INSERT && mode != CPOR_STORE_UPDATE))
+    return cpor__sql_error(s, CPOR_EINVAL, "object_put: bad argument");
+  int insert = mode == CPOR_STORE_INSERT;
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, insert ? CPOR__SQL_OBJECT_INSERT : CPOR__SQL_OBJECT_UPDATE, &q);
+  if (rc) return rc;
+  sqlite3_bind_int64(q.st, 1, obj->kind);
+  bind_text(q.st, 2, obj->id);
+  bind_text(q.st, 3, obj->owner);
+  bind_text(q.st, 4, obj->ref);
+  sqlite3_bind_int(q.st, 5, obj->state);
+  bind_blob(q.st, 6, obj->data, obj->len);
+  rc = step_done(s, q.st, insert ? "object insert" : "object update");
+  /* An UPDATE of a missing row succeeds in SQL; the contract wants to know. */
+  if (rc == CPOR_OK && !insert && sqlite3_changes(s->db) == 0)
+    rc = cpor__sql_error(s, CPOR_ENOTFOUND, "object update: no such object");
+  cpor__sql_release(&q);
+  return rc;
+}
+
+static int m_object_scan(void *self, const cpor_store_filter *f, cpor_store_object_fn fn,
+                         void *arg) {
+  cpor__sqlite *s = self;
+  if (!f || !fn) return cpor__sql_error(s, CPOR_EINVAL, "object_scan: bad argument");
+  cpor__sql_id id;
+  switch (f->by) {
+  case CPOR_STORE_BY_KIND:
+    id = CPOR__SQL_SCAN_KIND;
+    break;
+  case CPOR_STORE_BY_OWNER:
+    id = CPOR__SQL_SCAN_OWNER;
+    break;
+  case CPOR_STORE_BY_REF:
+    id = CPOR__SQL_SCAN_REF;
+    break;
+  case CPOR_STORE_BY_STATE:
+    id = CPOR__SQL_SCAN_STATE;
+    break;
+  default:
+    return cpor__sql_error(s, CPOR_EINVAL, "object_scan: unknown selector");
+  }
+  if ((id == CPOR__SQL_SCAN_OWNER || id == CPOR__SQL_SCAN_REF) && !f->key)
+    return cpor__sql_error(s, CPOR_EINVAL, "object_scan: a key is required");
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, id, &q);
+  if (rc) return rc;
+  /* Each statement names only the parameters it uses; binding an unused
+   * index is a harmless SQLITE_RANGE. */
+  sqlite3_bind_int64(q.st, 1, f->kind);
+  if (id == CPOR__SQL_SCAN_OWNER || id == CPOR__SQL_SCAN_REF) bind_text(q.st, 2, f->key);
+  if (id == CPOR__SQL_SCAN_STATE) sqlite3_bind_int(q.st, 3, f->state);
+  int src;
+  while (rc == CPOR_OK && (src = sqlite3_step(q.st)) == SQLITE_ROW) {
+    cpor_store_object o = {.kind = f->kind};
+    o.id = column_text(q.st, 0);
+    o.owner = column_text(q.st, 1);
+    o.ref = column_text(q.st, 2);
+    o.state = sqlite3_column_int(q.st, 3);
+    o.data = column_blob(q.st, 4, &o.len);
+    rc = fn(arg, &o);
+  }
+  if (rc == CPOR_OK && src != SQLITE_DONE) rc = cpor__sql_fail(s, src, "object_scan");
+  cpor__sql_release(&q);
+  return rc;
+}
+
+/* ---- lines ---------------------------------------------------------------------- */
+
+static int m_lines_replace(void *self, const char *claim_id, const cpor_store_line *lines,
+                           size_t count) {
+  cpor__sqlite *s = self;
+  if (!valid_id(claim_id) || (count && !lines))
+    return cpor__sql_error(s, CPOR_EINVAL, "lines_replace: bad argument");
+  /* Refuse malformed rows before touching anything. */
+  for (size_t i = 0; i < count; i++) {
+    if (!lines[i].claim_id || strcmp(lines[i].claim_id, claim_id) != 0 || !lines[i].unit)
+      return cpor__sql_error(s, CPOR_EINVAL, "lines_replace: a row names another claim or no unit");
+  }
+  /* A savepoint makes delete + inserts one unit: when an insert hits a
+   * unique index, ROLLBACK TO puts the claim's old rows back. */
+  int rc = cpor__sql_run(s, CPOR__SQL_SAVEPOINT, "lines_replace");
+  if (rc) return rc;
+  cpor__stmt del, ins = {0};
+  rc = cpor__sql_acquire(s, CPOR__SQL_LINES_DELETE, &del);
+  if (rc == CPOR_OK) {
+    bind_text(del.st, 1, claim_id);
+    rc = step_done(s, del.st, "lines_replace");
+    cpor__sql_release(&del);
+  }
+  if (rc == CPOR_OK && count) rc = cpor__sql_acquire(s, CPOR__SQL_LINES_INSERT, &ins);
+  for (size_t i = 0; rc == CPOR_OK && i < count; i++) {
+    sqlite3_reset(ins.st);
+    bind_text(ins.st, 1, claim_id);
+    sqlite3_bind_int64(ins.st, 2, lines[i].line);
+    bind_text(ins.st, 3, lines[i].unit);
+    bind_text(ins.st, 4, lines[i].partner_id);
+    sqlite3_bind_int(ins.st, 5, lines[i].status);
+    rc = step_done(s, ins.st, "lines_replace");
+  }
+  cpor__sql_release(&ins);
+  if (rc == CPOR_OK) return cpor__sql_run(s, CPOR__SQL_RELEASE, "lines_replace");
+  /* Undo, then end the savepoint; s->err keeps the first failure's detail. */
+  char keep[sizeof s->err];
+  memcpy(keep, s->err, sizeof keep);
+  cpor__sql_run(s, CPOR__SQL_ROLLBACK_TO, "lines_replace");
+  cpor__sql_run(s, CPOR__SQL_RELEASE, "lines_replace");
+  memcpy(s->err, keep, sizeof keep);
+  return rc;
+}
+
+static int m_lines_by_unit(void *self, const char *unit, cpor_store_line_fn fn, void *arg) {
+  cpor__sqlite *s = self;
+  if (!unit || !fn) return cpor__sql_error(s, CPOR_EINVAL, "lines_by_unit: bad argument");
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, CPOR__SQL_LINES_BY_UNIT, &q);
+  if (rc) return rc;
+  bind_text(q.st, 1, unit);
+  int src;
+  while (rc == CPOR_OK && (src = sqlite3_step(q.st)) == SQLITE_ROW) {
+    cpor_store_line l = {.unit = unit};
+    l.claim_id = column_text(q.st, 0);
+    l.line = (uint32_t)sqlite3_column_int64(q.st, 1);
+    l.partner_id = column_text(q.st, 2);
+    l.status = sqlite3_column_int(q.st, 3);
+    rc = fn(arg, &l);
+  }
+  if (rc == CPOR_OK && src != SQLITE_DONE) rc = cpor__sql_fail(s, src, "lines_by_unit");
+  cpor__sql_release(&q);
+  return rc;
+}
+
+/* ---- deadlines ------------------------------------------------------------------ */
+
+static int m_deadline_set(void *self, const char *claim_id, uint32_t kind, cpor_time due) {
+  cpor__sqlite *s = self;
+  if (!valid_id(claim_id)) return cpor__sql_error(s, CPOR_EINVAL, "deadline_set: bad claim id");
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_SET, &q);
+  if (rc) return rc;
+  bind_text(q.st, 1, claim_id);
+  sqlite3_bind_int64(q.st, 2, kind);
+  sqlite3_bind_int64(q.st, 3, due);
+  rc = step_done(s, q.st, "deadline_set");
+  cpor__sql_release(&q);
+  return rc;
+}
+
+static int m_deadline_clear(void *self, const char *claim_id, uint32_t kind) {
+  cpor__sqlite *s = self;
+  if (!valid_id(claim_id)) return cpor__sql_error(s, CPOR_EINVAL, "deadline_clear: bad claim id");
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_CLEAR, &q);
+  if (rc) return rc;
+  bind_text(q.st, 1, claim_id);
+  sqlite3_bind_int64(q.st, 2, kind);
+  rc = step_done(s, q.st, "deadline_clear");
+  cpor__sql_release(&q);
+  return rc;
+}
+
+static int m_deadline_scan(void *self, uint32_t kind, cpor_time upto, cpor_store_deadline_fn fn,
+                           void *arg) {
+  cpor__sqlite *s = self;
+  if (!fn) return cpor__sql_error(s, CPOR_EINVAL, "deadline_scan: bad argument");
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_SCAN, &q);
+  if (rc) return rc;
+  sqlite3_bind_int64(q.st, 1, kind);
+  sqlite3_bind_int64(q.st, 2, upto);
+  int src;
+  while (rc == CPOR_OK && (src = sqlite3_step(q.st)) == SQLITE_ROW)
+    rc = fn(arg, column_text(q.st, 0), kind, sqlite3_column_int64(q.st, 1));
+  if (rc == CPOR_OK && src != SQLITE_DONE) rc = cpor__sql_fail(s, src, "deadline_scan");
+  cpor__sql_release(&q);
+  return rc;
+}
+
+/* ---- events --------------------------------------------------------------------- */
+
+static int m_event_append(void *self, const char *claim_id, uint32_t seq, const void *data,
+                          size_t len) {
+  cpor__sqlite *s = self;
+  if (!valid_id(claim_id) || (!data && len))
+    return cpor__sql_error(s, CPOR_EINVAL, "event_append: bad argument");
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, CPOR__SQL_EVENT_APPEND, &q);
+  if (rc) return rc;
+  bind_text(q.st, 1, claim_id);
+  sqlite3_bind_int64(q.st, 2, seq);
+  bind_blob(q.st, 3, data, len);
+  rc = step_done(s, q.st, "event_append");
+  cpor__sql_release(&q);
+  return rc;
+}
+
+static int m_event_scan(void *self, const char *claim_id, cpor_store_event_fn fn, void *arg) {
+  cpor__sqlite *s = self;
+  if (!valid_id(claim_id) || !fn)
+    return cpor__sql_error(s, CPOR_EINVAL, "event_scan: bad argument");
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, CPOR__SQL_EVENT_SCAN, &q);
+  if (rc) return rc;
+  bind_text(q.st, 1, claim_id);
+  int src;
+  while (rc == CPOR_OK && (src = sqlite3_step(q.st)) == SQLITE_ROW) {
+    size_t len;
+    const void *data = column_blob(q.st, 1, &len);
+    rc = fn(arg, (uint32_t)sqlite3_column_int64(q.st, 0), data, len);
+  }
+  if (rc == CPOR_OK && src != SQLITE_DONE) rc = cpor__sql_fail(s, src, "event_scan");
+  cpor__sql_release(&q);
+  return rc;
+}
+
+/* ---- the rest of the vtable ------------------------------------------------------ */
+
+static const char *m_errmsg(void *self) {
+  cpor__sqlite *s = self;
+  return s->err[0] ? s->err : NULL;
+}
+
+static void m_close(void *self) {
+  cpor__sqlite *s = self;
+  if (!s) return;
+  cpor__sql_finalize_all(s);
+  /* Every statement is finalized, so close cannot fail with BUSY; an open
+   * transaction is rolled back by SQLite. */
+  sqlite3_close(s->db);
+  free(s);
+}
+
+static const cpor_storage_methods sqlite_methods = {
+    .version = CPOR_STORAGE_VERSION,
+    .begin = m_begin,
+    .commit = m_commit,
+    .rollback = m_rollback,
+    .object_get = m_object_get,
+    .object_put = m_object_put,
+    .object_scan = m_object_scan,
+    .lines_replace = m_lines_replace,
+    .lines_by_unit = m_lines_by_unit,
+    .deadline_set = m_deadline_set,
+    .deadline_clear = m_deadline_clear,
+    .deadline_scan = m_deadline_scan,
+    .event_append = m_event_append,
+    .event_scan = m_event_scan,
+    .errmsg = m_errmsg,
+    .close = m_close,
+};
+
+/* ---- opening -------------------------------------------------------------------- */
+
+int cpor_sqlite_options_init(cpor_sqlite_options *opts, uint32_t version) {
+  if (!opts) return CPOR_EINVAL;
+  if (version != CPOR_SQLITE_OPTIONS_VERSION) return CPOR_EVERSION;
+  cpor_sqlite_options d = CPOR_SQLITE_OPTIONS_INIT;
+  *opts = d;
+  return CPOR_OK;
+}
+
+static int open_fail(int code, char *err, size_t errlen, const char *path, const char *msg) {
+  if (err && errlen) snprintf(err, errlen, "%s: %s", path ? path : "(null)", msg);
+  return code;
+}
+
+/* Opens the connection and applies the per-connection settings: nothing here
+ * writes to the file. */
+static int connect(cpor__sqlite *s, const char *path, const cpor_sqlite_options *o) {
+  int flags = (o->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_NOMUTEX;
+  /* This SQLite may be built with URI filenames on by default: a relative
+   * path spelled "file:..." would then be parsed as a URI with options.
+   * "./" keeps it an ordinary file name. */
+  char *fixed = NULL;
+  if (strncmp(path, "file:", 5) == 0) {
+    size_t n = strlen(path);
+    if (!(fixed = malloc(n + 3))) return cpor__sql_error(s, CPOR_ENOMEM, "out of memory");
+    memcpy(fixed, "./", 2);
+    memcpy(fixed + 2, path, n + 1);
+  }
+  int rc = sqlite3_open_v2(fixed ? fixed : path, &s->db, flags, NULL);
+  free(fixed);
+  if (rc != SQLITE_OK) {
+    int code = cpor__sql_fail(s, rc, "cannot open");
+    /* Whatever the reason (a missing folder, a directory, permissions), the
+     * storage could not be opened. */
+    return code == CPOR_ENOMEM ? code : CPOR_ESTORAGE;
+  }
+  sqlite3_extended_result_codes(s->db, 1);
+  sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
+  if (!o->read_only && sqlite3_db_readonly(s->db, "main") == 1)
+    return cpor__sql_error(s, CPOR_ESTORAGE,
+                           "the file is read-only (open it with the read_only option to read it)");
+  /* Connection settings, not stored in the file. */
+  const char *pragmas = o->synchronous_full
+                            ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON"
+                            : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON";
+  rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);
+  return rc == SQLITE_OK ? CPOR_OK : cpor__sql_fail(s, rc, "configuring the connection");
+}
+
+int cpor_storage_open_sqlite(cpor_storage **out, const char *path, const cpor_sqlite_options *opts,
+                             char *err, size_t errlen) {
+  if (err && errlen) err[0] = '\0';
+  if (!out) return open_fail(CPOR_EINVAL, err, errlen, path, "out is NULL");
+  *out = NULL;
+  if (!path) return open_fail(CPOR_EINVAL, err, errlen, path, "path is NULL");
+  cpor_sqlite_options o = CPOR_SQLITE_OPTIONS_INIT;
+  if (opts) {
+    if (opts->version != CPOR_SQLITE_OPTIONS_VERSION)
+      return open_fail(CPOR_EVERSION, err, errlen, path, "unknown cpor_sqlite_options version");
+    o = *opts;
+  }
+  if (o.busy_timeout_ms < 0 || o.synchronous_full > 1 || o.read_only > 1)
+    return open_fail(CPOR_EINVAL, err, errlen, path, "bad cpor_sqlite_options value");
+
+  cpor__sqlite *s = calloc(1, sizeof *s);
+  if (!s) return open_fail(CPOR_ENOMEM, err, errlen, path, "out of memory");
+  s->busy_timeout_ms = o.busy_timeout_ms;
+  int rc = connect(s, path, &o);
+  if (rc == CPOR_OK) rc = cpor__sqlite_schema_open(s, (int)o.read_only);
+  if (rc == CPOR_OK) rc = cpor_storage_new(out, &sqlite_methods, s);
+  if (rc != CPOR_OK) {
+    open_fail(rc, err, errlen, path, s->err[0] ? s->err : "cannot open");
+    m_close(s);
+  }
+  return rc;
+}

@@ -1,0 +1,88 @@
+/* The SQLite backend's private declarations, shared by sqlite.c (the methods
+ * and the open call), sqlite_schema.c (validation and migrations) and
+ * sqlite_stmt.c (the prepared-statement cache and error mapping).
+ *
+ * Like the rest of the backend this uses only the public vtable header and
+ * sqlite3.h, so it can serve as the example for a third-party backend. */
+#ifndef CPOR_STORE_SQLITE_INT_H
+#define CPOR_STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "cpor/sys/storage.h"
+
+/* The schema version this library writes (PRAGMA user_version). */
+#define CPOR__SQLITE_SCHEMA_VERSION 1
+/* PRAGMA application_id: 'CPOR' in ASCII, so `file` and other tools can tell
+ * a libcpor database from any other SQLite file. */
+#define CPOR__SQLITE_APPLICATION_ID 0x43504f52
+/* The row of the meta table that marks a libcpor database. */
+#define CPOR__SQLITE_MARKER_KEY "application"
+#define CPOR__SQLITE_MARKER_VALUE "libcpor"
+
+/* Every statement the backend runs. Each has its own cache slot, so a scan in
+ * progress is never disturbed by another method called from its callback. */
+typedef enum cpor__sql_id {
+  CPOR__SQL_BEGIN_READ,
+  CPOR__SQL_BEGIN_WRITE,
+  CPOR__SQL_COMMIT,
+  CPOR__SQL_ROLLBACK,
+  CPOR__SQL_SAVEPOINT,
+  CPOR__SQL_RELEASE,
+  CPOR__SQL_ROLLBACK_TO,
+  CPOR__SQL_OBJECT_GET,
+  CPOR__SQL_OBJECT_INSERT,
+  CPOR__SQL_OBJECT_UPDATE,
+  CPOR__SQL_SCAN_KIND,
+  CPOR__SQL_SCAN_OWNER,
+  CPOR__SQL_SCAN_REF,
+  CPOR__SQL_SCAN_STATE,
+  CPOR__SQL_LINES_DELETE,
+  CPOR__SQL_LINES_INSERT,
+  CPOR__SQL_LINES_BY_UNIT,
+  CPOR__SQL_DEADLINE_SET,
+  CPOR__SQL_DEADLINE_CLEAR,
+  CPOR__SQL_DEADLINE_SCAN,
+  CPOR__SQL_EVENT_APPEND,
+  CPOR__SQL_EVENT_SCAN,
+  CPOR__SQL_COUNT
+} cpor__sql_id;
+
+/* One open database: the `self` of the vtable. A context is used by one
+ * thread at a time, so nothing here needs a lock. */
+typedef struct cpor__sqlite {
+  sqlite3 *db;
+  int busy_timeout_ms;                  /* for the "database is locked" message */
+  sqlite3_stmt *stmts[CPOR__SQL_COUNT]; /* prepared on first use, kept until close */
+  char err[512];                        /* the last failure; "" when none yet */
+} cpor__sqlite;
+
+/* A statement borrowed for one method call: the cached one, or a private
+ * copy when the cached one is still running (a callback re-entered the same
+ * scan). Always hand it back with cpor__sql_release. */
+typedef struct cpor__stmt {
+  sqlite3_stmt *st;
+  int owned; /* 1: a private copy, finalized on release */
+} cpor__stmt;
+
+int cpor__sql_acquire(cpor__sqlite *s, cpor__sql_id id, cpor__stmt *out);
+void cpor__sql_release(cpor__stmt *stmt);
+/* Runs a statement that returns no rows (BEGIN, COMMIT, ...) from the cache. */
+int cpor__sql_run(cpor__sqlite *s, cpor__sql_id id, const char *what);
+/* Finalizes every cached statement (before close, and before migrations). */
+void cpor__sql_finalize_all(cpor__sqlite *s);
+
+/* Maps a SQLite result code to a CPOR code and records the detail in s->err:
+ * UNIQUE/PRIMARY KEY violations -> CPOR_EEXISTS, BUSY/LOCKED ->
+ * CPOR_ESTORAGE "database is locked (busy timeout N ms exceeded)", corruption
+ * -> CPOR_ECORRUPT, out of memory -> CPOR_ENOMEM, anything else ->
+ * CPOR_ESTORAGE with sqlite3_errmsg. `what` names the operation. */
+int cpor__sql_fail(cpor__sqlite *s, int rc, const char *what);
+/* Records a message for a failure detected by the backend itself. */
+int cpor__sql_error(cpor__sqlite *s, int code, const char *msg);
+
+/* Checks that db is a libcpor database (or empty) without writing anything,
+ * then creates or upgrades the schema. Writes the reason to s->err. */
+int cpor__sqlite_schema_open(cpor__sqlite *s, int read_only);
+
+#endif

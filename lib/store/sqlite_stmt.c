@@ -1,0 +1,160 @@
+/* The SQLite backend's statements: fixed SQL texts, prepared once per
+ * connection and reused, and the mapping of SQLite errors to CPOR codes.
+ *
+ * Every value reaches SQLite through a bound parameter: no SQL text is ever
+ * built from caller strings. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/sqlite_int.h"
+
+/* Column orders matter: sqlite.c reads results by position. */
+static const char *const sql_text[CPOR__SQL_COUNT] = {
+    [CPOR__SQL_BEGIN_READ] = "BEGIN DEFERRED",
+    /* IMMEDIATE takes the write lock at once: two writers serialize at begin
+     * (waiting up to the busy timeout) instead of failing at their first
+     * write with a stale snapshot. */
+    [CPOR__SQL_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [CPOR__SQL_COMMIT] = "COMMIT",
+    [CPOR__SQL_ROLLBACK] = "ROLLBACK",
+    [CPOR__SQL_SAVEPOINT] = "SAVEPOINT cpor_lines",
+    [CPOR__SQL_RELEASE] = "RELEASE cpor_lines",
+    [CPOR__SQL_ROLLBACK_TO] = "ROLLBACK TO cpor_lines",
+    [CPOR__SQL_OBJECT_GET] =
+        "SELECT owner, ref, state, data FROM objects WHERE kind = ?1 AND id = ?2",
+    [CPOR__SQL_OBJECT_INSERT] = "INSERT INTO objects(kind, id, owner, ref, state, data) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [CPOR__SQL_OBJECT_UPDATE] = "UPDATE objects SET owner = ?3, ref = ?4, state = ?5, data = ?6 "
+                                "WHERE kind = ?1 AND id = ?2",
+    /* The scans select the same columns so one row reader serves them all. */
+    [CPOR__SQL_SCAN_KIND] = "SELECT id, owner, ref, state, data FROM objects "
+                            "WHERE kind = ?1 ORDER BY id",
+    [CPOR__SQL_SCAN_OWNER] = "SELECT id, owner, ref, state, data FROM objects "
+                             "WHERE kind = ?1 AND owner = ?2 ORDER BY id",
+    [CPOR__SQL_SCAN_REF] = "SELECT id, owner, ref, state, data FROM objects "
+                           "WHERE kind = ?1 AND ref = ?2 ORDER BY id",
+    [CPOR__SQL_SCAN_STATE] = "SELECT id, owner, ref, state, data FROM objects "
+                             "WHERE kind = ?1 AND state = ?3 ORDER BY id",
+    [CPOR__SQL_LINES_DELETE] = "DELETE FROM lines WHERE claim_id = ?1",
+    [CPOR__SQL_LINES_INSERT] = "INSERT INTO lines(claim_id, line, unit, partner_id, status) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [CPOR__SQL_LINES_BY_UNIT] = "SELECT claim_id, line, partner_id, status FROM lines "
+                                "WHERE unit = ?1 ORDER BY claim_id, line",
+    [CPOR__SQL_DEADLINE_SET] = "INSERT INTO deadlines(claim_id, kind, due) VALUES (?1, ?2, ?3) "
+                               "ON CONFLICT(claim_id, kind) DO UPDATE SET due = excluded.due",
+    [CPOR__SQL_DEADLINE_CLEAR] = "DELETE FROM deadlines WHERE claim_id = ?1 AND kind = ?2",
+    /* Served by the (kind, due, claim_id) index: the cost follows the rows
+     * visited, not the rows stored. */
+    [CPOR__SQL_DEADLINE_SCAN] = "SELECT claim_id, due FROM deadlines "
+                                "WHERE kind = ?1 AND due <= ?2 ORDER BY due, claim_id",
+    [CPOR__SQL_EVENT_APPEND] = "INSERT INTO events(claim_id, seq, data) VALUES (?1, ?2, ?3)",
+    [CPOR__SQL_EVENT_SCAN] = "SELECT seq, data FROM events WHERE claim_id = ?1 ORDER BY seq",
+};
+
+static int prepare(cpor__sqlite *s, cpor__sql_id id, unsigned flags, sqlite3_stmt **out) {
+  int rc = sqlite3_prepare_v3(s->db, sql_text[id], -1, flags, out, NULL);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(*out);
+    *out = NULL;
+    return cpor__sql_fail(s, rc, "prepare");
+  }
+  return CPOR_OK;
+}
+
+int cpor__sql_acquire(cpor__sqlite *s, cpor__sql_id id, cpor__stmt *out) {
+  out->st = NULL;
+  out->owned = 0;
+  sqlite3_stmt **slot = &s->stmts[id];
+  if (!*slot) {
+    /* PERSISTENT: the statement lives for the whole connection, so SQLite
+     * allocates it outside its short-lived lookaside memory. */
+    int rc = prepare(s, id, SQLITE_PREPARE_PERSISTENT, slot);
+    if (rc) return rc;
+  }
+  if (!sqlite3_stmt_busy(*slot)) {
+    out->st = *slot;
+    return CPOR_OK;
+  }
+  /* The cached statement is mid-scan: a callback called the same method
+   * again. Resetting it would silently end the outer scan, so this call gets
+   * a private statement instead (rare, so the allocation does not matter). */
+  int rc = prepare(s, id, 0, &out->st);
+  if (rc) return rc;
+  out->owned = 1;
+  return CPOR_OK;
+}
+
+void cpor__sql_release(cpor__stmt *stmt) {
+  if (!stmt->st) return;
+  if (stmt->owned) {
+    sqlite3_finalize(stmt->st);
+  } else {
+    /* Reset ends the statement's read of the database (so COMMIT is not
+     * blocked by it); clearing the bindings drops our pointers to the
+     * caller's strings, which were bound with SQLITE_STATIC. */
+    sqlite3_reset(stmt->st);
+    sqlite3_clear_bindings(stmt->st);
+  }
+  stmt->st = NULL;
+  stmt->owned = 0;
+}
+
+int cpor__sql_run(cpor__sqlite *s, cpor__sql_id id, const char *what) {
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, id, &q);
+  if (rc) return rc;
+  int src = sqlite3_step(q.st);
+  rc = src == SQLITE_DONE || src == SQLITE_ROW ? CPOR_OK : cpor__sql_fail(s, src, what);
+  cpor__sql_release(&q);
+  return rc;
+}
+
+void cpor__sql_finalize_all(cpor__sqlite *s) {
+  for (int i = 0; i < CPOR__SQL_COUNT; i++) {
+    sqlite3_finalize(s->stmts[i]); /* NULL is a harmless no-op */
+    s->stmts[i] = NULL;
+  }
+}
+
+int cpor__sql_error(cpor__sqlite *s, int code, const char *msg) {
+  snprintf(s->err, sizeof s->err, "%s", msg);
+  return code;
+}
+
+int cpor__sql_fail(cpor__sqlite *s, int rc, const char *what) {
+  const char *detail = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+  case SQLITE_CONSTRAINT:
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+      snprintf(s->err, sizeof s->err, "%s: %s", what, detail);
+      return CPOR_EEXISTS;
+    }
+    break;
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    /* BUSY_SNAPSHOT is not a timeout: a read transaction tried to write
+     * after another connection committed; only a new transaction helps. */
+    if (rc == SQLITE_BUSY_SNAPSHOT) {
+      snprintf(s->err, sizeof s->err,
+               "%s: database changed since this read transaction began (%s); retry in a new "
+               "transaction",
+               what, detail);
+      return CPOR_ESTORAGE;
+    }
+    snprintf(s->err, sizeof s->err, "%s: database is locked (busy timeout %d ms exceeded)", what,
+             s->busy_timeout_ms);
+    return CPOR_ESTORAGE;
+  case SQLITE_CORRUPT:
+  case SQLITE_NOTADB:
+    snprintf(s->err, sizeof s->err, "%s: %s", what, detail);
+    return CPOR_ECORRUPT;
+  case SQLITE_NOMEM:
+    snprintf(s->err, sizeof s->err, "%s: out of memory", what);
+    return CPOR_ENOMEM;
+  default:
+    break;
+  }
+  /* I/O errors, a full disk, a read-only file, ...: the storage failed. */
+  snprintf(s->err, sizeof s->err, "%s: %s", what, detail);
+  return CPOR_ESTORAGE;
+}

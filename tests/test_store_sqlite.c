@@ -1,0 +1,763 @@
+/* The SQLite backend: what only this backend can show (files, schema, locks,
+ * bad files, two connections on one file), plus the storage conformance
+ * suite on a file database and on ":memory:". */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "conformance.h"
+#include "store/storage.h"
+#include "testutil.h"
+
+/* Calls a method of a storage: CALL(st, begin, 1). */
+#define CALL(st, method, ...) ((st)->m.method((st)->self, __VA_ARGS__))
+#define CALL0(st, method) ((st)->m.method((st)->self))
+#define ERRMSG(st) ((st)->m.errmsg((st)->self) ? (st)->m.errmsg((st)->self) : "")
+
+/* ---- temporary files ------------------------------------------------------------ */
+
+/* Everything lives under run_dir, made by main and removed after the run, so
+ * a failed test (whose teardown does not run) leaves nothing behind. */
+static char run_dir[256];
+static char tmpdir[512]; /* per test: made by setup, removed by teardown */
+
+static const char *tmp_root(void) {
+  const char *t = getenv("TMPDIR");
+  return t && *t ? t : "/tmp";
+}
+
+static void remove_tree(const char *path) {
+  DIR *d = opendir(path);
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      char sub[1024];
+      snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+      remove_tree(sub);
+    }
+    closedir(d);
+    rmdir(path);
+  } else {
+    chmod(path, 0644);
+    unlink(path);
+  }
+}
+
+static void setup(void) {
+  snprintf(tmpdir, sizeof tmpdir, "%s/test-XXXXXX", run_dir);
+  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void) {
+  remove_tree(tmpdir);
+}
+
+/* A path inside the test's directory (static buffer per slot). */
+static const char *tpath(int slot, const char *name) {
+  static char buf[4][1024];
+  snprintf(buf[slot], sizeof buf[slot], "%s/%s", tmpdir, name);
+  return buf[slot];
+}
+
+static void write_file(const char *path, const void *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The whole file (malloc'd), for byte-for-byte comparisons. */
+static unsigned char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  ck_assert_ptr_nonnull(f);
+  size_t cap = 1 << 16, n = 0;
+  unsigned char *buf = malloc(cap);
+  ck_assert_ptr_nonnull(buf);
+  size_t got;
+  while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+    n += got;
+    if (n == cap) buf = realloc(buf, cap *= 2);
+    ck_assert_ptr_nonnull(buf);
+  }
+  fclose(f);
+  *len = n;
+  return buf;
+}
+
+static int exists(const char *path) {
+  return access(path, F_OK) == 0;
+}
+
+/* Opening must fail with `code`, name the path in the message, contain
+ * `needle`, and leave the file exactly as it was. */
+static void expect_refused(const char *path, const cpor_sqlite_options *opts, int code,
+                           const char *needle) {
+  size_t before_len = 0;
+  unsigned char *before = exists(path) ? slurp(path, &before_len) : NULL;
+  cpor_storage *st = (cpor_storage *)1;
+  char err[512];
+  ck_assert_status(cpor_storage_open_sqlite(&st, path, opts, err, sizeof err), code);
+  ck_assert_ptr_null(st);
+  ck_assert_msg(strstr(err, path) != NULL, "message does not name the path: %s", err);
+  ck_assert_msg(strstr(err, needle) != NULL, "message lacks \"%s\": %s", needle, err);
+  if (before) {
+    size_t after_len;
+    unsigned char *after = slurp(path, &after_len);
+    ck_assert_uint_eq(after_len, before_len);
+    ck_assert_msg(memcmp(before, after, before_len) == 0, "the file changed");
+    free(after);
+    free(before);
+  }
+  char side[600];
+  snprintf(side, sizeof side, "%s-wal", path);
+  ck_assert_msg(!exists(side), "a WAL file was created");
+  snprintf(side, sizeof side, "%s-journal", path);
+  ck_assert_msg(!exists(side), "a journal was created");
+}
+
+static cpor_storage *open_ok(const char *path, const cpor_sqlite_options *opts) {
+  cpor_storage *st = NULL;
+  char err[512];
+  int rc = cpor_storage_open_sqlite(&st, path, opts, err, sizeof err);
+  ck_assert_msg(rc == CPOR_OK, "open %s: %d %s", path, rc, err);
+  ck_assert_ptr_nonnull(st);
+  return st;
+}
+
+/* A raw SQLite connection for looking behind the backend's back. */
+static sqlite3 *raw_open(const char *path) {
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                   SQLITE_OK);
+  return db;
+}
+
+static void raw_exec(sqlite3 *db, const char *sql) {
+  char *msg = NULL;
+  int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+  ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "?");
+}
+
+/* The first column of the first row, as text (static buffer). */
+static const char *raw_text(sqlite3 *db, const char *sql) {
+  static char buf[256];
+  sqlite3_stmt *st = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+  buf[0] = '\0';
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+    snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return buf;
+}
+
+/* EXPLAIN QUERY PLAN's details, one per line (static buffer). */
+static const char *raw_plan(sqlite3 *db, const char *query) {
+  static char buf[1024];
+  char sql[512];
+  snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", query);
+  sqlite3_stmt *st = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+  buf[0] = '\0';
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    size_t n = strlen(buf);
+    snprintf(buf + n, sizeof buf - n, "%s\n", (const char *)sqlite3_column_text(st, 3));
+  }
+  sqlite3_finalize(st);
+  return buf;
+}
+
+/* ---- small store helpers -------------------------------------------------------- */
+
+static void put(cpor_storage *st, const char *id, const char *owner, int32_t state,
+                const char *data, int expect) {
+  cpor_store_object o = {CPOR_STORE_CLAIM, id, owner, NULL, state, data, strlen(data)};
+  ck_assert_status(CALL(st, object_put, &o, CPOR_STORE_INSERT), expect);
+}
+
+static int copy_data(void *arg, const cpor_store_object *o) {
+  snprintf(arg, 64, "%.*s", (int)o->len, (const char *)o->data);
+  return 0;
+}
+
+typedef struct line_list {
+  char text[512]; /* "claim:line:status " per row */
+} line_list;
+
+static int collect_line(void *arg, const cpor_store_line *l) {
+  line_list *ll = arg;
+  size_t n = strlen(ll->text);
+  snprintf(ll->text + n, sizeof ll->text - n, "%s:%u:%d ", l->claim_id, (unsigned)l->line,
+           (int)l->status);
+  return 0;
+}
+
+static const char *lines_of(cpor_storage *st, const char *unit) {
+  static line_list ll;
+  ll.text[0] = '\0';
+  ck_assert_status(CALL(st, lines_by_unit, unit, collect_line, &ll), CPOR_OK);
+  return ll.text;
+}
+
+/* ---- options and arguments ------------------------------------------------------ */
+
+START_TEST(options_init) {
+  cpor_sqlite_options o;
+  memset(&o, 0xff, sizeof o);
+  ck_assert_status(cpor_sqlite_options_init(&o, CPOR_SQLITE_OPTIONS_VERSION), CPOR_OK);
+  ck_assert_uint_eq(o.version, 1);
+  ck_assert_int_eq(o.busy_timeout_ms, 5000);
+  ck_assert_uint_eq(o.synchronous_full, 0);
+  ck_assert_uint_eq(o.read_only, 0);
+  ck_assert_status(cpor_sqlite_options_init(&o, 0), CPOR_EVERSION);
+  ck_assert_status(cpor_sqlite_options_init(&o, 99), CPOR_EVERSION);
+  ck_assert_status(cpor_sqlite_options_init(NULL, 1), CPOR_EINVAL);
+}
+END_TEST
+
+START_TEST(open_bad_arguments) {
+  cpor_storage *st = (cpor_storage *)1;
+  char err[256];
+  ck_assert_status(cpor_storage_open_sqlite(NULL, ":memory:", NULL, err, sizeof err), CPOR_EINVAL);
+  ck_assert_status(cpor_storage_open_sqlite(&st, NULL, NULL, err, sizeof err), CPOR_EINVAL);
+  ck_assert_ptr_null(st);
+  ck_assert_str_ne(err, "");
+  cpor_sqlite_options o = CPOR_SQLITE_OPTIONS_INIT;
+  o.version = 0;
+  ck_assert_status(cpor_storage_open_sqlite(&st, ":memory:", &o, err, sizeof err), CPOR_EVERSION);
+  o.version = 99;
+  ck_assert_status(cpor_storage_open_sqlite(&st, ":memory:", &o, err, sizeof err), CPOR_EVERSION);
+  ck_assert_ptr_nonnull(strstr(err, "version"));
+  cpor_sqlite_options bad = CPOR_SQLITE_OPTIONS_INIT;
+  bad.busy_timeout_ms = -1;
+  ck_assert_status(cpor_storage_open_sqlite(&st, ":memory:", &bad, NULL, 0), CPOR_EINVAL);
+  /* err may be NULL, or too small: the message is cut, never overflows. */
+  char tiny[4] = "xxx";
+  ck_assert_status(cpor_storage_open_sqlite(&st, NULL, NULL, tiny, sizeof tiny), CPOR_EINVAL);
+  ck_assert_uint_eq(strlen(tiny), 3);
+  ck_assert_ptr_null(st);
+  cpor_storage_free(NULL);
+}
+END_TEST
+
+/* ---- a new database --------------------------------------------------------------- */
+
+START_TEST(new_file_has_schema_and_wal) {
+  const char *path = tpath(0, "new.db");
+  cpor_storage *st = open_ok(path, NULL);
+  ck_assert(exists(path));
+  sqlite3 *db = raw_open(path);
+  ck_assert_str_eq(raw_text(db, "PRAGMA application_id"), "1129336658"); /* 0x43504f52 */
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "1");
+  ck_assert_str_eq(raw_text(db, "PRAGMA journal_mode"), "wal");
+  ck_assert_str_eq(raw_text(db, "SELECT value FROM meta WHERE key = 'application'"), "libcpor");
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "5");
+  /* The two partial unique indexes that keep one APPROVED and one
+   * ASSOCIATED line per unit. */
+  ck_assert_str_eq(raw_text(db, "SELECT sql FROM sqlite_master WHERE name = 'lines_one_approved'"),
+                   "CREATE UNIQUE INDEX lines_one_approved ON lines(unit) WHERE status = 5");
+  ck_assert_str_eq(
+      raw_text(db, "SELECT sql FROM sqlite_master WHERE name = 'lines_one_associated'"),
+      "CREATE UNIQUE INDEX lines_one_associated ON lines(unit) WHERE status = 6");
+  /* deadline_scan's query is answered from the (kind, due, claim_id) index
+   * without a sort: its cost follows the rows that are due. */
+  const char *plan = raw_plan(db, "SELECT claim_id, due FROM deadlines "
+                                  "WHERE kind = 1 AND due <= 5 ORDER BY due, claim_id");
+  ck_assert_msg(strstr(plan, "TEMP B-TREE") == NULL, "plan: %s", plan);
+  ck_assert_msg(strstr(plan, "COVERING INDEX deadlines_due") != NULL, "plan: %s", plan);
+  sqlite3_close(db);
+  cpor_storage_free(st);
+}
+END_TEST
+
+START_TEST(empty_file_becomes_a_database) {
+  /* Decision: an EMPTY file is a valid new database (SQLite itself treats a
+   * 0-byte file so; mkstemp-made paths work). */
+  const char *path = tpath(0, "empty.db");
+  write_file(path, "", 0);
+  cpor_storage *st = open_ok(path, NULL);
+  put(st, "c1", "p1", 2, "payload", CPOR_OK);
+  cpor_storage_free(st);
+  sqlite3 *db = raw_open(path);
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "1");
+  sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(migrates_from_version_zero) {
+  /* A SQLite database that exists but has nothing in it (user_version 0, no
+   * tables) is migrated step by step to the current version. */
+  const char *path = tpath(0, "v0.db");
+  sqlite3 *db = raw_open(path);
+  raw_exec(db, "CREATE TABLE t(x); DROP TABLE t;"); /* a real, non-empty file */
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "0");
+  sqlite3_close(db);
+  struct stat sb;
+  ck_assert_int_eq(stat(path, &sb), 0);
+  ck_assert_int_gt(sb.st_size, 0);
+  cpor_storage *st = open_ok(path, NULL);
+  cpor_storage_free(st);
+  db = raw_open(path);
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "1");
+  ck_assert_str_eq(raw_text(db, "PRAGMA application_id"), "1129336658");
+  sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(memory_database) {
+  cpor_storage *st = open_ok(":memory:", NULL);
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  put(st, "c1", "p1", 2, "hello", CPOR_OK);
+  char got[64] = "";
+  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
+  ck_assert_str_eq(got, "hello");
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  cpor_storage_free(st);
+  /* A second :memory: store is a separate, empty database. */
+  st = open_ok(":memory:", NULL);
+  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_ENOTFOUND);
+  cpor_storage_free(st);
+}
+END_TEST
+
+START_TEST(file_prefix_is_a_plain_name) {
+  /* This SQLite parses "file:" names as URIs by default; a caller's path
+   * must stay a file name, options and all. */
+  char cwd[512];
+  ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+  ck_assert_int_eq(chdir(tmpdir), 0);
+  cpor_storage *st = open_ok("file:odd.db?mode=memory", NULL);
+  put(st, "c1", NULL, 0, "x", CPOR_OK);
+  cpor_storage_free(st);
+  ck_assert(exists("file:odd.db?mode=memory"));
+  ck_assert_int_eq(chdir(cwd), 0);
+}
+END_TEST
+
+/* ---- durability of what was committed ------------------------------------------- */
+
+static int count_events(void *arg, uint32_t seq, const void *data, size_t len) {
+  (*(int *)arg)++;
+  return 0;
+}
+
+static int first_deadline(void *arg, const char *claim_id, uint32_t kind, cpor_time due) {
+  snprintf(arg, 64, "%s@%lld", claim_id, (long long)due);
+  return 1; /* stop: the method returns 1 */
+}
+
+START_TEST(reopen_keeps_data) {
+  const char *path = tpath(0, "keep.db");
+  cpor_storage *st = open_ok(path, NULL);
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  put(st, "c1", "p1", 2, "committed", CPOR_OK);
+  cpor_store_line l = {"c1", 0, "unit-1", "p1", CPOR_STATE_ASSOCIATED};
+  ck_assert_status(CALL(st, lines_replace, "c1", &l, 1), CPOR_OK);
+  ck_assert_status(CALL(st, deadline_set, "c1", CPOR_DEADLINE_OPTOUT, 1234), CPOR_OK);
+  ck_assert_status(CALL(st, event_append, "c1", 1, "e1", 2), CPOR_OK);
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  /* A transaction still open at close is rolled back. */
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  put(st, "c2", "p1", 2, "lost", CPOR_OK);
+  cpor_storage_free(st);
+
+  st = open_ok(path, NULL);
+  ck_assert_status(CALL(st, begin, 0), CPOR_OK);
+  char got[64] = "";
+  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
+  ck_assert_str_eq(got, "committed");
+  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c2", copy_data, got), CPOR_ENOTFOUND);
+  ck_assert_str_eq(lines_of(st, "unit-1"), "c1:0:6 ");
+  ck_assert_status(CALL(st, deadline_scan, CPOR_DEADLINE_OPTOUT, 5000, first_deadline, got), 1);
+  ck_assert_str_eq(got, "c1@1234");
+  int n = 0;
+  ck_assert_status(CALL(st, event_scan, "c1", count_events, &n), CPOR_OK);
+  ck_assert_int_eq(n, 1);
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  cpor_storage_free(st);
+}
+END_TEST
+
+/* ---- bad files: refused, and left exactly as they were ---------------------------- */
+
+START_TEST(random_bytes_are_refused) {
+  const char *path = tpath(0, "random.db");
+  unsigned char junk[8192];
+  uint32_t x = 2463534242u; /* xorshift: the same bytes every run */
+  for (size_t i = 0; i < sizeof junk; i++) {
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    junk[i] = (unsigned char)x;
+  }
+  write_file(path, junk, sizeof junk);
+  expect_refused(path, NULL, CPOR_ECORRUPT, "file is not a database");
+  /* Short text is not a database either. */
+  write_file(path, "hello, world\n", 13);
+  expect_refused(path, NULL, CPOR_ECORRUPT, "not a database");
+}
+END_TEST
+
+START_TEST(other_application_is_refused) {
+  const char *path = tpath(0, "other.db");
+  sqlite3 *db = raw_open(path);
+  raw_exec(db, "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES ('mine')");
+  sqlite3_close(db);
+  expect_refused(path, NULL, CPOR_ECORRUPT, "another application");
+
+  const char *path2 = tpath(1, "other-id.db");
+  db = raw_open(path2);
+  raw_exec(db, "PRAGMA application_id = 305419896"); /* 0x12345678 */
+  sqlite3_close(db);
+  expect_refused(path2, NULL, CPOR_ECORRUPT, "application_id 0x12345678");
+
+  /* Our application_id, but no marker: not ours after all. */
+  const char *path3 = tpath(2, "no-marker.db");
+  db = raw_open(path3);
+  raw_exec(db, "PRAGMA application_id = 1129336658; PRAGMA user_version = 1;"
+               "CREATE TABLE objects(x)");
+  sqlite3_close(db);
+  expect_refused(path3, NULL, CPOR_ECORRUPT, "marker");
+}
+END_TEST
+
+START_TEST(newer_schema_is_refused) {
+  const char *path = tpath(0, "newer.db");
+  cpor_storage_free(open_ok(path, NULL));
+  sqlite3 *db = raw_open(path);
+  raw_exec(db, "PRAGMA user_version = 2");
+  sqlite3_close(db); /* the last connection: the WAL is checkpointed away */
+  expect_refused(path, NULL, CPOR_EVERSION, "schema version 2 is newer");
+}
+END_TEST
+
+START_TEST(directory_is_refused) {
+  const char *path = tpath(0, "a-directory");
+  ck_assert_int_eq(mkdir(path, 0755), 0);
+  expect_refused(path, NULL, CPOR_ESTORAGE, "unable to open");
+}
+END_TEST
+
+START_TEST(missing_folder_is_not_created) {
+  const char *dir = tpath(0, "missing");
+  const char *path = tpath(1, "missing/x.db");
+  expect_refused(path, NULL, CPOR_ESTORAGE, "unable to open");
+  ck_assert(!exists(dir));
+}
+END_TEST
+
+START_TEST(read_only_option) {
+  const char *path = tpath(0, "ro.db");
+  cpor_storage *st = open_ok(path, NULL);
+  put(st, "c1", "p1", 2, "data", CPOR_OK);
+  cpor_storage_free(st);
+  size_t before_len;
+  unsigned char *before = slurp(path, &before_len);
+
+  cpor_sqlite_options ro = CPOR_SQLITE_OPTIONS_INIT;
+  ro.read_only = 1;
+  st = open_ok(path, &ro);
+  ck_assert_status(CALL(st, begin, 0), CPOR_OK);
+  char got[64] = "";
+  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
+  ck_assert_str_eq(got, "data");
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  /* Writes fail with CPOR_ESTORAGE and a reason. */
+  int rc = CALL(st, begin, 1);
+  if (rc == CPOR_OK) {
+    put(st, "c2", "p1", 2, "nope", CPOR_ESTORAGE);
+    ck_assert_status(CALL0(st, rollback), CPOR_OK);
+  } else {
+    ck_assert_status(rc, CPOR_ESTORAGE);
+  }
+  ck_assert_msg(strstr(ERRMSG(st), "readonly") != NULL, "%s", ERRMSG(st));
+  cpor_storage_free(st);
+  size_t after_len;
+  unsigned char *after = slurp(path, &after_len);
+  ck_assert_uint_eq(after_len, before_len);
+  ck_assert(memcmp(before, after, before_len) == 0);
+  free(before);
+  free(after);
+
+  /* Read-only on a file that does not exist or is empty: nothing to read. */
+  expect_refused(tpath(1, "absent.db"), &ro, CPOR_ESTORAGE, "unable to open");
+  ck_assert(!exists(tpath(1, "absent.db")));
+  write_file(tpath(2, "blank.db"), "", 0);
+  expect_refused(tpath(2, "blank.db"), &ro, CPOR_ESTORAGE, "read-only, but the database is empty");
+}
+END_TEST
+
+START_TEST(read_only_file) {
+  /* Decision: a file the process may not write is refused at open (when
+   * writing was asked for) rather than failing at the first write. Not
+   * registered when running as root (see sqlite_suite). */
+  const char *path = tpath(0, "locked.db");
+  cpor_storage_free(open_ok(path, NULL));
+  ck_assert_int_eq(chmod(path, 0444), 0);
+  expect_refused(path, NULL, CPOR_ESTORAGE, "read-only");
+  cpor_sqlite_options ro = CPOR_SQLITE_OPTIONS_INIT;
+  ro.read_only = 1;
+  cpor_storage_free(open_ok(path, &ro));
+}
+END_TEST
+
+/* ---- two connections on one file --------------------------------------------------- */
+
+START_TEST(lock_contention_times_out) {
+  const char *path = tpath(0, "lock.db");
+  cpor_storage *a = open_ok(path, NULL);
+  cpor_sqlite_options quick = CPOR_SQLITE_OPTIONS_INIT;
+  quick.busy_timeout_ms = 50;
+  cpor_storage *b = open_ok(path, &quick);
+  ck_assert_status(CALL(a, begin, 1), CPOR_OK);
+  put(a, "c1", "p1", 2, "a's", CPOR_OK);
+  ck_assert_status(CALL(b, begin, 1), CPOR_ESTORAGE);
+  ck_assert_str_eq(ERRMSG(b), "begin: database is locked (busy timeout 50 ms exceeded)");
+  /* WAL: a reader is not blocked by the writer, and sees the last commit. */
+  char got[64] = "";
+  ck_assert_status(CALL(b, begin, 0), CPOR_OK);
+  ck_assert_status(CALL(b, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_ENOTFOUND);
+  ck_assert_status(CALL0(b, commit), CPOR_OK);
+  ck_assert_status(CALL0(a, commit), CPOR_OK);
+  ck_assert_status(CALL(b, begin, 1), CPOR_OK);
+  ck_assert_status(CALL(b, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
+  ck_assert_str_eq(got, "a's");
+  ck_assert_status(CALL0(b, commit), CPOR_OK);
+  cpor_storage_free(a);
+  cpor_storage_free(b);
+}
+END_TEST
+
+START_TEST(racing_connections_cannot_double_associate) {
+  const char *path = tpath(0, "race.db");
+  cpor_storage *a = open_ok(path, NULL);
+  cpor_storage *b = open_ok(path, NULL);
+  /* B's claim c2 already has a line on another unit. */
+  cpor_store_line b_old = {"c2", 0, "U2", "pb", CPOR_STATE_SUBMITTED};
+  ck_assert_status(CALL(b, begin, 1), CPOR_OK);
+  ck_assert_status(CALL(b, lines_replace, "c2", &b_old, 1), CPOR_OK);
+  ck_assert_status(CALL0(b, commit), CPOR_OK);
+
+  /* B starts reading first and sees U free... */
+  ck_assert_status(CALL(b, begin, 0), CPOR_OK);
+  ck_assert_str_eq(lines_of(b, "U"), "");
+  /* ...then A associates U and commits. */
+  cpor_store_line a_line = {"c1", 0, "U", "pa", CPOR_STATE_ASSOCIATED};
+  ck_assert_status(CALL(a, begin, 1), CPOR_OK);
+  ck_assert_status(CALL(a, lines_replace, "c1", &a_line, 1), CPOR_OK);
+  ck_assert_status(CALL0(a, commit), CPOR_OK);
+  /* B acting on its stale read cannot write at all. */
+  cpor_store_line b_new[2] = {{"c2", 0, "U2", "pb", CPOR_STATE_APPROVED},
+                              {"c2", 1, "U", "pb", CPOR_STATE_ASSOCIATED}};
+  ck_assert_status(CALL(b, lines_replace, "c2", b_new, 2), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(ERRMSG(b), "database changed") != NULL, "%s", ERRMSG(b));
+  ck_assert_status(CALL0(b, rollback), CPOR_OK);
+  /* In a fresh write transaction the unique index refuses the second
+   * ASSOCIATED row, and B's rows are as before the call. */
+  ck_assert_status(CALL(b, begin, 1), CPOR_OK);
+  ck_assert_status(CALL(b, lines_replace, "c2", b_new, 2), CPOR_EEXISTS);
+  ck_assert_msg(strstr(ERRMSG(b), "UNIQUE constraint failed: lines.unit") != NULL, "%s", ERRMSG(b));
+  ck_assert_str_eq(lines_of(b, "U2"), "c2:0:2 ");
+  ck_assert_str_eq(lines_of(b, "U"), "c1:0:6 ");
+  /* One APPROVED challenger may coexist with the ASSOCIATED incumbent... */
+  b_new[1].status = CPOR_STATE_APPROVED;
+  ck_assert_status(CALL(b, lines_replace, "c2", b_new, 2), CPOR_OK);
+  ck_assert_status(CALL0(b, commit), CPOR_OK);
+  /* ...but not a second APPROVED one. */
+  cpor_store_line third = {"c3", 0, "U", "pc", CPOR_STATE_APPROVED};
+  ck_assert_status(CALL(a, begin, 1), CPOR_OK);
+  ck_assert_status(CALL(a, lines_replace, "c3", &third, 1), CPOR_EEXISTS);
+  ck_assert_str_eq(lines_of(a, "U"), "c1:0:6 c2:1:5 ");
+  ck_assert_status(CALL0(a, commit), CPOR_OK);
+  cpor_storage_free(a);
+  cpor_storage_free(b);
+}
+END_TEST
+
+/* ---- methods: codes, re-entrancy, integrity ------------------------------------------ */
+
+typedef struct nest {
+  cpor_storage *st;
+  int outer, inner;
+} nest;
+
+static int count_inner(void *arg, const cpor_store_object *o) {
+  ((nest *)arg)->inner++;
+  return 0;
+}
+
+static int nested_scan(void *arg, const cpor_store_object *o) {
+  nest *n = arg;
+  n->outer++;
+  /* The same scan again, and a get, from inside the callback. */
+  cpor_store_filter all = {CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0};
+  ck_assert_status(CALL(n->st, object_scan, &all, count_inner, n), CPOR_OK);
+  char got[64];
+  ck_assert_status(CALL(n->st, object_get, CPOR_STORE_CLAIM, o->id, copy_data, got), CPOR_OK);
+  return 0;
+}
+
+static int stop_at_second(void *arg, const cpor_store_object *o) {
+  return ++*(int *)arg == 2 ? 42 : 0;
+}
+
+START_TEST(scans_reenter_and_stop) {
+  cpor_storage *st = open_ok(tpath(0, "scan.db"), NULL);
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  put(st, "c1", "p1", 2, "1", CPOR_OK);
+  put(st, "c2", "p1", 2, "2", CPOR_OK);
+  put(st, "c3", "p2", 3, "3", CPOR_OK);
+  nest n = {st, 0, 0};
+  cpor_store_filter all = {CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0};
+  ck_assert_status(CALL(st, object_scan, &all, nested_scan, &n), CPOR_OK);
+  ck_assert_int_eq(n.outer, 3);
+  ck_assert_int_eq(n.inner, 9);
+  /* A non-zero callback result stops the scan and is returned; the
+   * statement is reset, so the next scan starts from the beginning. */
+  int seen = 0;
+  ck_assert_status(CALL(st, object_scan, &all, stop_at_second, &seen), 42);
+  ck_assert_int_eq(seen, 2);
+  seen = 0;
+  ck_assert_status(CALL(st, object_scan, &all, stop_at_second, &seen), 42);
+  ck_assert_int_eq(seen, 2);
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  cpor_storage_free(st);
+}
+END_TEST
+
+START_TEST(method_codes) {
+  cpor_storage *st = open_ok(tpath(0, "codes.db"), NULL);
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  ck_assert_status(CALL(st, begin, 1), CPOR_ESTORAGE); /* never nested */
+  put(st, "c1", "p1", 2, "x", CPOR_OK);
+  put(st, "c1", "p1", 2, "x", CPOR_EEXISTS);
+  ck_assert_msg(strstr(ERRMSG(st), "UNIQUE constraint failed") != NULL, "%s", ERRMSG(st));
+  cpor_store_object o = {CPOR_STORE_CLAIM, "nope", NULL, NULL, 0, "y", 1};
+  ck_assert_status(CALL(st, object_put, &o, CPOR_STORE_UPDATE), CPOR_ENOTFOUND);
+  ck_assert_status(CALL(st, object_put, &o, 3), CPOR_EINVAL);
+  ck_assert_status(CALL(st, object_put, NULL, CPOR_STORE_INSERT), CPOR_EINVAL);
+  o.id = "";
+  ck_assert_status(CALL(st, object_put, &o, CPOR_STORE_INSERT), CPOR_EINVAL);
+  char big[300];
+  memset(big, 'a', sizeof big - 1);
+  big[sizeof big - 1] = '\0';
+  o.id = big;
+  ck_assert_status(CALL(st, object_put, &o, CPOR_STORE_INSERT), CPOR_EINVAL);
+  ck_assert_status(CALL(st, event_append, "c1", 1, "e", 1), CPOR_OK);
+  ck_assert_status(CALL(st, event_append, "c1", 1, "e", 1), CPOR_EEXISTS);
+  ck_assert_status(CALL(st, deadline_clear, "c1", CPOR_DEADLINE_SLA), CPOR_OK);
+  cpor_store_filter f = {CPOR_STORE_CLAIM, CPOR_STORE_BY_OWNER, NULL, 0};
+  ck_assert_status(CALL(st, object_scan, &f, copy_data, NULL), CPOR_EINVAL);
+  f.by = 99;
+  ck_assert_status(CALL(st, object_scan, &f, copy_data, NULL), CPOR_EINVAL);
+  cpor_store_line wrong = {"c9", 0, "U", "p", 1};
+  ck_assert_status(CALL(st, lines_replace, "c1", &wrong, 1), CPOR_EINVAL);
+  ck_assert_status(CALL(st, lines_replace, "c1", NULL, 1), CPOR_EINVAL);
+  ck_assert_status(CALL0(st, rollback), CPOR_OK);
+  ck_assert_status(CALL0(st, rollback), CPOR_OK); /* nothing open: harmless */
+  ck_assert_status(CALL0(st, commit), CPOR_ESTORAGE);
+  cpor_storage_free(st);
+}
+END_TEST
+
+START_TEST(integrity_after_workload) {
+  const char *path = tpath(0, "work.db");
+  cpor_storage *st = open_ok(path, NULL);
+  char id[32], unit[32], data[200];
+  memset(data, 'd', sizeof data);
+  for (int batch = 0; batch < 10; batch++) {
+    ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+    for (int i = batch * 200; i < (batch + 1) * 200; i++) {
+      snprintf(id, sizeof id, "claim-%05d", i);
+      snprintf(unit, sizeof unit, "unit-%d", i % 150);
+      cpor_store_object o = {CPOR_STORE_CLAIM, id, "p", unit, i % 9, data, (size_t)(i % 200)};
+      ck_assert_status(CALL(st, object_put, &o, CPOR_STORE_INSERT), CPOR_OK);
+      cpor_store_line l = {id, 0, unit, "p", CPOR_STATE_ASSOCIATED};
+      int rc = CALL(st, lines_replace, id, &l, 1);
+      ck_assert_status(rc, i < 150 ? CPOR_OK : CPOR_EEXISTS);
+      ck_assert_status(CALL(st, deadline_set, id, CPOR_DEADLINE_OPTOUT, i), CPOR_OK);
+      ck_assert_status(CALL(st, event_append, id, 1, data, 50), CPOR_OK);
+    }
+    /* Every other batch is thrown away. */
+    ck_assert_status(batch % 2 ? CALL0(st, rollback) : CALL0(st, commit), CPOR_OK);
+  }
+  cpor_storage_free(st);
+  sqlite3 *db = raw_open(path);
+  ck_assert_str_eq(raw_text(db, "PRAGMA integrity_check"), "ok");
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM objects"), "1000");
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM lines"), "150");
+  sqlite3_close(db);
+}
+END_TEST
+
+/* ---- the conformance suite ------------------------------------------------------------ */
+
+/* Each conformance test gets a fresh file: mkstemp makes an empty file,
+ * which is a valid new database. The files live in one directory made by
+ * main and removed after the run (tests run in forked children). */
+static int open_conf_file(cpor_storage **out, void *arg) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/conf-XXXXXX", run_dir);
+  int fd = mkstemp(path);
+  if (fd < 0) return CPOR_ESTORAGE;
+  close(fd);
+  return cpor_storage_open_sqlite(out, path, NULL, NULL, 0);
+}
+
+static int open_conf_memory(cpor_storage **out, void *arg) {
+  return cpor_storage_open_sqlite(out, ":memory:", NULL, NULL, 0);
+}
+
+static Suite *sqlite_suite(void) {
+  Suite *s = suite_create("store_sqlite");
+  TCase *tc = tcase_create("sqlite");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, options_init);
+  tcase_add_test(tc, open_bad_arguments);
+  tcase_add_test(tc, new_file_has_schema_and_wal);
+  tcase_add_test(tc, empty_file_becomes_a_database);
+  tcase_add_test(tc, migrates_from_version_zero);
+  tcase_add_test(tc, memory_database);
+  tcase_add_test(tc, file_prefix_is_a_plain_name);
+  tcase_add_test(tc, reopen_keeps_data);
+  tcase_add_test(tc, random_bytes_are_refused);
+  tcase_add_test(tc, other_application_is_refused);
+  tcase_add_test(tc, newer_schema_is_refused);
+  tcase_add_test(tc, directory_is_refused);
+  tcase_add_test(tc, missing_folder_is_not_created);
+  tcase_add_test(tc, read_only_option);
+  if (geteuid() != 0) {
+    tcase_add_test(tc, read_only_file);
+  } else {
+    /* root writes through chmod 0444, so the case cannot be set up: the test
+     * is left out (not passed); read_only_option covers the option. */
+    printf("# SKIP read_only_file: running as root, where chmod 0444 does not stop writes\n");
+    fflush(stdout);
+  }
+  tcase_add_test(tc, lock_contention_times_out);
+  tcase_add_test(tc, racing_connections_cannot_double_associate);
+  tcase_add_test(tc, scans_reenter_and_stop);
+  tcase_add_test(tc, method_codes);
+  tcase_add_test(tc, integrity_after_workload);
+  suite_add_tcase(s, tc);
+  cpor_conformance_add(s, "conformance_sqlite_file", open_conf_file, NULL);
+  cpor_conformance_add(s, "conformance_sqlite_memory", open_conf_memory, NULL);
+  return s;
+}
+
+int main(void) {
+  snprintf(run_dir, sizeof run_dir, "%s/cpor-sqlite-XXXXXX", tmp_root());
+  if (!mkdtemp(run_dir)) {
+    perror("mkdtemp");
+    return EXIT_FAILURE;
+  }
+  int status = cpor_test_run(sqlite_suite());
+  remove_tree(run_dir);
+  return status;
+}
