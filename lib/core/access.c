@@ -50,9 +50,12 @@ LOADER(cpor__load_subscription, cpor_subscription, CPOR_STORE_SUBSCRIPTION,
 LOADER(cpor__load_workload, cpor_workload, CPOR_STORE_WORKLOAD, cpor__workload_decode)
 
 int cpor__put(cpor_ctx *ctx, uint32_t mode, int rc_encode, cpor_store_object *obj, void *buf) {
+  /* buf may have been read before the encoder ran (argument order is
+   * unspecified): the encoded bytes are obj->data, which this call owns. */
+  (void)buf;
   if (rc_encode) return cpor__fail(ctx, rc_encode, "out of memory while encoding");
   int rc = ctx->storage->m.object_put(ctx->storage->self, obj, mode);
-  free(buf);
+  free((void *)obj->data);
   if (rc == CPOR_EEXISTS)
     return cpor__fail(ctx, rc, "%s '%.100s' exists already", kind_name(obj->kind), obj->id);
   if (rc == CPOR_ENOTFOUND)

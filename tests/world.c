@@ -1,0 +1,252 @@
+#include "world.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/records.h"
+#include "store/storage.h"
+
+static void ok(int rc, cpor_ctx *ctx, const char *what) {
+  ck_assert_msg(rc == CPOR_OK, "%s: %s (%s)", what,
+                cpor_status_name(rc) ? cpor_status_name(rc) : "?", ctx ? cpor_ctx_errmsg(ctx) : "");
+}
+
+cpor_time T(const char *iso) {
+  char date[11];
+  int h = 0, m = 0, s = 0, ms = 0;
+  ck_assert(strlen(iso) >= 10);
+  memcpy(date, iso, 10);
+  date[10] = 0;
+  if (strlen(iso) > 10) ck_assert(sscanf(iso + 11, "%d:%d:%d.%d", &h, &m, &s, &ms) >= 3);
+  return (cpor_time)D(date) * 86400000 + ((h * 60 + m) * 60 + s) * 1000LL + ms;
+}
+
+void world_at(world *w, const char *iso) {
+  cpor_manual_clock_set(w->clock, T(iso));
+}
+
+static cpor_actor actor(int role, const char *org, const char *user) {
+  cpor_actor a = CPOR_ACTOR_INIT;
+  a.role = (uint32_t)role;
+  a.org = org;
+  a.user = user;
+  return a;
+}
+
+void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *storage) {
+  memset(w, 0, sizeof *w);
+  ok(cpor_manual_clock_new(&w->clock, T("2026-11-02T09:00:00")), NULL, "clock");
+  if (!storage) ok(cpor_storage_open_memory(&storage), NULL, "memory");
+  w->storage = storage;
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.storage = storage;
+  o.clock = cpor_manual_clock_now;
+  o.clock_user = w->clock;
+  o.tz = tz;
+  o.calendar = cal;
+  ok(cpor_ctx_open(&w->ctx, &o), NULL, "open");
+  cpor_ctx *x = w->ctx;
+  ok(cpor_partner_create(x, "contoso", "Contoso Partners"), x, "partner");
+  ok(cpor_partner_create(x, "fabrikam", "Fabrikam Consulting"), x, "partner");
+  ok(cpor_partner_create(x, "northwind", "Northwind Traders"), x, "partner");
+  const char *locs[][2] = {{"contoso", MPN_A}, {"fabrikam", MPN_B}, {"northwind", MPN_C}};
+  for (int i = 0; i < 3; i++) {
+    ok(cpor_location_create(x, locs[i][0], locs[i][1], "HQ"), x, "location");
+    for (int p = CPOR_PROGRAM_OSA_SELL; p <= CPOR_PROGRAM_OSU_BIZAPPS; p++)
+      ok(cpor_location_enroll(x, locs[i][1], p, 1), x, "enroll");
+  }
+  ok(cpor_location_create(x, "contoso", MPN_A_UNENROLLED, "Branch"), x, "location");
+  char *cust = NULL;
+  ok(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
+  ok(cpor_tenant_create(x, cust, T1, T1_DOMAIN), x, "tenant");
+  ok(cpor_tenant_create(x, cust, T2, T2_DOMAIN), x, "tenant");
+  cpor_free(cust);
+  struct {
+    const char *id, *tenant, *wl;
+    int channel, state;
+  } subs[] = {
+      {SUB_SALES, T1, "D365_SALES", CPOR_CHANNEL_VOLUME_LICENSING, CPOR_SUB_ACTIVE},
+      {SUB_CSP, T1, "D365_SALES", CPOR_CHANNEL_CSP, CPOR_SUB_ACTIVE},
+      {SUB_PROV, T1, "D365_FINANCE", CPOR_CHANNEL_WEB_DIRECT, CPOR_SUB_PROVISIONING},
+      {SUB_EXPIRED, T1, "D365_FINANCE", CPOR_CHANNEL_WEB_DIRECT, CPOR_SUB_EXPIRED},
+      {SUB_OTHER_TENANT, T2, "D365_SALES", CPOR_CHANNEL_WEB_DIRECT, CPOR_SUB_ACTIVE},
+      {SUB_DISABLED, T1, "D365_FINANCE", CPOR_CHANNEL_WEB_DIRECT, CPOR_SUB_DISABLED},
+      {SUB_CS, T1, "D365_CUSTOMER_SERVICE", CPOR_CHANNEL_WEB_DIRECT, CPOR_SUB_IN_GRACE},
+  };
+  for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+    ok(cpor_subscription_create(x, subs[i].id, subs[i].tenant, subs[i].wl, subs[i].channel,
+                                subs[i].state),
+       x, "subscription");
+  w->a = actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann@contoso");
+  w->b = actor(CPOR_ROLE_GLOBAL_ADMIN, "fabrikam", "bob@fabrikam");
+  w->c = actor(CPOR_ROLE_INCENTIVES_ADMIN, "northwind", "cat@northwind");
+  w->a_user = actor(CPOR_ROLE_INCENTIVES_USER, "contoso", "uma@contoso");
+  w->a_billing = actor(CPOR_ROLE_BILLING_ADMIN, "contoso", "bill@contoso");
+  w->reviewer = actor(CPOR_ROLE_REVIEWER, NULL, "rita@microsoft");
+  w->cust1 = actor(CPOR_ROLE_CUSTOMER, T1, "admin@" T1_DOMAIN);
+  w->cust2 = actor(CPOR_ROLE_CUSTOMER, T2, "admin@" T2_DOMAIN);
+  w->system = actor(CPOR_ROLE_SYSTEM, NULL, "cron");
+}
+
+void world_close(world *w) {
+  cpor_ctx_close(w->ctx);
+  cpor_storage_free(w->storage);
+  cpor_manual_clock_free(w->clock);
+  memset(w, 0, sizeof *w);
+}
+
+const char *draft(world *w, const cpor_actor *who, const char *mpn, const char *const *workloads) {
+  static char ids[8][37];
+  static int next;
+  size_t n = 0;
+  while (workloads[n])
+    n++;
+  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
+  s.name = "Teams rollout";
+  s.mpn_id = mpn;
+  s.tenant_id = T1;
+  s.domain = T1_DOMAIN;
+  s.area = CPOR_AREA_M365;
+  s.activity = CPOR_ACTIVITY_USAGE;
+  s.line_count = n;
+  s.workloads = workloads;
+  s.customer_contact_name = "Carol";
+  s.customer_contact_title = "CIO";
+  s.customer_contact_email = "carol@contoso.com";
+  s.partner_contact_name = "Pat";
+  s.partner_contact_email = "pat@partner.example";
+  cpor_claim *c = NULL;
+  ok(cpor_claim_create(w->ctx, who, &s, &c), w->ctx, "create");
+  char *id = ids[next++ % 8];
+  strcpy(id, cpor_claim_id(c));
+  cpor_claim_free(c);
+  ok(cpor_claim_add_poe(w->ctx, who, id, "usage-report.pdf", "application/pdf",
+                        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 1234),
+     w->ctx, "poe");
+  return id;
+}
+
+const char *under_review(world *w, const cpor_actor *who, const char *mpn,
+                         const char *const *workloads) {
+  const char *id = draft(w, who, mpn, workloads);
+  ok(cpor_claim_submit(w->ctx, who, id), w->ctx, "submit");
+  ok(cpor_claim_start_review(w->ctx, &w->reviewer, id), w->ctx, "review");
+  return id;
+}
+
+static cpor_claim *get(world *w, const char *id) {
+  cpor_claim *c = NULL;
+  ok(cpor_claim_get(w->ctx, &w->reviewer, id, &c), w->ctx, "get");
+  return c;
+}
+
+int state_of(world *w, const char *id) {
+  cpor_claim *c = get(w, id);
+  int s = cpor_claim_state(c);
+  cpor_claim_free(c);
+  return s;
+}
+
+int reason_of(world *w, const char *id) {
+  cpor_claim *c = get(w, id);
+  int s = cpor_claim_reason(c);
+  cpor_claim_free(c);
+  return s;
+}
+
+int line_state_of(world *w, const char *id, size_t line) {
+  cpor_claim *c = get(w, id);
+  int s = cpor_claim_line_state(c, line);
+  cpor_claim_free(c);
+  return s;
+}
+
+/* ---- store dump ---------------------------------------------------------- */
+
+typedef struct dump {
+  char *buf;
+  size_t len;
+  FILE *f;
+  cpor_storage *s;
+} dump;
+
+static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
+  dump *d = arg;
+  fprintf(d->f, "  event %u (%zu bytes)", seq, len);
+  for (size_t i = 0; i < len; i++)
+    fprintf(d->f, "%02x", ((const unsigned char *)data)[i]);
+  fputc('\n', d->f);
+  return 0;
+}
+
+static int on_line(void *arg, const cpor_store_line *l) {
+  dump *d = arg;
+  fprintf(d->f, "  line %s/%u %s %s %d\n", l->claim_id, l->line, l->unit, l->partner_id, l->status);
+  return 0;
+}
+
+static int on_object(void *arg, const cpor_store_object *o) {
+  dump *d = arg;
+  fprintf(d->f, "obj %u %s owner=%s ref=%s state=%d ", o->kind, o->id, o->owner ? o->owner : "-",
+          o->ref ? o->ref : "-", o->state);
+  for (size_t i = 0; i < o->len; i++)
+    fprintf(d->f, "%02x", ((const unsigned char *)o->data)[i]);
+  fputc('\n', d->f);
+  if (o->kind == CPOR_STORE_CLAIM) {
+    d->s->m.event_scan(d->s->self, o->id, on_event, d);
+    cpor_claim *c = NULL;
+    if (cpor__claim_decode(o, &c) == CPOR_OK) {
+      for (size_t i = 0; i < cpor_claim_line_count(c); i++) {
+        char unit[128];
+        if (cpor_claim_line_subscription(c, i))
+          snprintf(unit, sizeof unit, "s:%s", cpor_claim_line_subscription(c, i));
+        else
+          snprintf(unit, sizeof unit, "t:%s:%s", cpor_claim_tenant_id(c),
+                   cpor_claim_line_workload(c, i));
+        d->s->m.lines_by_unit(d->s->self, unit, on_line, d);
+      }
+      cpor_claim_free(c);
+    }
+  }
+  return 0;
+}
+
+static int on_deadline(void *arg, const char *id, uint32_t kind, cpor_time due) {
+  dump *d = arg;
+  fprintf(d->f, "deadline %s %u %lld\n", id, kind, (long long)due);
+  return 0;
+}
+
+char *store_dump(cpor_storage *s) {
+  dump d = {NULL, 0, NULL, s};
+  d.f = open_memstream(&d.buf, &d.len);
+  ck_assert_int_eq(s->m.begin(s->self, 0), CPOR_OK);
+  for (uint32_t k = CPOR_STORE_PARTNER; k <= CPOR_STORE_DOMAIN; k++) {
+    cpor_store_filter f = {k, CPOR_STORE_BY_KIND, NULL, 0};
+    ck_assert_int_eq(s->m.object_scan(s->self, &f, on_object, &d), 0);
+  }
+  for (uint32_t k = CPOR_DEADLINE_OPTOUT; k <= CPOR_DEADLINE_SLA; k++)
+    ck_assert_int_eq(s->m.deadline_scan(s->self, k, INT64_MAX, on_deadline, &d), 0);
+  s->m.rollback(s->self);
+  fclose(d.f);
+  return d.buf;
+}
+
+char *history_kinds(world *w, const char *id) {
+  cpor_event_iter *it = NULL;
+  ok(cpor_claim_history(w->ctx, &w->reviewer, id, &it), w->ctx, "history");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  cpor_event *e;
+  int first = 1;
+  while (cpor_event_iter_next(it, &e) == CPOR_OK) {
+    fprintf(f, "%s%s", first ? "" : ",", cpor_event_kind_name(cpor_event_kind(e)));
+    first = 0;
+    cpor_event_free(e);
+  }
+  cpor_event_iter_free(it);
+  fclose(f);
+  return buf;
+}
