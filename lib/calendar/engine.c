@@ -62,21 +62,22 @@ static int from_ordinal(const cpor_calendar *cal, int64_t k, cpor_date *out) {
   return CPOR_OK;
 }
 
-int cpor__calendar_is_business_exact(const cpor_calendar *cal, cpor_date date) {
+CPOR__COLD int cpor__calendar_is_business_exact(const cpor_calendar *cal, cpor_date date) {
   if (!cpor__date_in_range(date)) return CPOR_ERANGE;
   size_t i = lower_bound(cal->exc, cal->nexc, date);
   if (i < cal->nexc && cal->exc[i] == date) return cal->exc_sum[i + 1] > cal->exc_sum[i];
   return (cal->weekmask >> cpor_date_weekday(date)) & 1;
 }
 
-int cpor__calendar_add_exact(const cpor_calendar *cal, cpor_date date, int32_t n, cpor_date *out) {
+CPOR__COLD int cpor__calendar_add_exact(const cpor_calendar *cal, cpor_date date, int32_t n,
+                                        cpor_date *out) {
   if (!cpor__date_in_range(date)) return CPOR_ERANGE;
   int pos = n > 0;
   return from_ordinal(cal, ordinal(cal, date + pos) + n - pos, out);
 }
 
-int cpor__calendar_count_exact(const cpor_calendar *cal, cpor_date from, cpor_date to,
-                               int64_t *out) {
+CPOR__COLD int cpor__calendar_count_exact(const cpor_calendar *cal, cpor_date from, cpor_date to,
+                                          int64_t *out) {
   if (!cpor__date_in_range(from) || !cpor__date_in_range(to)) return CPOR_ERANGE;
   *out = ordinal(cal, to) - ordinal(cal, from);
   return CPOR_OK;

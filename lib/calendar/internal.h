@@ -113,12 +113,21 @@ struct cpor_calendar {
   cpor_date *tbday;
 };
 
+/* The exact path is kept out of line, so the table path of the public
+ * functions stays a leaf with no stack frame. */
+#if defined(__GNUC__)
+#define CPOR__COLD __attribute__((noinline, cold))
+#else
+#define CPOR__COLD
+#endif
+
 /* Exact (table-free) queries, for the out-of-table path and for the tests
  * that check the tables against them. Arguments are not NULL-checked. */
-int cpor__calendar_is_business_exact(const cpor_calendar *cal, cpor_date date);
-int cpor__calendar_add_exact(const cpor_calendar *cal, cpor_date date, int32_t n, cpor_date *out);
-int cpor__calendar_count_exact(const cpor_calendar *cal, cpor_date from, cpor_date to,
-                               int64_t *out);
+CPOR__COLD int cpor__calendar_is_business_exact(const cpor_calendar *cal, cpor_date date);
+CPOR__COLD int cpor__calendar_add_exact(const cpor_calendar *cal, cpor_date date, int32_t n,
+                                        cpor_date *out);
+CPOR__COLD int cpor__calendar_count_exact(const cpor_calendar *cal, cpor_date from, cpor_date to,
+                                          int64_t *out);
 /* Prepares the arithmetic and the tables of a calendar whose weekmask and
  * exception lists are set. */
 int cpor__calendar_prepare(cpor_calendar *cal);
