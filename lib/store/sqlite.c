@@ -380,7 +380,7 @@ static int open_fail(int code, char *err, size_t errlen, const char *path, const
 
 /* Opens the connection and applies the per-connection settings: nothing here
  * writes to the file. */
-static int connect(cpor__sqlite *s, const char *path, const cpor_sqlite_options *o) {
+static int connect_db(cpor__sqlite *s, const char *path, const cpor_sqlite_options *o) {
   int flags = (o->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX;
   /* This SQLite may be built with URI filenames on by default: a relative
@@ -432,7 +432,7 @@ int cpor_storage_open_sqlite(cpor_storage **out, const char *path, const cpor_sq
   cpor__sqlite *s = calloc(1, sizeof *s);
   if (!s) return open_fail(CPOR_ENOMEM, err, errlen, path, "out of memory");
   s->busy_timeout_ms = o.busy_timeout_ms;
-  int rc = connect(s, path, &o);
+  int rc = connect_db(s, path, &o);
   if (rc == CPOR_OK) rc = cpor__sqlite_schema_open(s, (int)o.read_only);
   if (rc == CPOR_OK) rc = cpor_storage_new(out, &sqlite_methods, s);
   if (rc != CPOR_OK) {
