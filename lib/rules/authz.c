@@ -80,7 +80,7 @@ int cpor__rules_check(const cpor_actor *a, int action, const char *partner_id,
   const rule *r = &table[action];
   if (is_partner_role(a->role) && strcmp(a->org, partner_id) != 0)
     return *msg = "no such claim", CPOR_ENOTFOUND;
-  if (a->role == CPOR_ROLE_CUSTOMER) {
+  if (a->role == CPOR_ROLE_CUSTOMER && action != CPOR__ACT_CREATE) {
     char guid[CPOR_GUID_LEN + 1];
     if (cpor__guid_canon(a->org, guid) != CPOR_OK || !tenant_id || strcmp(guid, tenant_id) != 0)
       return *msg = "the claim is for another tenant", CPOR_EACCES;
