@@ -1,0 +1,21 @@
+"""libcpor for Python: Claiming Partner of Record customer associations.
+
+A ctypes binding (no compiler needed) of libcpor.so.1. See README.md.
+"""
+
+from ._lib import MIN_VERSION, VERSION, VERSION_STRING
+from .calendar import Calendar, TimeZone
+from .clock import ManualClock
+from .context import POLICY_WINDOWS, Context, Window
+from .enums import (Activity, Area, Channel, DayUnit, EventKind, Program, Reason, Role, Roll,
+                    State, SubState)
+from .errors import (AccessDenied, ActivityNotAllowed, CporError, Corrupt, Duplicate, Exists,
+                     Incomplete, InvalidArgument, InvalidState, Mismatch, NotEnrolled, NotFound,
+                     NotSupported, OutOfMemory, PermissionDenied, RangeError, StorageError,
+                     SubscriptionError, VersionError, WindowClosed, check_error, error_class)
+from .model import (Actor, Claim, ClaimLine, Customer, Event, Location, Partner, Poe,
+                    Subscription, Tenant, Workload)
+
+__version__ = "0.1.0"
+
+__all__ = [n for n in dir() if not n.startswith("_")]

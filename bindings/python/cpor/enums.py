@@ -1,0 +1,137 @@
+"""The library's enumerations as IntEnum (values fixed by model.h/context.h/calendar.h).
+
+Every function that takes one also takes its name, case-insensitively
+("approved", "APPROVED"), or a plain int.
+"""
+
+import enum
+
+
+class State(enum.IntEnum):
+    EDITING = 1
+    SUBMITTED = 2
+    UNDER_REVIEW = 3
+    PARTNER_ACTION_REQUIRED = 4
+    APPROVED = 5
+    ASSOCIATED = 6
+    REJECTED = 7
+    DISPUTED = 8
+    ENDED = 9
+
+
+class Reason(enum.IntEnum):
+    NONE = 0
+    INSUFFICIENT_POE = 1
+    MISSING_CONSENT = 2
+    MISSING_PRODUCTS = 3
+    POE_UNAVAILABLE = 4
+    NO_PARTNER_RESPONSE = 5
+    CUSTOMER_DECLINED = 6
+    PARTNER_REQUEST = 7
+    LOST_ARBITRATION = 8
+    SUPERSEDED = 9
+    SUBSCRIPTION_ENDED = 10
+    PARTNER_REMOVED = 11
+
+
+class Area(enum.IntEnum):
+    M365 = 1
+    BIZAPPS = 2
+
+
+class Activity(enum.IntEnum):
+    PRESALES = 1
+    USAGE = 2
+    REVENUE = 3
+
+
+class Program(enum.IntEnum):
+    OSA_SELL = 1
+    OSU_M365 = 2
+    OSU_BIZAPPS = 3
+
+
+class Channel(enum.IntEnum):
+    VOLUME_LICENSING = 1
+    WEB_DIRECT = 2
+    CSP = 3
+
+
+class SubState(enum.IntEnum):
+    PROVISIONING = 1
+    ACTIVE = 2
+    IN_GRACE = 3
+    EXPIRED = 4
+    DISABLED = 5
+
+
+class Role(enum.IntEnum):
+    GLOBAL_ADMIN = 1
+    BILLING_ADMIN = 2
+    INCENTIVES_ADMIN = 3
+    INCENTIVES_USER = 4
+    REVIEWER = 5
+    CUSTOMER = 6
+    SYSTEM = 7
+
+
+class EventKind(enum.IntEnum):
+    CREATED = 1
+    EDITED = 2
+    POE_ADDED = 3
+    COMMENTED = 4
+    SUBMITTED = 5
+    CONTESTED = 6
+    REVIEW_STARTED = 7
+    INFO_REQUESTED = 8
+    RESPONDED = 9
+    APPROVED = 10
+    REJECTED = 11
+    OPTED_OUT = 12
+    ASSOCIATED = 13
+    DISPUTED = 14
+    DISPUTE_GRANTED = 15
+    DISPUTE_UPHELD = 16
+    WITHDRAWN = 17
+    REMOVED = 18
+    ENDED = 19
+    LINE_ENDED = 20
+    LINE_REJECTED = 21
+
+
+class Roll(enum.IntEnum):
+    UNADJUSTED = 0
+    FOLLOWING = 1
+    MODIFIED_FOLLOWING = 2
+    PRECEDING = 3
+    MODIFIED_PRECEDING = 4
+    NEAREST = 5
+
+
+class DayUnit(enum.IntEnum):
+    BUSINESS = 1
+    CALENDAR = 2
+
+
+def to_int(cls, value, allow_none=False):
+    """An enum member, its name (any case) or an int -> int. TypeError/ValueError otherwise."""
+    if value is None:
+        if allow_none:
+            return 0
+        raise TypeError("%s required" % cls.__name__)
+    if isinstance(value, str):
+        try:
+            return int(cls[value.upper()])
+        except KeyError:
+            raise ValueError("unknown %s %r" % (cls.__name__, value)) from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("expected %s, name or int, got %r" % (cls.__name__, value))
+    return int(value)
+
+
+def from_int(cls, value):
+    """int -> enum member (the raw int for a value this binding does not know)."""
+    try:
+        return cls(value)
+    except ValueError:
+        return value
