@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/records.h"
 #include "store/storage.h"
@@ -37,7 +38,22 @@ static cpor_actor actor(int role, const char *org, const char *user) {
 void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *storage) {
   memset(w, 0, sizeof *w);
   ok(cpor_manual_clock_new(&w->clock, T("2026-11-02T09:00:00")), NULL, "clock");
-  if (!storage) ok(cpor_storage_open_memory(&storage), NULL, "memory");
+  if (!storage) {
+    /* CPOR_TEST_BACKEND=sqlite runs the same journeys on a SQLite file. */
+    const char *backend = getenv("CPOR_TEST_BACKEND");
+    if (backend && strcmp(backend, "sqlite") == 0) {
+      char path[] = "/tmp/cpor-world-XXXXXX";
+      int fd = mkstemp(path);
+      ck_assert_int_ge(fd, 0);
+      close(fd);
+      char err[256] = "";
+      ok(cpor_storage_open_sqlite(&storage, path, NULL, err, sizeof err), NULL, err);
+      unlink(path); /* the open connection keeps it; WAL files go with it */
+      snprintf(w->path, sizeof w->path, "%s", path);
+    } else {
+      ok(cpor_storage_open_memory(&storage), NULL, "memory");
+    }
+  }
   w->storage = storage;
   cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
   o.storage = storage;
@@ -92,6 +108,13 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
 void world_close(world *w) {
   cpor_ctx_close(w->ctx);
   cpor_storage_free(w->storage);
+  if (w->path[0]) {
+    char side[300];
+    snprintf(side, sizeof side, "%s-wal", w->path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", w->path);
+    unlink(side);
+  }
   cpor_manual_clock_free(w->clock);
   memset(w, 0, sizeof *w);
 }

@@ -27,6 +27,7 @@ typedef struct world {
   cpor_storage *storage; /* borrowed by ctx */
   cpor_manual_clock *clock;
   cpor_calendar *cal;
+  char path[64]; /* the SQLite file, when CPOR_TEST_BACKEND=sqlite */
   cpor_actor a, b, c, a_user, a_billing, reviewer, cust1, cust2, system;
 } world;
 
