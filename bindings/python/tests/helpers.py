@@ -1,0 +1,62 @@
+"""Shared fixtures: a small world (partners A, B, C; a customer with one tenant)."""
+
+import datetime as dt
+import unittest
+
+import cpor
+from cpor import Actor, Area, Activity, Program, Role
+
+UTC = dt.timezone.utc
+START = dt.datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
+TENANT = "0f8fad5b-d9cb-469f-a165-70867728950e"
+DOMAIN = "contoso.onmicrosoft.com"
+SHA = "ab" * 32
+REVIEWER = Actor.reviewer("rev1")
+CUSTOMER = Actor.customer(TENANT, "cust-admin")
+
+
+def admin(p):
+    return Actor(Role.INCENTIVES_ADMIN, p, "admin@" + p)
+
+
+MPN = {"A": "1000001", "B": "1000002", "C": "1000003"}
+
+
+class WorldCase(unittest.TestCase):
+    """Each test gets a fresh in-memory Context on a ManualClock at START."""
+
+    def setUp(self):
+        self.clock = cpor.ManualClock(START)
+        self.ctx = cpor.Context(clock=self.clock)
+        self.addCleanup(self.ctx.close)
+        for p, mpn in MPN.items():
+            self.ctx.create_partner(p, "Partner " + p)
+            self.ctx.create_location(p, mpn, p + " HQ")
+            self.ctx.enroll(mpn, Program.OSU_M365)
+        self.customer_id = self.ctx.create_customer("Contoso")
+        self.ctx.create_tenant(self.customer_id, TENANT, DOMAIN)
+
+    def new_claim(self, p="A", workload="TEAMS", **kw):
+        fields = dict(
+            name="Teams rollout " + p, mpn_id=MPN[p], tenant_id=TENANT, domain=DOMAIN,
+            area=Area.M365, activity=Activity.USAGE, lines=[workload],
+            customer_contact_name="Ann", customer_contact_title="CIO",
+            customer_contact_email="ann@contoso.com", partner_contact_name="Pat",
+            partner_contact_email="pat@" + p.lower() + ".example")
+        fields.update(kw)
+        return self.ctx.create_claim(admin(p), **fields)
+
+    def submitted(self, p="A", **kw):
+        c = self.new_claim(p, **kw)
+        self.ctx.add_poe(admin(p), c, "poe.pdf", "application/pdf", SHA, 1234)
+        self.ctx.submit(admin(p), c)
+        return c
+
+    def approved(self, p="A", **kw):
+        c = self.submitted(p, **kw)
+        self.ctx.start_review(REVIEWER, c)
+        self.ctx.approve(REVIEWER, c)
+        return c
+
+    def state(self, c, actor=REVIEWER):
+        return self.ctx.claim(actor, c).state
