@@ -327,7 +327,7 @@ static int set_str(char **slot, const char *v, int canon_guid, int canon_domain)
   return CPOR_OK;
 }
 
-/* Copies the spec's set fields into c; *changed gets a bit per group. */
+/* Copies the set fields of the spec into c (canonical forms). */
 static int apply_spec(cpor_claim *c, const cpor_claim_spec *s) {
   int rc = CPOR_OK;
   if (s->name) rc |= set_str(&c->name, s->name, 0, 0);
@@ -439,8 +439,6 @@ int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id
     current.workloads = wl;
     current.subscriptions = subs;
   }
-  cpor_claim *before = rc ? NULL : cpor__claim_dup(c);
-  if (!rc && !before) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if (!rc && apply_spec(c, changes)) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if (!rc) rc = check_claim(ctx, c, relines ? &current : NULL);
   if (!rc && relines && c->state != CPOR_STATE_EDITING && !c->contested) {
@@ -459,7 +457,6 @@ int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id
   c->updated_at = ctx->now;
   if (!rc) rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_EDITED, "claim edited");
   if (!rc) rc = cpor__change_write(ctx, &ch);
-  cpor_claim_free(before);
   cpor__change_free(&ch);
   return cpor__call_end(ctx, rc);
 }
