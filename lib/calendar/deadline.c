@@ -4,8 +4,8 @@
  * missing (DST gap) midnight still gives a well-defined exclusive end. */
 #include "cpor/calendar.h"
 
-int cpor_calendar_deadline(const cpor_calendar *cal, const cpor_tz *tz, cpor_time event,
-                           int32_t n, cpor_date *due, cpor_time *closes_at) {
+int cpor_calendar_deadline(const cpor_calendar *cal, const cpor_tz *tz, cpor_time event, int32_t n,
+                           cpor_date *due, cpor_time *closes_at) {
   if (cal == NULL || tz == NULL || n < 1) return CPOR_EINVAL;
   cpor_date local;
   int rc = cpor_tz_local_date(tz, event, &local);
@@ -13,13 +13,12 @@ int cpor_calendar_deadline(const cpor_calendar *cal, const cpor_tz *tz, cpor_tim
   cpor_date d;
   rc = cpor_calendar_add_business_days(cal, local, n, &d);
   if (rc != CPOR_OK) return rc;
-  cpor_time end = 0;
-  if (closes_at != NULL) {
-    /* due + 1 past 9999-12-31 is out of range: CPOR_ERANGE from start_of_day. */
-    rc = cpor_tz_start_of_day(tz, (cpor_date)((int64_t)d + 1 > INT32_MAX ? INT32_MAX : d + 1),
-                              &end);
-    if (rc != CPOR_OK) return rc;
-  }
+  /* Computed even when the caller does not want it, so the status never
+   * depends on which outputs were asked for (a due of 9999-12-31 has no
+   * following day: CPOR_ERANGE). d is in range here, so d + 1 cannot wrap. */
+  cpor_time end;
+  rc = cpor_tz_start_of_day(tz, d + 1, &end);
+  if (rc != CPOR_OK) return rc;
   if (due != NULL) *due = d;
   if (closes_at != NULL) *closes_at = end;
   return CPOR_OK;
