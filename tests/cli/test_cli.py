@@ -1,0 +1,562 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the cpor command-line tool.
+
+Every journey runs through the CLI with --json and a fixed --now, each test
+on its own database in a temporary directory. Standard library only.
+CPOR_BIN names the executable (meson passes it)."""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+CPOR = os.environ.get("CPOR_BIN", "cpor")
+
+TENANT = "8c3d5a1e-2b4f-4c6d-9e8f-0a1b2c3d4e5f"
+DOMAIN = "contoso.onmicrosoft.com"
+TENANT2 = "11111111-2222-4333-8444-555555555555"
+DOMAIN2 = "northwind.onmicrosoft.com"
+SUB_CSP = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+SUB_OK = "abababab-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+TZ = "EST5EDT,M3.2.0,M11.1.0"
+
+A = "incentives_admin:contoso:ann"
+A_USER = "incentives_user:contoso:uma"
+B = "incentives_admin:fabrikam:bob"
+REVIEWER = "reviewer::rita"
+CUSTOMER = "customer:%s:carol" % TENANT
+
+# exit codes: 10 + (-status)
+EXIT = {"EINVAL": 11, "ENOTFOUND": 13, "EEXISTS": 14, "EPERM": 15, "EACCES": 16,
+        "ESTATE": 17, "EDUPLICATE": 18, "EWINDOW": 19, "EMISMATCH": 20,
+        "EINCOMPLETE": 21, "EACTIVITY": 22, "ENOTENROLLED": 23, "ESUBSCRIPTION": 24}
+
+CONTACTS = ["--customer-contact-name", "Carol", "--customer-contact-title", "CIO",
+            "--customer-contact-email", "carol@contoso.com",
+            "--partner-contact-name", "Ann", "--partner-contact-email", "ann@example.com"]
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class CliCase(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="cpor-cli-")
+        self.db = os.path.join(self.dir, "cpor.db")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run_cli(self, *args, actor=None, now=None, json_out=True, db=True, env=None):
+        cmd = [CPOR]
+        if db:
+            cmd += ["--db", self.db]
+        # The window rules read calendar and time zone from the context, so
+        # every call of a journey uses the same ones.
+        cmd += ["--calendar", "us-federal", "--tz", TZ]
+        if actor:
+            cmd += ["--as", actor]
+        if now:
+            cmd += ["--now", now]
+        if json_out:
+            cmd.append("--json")
+        cmd += list(args)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+        doc = None
+        if json_out and p.stdout.strip():
+            doc = json.loads(p.stdout)
+        return p.returncode, doc, p.stderr
+
+    def ok(self, *args, **kw):
+        rc, doc, err = self.run_cli(*args, **kw)
+        self.assertEqual(rc, 0, "cpor %s failed: %s" % (" ".join(args), err))
+        return doc
+
+    def fails(self, code, *args, **kw):
+        """Runs a command that must fail with a library code and change nothing."""
+        before = sha256_file(self.db) if os.path.exists(self.db) else None
+        rc, doc, err = self.run_cli(*args, **kw)
+        self.assertEqual(rc, EXIT[code], "cpor %s: %s" % (" ".join(args), err))
+        self.assertEqual(doc["error"]["code"], "CPOR_" + code)
+        self.assertTrue(err.startswith("cpor: "), err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        if before is not None:
+            self.assertEqual(sha256_file(self.db), before, "the database changed")
+        return doc
+
+    def setup_directory(self):
+        now = "2026-11-02T09:00:00Z"
+        self.ok("init", now=now)
+        self.ok("partner", "add", "contoso", "Contoso Partners", now=now)
+        self.ok("location", "add", "contoso", "1234567", "Contoso HQ", now=now)
+        self.ok("enroll", "1234567", "osu_m365", now=now)
+        self.ok("enroll", "1234567", "osu_bizapps", now=now)
+        self.ok("partner", "add", "fabrikam", "Fabrikam Consulting", now=now)
+        self.ok("location", "add", "fabrikam", "7654321", now=now)
+        self.ok("enroll", "7654321", "osu_m365", now=now)
+        self.ok("location", "add", "contoso", "5555555", "Contoso (not enrolled)", now=now)
+        cust = self.ok("customer", "add", "Contoso Ltd", now=now)["customer_id"]
+        t = self.ok("tenant", "add", cust, TENANT.upper(), DOMAIN, "contoso.com", now=now)
+        self.assertEqual(t["tenant_id"], TENANT)
+        self.assertEqual(t["domains"], [DOMAIN, "contoso.com"])
+        cust2 = self.ok("customer", "add", "Northwind", now=now)["customer_id"]
+        self.ok("tenant", "add", cust2, TENANT2, DOMAIN2, now=now)
+        s = self.ok("subscription", "add", SUB_CSP, TENANT, "D365_SALES", "--channel", "csp",
+                    now=now)
+        self.assertEqual(s["channel"], "csp")
+
+    def create(self, actor=A, mpn="1234567", workload="TEAMS", now="2026-11-02T14:00:00Z",
+               extra=()):
+        return self.ok("claim", "create", "--name", "Teams rollout", "--mpn", mpn,
+                       "--tenant", TENANT, "--domain", DOMAIN, "--workload", workload,
+                       *CONTACTS, *extra, actor=actor, now=now)
+
+    def poe(self, cid, actor=A, now="2026-11-02T14:05:00Z"):
+        return self.ok("claim", "add-poe", cid, "--name", "poe.pdf", "--media-type",
+                       "application/pdf", "--sha256", SHA, "--size", "1234",
+                       actor=actor, now=now)
+
+    def to_review(self, actor=A, mpn="1234567", day="2026-11-02"):
+        c = self.create(actor=actor, mpn=mpn, now=day + "T14:00:00Z")
+        self.poe(c["id"], actor=actor, now=day + "T14:05:00Z")
+        self.ok("claim", "submit", c["id"], actor=actor, now=day + "T14:10:00Z")
+        r = self.ok("review", "start", c["id"], actor=REVIEWER, now=day + "T16:00:00Z")
+        self.assertEqual(r["state"], "UNDER_REVIEW")
+        return c["id"]
+
+
+class TestJourneys(CliCase):
+    def setUp(self):
+        super().setUp()
+        self.setup_directory()
+
+    def test_happy_path_to_associated(self):
+        c = self.create()
+        for key in ("id", "state", "reason", "partner_id", "mpn_id", "tenant_id", "activity",
+                    "lines", "window_closes_at", "contested"):
+            self.assertIn(key, c)
+        self.assertEqual(c["state"], "EDITING")
+        self.assertIsNone(c["reason"])
+        self.assertEqual(c["partner_id"], "contoso")
+        self.assertEqual(c["mpn_id"], "1234567")
+        self.assertEqual(c["tenant_id"], TENANT)
+        self.assertEqual(c["activity"], "usage")
+        self.assertEqual(c["lines"][0]["workload"], "TEAMS")
+        self.assertIsNone(c["lines"][0]["subscription_id"])
+        self.assertIsNone(c["window_closes_at"])
+        self.assertFalse(c["contested"])
+        cid = c["id"]
+        self.assertEqual(len(self.poe(cid)["poe"]), 1)
+        self.assertEqual(self.ok("claim", "submit", cid, actor=A,
+                                 now="2026-11-20T10:00:00Z")["state"], "SUBMITTED")
+        self.ok("review", "start", cid, actor=REVIEWER, now="2026-11-24T09:30:00Z")
+        ap = self.ok("review", "approve", cid, actor=REVIEWER, now="2026-11-25T15:00:00Z")
+        self.assertEqual(ap["state"], "APPROVED")
+        # Thanksgiving and a weekend inside: the 5th business day is 12-03,
+        # the window closes at the start of 12-04 Eastern (05:00Z).
+        self.assertEqual(ap["window_closes_at"], "2026-12-04T05:00:00Z")
+        self.assertEqual(self.ok("advance", now="2026-12-04T04:59:59Z"), {"changed": 0})
+        self.assertEqual(self.ok("advance", now="2026-12-04T05:00:00Z"), {"changed": 1})
+        self.assertEqual(self.ok("advance", now="2026-12-04T06:00:00Z"), {"changed": 0})
+        s = self.ok("claim", "show", cid, actor=A, now="2026-12-05T00:00:00Z")
+        self.assertEqual(s["state"], "ASSOCIATED")
+        hist = self.ok("claim", "history", cid, actor=A, now="2026-12-05T00:00:00Z")
+        self.assertEqual([e["seq"] for e in hist], list(range(1, len(hist) + 1)))
+        self.assertEqual([e["kind"] for e in hist],
+                         ["created", "poe_added", "submitted", "review_started", "approved",
+                          "associated"])
+        self.assertEqual(hist[0]["actor"], A)
+        self.assertEqual(hist[0]["at"], "2026-11-02T14:00:00Z")
+        lst = self.ok("claim", "list", actor=A, now="2026-12-05T00:00:00Z")
+        self.assertEqual([x["id"] for x in lst], [cid])
+
+    def approved(self):
+        cid = self.to_review(day="2026-11-23")
+        self.ok("review", "approve", cid, actor=REVIEWER, now="2026-11-25T15:00:00Z")
+        return cid
+
+    def test_optout_inside_window(self):
+        cid = self.approved()
+        r = self.ok("optout", cid, actor=CUSTOMER, now="2026-12-03T23:00:00Z")
+        self.assertEqual(r["state"], "REJECTED")
+        self.assertEqual(r["reason"], "customer_declined")
+
+    def test_optout_after_window(self):
+        cid = self.approved()
+        self.fails("EWINDOW", "optout", cid, actor=CUSTOMER, now="2026-12-04T05:00:00Z")
+
+    def test_optout_other_tenant_is_eacces(self):
+        cid = self.approved()
+        self.fails("EACCES", "optout", cid, actor="customer:%s:eve" % TENANT2,
+                   now="2026-11-26T12:00:00Z")
+
+    def test_info_request_without_response(self):
+        cid = self.to_review(day="2026-11-23")
+        r = self.ok("review", "request-info", cid, "please attach the usage report",
+                    actor=REVIEWER, now="2026-11-25T15:00:00Z")
+        self.assertEqual(r["state"], "PARTNER_ACTION_REQUIRED")
+        self.assertEqual(r["window_closes_at"], "2026-12-04T05:00:00Z")
+        self.assertEqual(self.ok("advance", now="2026-12-04T04:00:00Z"), {"changed": 0})
+        self.assertEqual(self.ok("advance", now="2026-12-04T05:00:00Z"), {"changed": 1})
+        s = self.ok("claim", "show", cid, actor=A, now="2026-12-04T06:00:00Z")
+        self.assertEqual(s["state"], "REJECTED")
+        self.assertEqual(s["reason"], "no_partner_response")
+
+    def test_info_request_with_response(self):
+        cid = self.to_review(day="2026-11-23")
+        self.ok("review", "request-info", cid, "more", actor=REVIEWER,
+                now="2026-11-24T15:00:00Z")
+        r = self.ok("respond", cid, "attached", actor=A, now="2026-11-25T15:00:00Z")
+        self.assertEqual(r["state"], "UNDER_REVIEW")
+
+    def rejected(self):
+        cid = self.to_review(day="2026-11-02")
+        r = self.ok("review", "reject", cid, "--reason", "insufficient_poe", "not enough",
+                    actor=REVIEWER, now="2026-11-02T15:00:00Z")
+        self.assertEqual(r["state"], "REJECTED")
+        self.assertEqual(r["reason"], "insufficient_poe")
+        self.assertTrue(r["disputable"])
+        return cid
+
+    def test_dispute_day_30_accepted(self):
+        cid = self.rejected()
+        r = self.ok("dispute", cid, "the PoE was complete", actor=A,
+                    now="2026-12-02T15:00:00Z")
+        self.assertEqual(r["state"], "DISPUTED")
+        r = self.ok("dispute", "decide", cid, "grant", "fair point", actor=REVIEWER,
+                    now="2026-12-03T15:00:00Z")
+        self.assertEqual(r["state"], "UNDER_REVIEW")
+
+    def test_dispute_day_31_refused(self):
+        cid = self.rejected()
+        self.fails("EWINDOW", "dispute", cid, "too late", actor=A, now="2026-12-03T15:00:00Z")
+
+    def test_dispute_upheld_is_final(self):
+        cid = self.rejected()
+        self.ok("dispute", cid, "please", actor=A, now="2026-11-10T15:00:00Z")
+        r = self.ok("dispute", "decide", cid, "uphold", actor=REVIEWER,
+                    now="2026-11-11T15:00:00Z")
+        self.assertEqual(r["state"], "REJECTED")
+        self.assertFalse(r["disputable"])
+
+    def test_withdraw_and_remove(self):
+        cid = self.create()["id"]
+        r = self.ok("claim", "withdraw", cid, actor=A, now="2026-11-03T10:00:00Z")
+        self.assertEqual((r["state"], r["reason"]), ("REJECTED", "partner_request"))
+        self.assertFalse(r["disputable"])
+        cid = self.to_review(day="2026-11-04")
+        self.ok("review", "approve", cid, actor=REVIEWER, now="2026-11-04T17:00:00Z")
+        self.ok("advance", now="2026-11-20T10:00:00Z")
+        r = self.ok("association", "remove", cid, actor=A, now="2026-11-21T10:00:00Z")
+        self.assertEqual((r["state"], r["reason"]), ("ENDED", "partner_removed"))
+
+    def test_competing_claims_superseded(self):
+        a = self.to_review(day="2026-11-02")
+        self.ok("review", "approve", a, actor=REVIEWER, now="2026-11-02T17:00:00Z")
+        self.ok("advance", now="2026-11-16T10:00:00Z")
+        b = self.create(actor=B, mpn="7654321", now="2026-11-17T14:00:00Z")["id"]
+        self.poe(b, actor=B, now="2026-11-17T14:01:00Z")
+        r = self.ok("claim", "submit", b, actor=B, now="2026-11-17T14:02:00Z")
+        self.assertTrue(r["contested"])
+        self.ok("review", "start", b, actor=REVIEWER, now="2026-11-18T10:00:00Z")
+        self.ok("review", "approve", b, actor=REVIEWER, now="2026-11-25T15:00:00Z")
+        # both live: incumbent ASSOCIATED, challenger APPROVED
+        self.assertEqual(self.ok("claim", "show", a, actor=A, now="2026-11-26T00:00:00Z")
+                         ["state"], "ASSOCIATED")
+        self.ok("advance", now="2026-12-04T05:00:00Z")
+        ra = self.ok("claim", "show", a, actor=A, now="2026-12-05T00:00:00Z")
+        rb = self.ok("claim", "show", b, actor=B, now="2026-12-05T00:00:00Z")
+        self.assertEqual((ra["state"], ra["reason"]), ("ENDED", "superseded"))
+        self.assertEqual(rb["state"], "ASSOCIATED")
+        unit = self.ok("claim", "list", "--tenant", TENANT, "--workload", "TEAMS",
+                       actor=REVIEWER, now="2026-12-05T00:00:00Z")
+        self.assertEqual([c["id"] for c in unit], [b])
+
+    def test_arbitration_loser_rejected(self):
+        a = self.to_review(day="2026-11-02")
+        b = self.to_review(actor=B, mpn="7654321", day="2026-11-03")
+        self.ok("review", "approve", b, actor=REVIEWER, now="2026-11-05T15:00:00Z")
+        ra = self.ok("claim", "show", a, actor=A, now="2026-11-05T16:00:00Z")
+        self.assertEqual((ra["state"], ra["reason"]), ("REJECTED", "lost_arbitration"))
+
+    def test_duplicate_claim(self):
+        self.to_review(day="2026-11-02")
+        rc, doc, err = self.run_cli("claim", "create", "--name", "again", "--mpn", "1234567",
+                                    "--tenant", TENANT, "--domain", DOMAIN, "--workload",
+                                    "TEAMS", *CONTACTS, actor=A, now="2026-11-03T10:00:00Z")
+        if rc == 0:  # the library may refuse at submission instead of creation
+            self.poe(doc["id"], now="2026-11-03T10:01:00Z")
+            self.fails("EDUPLICATE", "claim", "submit", doc["id"], actor=A,
+                       now="2026-11-03T10:02:00Z")
+        else:
+            self.assertEqual(rc, EXIT["EDUPLICATE"], err)
+            self.assertEqual(doc["error"]["code"], "CPOR_EDUPLICATE")
+
+
+class TestRefusals(CliCase):
+    def setUp(self):
+        super().setUp()
+        self.setup_directory()
+
+    def create_args(self, **over):
+        spec = {"--name": "x", "--mpn": "1234567", "--tenant": TENANT, "--domain": DOMAIN,
+                "--workload": "TEAMS"}
+        spec.update(over)
+        args = ["claim", "create"]
+        for k, v in spec.items():
+            if v is not None:
+                args += [k, v]
+        return args + CONTACTS
+
+    def test_domain_tenant_mismatch(self):
+        self.fails("EMISMATCH", *self.create_args(**{"--domain": DOMAIN2}), actor=A,
+                   now="2026-11-03T10:00:00Z")
+
+    def test_activity_not_allowed(self):
+        self.fails("EACTIVITY", *self.create_args(**{"--activity": "presales"}), actor=A,
+                   now="2026-11-03T10:00:00Z")
+
+    def test_not_enrolled(self):
+        self.fails("ENOTENROLLED", *self.create_args(**{"--mpn": "5555555"}), actor=A,
+                   now="2026-11-03T10:00:00Z")
+
+    def test_csp_subscription(self):
+        self.fails("ESUBSCRIPTION",
+                   *self.create_args(**{"--workload": "D365_SALES:" + SUB_CSP}),
+                   "--technical-contact-name", "Tess", "--technical-contact-email", "t@x.com",
+                   actor=A, now="2026-11-03T10:00:00Z")
+
+    def test_no_poe(self):
+        cid = self.create()["id"]
+        self.fails("EINCOMPLETE", "claim", "submit", cid, actor=A, now="2026-11-03T10:00:00Z")
+
+    def test_edit_under_review(self):
+        cid = self.to_review()
+        self.fails("ESTATE", "claim", "edit", cid, "--name", "new", actor=A,
+                   now="2026-11-03T10:00:00Z")
+
+    def test_edit_while_submitted_allowed(self):
+        c = self.create()
+        self.poe(c["id"])
+        self.ok("claim", "submit", c["id"], actor=A, now="2026-11-02T15:00:00Z")
+        r = self.ok("claim", "edit", c["id"], "--partner-contact-name", "Zed", actor=A,
+                    now="2026-11-02T16:00:00Z")
+        self.assertEqual(r["state"], "SUBMITTED")
+
+    def test_incentives_user_cannot_submit(self):
+        c = self.create(actor=A_USER)
+        self.poe(c["id"], actor=A_USER)
+        self.fails("EPERM", "claim", "submit", c["id"], actor=A_USER,
+                   now="2026-11-03T10:00:00Z")
+
+    def test_other_partner_reads_notfound(self):
+        cid = self.create()["id"]
+        for args in (("claim", "show", cid), ("claim", "history", cid),
+                     ("claim", "comment", cid, "hi"), ("claim", "withdraw", cid)):
+            self.fails("ENOTFOUND", *args, actor=B, now="2026-11-03T10:00:00Z")
+        self.assertEqual(self.ok("claim", "list", actor=B, now="2026-11-03T10:00:00Z"), [])
+
+    def test_reviewer_only_actions(self):
+        cid = self.create()["id"]
+        self.poe(cid)
+        self.ok("claim", "submit", cid, actor=A, now="2026-11-02T15:00:00Z")
+        self.fails("EPERM", "review", "start", cid, actor=A, now="2026-11-02T16:00:00Z")
+
+    def test_unknown_claim(self):
+        self.fails("ENOTFOUND", "claim", "show", "00000000-0000-4000-8000-000000000000",
+                   actor=REVIEWER, now="2026-11-03T10:00:00Z")
+
+    def test_duplicate_partner(self):
+        self.fails("EEXISTS", "partner", "add", "contoso", "Again", now="2026-11-03T10:00:00Z")
+
+    def test_missing_database(self):
+        os.unlink(self.db)
+        self.fails("ENOTFOUND", "workload", "list")
+        self.assertFalse(os.path.exists(self.db))
+
+
+class TestJsonAndText(CliCase):
+    def setUp(self):
+        super().setUp()
+        self.setup_directory()
+
+    def test_escaping_roundtrip(self):
+        cid = self.create()["id"]
+        # the library stores no control characters but newline and tab
+        text = 'quote " backslash \\ newline\n tab\t slash / unicode é 漢字 🙂'
+        self.ok("claim", "comment", cid, text, actor=A, now="2026-11-02T15:00:00Z")
+        hist = self.ok("claim", "history", cid, actor=A, now="2026-11-02T15:00:00Z")
+        self.assertEqual(hist[-1]["kind"], "commented")
+        self.assertEqual(hist[-1]["text"], text)
+
+    def test_escaping_control_chars(self):
+        # other control characters can reach output through messages
+        bad = "x\x01\x07\x1b\x7f\"\\é"
+        rc, doc, err = self.run_cli("claim", "show", bad, actor=A)
+        self.assertEqual(rc, 2)
+        self.assertIn(bad, doc["error"]["message"])
+
+    def test_workload_list(self):
+        ws = self.ok("workload", "list")
+        teams = [w for w in ws if w["code"] == "TEAMS"][0]
+        self.assertEqual(teams["area"], "m365")
+        self.assertFalse(teams["needs_subscription"])
+        self.ok("workload", "add", "CUSTOM_APP", "Custom", "--area", "bizapps",
+                "--needs-subscription")
+        self.assertIn("CUSTOM_APP", [w["code"] for w in self.ok("workload", "list")])
+
+    def test_text_output(self):
+        rc, _, err = self.run_cli("workload", "list", json_out=False)
+        self.assertEqual(rc, 0, err)
+
+
+class TestUsage(CliCase):
+    """Bad arguments exit 2 and leave the database byte-for-byte unchanged."""
+
+    def setUp(self):
+        super().setUp()
+        self.setup_directory()
+        self.cid = self.create()["id"]
+
+    def bad(self, *args, actor=A, now="2026-11-03T10:00:00Z"):
+        before = sha256_file(self.db)
+        mtime = os.stat(self.db).st_mtime_ns
+        rc, doc, err = self.run_cli(*args, actor=actor, now=now)
+        self.assertEqual(rc, 2, "cpor %s: %s" % (" ".join(args), err))
+        self.assertEqual(doc["error"]["code"], "usage")
+        self.assertTrue(err.startswith("cpor: "), err)
+        self.assertEqual(sha256_file(self.db), before)
+        self.assertEqual(os.stat(self.db).st_mtime_ns, mtime)
+
+    def test_unknown_command(self):
+        self.bad("frobnicate")
+        self.bad("claim", "frobnicate")
+
+    def test_unknown_and_missing_flags(self):
+        self.bad("claim", "create", "--bogus", "1")
+        self.bad("claim", "create", "--mpn", "1234567", "--tenant", TENANT)  # no --domain
+        self.bad("claim", "add-poe", self.cid, "--name", "x")  # no --sha256/--size
+        self.bad("claim", "show")  # no claim ID
+        self.bad("claim", "show", self.cid, "extra")
+        self.bad("review", "reject", self.cid, actor=REVIEWER)  # no --reason
+        self.bad("claim", "create", "--name")  # flag without value
+
+    def test_malformed_values(self):
+        self.bad("claim", "show", "not-a-guid")
+        self.bad("claim", "create", "--mpn", "12ab", "--tenant", TENANT, "--domain", DOMAIN)
+        self.bad("claim", "create", "--mpn", "1234567", "--tenant", "1234", "--domain", DOMAIN)
+        self.bad("claim", "create", "--mpn", "1", "--tenant", TENANT, "--domain", DOMAIN,
+                 "--activity", "selling")
+        self.bad("review", "reject", self.cid, "--reason", "because", actor=REVIEWER)
+        self.bad("claim", "add-poe", self.cid, "--name", "x", "--sha256", "abc", "--size", "1")
+        self.bad("claim", "add-poe", self.cid, "--name", "x", "--sha256", SHA, "--size", "0")
+        self.bad("dispute", "decide", self.cid, "maybe", actor=REVIEWER)
+        self.bad("calendar", "add", "2026-02-30", "1")
+
+    def test_malformed_globals(self):
+        self.bad("claim", "show", self.cid, now="2026-11-31T10:00:00Z")
+        self.bad("claim", "show", self.cid, now="yesterday")
+        self.bad("claim", "show", self.cid, actor="wizard:contoso:ann")
+        self.bad("claim", "show", self.cid, actor="incentives_admin:contoso")
+        self.bad("claim", "show", self.cid, actor="incentives_admin::ann")
+        self.bad("claim", "show", self.cid, actor="customer:not-a-guid:carol")
+        self.bad("claim", "show", self.cid, actor=None)
+        self.bad("advance", "--tz", "Europe/Paris")
+
+    def test_usage_error_never_creates_database(self):
+        path = os.path.join(self.dir, "fresh.db")
+        p = subprocess.run([CPOR, "--db", path, "--as", "nope", "claim", "list"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertFalse(os.path.exists(path))
+        p = subprocess.run([CPOR, "--db", path, "bogus"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertFalse(os.path.exists(path))
+
+    def test_help_and_version(self):
+        for args in (["--help"], ["claim", "create", "--help"], ["calendar", "deadline", "--help"],
+                     ["--version"]):
+            p = subprocess.run([CPOR, "--db", self.db] + args, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, args)
+            self.assertTrue(p.stdout)
+        p = subprocess.run([CPOR, "--help"], capture_output=True, text=True)
+        for word in ("exit codes", "window_closes_at", "advance"):
+            self.assertIn(word, p.stdout)
+
+    def test_db_from_environment(self):
+        env = dict(os.environ, CPOR_DB=self.db)
+        rc, doc, err = self.run_cli("claim", "show", self.cid, actor=A, db=False, env=env)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(doc["id"], self.cid)
+
+
+class TestCalendar(CliCase):
+    def test_queries(self):
+        self.assertEqual(self.ok("calendar", "is-business-day", "2026-11-26", db=False),
+                         {"date": "2026-11-26", "business_day": False})
+        self.assertEqual(self.ok("calendar", "add", "2026-11-25", "5", db=False),
+                         {"date": "2026-12-03"})
+        self.assertEqual(self.ok("calendar", "count", "2026-11-25", "2026-12-04", db=False),
+                         {"count": 6})
+        self.assertEqual(self.ok("calendar", "adjust", "2026-11-26", "preceding", db=False),
+                         {"date": "2026-11-25"})
+        self.assertEqual(self.ok("calendar", "deadline", "2026-11-25T15:00:00Z", "5", db=False),
+                         {"due": "2026-12-03", "closes_at": "2026-12-04T05:00:00Z"})
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_rule_file(self):
+        rules = os.path.join(self.dir, "cal.txt")
+        with open(rules, "w") as f:
+            f.write("name test\nweekend sat sun\ndate 2026-12-24\n")
+        p = subprocess.run([CPOR, "--calendar", rules, "--json", "calendar", "add",
+                            "2026-12-23", "1"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout), {"date": "2026-12-25"})
+        with open(rules, "w") as f:
+            f.write("name bad\nfrobnicate\n")
+        p = subprocess.run([CPOR, "--calendar", rules, "calendar", "add", "2026-12-23", "1"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("line 2", p.stderr)
+
+
+class TestDemo(CliCase):
+    def test_demo_json(self):
+        rc, doc, err = self.run_cli("demo")
+        self.assertEqual(rc, 0, err)
+        a, b = doc["claims"]["A"], doc["claims"]["B"]
+        self.assertEqual((a["state"], a["reason"]), ("ENDED", "superseded"))
+        self.assertEqual(b["state"], "ASSOCIATED")
+        self.assertTrue(b["contested"])
+        self.assertEqual(doc["advance_before_close"]["changed"], 0)
+        self.assertGreaterEqual(doc["advance_after_close"]["changed"], 1)
+        kinds = [(e["claim"], e["event"]["kind"]) for e in doc["timeline"]]
+        self.assertIn(("B", "approved"), kinds)
+        self.assertEqual(kinds[-1][1], "associated")
+        appr = [e for e in doc["timeline"] if e["claim"] == "B" and e["event"]["kind"] ==
+                "approved"][0]
+        self.assertEqual(appr["event"]["at"], "2026-11-25T15:00:00Z")
+
+    def test_demo_text_and_refusal(self):
+        rc, _, err = self.run_cli("demo", json_out=False)
+        self.assertEqual(rc, 0, err)
+        before = sha256_file(self.db)
+        rc, doc, err = self.run_cli("demo")
+        self.assertEqual(rc, EXIT["EEXISTS"])
+        self.assertEqual(doc["error"]["code"], "CPOR_EEXISTS")
+        self.assertEqual(sha256_file(self.db), before)
+        rc, doc, err = self.run_cli("demo", "--force")
+        self.assertEqual(rc, 0, err)
+        # the demo's database is a normal one: the claims can be read back
+        lst = self.ok("claim", "list", "--state", "ASSOCIATED", actor=REVIEWER)
+        self.assertEqual(len(lst), 1)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
