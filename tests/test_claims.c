@@ -222,7 +222,7 @@ START_TEST(arbitration) {
   ck_assert_int_eq(holders(&w, CPOR_STATE_ASSOCIATED), 1);
   ck_assert_int_eq(holders(&w, CPOR_STATE_APPROVED), 1);
   world_at(&w, "2026-12-01T00:00:00");
-  ck_assert_uint_eq(advance(&w), 1);
+  ck_assert_uint_eq(advance(&w), 2); /* B associated, A ended */
   ck_assert_int_eq(state_of(&w, b), CPOR_STATE_ASSOCIATED);
   ck_assert_int_eq(state_of(&w, a), CPOR_STATE_ENDED);
   ck_assert_int_eq(reason_of(&w, a), CPOR_REASON_SUPERSEDED);

@@ -40,7 +40,8 @@ static int by_deadline(const void *a, const void *b) {
   return c ? c : (x->kind > y->kind) - (x->kind < y->kind);
 }
 
-/* Applies one due transition at its own instant; 1 when the claim changed. */
+/* Applies one due transition at its own instant; returns the number of
+ * claims whose state changed (or a negative error). */
 static int apply(cpor_ctx *ctx, const due *d) {
   cpor_claim *c = NULL;
   int rc = cpor__load_claim(ctx, d->id, &c);
@@ -68,10 +69,13 @@ static int apply(cpor_ctx *ctx, const due *d) {
                               "rejected: no_partner_response: no response within the window");
   }
   if (!rc) rc = cpor__changes_write(ctx, &cs, &ch);
+  int changed = 1; /* the due claim, plus every claim it moved (superseded) */
+  for (size_t i = 0; i < cs.n; i++)
+    changed += cs.v[i].old_state != cs.v[i].claim->state;
   ctx->now = now;
   cpor__changes_free(&cs);
   cpor__change_free(&ch);
-  return rc ? rc : 1;
+  return rc ? rc : changed;
 }
 
 int cpor_ctx_advance(cpor_ctx *ctx, size_t *changed) {
