@@ -398,18 +398,16 @@ static int lines_build(mstore *st, const char *claim_id, const cpor_store_line *
     }
     l->next = head;
     head = l;
-    if (cpor__treap_find(&by_line, &l->by_claim)) {
+    if (cpor__treap_insert(&by_line, &l->by_claim)) {
       free_lines(head);
       return fail(st, CPOR_EEXISTS, "lines_replace: line %u given twice", (unsigned)in->line);
     }
-    cpor__treap_insert(&by_line, &l->by_claim);
     if (!line_special(l->status)) continue;
-    if (cpor__treap_find(&by_ukey, &l->by_unit)) {
+    if (cpor__treap_insert(&by_ukey, &l->by_unit)) {
       free_lines(head);
       return fail(st, CPOR_EEXISTS, "lines_replace: two rows of status %d on unit %s",
                   (int)in->status, in->unit);
     }
-    cpor__treap_insert(&by_ukey, &l->by_unit);
     (*nspecial)++;
   }
   *out = head;
@@ -582,9 +580,6 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
   if (rc) return rc;
   if (!id_ok(claim_id) || (!data && len))
     return fail(st, CPOR_EINVAL, "event_append: bad claim id or data");
-  mevent pb = {.seq = seq, .claim_id = claim_id};
-  if (cpor__treap_find(&st->events, &pb.by_seq))
-    return fail(st, CPOR_EEXISTS, "event %s/%u exists", claim_id, (unsigned)seq);
   if (log_reserve(st)) return oom(st);
   size_t n = strlen(claim_id) + 1;
   mevent *e = alloc(st, sizeof *e + n + len);
@@ -595,7 +590,10 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
   e->claim_id = memcpy(e->buf, claim_id, n);
   if (len) memcpy(e->buf + n, data, len);
   e->data = (unsigned char *)e->buf + n;
-  cpor__treap_insert(&st->events, &e->by_seq);
+  if (cpor__treap_insert(&st->events, &e->by_seq)) {
+    free(e);
+    return fail(st, CPOR_EEXISTS, "event %s/%u exists", claim_id, (unsigned)seq);
+  }
   log_push(st, T_EVENT, NULL, e);
   return CPOR_OK;
 }

@@ -28,20 +28,26 @@ static void rotate_up(cpor__tnode **slot, int d) {
   *slot = c;
 }
 
-static void insert_at(cpor__tnode **slot, cpor__tnode *n, cpor__tcmp cmp) {
+/* Returns the node equal to n, leaving the tree as it was, or NULL once
+ * n is linked: one descent both checks uniqueness and inserts. */
+static cpor__tnode *insert_at(cpor__tnode **slot, cpor__tnode *n, cpor__tcmp cmp) {
   if (!*slot) {
     *slot = n;
-    return;
+    return NULL;
   }
-  int d = cmp(n, *slot) > 0;
-  insert_at(&(*slot)->child[d], n, cmp);
-  if (prio((*slot)->child[d]) > prio(*slot)) rotate_up(slot, d);
+  int c = cmp(n, *slot);
+  if (c == 0) return *slot;
+  int d = c > 0;
+  cpor__tnode *dup = insert_at(&(*slot)->child[d], n, cmp);
+  if (!dup && prio((*slot)->child[d]) > prio(*slot)) rotate_up(slot, d);
+  return dup;
 }
 
-void cpor__treap_insert(cpor__treap *t, cpor__tnode *n) {
+cpor__tnode *cpor__treap_insert(cpor__treap *t, cpor__tnode *n) {
   n->child[0] = n->child[1] = NULL;
-  insert_at(&t->root, n, t->cmp);
-  t->count++;
+  cpor__tnode *dup = insert_at(&t->root, n, t->cmp);
+  if (!dup) t->count++;
+  return dup;
 }
 
 /* Joins two trees where every key of a sorts before every key of b. */

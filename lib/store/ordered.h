@@ -26,8 +26,9 @@ typedef struct cpor__treap {
 } cpor__treap;
 
 void cpor__treap_init(cpor__treap *t, cpor__tcmp cmp);
-/* Links n; its key must not be in the tree yet. */
-void cpor__treap_insert(cpor__treap *t, cpor__tnode *n);
+/* Links n and returns NULL; or, when a node with n's key is linked already,
+ * returns that node and leaves the tree unchanged. */
+cpor__tnode *cpor__treap_insert(cpor__treap *t, cpor__tnode *n);
 /* Unlinks this very node; no-op when it is not linked. */
 void cpor__treap_remove(cpor__treap *t, cpor__tnode *n);
 /* The node equal to probe, or NULL. */
