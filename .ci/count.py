@@ -6,6 +6,19 @@ import json
 import re
 import sys
 
+def subtests(out):
+    """Counts of a unittest ("Ran N tests", "FAILED (failures=X, errors=Y)")
+    or a verbose go test ("--- PASS" / "--- FAIL") run; (0, 0) if neither."""
+    m = re.search(r"^Ran (\d+) tests?", out, flags=re.M)
+    if m:
+        n = int(m.group(1))
+        bad = sum(int(x) for x in re.findall(r"(?:failures|errors)=(\d+)", out))
+        return n - bad, bad
+    p = len(re.findall(r"^\s*--- PASS", out, flags=re.M))
+    f = len(re.findall(r"^\s*--- FAIL", out, flags=re.M))
+    return p, f
+
+
 passed = failed = 0
 missing = False
 for path in sys.argv[1:]:
@@ -27,9 +40,13 @@ for path in sys.argv[1:]:
                 f = 1  # crashed or timed out outside a TAP line
             passed += p
             failed += f
-        elif ok:
-            passed += 1
         else:
-            failed += 1
+            p, f = subtests((t.get("stdout") or "") + (t.get("stderr") or ""))
+            if p + f == 0:
+                p, f = (1, 0) if ok else (0, 1)
+            elif not ok and f == 0:
+                f = 1
+            passed += p
+            failed += f
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed or missing or passed == 0 else 0)
