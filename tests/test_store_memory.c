@@ -153,6 +153,10 @@ START_TEST(id_lengths_and_bad_rows) {
   ck_assert_status(conf_put(s, CPOR_STORE_CLAIM, id, NULL, NULL, 0, "", 0, CPOR_STORE_INSERT),
                    CPOR_EINVAL);
   ck_assert_status(s->m.deadline_set(s->self, id, 1, 1), CPOR_EINVAL);
+  /* Absurd lengths fail as out of memory instead of overflowing a size. */
+  ck_assert_status(conf_put(s, 7, "big", NULL, NULL, 0, "x", SIZE_MAX, CPOR_STORE_INSERT),
+                   CPOR_ENOMEM);
+  ck_assert_status(s->m.event_append(s->self, "c1", 1, "x", SIZE_MAX - 8), CPOR_ENOMEM);
   cpor_store_line dup[] = {{"c1", 1, "u1", NULL, 2}, {"c1", 1, "u2", NULL, 2}};
   ck_assert_status(s->m.lines_replace(s->self, "c1", dup, 2), CPOR_EEXISTS);
   cpor_store_line other[] = {{"c2", 1, "u1", NULL, 2}};

@@ -210,6 +210,7 @@ static void obj_unlink(mstore *st, mobj *o) {
 static mobj *obj_new(mstore *st, const cpor_store_object *in) {
   size_t idn = strlen(in->id), on = in->owner ? strlen(in->owner) + 1 : 0;
   size_t rn = in->ref ? strlen(in->ref) + 1 : 0;
+  if (in->len > SIZE_MAX / 2 || on > SIZE_MAX / 4 || rn > SIZE_MAX / 4) return NULL; /* overflow */
   mobj *o = alloc(st, sizeof *o + 4 + idn + 1 + on + rn + in->len);
   if (!o) return NULL;
   memset(o, 0, sizeof *o);
@@ -582,6 +583,7 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
     return fail(st, CPOR_EINVAL, "event_append: bad claim id or data");
   if (log_reserve(st)) return oom(st);
   size_t n = strlen(claim_id) + 1;
+  if (len > SIZE_MAX / 2) return oom(st); /* the size below would overflow */
   mevent *e = alloc(st, sizeof *e + n + len);
   if (!e) return oom(st);
   memset(e, 0, sizeof *e);
