@@ -1,4 +1,19 @@
-/* Compiled with -std=c99 -pedantic -Werror: the public headers must be clean. */
+/* Compiled with -std=c99 -pedantic -Wall -Wextra -Werror: the public headers,
+ * and every _INIT macro, must be clean for users who build that way. */
 #include <cpor/cpor.h>
+#include <cpor/sys/storage.h>
 
-int main(void) { return cpor_strerror(CPOR_OK) == 0; }
+int main(void) {
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  cpor_sqlite_options so = CPOR_SQLITE_OPTIONS_INIT;
+  cpor_actor a = CPOR_ACTOR_INIT;
+  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
+  cpor_claim_query q = CPOR_CLAIM_QUERY_INIT;
+  cpor_storage_methods m = CPOR_STORAGE_METHODS_INIT;
+  cpor_policy p = CPOR_POLICY_DEFAULT;
+  int versions_set = o.version == CPOR_CTX_OPTIONS_VERSION && so.version == 1 &&
+                     a.version == CPOR_ACTOR_VERSION && s.version == CPOR_CLAIM_SPEC_VERSION &&
+                     q.version == CPOR_CLAIM_QUERY_VERSION && m.version == CPOR_STORAGE_VERSION &&
+                     p.optout.count == 5 && o.policy.dispute.count == 30;
+  return versions_set && cpor_strerror(CPOR_OK) != 0 ? 0 : 1;
+}

@@ -208,7 +208,9 @@ typedef struct cpor_claim_spec {
   const char *customer_name;   /* revenue association */
   const char *isv_product;     /* revenue association */
 } cpor_claim_spec;
-#define CPOR_CLAIM_SPEC_INIT {CPOR_CLAIM_SPEC_VERSION}
+#define CPOR_CLAIM_SPEC_INIT                                                                       \
+  {CPOR_CLAIM_SPEC_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL,                    \
+   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 CPOR_API int cpor_claim_spec_init(cpor_claim_spec *spec, uint32_t version);
 
 /* Creates a claim in EDITING. *out (may be NULL) receives the new claim. */
@@ -269,7 +271,7 @@ typedef struct cpor_claim_query {
   const char *unit_subscription;
   uint32_t overdue; /* 1: only claims past their review SLA */
 } cpor_claim_query;
-#define CPOR_CLAIM_QUERY_INIT {CPOR_CLAIM_QUERY_VERSION}
+#define CPOR_CLAIM_QUERY_INIT {CPOR_CLAIM_QUERY_VERSION, NULL, NULL, 0, NULL, NULL, 0}
 CPOR_API int cpor_claim_query_init(cpor_claim_query *q, uint32_t version);
 
 typedef struct cpor_claim_iter cpor_claim_iter;

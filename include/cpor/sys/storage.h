@@ -151,7 +151,9 @@ typedef struct cpor_storage_methods {
   void (*close)(void *self);
 } cpor_storage_methods;
 
-#define CPOR_STORAGE_METHODS_INIT {CPOR_STORAGE_VERSION}
+#define CPOR_STORAGE_METHODS_INIT                                                                  \
+  {CPOR_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,                                \
+   NULL, NULL,           NULL, NULL, NULL, NULL, NULL, NULL}
 /* Zeroes *methods and sets its version; CPOR_EVERSION for an unknown version. */
 CPOR_API int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version);
 
