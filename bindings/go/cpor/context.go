@@ -1,0 +1,235 @@
+package cpor
+
+// #include <stdlib.h>
+// #include <cpor/cpor.h>
+import "C"
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Window is a policy window: Count days (1..3650) of a unit.
+type Window struct {
+	Count int
+	Unit  DayUnit
+}
+
+// Policy holds the windows of the claim lifecycle. In Options a zero Window
+// keeps the library's default (shown in brackets).
+type Policy struct {
+	OptOut           Window // opt-out window after approval [5 business days]
+	Response         Window // partner response to an info request [5 business days]
+	ReviewStartSLA   Window // submitted -> review start [5 business days]
+	ReviewSLA        Window // review decision [5 business days]
+	Dispute          Window // dispute window after rejection [30 calendar days]
+	DisputeReviewSLA Window // dispute review [5 business days]
+}
+
+// SQLiteOptions tune the SQLite backend (Options.DBPath).
+type SQLiteOptions struct {
+	// How long to wait for another connection's lock before failing with
+	// ErrStorage; 0 means the library default (5 s); a negative value
+	// means fail at once.
+	BusyTimeout     time.Duration
+	SynchronousFull bool // PRAGMA synchronous=FULL instead of NORMAL
+	ReadOnly        bool
+}
+
+// Options configure Open. The zero value is a fresh in-memory store, the
+// system clock, the "weekends" calendar, the UTC0 time zone and the default
+// policy.
+type Options struct {
+	// DBPath is a SQLite database file (created when missing); "" means a
+	// fresh in-memory store owned by the Context.
+	DBPath string
+	SQLite *SQLiteOptions // for DBPath; nil = defaults
+	// TZ is the policy's time zone as a POSIX TZ rule; "" means "UTC0".
+	TZ string
+	// Calendar counts business days; nil means the built-in "weekends". The
+	// Context takes its own reference: the caller may Close it after Open.
+	Calendar *Calendar
+	// Clock is "now" for every call; nil means the system clock.
+	Clock *ManualClock
+	// Policy overrides windows; zero Windows keep the defaults.
+	Policy Policy
+}
+
+// Context is a libcpor context: a store, a clock, a calendar, a time zone and
+// a policy, and every operation on the directory and on claims.
+//
+// Calls on one Context are serialized by a mutex (the library wants a
+// context used by one thread at a time); open one Context per goroutine for
+// parallel work. Close it when done; a finalizer closes a Context that was
+// never closed, as a backstop.
+type Context struct {
+	mu    sync.Mutex
+	p     *C.cpor_ctx
+	clock *ManualClock // kept reachable: the C context reads it
+}
+
+func windowC(dst *C.cpor_window, w Window) {
+	if w == (Window{}) {
+		return
+	}
+	dst.count = C.int32_t(w.Count)
+	dst.unit = C.uint32_t(w.Unit)
+	if int(int32(w.Count)) != w.Count {
+		dst.count = -1 // refused by the library as out of range
+	}
+}
+
+// Open opens a Context. It fails with ErrVersion when the loaded library is
+// older than MinVersion, ErrInvalid for a bad time zone or policy window,
+// ErrStorage / ErrCorrupt / ErrVersion when DBPath cannot be used.
+func Open(opts Options) (*Context, error) {
+	if v := int(C.cpor_version_number()); v < MinVersion {
+		return nil, codeError(C.CPOR_EVERSION, fmt.Sprintf(
+			"libcpor %s (%d) is loaded; this binding needs %d or later",
+			C.GoString(C.cpor_version_string()), v, MinVersion))
+	}
+	var cs cstrings
+	defer cs.free()
+	var o C.cpor_ctx_options
+	if err := check(C.cpor_ctx_options_init(&o, C.CPOR_CTX_OPTIONS_VERSION)); err != nil {
+		return nil, err
+	}
+	// Everything the options point to lives in C memory: the struct itself
+	// is Go memory holding only C pointers, which cgo allows.
+	var sq *C.cpor_sqlite_options
+	if opts.DBPath != "" {
+		o.db_path = cs.str(opts.DBPath)
+		if opts.SQLite != nil {
+			sq = (*C.cpor_sqlite_options)(C.calloc(1, C.size_t(unsafe.Sizeof(C.cpor_sqlite_options{}))))
+			cs = append(cs, unsafe.Pointer(sq))
+			if err := check(C.cpor_sqlite_options_init(sq, C.CPOR_SQLITE_OPTIONS_VERSION)); err != nil {
+				return nil, err
+			}
+			switch bt := opts.SQLite.BusyTimeout; {
+			case bt < 0:
+				sq.busy_timeout_ms = 0
+			case bt > 0:
+				ms := bt.Milliseconds()
+				if ms > 1<<31-1 {
+					ms = 1<<31 - 1
+				}
+				sq.busy_timeout_ms = C.int32_t(ms)
+			}
+			if opts.SQLite.SynchronousFull {
+				sq.synchronous_full = 1
+			}
+			if opts.SQLite.ReadOnly {
+				sq.read_only = 1
+			}
+			o.sqlite = sq
+		}
+	}
+	if opts.TZ != "" {
+		o.tz = cs.str(opts.TZ)
+	}
+	if opts.Calendar != nil {
+		if opts.Calendar.p == nil {
+			return nil, errCalendarClosed
+		}
+		o.calendar = opts.Calendar.p
+	}
+	if opts.Clock != nil {
+		o.clock = C.cpor_clock_fn(C.cpor_manual_clock_now)
+		o.clock_user = unsafe.Pointer(opts.Clock.p)
+	}
+	windowC(&o.policy.optout, opts.Policy.OptOut)
+	windowC(&o.policy.response, opts.Policy.Response)
+	windowC(&o.policy.review_start_sla, opts.Policy.ReviewStartSLA)
+	windowC(&o.policy.review_sla, opts.Policy.ReviewSLA)
+	windowC(&o.policy.dispute, opts.Policy.Dispute)
+	windowC(&o.policy.dispute_review_sla, opts.Policy.DisputeReviewSLA)
+	const errLen = 512
+	errbuf := (*C.char)(C.calloc(1, errLen))
+	cs = append(cs, unsafe.Pointer(errbuf))
+	o.errbuf = errbuf
+	o.errbuf_len = errLen
+
+	var p *C.cpor_ctx
+	rc := C.cpor_ctx_open(&p, &o)
+	runtime.KeepAlive(opts.Calendar)
+	runtime.KeepAlive(opts.Clock)
+	if rc < 0 {
+		return nil, codeError(rc, C.GoString(errbuf))
+	}
+	c := &Context{p: p, clock: opts.Clock}
+	runtime.SetFinalizer(c, (*Context).Close)
+	return c, nil
+}
+
+// Close closes the context (rolling back an open batch). It is safe to call
+// more than once; later calls on the Context fail with ErrInvalid.
+func (c *Context) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p != nil {
+		C.cpor_ctx_close(c.p)
+		c.p = nil
+	}
+	runtime.SetFinalizer(c, nil)
+	return nil
+}
+
+var errClosed = codeError(C.CPOR_EINVAL, "the context is closed")
+
+// do runs f on the C context under the mutex and turns a negative status
+// into an *Error with the context's message, read before anything else can
+// touch the context.
+func (c *Context) do(f func(p *C.cpor_ctx) C.int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p == nil {
+		return errClosed
+	}
+	rc := f(c.p)
+	var err error
+	if rc < 0 && rc != C.CPOR_ITEROVER {
+		err = codeError(rc, C.GoString(C.cpor_ctx_errmsg(c.p)))
+	}
+	runtime.KeepAlive(c)
+	return err
+}
+
+// Now reads the context's clock.
+func (c *Context) Now() (time.Time, error) {
+	var t C.cpor_time
+	err := c.do(func(p *C.cpor_ctx) C.int { return C.cpor_ctx_now(p, &t) })
+	if err != nil {
+		return time.Time{}, err
+	}
+	return goTime(t), nil
+}
+
+// Begin starts a batch: calls until Commit share one storage transaction
+// (much faster for bulk work). A call that fails inside a batch changes
+// nothing itself and the batch goes on. ErrState inside a batch.
+func (c *Context) Begin() error {
+	return c.do(func(p *C.cpor_ctx) C.int { return C.cpor_ctx_begin(p) })
+}
+
+// Commit commits the batch; ErrState outside one.
+func (c *Context) Commit() error {
+	return c.do(func(p *C.cpor_ctx) C.int { return C.cpor_ctx_commit(p) })
+}
+
+// Rollback discards the whole batch; ErrState outside one.
+func (c *Context) Rollback() error {
+	return c.do(func(p *C.cpor_ctx) C.int { return C.cpor_ctx_rollback(p) })
+}
+
+// Advance applies every timed transition due at the clock's now (opt-out
+// window elapsed -> ASSOCIATED, superseding the incumbent; no partner
+// response -> REJECTED) and returns the number of claims changed. It is
+// idempotent.
+func (c *Context) Advance() (int, error) {
+	var n C.size_t
+	err := c.do(func(p *C.cpor_ctx) C.int { return C.cpor_ctx_advance(p, &n) })
+	return int(n), err
+}

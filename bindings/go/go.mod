@@ -1,0 +1,3 @@
+module example.invalid/libcpor/bindings/go
+
+go 1.19
