@@ -88,7 +88,7 @@ int cpor_ctx_advance(cpor_ctx *ctx, size_t *changed) {
   rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_OPTOUT, ctx->now, collect, &l);
   if (!rc) rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_RESPONSE, ctx->now, collect, &l);
   if (rc) rc = cpor__storage_fail(ctx, rc, "cannot read due deadlines");
-  if (!rc) qsort(l.v, l.n, sizeof *l.v, by_deadline);
+  if (!rc && l.n > 1) qsort(l.v, l.n, sizeof *l.v, by_deadline);
   size_t n = 0;
   for (size_t i = 0; rc == CPOR_OK && i < l.n; i++) {
     int r = apply(ctx, &l.v[i]);

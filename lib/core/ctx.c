@@ -209,7 +209,11 @@ cpor__env cpor__env_of(const cpor_ctx *ctx) {
 }
 
 void cpor__format_time(cpor_time t, char buf[32]) {
-  int64_t day = t >= 0 ? t / 86400000 : -((-t + 86399999) / 86400000);
+  if (t == CPOR_TIME_NONE) {
+    snprintf(buf, 32, "(none)");
+    return;
+  }
+  int64_t day = t / 86400000 - (t % 86400000 < 0); /* floor */
   int64_t ms = t - day * 86400000;
   char date[16] = "?";
   if (day >= INT32_MIN && day <= INT32_MAX) cpor_date_format((cpor_date)day, date, sizeof date);

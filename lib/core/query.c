@@ -134,7 +134,7 @@ static int scan(cpor_ctx *ctx, const filter *f, cpor_claim_iter *it) {
     return rc == CPOR_ENOTFOUND ? cpor__fail(ctx, CPOR_ECORRUPT, "a unit row names a missing claim")
                                 : cpor__storage_fail(ctx, rc, "reading claims");
   if (rc) return ctx->errcode ? rc : cpor__storage_fail(ctx, rc, "cannot read claims");
-  if (f->unit || f->overdue) qsort(it->v, it->n, sizeof *it->v, cmp_claims);
+  if ((f->unit || f->overdue) && it->n > 1) qsort(it->v, it->n, sizeof *it->v, cmp_claims);
   return CPOR_OK;
 }
 
