@@ -58,28 +58,8 @@ int cpor__line_lost(cpor_ctx *ctx, cpor__changes *cs, const char *claim_id, uint
                             "line %u (%s): %s", line + 1, wl, why);
 }
 
-/* Walks the other claims' rows on every live unit of c. */
-typedef int (*row_fn)(cpor_ctx *ctx, cpor__changes *cs, const cpor_claim *c, size_t line,
-                      const cpor_store_line *row);
-
-static int each_row(cpor_ctx *ctx, cpor__changes *cs, const cpor_claim *c, row_fn fn) {
-  int rc = CPOR_OK;
-  for (size_t i = 0; rc == CPOR_OK && i < c->nlines; i++) {
-    if (!cpor__rules_live(c->lines[i].state)) continue;
-    char *unit = cpor__unit_key(c, &c->lines[i]);
-    if (!unit) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-    cpor__unit_rows rows;
-    rc = cpor__unit_rows_load(ctx, unit, &rows);
-    free(unit);
-    for (size_t k = 0; rc == CPOR_OK && k < rows.n; k++)
-      if (strcmp(rows.rows[k].claim_id, c->id) != 0) rc = fn(ctx, cs, c, i, &rows.rows[k]);
-    cpor__unit_rows_free(&rows);
-  }
-  return rc;
-}
-
-static int approve_row(cpor_ctx *ctx, cpor__changes *cs, const cpor_claim *c, size_t line,
-                       const cpor_store_line *row) {
+static int approve_row(cpor_ctx *ctx, const cpor_claim *c, size_t line, const cpor_store_line *row,
+                       void *cs) {
   if (row->status == CPOR_STATE_APPROVED)
     return cpor__fail(ctx, CPOR_ESTATE,
                       "line %zu (%s): another claim on this unit is inside its opt-out window",
@@ -92,16 +72,16 @@ static int approve_row(cpor_ctx *ctx, cpor__changes *cs, const cpor_claim *c, si
                          CPOR_REASON_LOST_ARBITRATION);
 }
 
-static int supersede_row(cpor_ctx *ctx, cpor__changes *cs, const cpor_claim *c, size_t line,
-                         const cpor_store_line *row) {
+static int supersede_row(cpor_ctx *ctx, const cpor_claim *c, size_t line,
+                         const cpor_store_line *row, void *cs) {
   (void)c, (void)line;
   if (row->status != CPOR_STATE_ASSOCIATED) return CPOR_OK;
   return cpor__line_lost(ctx, cs, row->claim_id, row->line, CPOR_STATE_ENDED,
                          CPOR_REASON_SUPERSEDED);
 }
 
-static int mark_contested(cpor_ctx *ctx, cpor__changes *cs, const cpor_claim *c, size_t line,
-                          const cpor_store_line *row) {
+static int mark_contested(cpor_ctx *ctx, const cpor_claim *c, size_t line,
+                          const cpor_store_line *row, void *cs) {
   (void)line;
   if (strcmp(row->partner_id, c->partner_id) == 0 || row->status == CPOR_STATE_EDITING ||
       row->status == CPOR_STATE_ASSOCIATED || row->status == CPOR_STATE_APPROVED)
@@ -116,7 +96,7 @@ static int mark_contested(cpor_ctx *ctx, cpor__changes *cs, const cpor_claim *c,
 
 int cpor__associate(cpor_ctx *ctx, cpor__changes *cs, cpor__change *ch) {
   cpor__env env = cpor__env_of(ctx);
-  int rc = each_row(ctx, cs, ch->claim, supersede_row);
+  int rc = cpor__each_unit_row(ctx, ch->claim, supersede_row, cs);
   if (!rc) rc = cpor__rules_enter(&env, ch->claim, CPOR_STATE_ASSOCIATED, CPOR_REASON_NONE);
   if (!rc)
     rc = cpor__change_event(ctx, ch, &cpor__system_actor, CPOR_EVENT_ASSOCIATED,
@@ -164,7 +144,7 @@ static int do_submit(cpor_ctx *ctx, const cpor_actor *actor, cpor__changes *cs, 
     c->contested = 1;
     rc = cpor__change_event(ctx, ch, &cpor__system_actor, CPOR_EVENT_CONTESTED,
                             "contested: another partner holds or claims one of its units");
-    if (!rc) rc = each_row(ctx, cs, c, mark_contested);
+    if (!rc) rc = cpor__each_unit_row(ctx, c, mark_contested, cs);
   }
   return rc;
 }
@@ -206,7 +186,7 @@ static int act(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, int
     if (!rc) rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_RESPONDED, "%s", a->text);
     break;
   case CPOR__ACT_APPROVE:
-    rc = each_row(ctx, &cs, c, approve_row);
+    rc = cpor__each_unit_row(ctx, c, approve_row, &cs);
     if (!rc) rc = cpor__rules_enter(&env, c, CPOR_STATE_APPROVED, CPOR_REASON_NONE);
     cpor__format_time(c->window_closes_at, when);
     if (!rc)

@@ -252,11 +252,7 @@ static int resolve_lines(cpor_ctx *ctx, cpor_claim *c, size_t n, const char *con
   return CPOR_OK;
 }
 
-typedef int (*unit_row_fn)(cpor_ctx *ctx, const cpor_claim *c, size_t line,
-                           const cpor_store_line *row, void *arg);
-
-/* Calls fn for every live row of another claim on each live unit of c. */
-static int each_unit_row(cpor_ctx *ctx, const cpor_claim *c, unit_row_fn fn, void *arg) {
+int cpor__each_unit_row(cpor_ctx *ctx, const cpor_claim *c, cpor__unit_row_fn fn, void *arg) {
   int rc = CPOR_OK;
   for (size_t i = 0; rc == CPOR_OK && i < c->nlines; i++) {
     if (!cpor__rules_live(c->lines[i].state)) continue;
@@ -284,7 +280,7 @@ static int dup_row(cpor_ctx *ctx, const cpor_claim *c, size_t line, const cpor_s
 }
 
 int cpor__check_duplicates(cpor_ctx *ctx, const cpor_claim *c) {
-  return each_unit_row(ctx, c, dup_row, NULL);
+  return cpor__each_unit_row(ctx, c, dup_row, NULL);
 }
 
 static int contest_row(cpor_ctx *ctx, const cpor_claim *c, size_t line, const cpor_store_line *row,
@@ -297,7 +293,7 @@ static int contest_row(cpor_ctx *ctx, const cpor_claim *c, size_t line, const cp
 
 int cpor__is_contested(cpor_ctx *ctx, const cpor_claim *c) {
   int contested = 0;
-  int rc = each_unit_row(ctx, c, contest_row, &contested);
+  int rc = cpor__each_unit_row(ctx, c, contest_row, &contested);
   return rc ? rc : contested;
 }
 

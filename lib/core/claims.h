@@ -12,6 +12,11 @@ int cpor__claim_open(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_i
                      cpor_claim **out);
 /* The handle handed to a caller: a copy with the read-time flags set. */
 int cpor__claim_handout(cpor_ctx *ctx, const cpor_claim *c, cpor_claim **out);
+/* Calls fn for every live unit row of ANOTHER claim on each live unit of c;
+ * stops at the first non-zero return. */
+typedef int (*cpor__unit_row_fn)(cpor_ctx *ctx, const cpor_claim *c, size_t line,
+                                 const cpor_store_line *row, void *arg);
+int cpor__each_unit_row(cpor_ctx *ctx, const cpor_claim *c, cpor__unit_row_fn fn, void *arg);
 /* The same partner must not hold or claim any unit of c in another claim. */
 int cpor__check_duplicates(cpor_ctx *ctx, const cpor_claim *c);
 /* 1 when another partner holds or claims a unit of c (0, or a negative error). */
