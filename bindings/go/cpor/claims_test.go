@@ -258,9 +258,8 @@ func TestArbitration(t *testing.T) {
 	eq(t, "C reason", gc.Reason, cpor.ReasonLostArbitration)
 	eq(t, "A incumbent until B's window closes", w.state(a), cpor.StateAssociated)
 	w.clock.Advance(8 * day)
-	// context.h: "the number of claims that changed state" (B and A: 2); the
-	// library counts the due claims only (1). Accept both, as the Python tests do.
-	if n := w.advance(); n != 1 && n != 2 {
+	// "the number of claims that changed state": B associated and A superseded.
+	if n := w.advance(); n != 2 {
 		t.Errorf("advance: %d", n)
 	}
 	eq(t, "B", w.state(b), cpor.StateAssociated)
@@ -432,4 +431,24 @@ func TestSubscriptionClaims(t *testing.T) {
 	got := w.claim(c.ID)
 	eq(t, "state", got.State, cpor.StateEnded)
 	eq(t, "reason", got.Reason, cpor.ReasonSubscriptionEnded)
+}
+
+func TestOverdueAndEditStates(t *testing.T) {
+	w := newWorld(t)
+	c := w.submitted("A", "TEAMS")
+	got := w.claim(c)
+	// review start SLA: 5 business days after Monday 2026-11-02.
+	eq(t, "sla", got.SLADueAt, time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC))
+	eq(t, "not overdue", got.Overdue, false)
+	must(t, w.ctx.EditClaim(admin("A"), c, cpor.ClaimSpec{PartnerContactName: "Pam"}))
+	eq(t, "edited while submitted", w.claim(c).PartnerContactName, "Pam")
+	w.clock.Set(got.SLADueAt)
+	eq(t, "overdue", w.claim(c).Overdue, true)
+	late, err := w.ctx.FindClaims(reviewer, cpor.ClaimQuery{Overdue: true})
+	must(t, err)
+	eq(t, "overdue query", len(late), 1)
+	must(t, w.ctx.StartReview(reviewer, c))
+	must(t, w.ctx.Approve(reviewer, c))
+	wantErr(t, w.ctx.EditClaim(admin("A"), c, cpor.ClaimSpec{PartnerContactName: "Pia"}), cpor.ErrState)
+	eq(t, "unchanged", w.claim(c).PartnerContactName, "Pam")
 }
