@@ -313,3 +313,30 @@ func TestSharedContext(t *testing.T) {
 	must(t, err)
 	eq(t, "last", p.Name, "G7-49")
 }
+
+func TestOpenSQLiteFailures(t *testing.T) {
+	dir := t.TempDir()
+	_, err := cpor.Open(cpor.Options{DBPath: filepath.Join(dir, "missing", "cpor.db")})
+	e := wantErr(t, err, cpor.ErrStorage)
+	if e.Message == "" {
+		t.Error("no message")
+	}
+	junk := filepath.Join(dir, "junk.db")
+	must(t, os.WriteFile(junk, []byte("this is not a database, not at all, no header here......"), 0o600))
+	_, err = cpor.Open(cpor.Options{DBPath: junk})
+	wantErr(t, err, cpor.ErrCorrupt)
+
+	path := filepath.Join(dir, "cpor.db")
+	ctx, err := cpor.Open(cpor.Options{DBPath: path, SQLite: &cpor.SQLiteOptions{
+		BusyTimeout: 2 * time.Second, SynchronousFull: true}})
+	must(t, err)
+	must(t, ctx.CreatePartner("A", "Partner A"))
+	must(t, ctx.Close())
+	ro, err := cpor.Open(cpor.Options{DBPath: path, SQLite: &cpor.SQLiteOptions{ReadOnly: true}})
+	must(t, err)
+	defer ro.Close()
+	p, err := ro.Partner("A")
+	must(t, err)
+	eq(t, "read back", p.Name, "Partner A")
+	wantErr(t, ro.CreatePartner("B", "Partner B"), cpor.ErrStorage)
+}
