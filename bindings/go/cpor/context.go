@@ -52,8 +52,13 @@ type Options struct {
 	// Calendar counts business days; nil means the built-in "weekends". The
 	// Context takes its own reference: the caller may Close it after Open.
 	Calendar *Calendar
-	// Clock is "now" for every call; nil means the system clock.
+	// Clock is "now" for every call; nil means ClockFunc, else the system clock.
 	Clock *ManualClock
+	// ClockFunc, when Clock is nil, is called once per call on the Context
+	// for "now" (on the calling goroutine, under the Context's mutex: it
+	// must not call the Context). A zero time.Time or a panic fails that
+	// call with ErrInvalid.
+	ClockFunc func() time.Time
 	// Policy overrides windows; zero Windows keep the defaults.
 	Policy Policy
 }
@@ -69,6 +74,7 @@ type Context struct {
 	mu    sync.Mutex
 	p     *C.cpor_ctx
 	clock *ManualClock // kept reachable: the C context reads it
+	gofn  *goClock     // Options.ClockFunc, released by Close
 }
 
 func windowC(dst *C.cpor_window, w Window) {
@@ -136,9 +142,13 @@ func Open(opts Options) (*Context, error) {
 		}
 		o.calendar = opts.Calendar.p
 	}
+	var gofn *goClock
 	if opts.Clock != nil {
 		o.clock = C.cpor_clock_fn(C.cpor_manual_clock_now)
 		o.clock_user = unsafe.Pointer(opts.Clock.p)
+	} else if opts.ClockFunc != nil {
+		gofn = newGoClock(opts.ClockFunc)
+		gofn.set(&o)
 	}
 	windowC(&o.policy.optout, opts.Policy.OptOut)
 	windowC(&o.policy.response, opts.Policy.Response)
@@ -157,9 +167,10 @@ func Open(opts Options) (*Context, error) {
 	runtime.KeepAlive(opts.Calendar)
 	runtime.KeepAlive(opts.Clock)
 	if rc < 0 {
+		gofn.free()
 		return nil, codeError(rc, C.GoString(errbuf))
 	}
-	c := &Context{p: p, clock: opts.Clock}
+	c := &Context{p: p, clock: opts.Clock, gofn: gofn}
 	runtime.SetFinalizer(c, (*Context).Close)
 	return c, nil
 }
@@ -172,6 +183,8 @@ func (c *Context) Close() error {
 	if c.p != nil {
 		C.cpor_ctx_close(c.p)
 		c.p = nil
+		c.gofn.free()
+		c.gofn = nil
 	}
 	runtime.SetFinalizer(c, nil)
 	return nil

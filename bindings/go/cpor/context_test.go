@@ -340,3 +340,31 @@ func TestOpenSQLiteFailures(t *testing.T) {
 	eq(t, "read back", p.Name, "Partner A")
 	wantErr(t, ro.CreatePartner("B", "Partner B"), cpor.ErrStorage)
 }
+
+func TestClockFunc(t *testing.T) {
+	now := start
+	ctx, err := cpor.Open(cpor.Options{ClockFunc: func() time.Time { return now }})
+	must(t, err)
+	defer ctx.Close()
+	got, err := ctx.Now()
+	must(t, err)
+	eq(t, "now", got, start)
+	now = start.Add(time.Hour)
+	got, err = ctx.Now()
+	must(t, err)
+	eq(t, "later", got, start.Add(time.Hour))
+	now = time.Time{}
+	_, err = ctx.Now()
+	wantErr(t, err, cpor.ErrInvalid)
+	wantErr(t, ctx.CreatePartner("A", "Partner A"), cpor.ErrInvalid)
+	panicky, err := cpor.Open(cpor.Options{ClockFunc: func() time.Time { panic("no clock") }})
+	must(t, err)
+	_, err = panicky.Now()
+	wantErr(t, err, cpor.ErrInvalid)
+	must(t, panicky.Close())
+	now = start
+	must(t, ctx.CreatePartner("A", "Partner A"))
+	// A failed Open releases the function's handle too.
+	_, err = cpor.Open(cpor.Options{TZ: "nope", ClockFunc: func() time.Time { return now }})
+	wantErr(t, err, cpor.ErrInvalid)
+}

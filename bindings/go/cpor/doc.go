@@ -24,7 +24,8 @@
 // structs copied out of the library: the C handle is freed before the call
 // returns, so they are safe to keep, copy and share.
 //
-// A Context keeps its ManualClock reachable for as long as it lives; a
+// A Context keeps its ManualClock (or the handle of its ClockFunc)
+// reachable for as long as it lives; a
 // Calendar passed in Options may be closed right after Open (the library
 // holds its own reference).
 //
