@@ -20,13 +20,19 @@
  * Conventions: every method returns CPOR_OK or a negative CPOR_E* code;
  * CPOR_ESTORAGE for I/O and lock failures (with detail through errmsg),
  * CPOR_EEXISTS for a uniqueness violation, CPOR_ENOTFOUND for a missing row.
- * Strings are NUL-terminated UTF-8; data pointers handed to callbacks are
- * valid only during the callback. A callback returns 0 to continue; any other
- * value stops the scan, and the method returns that value.
+ * Strings are NUL-terminated UTF-8; ids, claim IDs and units are 1-255
+ * bytes (CPOR_EINVAL otherwise); data pointers handed to callbacks are valid
+ * only during the callback. A callback returns 0 to continue; any other value
+ * stops the scan (or get), and the method returns that value. A callback may
+ * call the READ methods of the same backend (object_get, the scans): the core
+ * loads claims from inside lines_by_unit and deadline_scan callbacks. It never
+ * writes from a callback, and a backend need not support that.
  *
  * Transactions: the core brackets every API call with begin/commit (or
  * rollback on any failure) and never nests them. Reads happen only inside a
- * transaction. A backend shared by several processes must make the write
+ * transaction; writes only inside begin(self, 1) (a backend may refuse a
+ * write in a read transaction with CPOR_ESTORAGE). rollback without an open
+ * transaction returns CPOR_ESTORAGE or CPOR_OK, the backend's choice. A backend shared by several processes must make the write
  * transaction atomic and isolated (SQLite: BEGIN IMMEDIATE). */
 #ifndef CPOR_SYS_STORAGE_H
 #define CPOR_SYS_STORAGE_H
@@ -121,7 +127,9 @@ typedef struct cpor_storage_methods {
                      void *arg);
 
   /* Replaces every line row of claim_id with lines[0..count) (count may be
-   * 0: delete them). Each row's claim_id equals the argument. CPOR_EEXISTS
+   * 0: delete them). Each row's claim_id equals the argument and its line
+   * numbers are distinct (the core guarantees both; a backend may refuse a
+   * violation with CPOR_EINVAL or CPOR_EEXISTS). CPOR_EEXISTS
    * when a row would be a second APPROVED or ASSOCIATED one on its unit; the
    * rows are then as before the call. */
   int (*lines_replace)(void *self, const char *claim_id, const cpor_store_line *lines,
@@ -129,7 +137,8 @@ typedef struct cpor_storage_methods {
   /* Visits the line rows of a unit in (claim_id, line) order. */
   int (*lines_by_unit)(void *self, const char *unit, cpor_store_line_fn fn, void *arg);
 
-  /* Inserts or replaces the (claim_id, kind) deadline. */
+  /* Inserts or replaces the (claim_id, kind) deadline. A kind other than
+   * the CPOR_DEADLINE_* values is CPOR_EINVAL. */
   int (*deadline_set)(void *self, const char *claim_id, uint32_t kind, cpor_time due);
   /* Removes it; CPOR_OK when there was none. */
   int (*deadline_clear)(void *self, const char *claim_id, uint32_t kind);
