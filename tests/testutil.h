@@ -13,7 +13,9 @@ int cpor_test_run(Suite *suite);
 cpor_date D(const char *iso);
 
 #define CPOR_TEST_MAIN(suite_fn)                                                                   \
-  int main(void) { return cpor_test_run(suite_fn()); }
+  int main(void) {                                                                                 \
+    return cpor_test_run(suite_fn());                                                              \
+  }
 
 #define ck_assert_status(expr, expected)                                                           \
   do {                                                                                             \

@@ -16,8 +16,8 @@
 extern "C" {
 #endif
 
-typedef int32_t cpor_date; /* days since 1970-01-01, proleptic Gregorian */
-typedef int64_t cpor_time; /* milliseconds since 1970-01-01T00:00:00Z */
+typedef int32_t cpor_date;                  /* days since 1970-01-01, proleptic Gregorian */
+typedef int64_t cpor_time;                  /* milliseconds since 1970-01-01T00:00:00Z */
 typedef struct cpor_calendar cpor_calendar; /* immutable once built; thread-safe */
 typedef struct cpor_calendar_builder cpor_calendar_builder;
 typedef struct cpor_tz cpor_tz; /* immutable once parsed; thread-safe */

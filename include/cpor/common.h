@@ -29,27 +29,27 @@ extern "C" {
 
 /* Status codes. Values are fixed forever. */
 enum cpor_status {
-  CPOR_OK = 0,             /* success */
-  CPOR_EINVAL = -1,        /* an argument is malformed */
-  CPOR_ENOMEM = -2,        /* out of memory */
-  CPOR_ENOTFOUND = -3,     /* no such record (also: records the actor may not see) */
-  CPOR_EEXISTS = -4,       /* a record with that key exists already */
-  CPOR_EPERM = -5,         /* the actor's role may not do this */
-  CPOR_EACCES = -6,        /* the actor belongs to another organization than the record */
-  CPOR_ESTATE = -7,        /* the action is not allowed in the claim's current state */
-  CPOR_EDUPLICATE = -8,    /* the same partner already holds or claims this unit */
-  CPOR_EWINDOW = -9,       /* the window for this action is closed */
-  CPOR_EMISMATCH = -10,    /* tenant ID and domain do not belong together */
-  CPOR_EINCOMPLETE = -11,  /* a required field is missing for this action */
-  CPOR_EACTIVITY = -12,    /* the activity is not allowed for the solution area */
-  CPOR_ENOTENROLLED = -13, /* the MPN ID is not enrolled in the program */
+  CPOR_OK = 0,              /* success */
+  CPOR_EINVAL = -1,         /* an argument is malformed */
+  CPOR_ENOMEM = -2,         /* out of memory */
+  CPOR_ENOTFOUND = -3,      /* no such record (also: records the actor may not see) */
+  CPOR_EEXISTS = -4,        /* a record with that key exists already */
+  CPOR_EPERM = -5,          /* the actor's role may not do this */
+  CPOR_EACCES = -6,         /* the actor belongs to another organization than the record */
+  CPOR_ESTATE = -7,         /* the action is not allowed in the claim's current state */
+  CPOR_EDUPLICATE = -8,     /* the same partner already holds or claims this unit */
+  CPOR_EWINDOW = -9,        /* the window for this action is closed */
+  CPOR_EMISMATCH = -10,     /* tenant ID and domain do not belong together */
+  CPOR_EINCOMPLETE = -11,   /* a required field is missing for this action */
+  CPOR_EACTIVITY = -12,     /* the activity is not allowed for the solution area */
+  CPOR_ENOTENROLLED = -13,  /* the MPN ID is not enrolled in the program */
   CPOR_ESUBSCRIPTION = -14, /* the subscription cannot be claimed (detail in the message) */
-  CPOR_ESTORAGE = -15,     /* the storage backend failed */
-  CPOR_ECORRUPT = -16,     /* stored data fails validation */
-  CPOR_EVERSION = -17,     /* unsupported options/vtable/schema version */
-  CPOR_ENOTSUP = -18,      /* not supported by this build or backend */
-  CPOR_ERANGE = -19,       /* a date or count is outside the supported range */
-  CPOR_ITEROVER = -20      /* end of an iteration (not an error) */
+  CPOR_ESTORAGE = -15,      /* the storage backend failed */
+  CPOR_ECORRUPT = -16,      /* stored data fails validation */
+  CPOR_EVERSION = -17,      /* unsupported options/vtable/schema version */
+  CPOR_ENOTSUP = -18,       /* not supported by this build or backend */
+  CPOR_ERANGE = -19,        /* a date or count is outside the supported range */
+  CPOR_ITEROVER = -20       /* end of an iteration (not an error) */
 };
 
 /* Static English text for a status code; never NULL ("unknown status" for

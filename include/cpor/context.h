@@ -66,11 +66,12 @@ CPOR_API int cpor_storage_open_memory(cpor_storage **out);
 #define CPOR_SQLITE_OPTIONS_VERSION 1
 typedef struct cpor_sqlite_options {
   uint32_t version;
-  int32_t busy_timeout_ms; /* wait this long for a lock [5000]; 0 = fail at once */
+  int32_t busy_timeout_ms;   /* wait this long for a lock [5000]; 0 = fail at once */
   uint32_t synchronous_full; /* 1: PRAGMA synchronous=FULL; 0: NORMAL [0] */
   uint32_t read_only;        /* 1: open read-only [0] */
 } cpor_sqlite_options;
-#define CPOR_SQLITE_OPTIONS_INIT {CPOR_SQLITE_OPTIONS_VERSION, 5000, 0, 0}
+#define CPOR_SQLITE_OPTIONS_INIT                                                                   \
+  { CPOR_SQLITE_OPTIONS_VERSION, 5000, 0, 0 }
 CPOR_API int cpor_sqlite_options_init(cpor_sqlite_options *opts, uint32_t version);
 /* Opens (creating when missing) a libcpor SQLite database; path may be
  * ":memory:". opts may be NULL (defaults). CPOR_ECORRUPT for a file that is
@@ -107,10 +108,17 @@ typedef struct cpor_ctx_options {
 } cpor_ctx_options;
 
 #define CPOR_POLICY_DEFAULT                                                                        \
-  {{5, CPOR_BUSINESS_DAYS}, {5, CPOR_BUSINESS_DAYS}, {5, CPOR_BUSINESS_DAYS},                      \
-   {5, CPOR_BUSINESS_DAYS}, {30, CPOR_CALENDAR_DAYS}, {5, CPOR_BUSINESS_DAYS}}
+  {                                                                                                \
+    {5, CPOR_BUSINESS_DAYS}, {5, CPOR_BUSINESS_DAYS}, {5, CPOR_BUSINESS_DAYS},                     \
+        {5, CPOR_BUSINESS_DAYS}, {30, CPOR_CALENDAR_DAYS}, {                                       \
+      5, CPOR_BUSINESS_DAYS                                                                        \
+    }                                                                                              \
+  }
 #define CPOR_CTX_OPTIONS_INIT                                                                      \
-  {CPOR_CTX_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, CPOR_POLICY_DEFAULT, NULL, 0}
+  {                                                                                                \
+    CPOR_CTX_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, CPOR_POLICY_DEFAULT, NULL, \
+        0                                                                                          \
+  }
 /* Sets the defaults above; CPOR_EVERSION for an unknown version. */
 CPOR_API int cpor_ctx_options_init(cpor_ctx_options *opts, uint32_t version);
 
@@ -209,13 +217,15 @@ typedef struct cpor_claim_spec {
   const char *isv_product;     /* revenue association */
 } cpor_claim_spec;
 #define CPOR_CLAIM_SPEC_INIT                                                                       \
-  {CPOR_CLAIM_SPEC_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL,                    \
-   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+  {                                                                                                \
+    CPOR_CLAIM_SPEC_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL,  \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL                                                   \
+  }
 CPOR_API int cpor_claim_spec_init(cpor_claim_spec *spec, uint32_t version);
 
 /* Creates a claim in EDITING. *out (may be NULL) receives the new claim. */
-CPOR_API int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor,
-                               const cpor_claim_spec *spec, cpor_claim **out);
+CPOR_API int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_spec *spec,
+                               cpor_claim **out);
 CPOR_API int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                              const cpor_claim_spec *changes);
 /* sha256: 64 hex digits; size > 0. */
@@ -227,10 +237,9 @@ CPOR_API int cpor_claim_comment(cpor_ctx *ctx, const cpor_actor *actor, const ch
 CPOR_API int cpor_claim_submit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
 /* Partner request: REJECTED (partner_request) before ASSOCIATED. */
 CPOR_API int cpor_claim_withdraw(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
-CPOR_API int cpor_claim_start_review(cpor_ctx *ctx, const cpor_actor *actor,
-                                     const char *claim_id);
-CPOR_API int cpor_claim_request_info(cpor_ctx *ctx, const cpor_actor *actor,
-                                     const char *claim_id, const char *text);
+CPOR_API int cpor_claim_start_review(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
+CPOR_API int cpor_claim_request_info(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                                     const char *text);
 CPOR_API int cpor_claim_respond(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                                 const char *text);
 CPOR_API int cpor_claim_approve(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
@@ -242,8 +251,8 @@ CPOR_API int cpor_claim_opt_out(cpor_ctx *ctx, const cpor_actor *actor, const ch
 CPOR_API int cpor_claim_dispute(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                                 const char *justification);
 /* grant != 0: back to UNDER_REVIEW; 0: REJECTED, final. */
-CPOR_API int cpor_claim_decide_dispute(cpor_ctx *ctx, const cpor_actor *actor,
-                                       const char *claim_id, int grant, const char *text);
+CPOR_API int cpor_claim_decide_dispute(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                                       int grant, const char *text);
 /* The partner removes its association: ENDED (partner_removed). */
 CPOR_API int cpor_claim_remove(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
 
@@ -271,7 +280,8 @@ typedef struct cpor_claim_query {
   const char *unit_subscription;
   uint32_t overdue; /* 1: only claims past their review SLA */
 } cpor_claim_query;
-#define CPOR_CLAIM_QUERY_INIT {CPOR_CLAIM_QUERY_VERSION, NULL, NULL, 0, NULL, NULL, 0}
+#define CPOR_CLAIM_QUERY_INIT                                                                      \
+  { CPOR_CLAIM_QUERY_VERSION, NULL, NULL, 0, NULL, NULL, 0 }
 CPOR_API int cpor_claim_query_init(cpor_claim_query *q, uint32_t version);
 
 typedef struct cpor_claim_iter cpor_claim_iter;

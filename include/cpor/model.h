@@ -148,7 +148,8 @@ typedef struct cpor_actor {
   const char *org;
   const char *user;
 } cpor_actor;
-#define CPOR_ACTOR_INIT {CPOR_ACTOR_VERSION, 0, NULL, NULL}
+#define CPOR_ACTOR_INIT                                                                            \
+  { CPOR_ACTOR_VERSION, 0, NULL, NULL }
 /* Zeroes *actor and sets its version; CPOR_EVERSION for an unknown version. */
 CPOR_API int cpor_actor_init(cpor_actor *actor, uint32_t version);
 
@@ -273,7 +274,7 @@ CPOR_API uint32_t cpor_event_seq(const cpor_event *e); /* 1, 2, ... within its c
 CPOR_API cpor_time cpor_event_at(const cpor_event *e);
 CPOR_API int cpor_event_kind(const cpor_event *e);
 CPOR_API int cpor_event_actor_role(const cpor_event *e);
-CPOR_API const char *cpor_event_actor_org(const cpor_event *e);  /* "" for reviewer/system */
+CPOR_API const char *cpor_event_actor_org(const cpor_event *e); /* "" for reviewer/system */
 CPOR_API const char *cpor_event_actor_user(const cpor_event *e);
 CPOR_API int cpor_event_state(const cpor_event *e); /* the claim's state after the event */
 CPOR_API const char *cpor_event_text(const cpor_event *e);

@@ -62,9 +62,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   memcpy(text, data + 1, size - 1);
   text[size - 1] = 0;
   switch (data[0] % 3) {
-  case 0: rules(text); break;
-  case 1: date(text); break;
-  default: ids(text); break;
+  case 0:
+    rules(text);
+    break;
+  case 1:
+    date(text);
+    break;
+  default:
+    ids(text);
+    break;
   }
   free(text);
   return 0;

@@ -32,8 +32,8 @@
  * rollback on any failure) and never nests them. Reads happen only inside a
  * transaction; writes only inside begin(self, 1) (a backend may refuse a
  * write in a read transaction with CPOR_ESTORAGE). rollback without an open
- * transaction returns CPOR_ESTORAGE or CPOR_OK, the backend's choice. A backend shared by several processes must make the write
- * transaction atomic and isolated (SQLite: BEGIN IMMEDIATE). */
+ * transaction returns CPOR_ESTORAGE or CPOR_OK, the backend's choice. A backend shared by several
+ * processes must make the write transaction atomic and isolated (SQLite: BEGIN IMMEDIATE). */
 #ifndef CPOR_SYS_STORAGE_H
 #define CPOR_SYS_STORAGE_H
 
@@ -119,8 +119,7 @@ typedef struct cpor_storage_methods {
   int (*rollback)(void *self);
 
   /* Calls fn once with the object, or returns CPOR_ENOTFOUND. */
-  int (*object_get)(void *self, uint32_t kind, const char *id, cpor_store_object_fn fn,
-                    void *arg);
+  int (*object_get)(void *self, uint32_t kind, const char *id, cpor_store_object_fn fn, void *arg);
   int (*object_put)(void *self, const cpor_store_object *obj, uint32_t mode);
   /* Visits the matching objects in ascending id order (bytewise). */
   int (*object_scan)(void *self, const cpor_store_filter *filter, cpor_store_object_fn fn,
@@ -148,8 +147,7 @@ typedef struct cpor_storage_methods {
                        void *arg);
 
   /* Appends a history entry; CPOR_EEXISTS when (claim_id, seq) exists. */
-  int (*event_append)(void *self, const char *claim_id, uint32_t seq, const void *data,
-                      size_t len);
+  int (*event_append)(void *self, const char *claim_id, uint32_t seq, const void *data, size_t len);
   /* Visits the entries of a claim in seq order. */
   int (*event_scan)(void *self, const char *claim_id, cpor_store_event_fn fn, void *arg);
 
@@ -161,8 +159,10 @@ typedef struct cpor_storage_methods {
 } cpor_storage_methods;
 
 #define CPOR_STORAGE_METHODS_INIT                                                                  \
-  {CPOR_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,                                \
-   NULL, NULL,           NULL, NULL, NULL, NULL, NULL, NULL}
+  {                                                                                                \
+    CPOR_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
+        NULL, NULL, NULL                                                                           \
+  }
 /* Zeroes *methods and sets its version; CPOR_EVERSION for an unknown version. */
 CPOR_API int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version);
 
@@ -171,8 +171,7 @@ CPOR_API int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t v
  * call succeeds (close is called by cpor_storage_free). CPOR_EVERSION for a
  * methods version of 0 or newer than this library; CPOR_EINVAL when a
  * required method is NULL. */
-CPOR_API int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods,
-                              void *self);
+CPOR_API int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, void *self);
 
 #ifdef __cplusplus
 }
