@@ -1,0 +1,576 @@
+/* Concurrency (DESIGN.md 1.3, Part 4): processes sharing one SQLite file
+ * never break "at most one ASSOCIATED and one APPROVED claim per unit", never
+ * lose an update, and a lock held past the busy timeout is CPOR_ESTORAGE
+ * with a message that says so.
+ *
+ * Three worker processes (one per partner) claim the same units, and each
+ * also reviews, approves and runs cpor_ctx_advance with its own manual clock
+ * moving past the opt-out windows, so approvals, lost arbitrations,
+ * associations and supersessions race each other. A race the core loses is
+ * refused with CPOR_ESTATE or CPOR_ESTORAGE (retry or skip); any other
+ * failure fails the test. The assertions hold for every interleaving. */
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/records.h"
+#include "store/storage.h"
+#include "testutil.h"
+
+#define DAY_MS 86400000LL
+#define BASE_TIME ((cpor_time)20759 * DAY_MS + 9 * 3600000LL) /* 2026-11-02 09:00 UTC */
+#define NWORKERS 3
+
+static const char *const WORKLOADS[] = {"TEAMS", "EXCHANGE", "SHAREPOINT", "INTUNE"};
+#define NWL 4
+static const char *const TENANTS[] = {"11111111-2222-3333-4444-555555555555",
+                                      "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"};
+static const char *const DOMAINS[] = {"contoso.onmicrosoft.com", "woodgrove.onmicrosoft.com"};
+#define NTENANTS 2
+static const char *const PARTNERS[NWORKERS] = {"contoso", "fabrikam", "northwind"};
+static const char *const MPNS[NWORKERS] = {"1111111", "2222222", "3333333"};
+
+static struct { char dir[64], path[96]; } env;
+
+static void okc(int rc, cpor_ctx *ctx, const char *what) {
+  ck_assert_msg(rc == CPOR_OK, "%s: %s (%s)", what,
+                cpor_status_name(rc) ? cpor_status_name(rc) : "?", ctx ? cpor_ctx_errmsg(ctx) : "");
+}
+
+static cpor_actor mk_actor(int role, const char *org, const char *user) {
+  cpor_actor a = CPOR_ACTOR_INIT;
+  a.role = (uint32_t)role;
+  a.org = org;
+  a.user = user;
+  return a;
+}
+
+static int open_ctx(const char *path, cpor_manual_clock *clock, int busy_ms, cpor_ctx **out) {
+  cpor_sqlite_options so = CPOR_SQLITE_OPTIONS_INIT;
+  if (busy_ms >= 0) so.busy_timeout_ms = busy_ms;
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.db_path = path;
+  o.sqlite = &so;
+  o.clock = cpor_manual_clock_now;
+  o.clock_user = clock;
+  return cpor_ctx_open(out, &o);
+}
+
+static void setup_file(void) {
+  snprintf(env.dir, sizeof env.dir, "/tmp/cpor-conc-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(env.dir));
+  snprintf(env.path, sizeof env.path, "%s/cpor.db", env.dir);
+  cpor_manual_clock *clock = NULL;
+  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  cpor_ctx *x = NULL;
+  okc(open_ctx(env.path, clock, -1, &x), NULL, "open");
+  for (int i = 0; i < NWORKERS; i++) {
+    okc(cpor_partner_create(x, PARTNERS[i], PARTNERS[i]), x, "partner");
+    okc(cpor_location_create(x, PARTNERS[i], MPNS[i], "HQ"), x, "location");
+    okc(cpor_location_enroll(x, MPNS[i], CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
+  }
+  char *cust = NULL;
+  okc(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
+  for (int t = 0; t < NTENANTS; t++)
+    okc(cpor_tenant_create(x, cust, TENANTS[t], DOMAINS[t]), x, "tenant");
+  cpor_free(cust);
+  cpor_ctx_close(x);
+  cpor_manual_clock_free(clock);
+}
+
+static void teardown_file(void) {
+  const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+  char p[128];
+  for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+    snprintf(p, sizeof p, "%s%s", env.path, suffix[i]);
+    unlink(p);
+  }
+  rmdir(env.dir);
+}
+
+/* ---- workers ---------------------------------------------------------------- */
+
+typedef struct worker {
+  cpor_ctx *ctx;
+  cpor_manual_clock *clock;
+  int n;
+  cpor_actor me, reviewer;
+  unsigned seed;
+  /* tallies, sent to the parent through the exit path (stderr on failure) */
+  long ok, lost_estate, lost_estorage, duplicate;
+} worker;
+
+/* The outcome of a call: 0 done, 1 lost a race or refused as expected
+ * (skip), or the worker exits with a failure. */
+static int outcome(worker *w, int rc, const char *what) {
+  if (rc == CPOR_OK) {
+    w->ok++;
+    return 0;
+  }
+  if (rc == CPOR_ESTATE) {
+    w->lost_estate++;
+    return 1;
+  }
+  if (rc == CPOR_ESTORAGE) {
+    w->lost_estorage++;
+    return 1;
+  }
+  fprintf(stderr, "worker %d: %s: %s (%s)\n", w->n, what,
+          cpor_status_name(rc) ? cpor_status_name(rc) : "?", cpor_ctx_errmsg(w->ctx));
+  _exit(3);
+}
+
+static void churn(worker *w, int t, int wl) {
+  cpor_claim_query q = CPOR_CLAIM_QUERY_INIT;
+  q.tenant_id = TENANTS[t];
+  q.unit_workload = WORKLOADS[wl];
+  cpor_claim_iter *it = NULL;
+  if (outcome(w, cpor_claim_find(w->ctx, &w->me, &q, &it), "find")) return;
+  cpor_claim *c = NULL;
+  char id[37] = "";
+  int state = 0;
+  while (cpor_claim_iter_next(it, &c) == CPOR_OK) {
+    if (!strcmp(cpor_claim_partner_id(c), PARTNERS[w->n])) {
+      snprintf(id, sizeof id, "%s", cpor_claim_id(c));
+      state = cpor_claim_state(c);
+    }
+    cpor_claim_free(c);
+  }
+  cpor_claim_iter_free(it);
+  if (!id[0]) return; /* it changed since: another worker superseded it */
+  switch (state) {
+  case CPOR_STATE_ASSOCIATED:
+    if (rand_r(&w->seed) % 3 == 0) outcome(w, cpor_claim_remove(w->ctx, &w->me, id), "remove");
+    break;
+  case CPOR_STATE_SUBMITTED:
+    outcome(w, cpor_claim_start_review(w->ctx, &w->reviewer, id), "review");
+    break;
+  case CPOR_STATE_UNDER_REVIEW:
+    outcome(w, cpor_claim_approve(w->ctx, &w->reviewer, id), "approve");
+    break;
+  default:
+    break;
+  }
+}
+
+static void work_unit(worker *w, int t, int wl) {
+  const char *lines[1] = {WORKLOADS[wl]};
+  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
+  s.name = "race";
+  s.mpn_id = MPNS[w->n];
+  s.tenant_id = TENANTS[t];
+  s.domain = DOMAINS[t];
+  s.area = CPOR_AREA_M365;
+  s.activity = CPOR_ACTIVITY_USAGE;
+  s.line_count = 1;
+  s.workloads = lines;
+  s.customer_contact_name = "Carol";
+  s.customer_contact_title = "CIO";
+  s.customer_contact_email = "carol@contoso.com";
+  s.partner_contact_name = "Pat";
+  s.partner_contact_email = "pat@partner.example";
+  cpor_claim *c = NULL;
+  int rc = cpor_claim_create(w->ctx, &w->me, &s, &c);
+  if (rc == CPOR_EDUPLICATE) {
+    /* This partner already holds or claims the unit: move that claim on
+     * (remove an association, review or approve a pending claim), so that
+     * units change hands and the workers keep racing. */
+    w->duplicate++;
+    churn(w, t, wl);
+    return;
+  }
+  if (outcome(w, rc, "create")) return;
+  char id[37];
+  snprintf(id, sizeof id, "%s", cpor_claim_id(c));
+  cpor_claim_free(c);
+  if (outcome(w,
+              cpor_claim_add_poe(w->ctx, &w->me, id, "usage.pdf", "application/pdf",
+                                 "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                                 1234),
+              "poe"))
+    return;
+  rc = cpor_claim_submit(w->ctx, &w->me, id);
+  if (rc == CPOR_EDUPLICATE) {
+    /* Between create and submit, this partner's other claim on the unit
+     * came back (a dispute) or another worker's... only ours: skip. */
+    w->duplicate++;
+    return;
+  }
+  if (outcome(w, rc, "submit")) return;
+  if (outcome(w, cpor_claim_start_review(w->ctx, &w->reviewer, id), "review")) return;
+  outcome(w, cpor_claim_approve(w->ctx, &w->reviewer, id), "approve");
+}
+
+static _Noreturn void worker_main(int n, unsigned iterations, int gate) {
+  /* Start together: wait for the parent to close the gate. */
+  char ch;
+  while (read(gate, &ch, 1) > 0) {
+  }
+  close(gate);
+  worker w = {0};
+  w.n = n;
+  w.seed = 1234u + (unsigned)n;
+  w.me = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, PARTNERS[n], "admin");
+  w.reviewer = mk_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
+  if (cpor_manual_clock_new(&w.clock, BASE_TIME)) _exit(5);
+  int rc = open_ctx(env.path, w.clock, -1, &w.ctx);
+  if (rc) {
+    fprintf(stderr, "worker %d: open: %s\n", n, cpor_status_name(rc));
+    _exit(6);
+  }
+  for (unsigned i = 0; i < iterations; i++) {
+    int t = rand_r(&w.seed) % NTENANTS, wl = rand_r(&w.seed) % NWL;
+    work_unit(&w, t, wl);
+    /* Two days a step: approvals of three steps ago are past their window. */
+    cpor_manual_clock_advance(w.clock, 2 * DAY_MS);
+    if (i % 2 == 1) {
+      size_t changed = 0;
+      outcome(&w, cpor_ctx_advance(w.ctx, &changed), "advance");
+    }
+  }
+  fprintf(stderr, "# worker %d: %ld ok, %ld ESTATE, %ld ESTORAGE, %ld duplicate\n", n, w.ok,
+          w.lost_estate, w.lost_estorage, w.duplicate);
+  cpor_ctx_close(w.ctx);
+  cpor_manual_clock_free(w.clock);
+  _exit(0);
+}
+
+/* ---- checks ---------------------------------------------------------------------- */
+
+typedef struct tally {
+  cpor_storage *s;
+  size_t claims, associated, ended, lost, bad;
+  char first_bad[300];
+  /* per unit (tenant x workload): claims whose line is in each state */
+  int approved[NTENANTS][NWL], assoc[NTENANTS][NWL];
+} tally;
+
+typedef struct hist {
+  uint32_t expect;
+  int last_state;
+  int has_kind[32];
+} hist;
+
+static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
+  hist *h = arg;
+  if (seq != h->expect++) return 1;
+  cpor_event *e = NULL;
+  if (cpor__event_decode(seq, data, len, &e) != CPOR_OK) return 2;
+  h->last_state = e->state;
+  if (e->kind >= 0 && e->kind < 32) h->has_kind[e->kind] = 1;
+  cpor_event_free(e);
+  return 0;
+}
+
+static void flag(tally *k, const char *id, const char *what) {
+  if (k->bad++ == 0) snprintf(k->first_bad, sizeof k->first_bad, "claim %s: %s", id, what);
+}
+
+static int unit_index(const cpor_claim *c, size_t line, int *t, int *wl) {
+  *t = *wl = -1;
+  for (int i = 0; i < NTENANTS; i++)
+    if (!strcmp(c->tenant_id, TENANTS[i])) *t = i;
+  for (int i = 0; i < NWL; i++)
+    if (!strcmp(c->lines[line].workload, WORKLOADS[i])) *wl = i;
+  return *t >= 0 && *wl >= 0;
+}
+
+static int on_claim(void *arg, const cpor_store_object *o) {
+  tally *k = arg;
+  cpor_claim *c = NULL;
+  if (cpor__claim_decode(o, &c) != CPOR_OK) {
+    flag(k, o->id, "does not decode");
+    return 0;
+  }
+  k->claims++;
+  hist h = {1, 0, {0}};
+  int rc = k->s->m.event_scan(k->s->self, c->id, on_event, &h);
+  if (rc || h.expect != c->next_seq)
+    flag(k, c->id, "history is not 1..next_seq-1");
+  else if (h.last_state != c->state)
+    flag(k, c->id, "the last event's state is not the claim's state");
+  if (c->state == CPOR_STATE_REJECTED) {
+    /* The event that rejected it, whichever it was. */
+    if (!(h.has_kind[CPOR_EVENT_REJECTED] || h.has_kind[CPOR_EVENT_WITHDRAWN] ||
+          h.has_kind[CPOR_EVENT_OPTED_OUT] || h.has_kind[CPOR_EVENT_DISPUTE_UPHELD]))
+      flag(k, c->id, "REJECTED without a rejecting event");
+    if (c->reason == CPOR_REASON_LOST_ARBITRATION) k->lost++;
+  }
+  if (c->state == CPOR_STATE_ENDED) {
+    k->ended++;
+    if (!(h.has_kind[CPOR_EVENT_ENDED] || h.has_kind[CPOR_EVENT_REMOVED]))
+      flag(k, c->id, "ENDED without an ending event");
+    if (!h.has_kind[CPOR_EVENT_ASSOCIATED]) flag(k, c->id, "ENDED but never ASSOCIATED");
+  }
+  if (c->state == CPOR_STATE_ASSOCIATED) {
+    k->associated++;
+    if (!h.has_kind[CPOR_EVENT_APPROVED] || !h.has_kind[CPOR_EVENT_ASSOCIATED])
+      flag(k, c->id, "ASSOCIATED without approval and association events");
+  }
+  for (size_t i = 0; i < c->nlines; i++) {
+    int t, wl;
+    if (!unit_index(c, i, &t, &wl)) {
+      flag(k, c->id, "unknown unit");
+      continue;
+    }
+    k->approved[t][wl] += c->lines[i].state == CPOR_STATE_APPROVED;
+    k->assoc[t][wl] += c->lines[i].state == CPOR_STATE_ASSOCIATED;
+  }
+  cpor_claim_free(c);
+  return 0;
+}
+
+static long sql_count(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  long n = (long)sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return n;
+}
+
+/* Claims on a unit in a state, through the public query. */
+static int found_on_unit(cpor_ctx *ctx, int t, int wl, int state) {
+  cpor_actor reviewer = mk_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
+  cpor_claim_query q = CPOR_CLAIM_QUERY_INIT;
+  q.tenant_id = TENANTS[t];
+  q.unit_workload = WORKLOADS[wl];
+  cpor_claim_iter *it = NULL;
+  okc(cpor_claim_find(ctx, &reviewer, &q, &it), ctx, "find");
+  cpor_claim *c;
+  int n = 0;
+  while (cpor_claim_iter_next(it, &c) == CPOR_OK) {
+    for (size_t i = 0; i < cpor_claim_line_count(c); i++)
+      if (!strcmp(cpor_claim_line_workload(c, i), WORKLOADS[wl]) &&
+          cpor_claim_line_state(c, i) == state)
+        n++;
+    cpor_claim_free(c);
+  }
+  cpor_claim_iter_free(it);
+  return n;
+}
+
+static void check_store(tally *k, int final) {
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(env.path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt *st = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+  sqlite3_finalize(st);
+  /* The lines table: never two APPROVED or two ASSOCIATED rows on a unit. */
+  ck_assert_int_eq(sql_count(db, "SELECT count(*) FROM (SELECT unit FROM lines WHERE status IN "
+                                 "(5, 6) GROUP BY unit, status HAVING count(*) > 1)"),
+                   0);
+  sqlite3_close(db);
+
+  cpor_manual_clock *clock = NULL;
+  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  cpor_storage *s = NULL;
+  char err[256] = "";
+  okc(cpor_storage_open_sqlite(&s, env.path, NULL, err, sizeof err), NULL, err);
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.storage = s;
+  o.clock = cpor_manual_clock_now;
+  o.clock_user = clock;
+  cpor_ctx *ctx = NULL;
+  okc(cpor_ctx_open(&ctx, &o), NULL, "open");
+  if (final) {
+    /* Far past every window: each APPROVED claim becomes the partner of
+     * record, superseding the incumbent. */
+    cpor_manual_clock_set(clock, BASE_TIME + 3650 * DAY_MS);
+    okc(cpor_ctx_advance(ctx, NULL), ctx, "final advance");
+  }
+  memset(k, 0, sizeof *k);
+  k->s = s;
+  ck_assert_int_eq(s->m.begin(s->self, 0), CPOR_OK);
+  cpor_store_filter f = {CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0};
+  ck_assert_int_eq(s->m.object_scan(s->self, &f, on_claim, k), CPOR_OK);
+  s->m.rollback(s->self);
+  ck_assert_msg(k->bad == 0, "%zu inconsistent claims; first: %s", k->bad, k->first_bad);
+  for (int t = 0; t < NTENANTS; t++)
+    for (int wl = 0; wl < NWL; wl++) {
+      ck_assert_int_le(k->approved[t][wl], 1);
+      ck_assert_int_le(k->assoc[t][wl], 1);
+      ck_assert_int_eq(found_on_unit(ctx, t, wl, CPOR_STATE_APPROVED), k->approved[t][wl]);
+      ck_assert_int_eq(found_on_unit(ctx, t, wl, CPOR_STATE_ASSOCIATED), k->assoc[t][wl]);
+      if (final) ck_assert_int_eq(k->approved[t][wl], 0);
+    }
+  cpor_ctx_close(ctx);
+  cpor_storage_free(s);
+  cpor_manual_clock_free(clock);
+}
+
+START_TEST(racing_processes_keep_the_invariant) {
+  int valgrind = getenv("CPOR_UNDER_VALGRIND") != NULL;
+  unsigned iterations = valgrind ? 10 : 400;
+  setup_file();
+  pid_t pids[NWORKERS];
+  int gate[2];
+  ck_assert_int_eq(pipe(gate), 0);
+  for (int n = 0; n < NWORKERS; n++) {
+    pids[n] = fork();
+    ck_assert_int_ge(pids[n], 0);
+    if (pids[n] == 0) {
+      close(gate[1]);
+      worker_main(n, iterations, gate[0]);
+    }
+  }
+  close(gate[0]);
+  close(gate[1]);
+  for (int n = 0; n < NWORKERS; n++) {
+    int status = 0;
+    ck_assert_int_eq(waitpid(pids[n], &status, 0), pids[n]);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "worker %d failed (status 0x%x)",
+                  n, status);
+  }
+  tally k;
+  check_store(&k, 0);
+  check_store(&k, 1);
+  fprintf(stderr, "# %zu claims: %zu associated, %zu ended (superseded), %zu lost arbitration\n",
+          k.claims, k.associated, k.ended, k.lost);
+  /* Independent of the interleaving: the final advance associates. */
+  ck_assert_uint_gt(k.associated, 0);
+  teardown_file();
+}
+END_TEST
+
+/* Connection A holds a batch (the write lock); B, with a 50 ms busy timeout,
+ * cannot write: CPOR_ESTORAGE naming the timeout, and nothing changed. B may
+ * still read (WAL), and sees the state before A's batch. After A commits,
+ * B's retry succeeds and sees A's write. */
+START_TEST(busy_timeout_is_estorage) {
+  setup_file();
+  cpor_manual_clock *clock = NULL;
+  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  cpor_ctx *a = NULL, *b = NULL;
+  okc(open_ctx(env.path, clock, -1, &a), NULL, "open a");
+  okc(open_ctx(env.path, clock, 50, &b), NULL, "open b");
+  okc(cpor_ctx_begin(a), a, "begin");
+  okc(cpor_partner_create(a, "adatum", "Adatum"), a, "write in batch");
+  int rc = cpor_partner_create(b, "litware", "Litware");
+  ck_assert_status(rc, CPOR_ESTORAGE);
+  ck_assert_int_eq(cpor_ctx_errcode(b), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(cpor_ctx_errmsg(b), "busy timeout") && strstr(cpor_ctx_errmsg(b), "50 ms"),
+                "message: %s", cpor_ctx_errmsg(b));
+  /* Reads go on, isolated from the open batch. */
+  cpor_partner *p = NULL;
+  ck_assert_status(cpor_partner_get(b, "contoso", &p), CPOR_OK);
+  cpor_partner_free(p);
+  p = NULL;
+  ck_assert_status(cpor_partner_get(b, "adatum", &p), CPOR_ENOTFOUND);
+  /* A mutating claim call fails the same way. */
+  cpor_actor ra = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
+  const char *teams[] = {"TEAMS"};
+  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
+  s.mpn_id = MPNS[0];
+  s.tenant_id = TENANTS[0];
+  s.domain = DOMAINS[0];
+  s.area = CPOR_AREA_M365;
+  s.activity = CPOR_ACTIVITY_USAGE;
+  s.line_count = 1;
+  s.workloads = teams;
+  ck_assert_status(cpor_claim_create(b, &ra, &s, NULL), CPOR_ESTORAGE);
+  ck_assert_ptr_nonnull(strstr(cpor_ctx_errmsg(b), "busy timeout"));
+  ck_assert_status(cpor_ctx_begin(b), CPOR_ESTORAGE);
+  okc(cpor_ctx_commit(a), a, "commit");
+  okc(cpor_partner_create(b, "litware", "Litware"), b, "retry");
+  okc(cpor_partner_get(b, "adatum", &p), b, "sees a's write");
+  cpor_partner_free(p);
+  okc(cpor_claim_create(b, &ra, &s, NULL), b, "claim retry");
+  cpor_ctx_close(a);
+  cpor_ctx_close(b);
+  cpor_manual_clock_free(clock);
+  teardown_file();
+}
+END_TEST
+
+/* Two processes change the same claim at once (each call a read-modify-write
+ * of the claim and its next history seq). The write lock taken when a
+ * mutating call begins (BEGIN IMMEDIATE) serializes them: every comment of
+ * both is in the history, seq 1..n without a gap, nothing is lost, and no
+ * call fails. (Without the lock, a call would read a stale next_seq and its
+ * event_append would collide: a failure here.) */
+START_TEST(no_lost_update) {
+  setup_file();
+  cpor_manual_clock *clock = NULL;
+  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  cpor_actor ra = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
+  const char *teams[] = {"TEAMS"};
+  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
+  s.mpn_id = MPNS[0];
+  s.tenant_id = TENANTS[0];
+  s.domain = DOMAINS[0];
+  s.area = CPOR_AREA_M365;
+  s.activity = CPOR_ACTIVITY_USAGE;
+  s.line_count = 1;
+  s.workloads = teams;
+  cpor_ctx *a = NULL;
+  okc(open_ctx(env.path, clock, -1, &a), NULL, "open a");
+  cpor_claim *c = NULL;
+  okc(cpor_claim_create(a, &ra, &s, &c), a, "create");
+  char id[37];
+  snprintf(id, sizeof id, "%s", cpor_claim_id(c));
+  cpor_claim_free(c);
+  cpor_ctx_close(a);
+  /* Nothing of the library is open across the fork. */
+  int gate[2];
+  ck_assert_int_eq(pipe(gate), 0);
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    close(gate[1]);
+    char ch;
+    while (read(gate[0], &ch, 1) > 0) {
+    }
+    cpor_ctx *x = NULL;
+    int bad = open_ctx(env.path, clock, -1, &x) != CPOR_OK;
+    for (int i = 0; !bad && i < 200; i++)
+      bad = cpor_claim_comment(x, &ra, id, "from the child") != CPOR_OK;
+    if (bad) fprintf(stderr, "child: %s\n", x ? cpor_ctx_errmsg(x) : "open failed");
+    cpor_ctx_close(x);
+    cpor_manual_clock_free(clock);
+    _exit(bad ? 3 : 0);
+  }
+  close(gate[0]);
+  cpor_ctx *b = NULL;
+  okc(open_ctx(env.path, clock, -1, &b), NULL, "open b");
+  close(gate[1]);
+  for (int i = 0; i < 200; i++)
+    okc(cpor_claim_comment(b, &ra, id, "from the parent"), b, "comment");
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed (0x%x)", status);
+  cpor_event_iter *it = NULL;
+  okc(cpor_claim_history(b, &ra, id, &it), b, "history");
+  cpor_event *e;
+  uint32_t n = 0;
+  while (cpor_event_iter_next(it, &e) == CPOR_OK) {
+    ck_assert_uint_eq(cpor_event_seq(e), ++n);
+    cpor_event_free(e);
+  }
+  cpor_event_iter_free(it);
+  ck_assert_uint_eq(n, 1 + 400); /* created + every comment */
+  cpor_ctx_close(b);
+  cpor_manual_clock_free(clock);
+  teardown_file();
+}
+END_TEST
+
+static Suite *concurrency_suite(void) {
+  Suite *s = suite_create("concurrency");
+  TCase *tc = tcase_create("processes");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, racing_processes_keep_the_invariant);
+  tcase_add_test(tc, busy_timeout_is_estorage);
+  tcase_add_test(tc, no_lost_update);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+CPOR_TEST_MAIN(concurrency_suite)
