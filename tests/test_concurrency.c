@@ -34,62 +34,30 @@ static const char *const DOMAINS[] = {"contoso.onmicrosoft.com", "woodgrove.onmi
 static const char *const PARTNERS[NWORKERS] = {"contoso", "fabrikam", "northwind"};
 static const char *const MPNS[NWORKERS] = {"1111111", "2222222", "3333333"};
 
-static struct { char dir[64], path[96]; } env;
-
-static void okc(int rc, cpor_ctx *ctx, const char *what) {
-  ck_assert_msg(rc == CPOR_OK, "%s: %s (%s)", what,
-                cpor_status_name(rc) ? cpor_status_name(rc) : "?", ctx ? cpor_ctx_errmsg(ctx) : "");
-}
-
-static cpor_actor mk_actor(int role, const char *org, const char *user) {
-  cpor_actor a = CPOR_ACTOR_INIT;
-  a.role = (uint32_t)role;
-  a.org = org;
-  a.user = user;
-  return a;
-}
-
-static int open_ctx(const char *path, cpor_manual_clock *clock, int busy_ms, cpor_ctx **out) {
-  cpor_sqlite_options so = CPOR_SQLITE_OPTIONS_INIT;
-  if (busy_ms >= 0) so.busy_timeout_ms = busy_ms;
-  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
-  o.db_path = path;
-  o.sqlite = &so;
-  o.clock = cpor_manual_clock_now;
-  o.clock_user = clock;
-  return cpor_ctx_open(out, &o);
-}
+static test_dbfile env;
 
 static void setup_file(void) {
-  snprintf(env.dir, sizeof env.dir, "/tmp/cpor-conc-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(env.dir));
-  snprintf(env.path, sizeof env.path, "%s/cpor.db", env.dir);
+  test_dbfile_make(&env, "conc");
   cpor_manual_clock *clock = NULL;
-  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  test_ok(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
   cpor_ctx *x = NULL;
-  okc(open_ctx(env.path, clock, -1, &x), NULL, "open");
+  test_ok(test_open_file_ctx(env.path, clock, -1, &x), NULL, "open");
   for (int i = 0; i < NWORKERS; i++) {
-    okc(cpor_partner_create(x, PARTNERS[i], PARTNERS[i]), x, "partner");
-    okc(cpor_location_create(x, PARTNERS[i], MPNS[i], "HQ"), x, "location");
-    okc(cpor_location_enroll(x, MPNS[i], CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
+    test_ok(cpor_partner_create(x, PARTNERS[i], PARTNERS[i]), x, "partner");
+    test_ok(cpor_location_create(x, PARTNERS[i], MPNS[i], "HQ"), x, "location");
+    test_ok(cpor_location_enroll(x, MPNS[i], CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
   }
   char *cust = NULL;
-  okc(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
+  test_ok(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
   for (int t = 0; t < NTENANTS; t++)
-    okc(cpor_tenant_create(x, cust, TENANTS[t], DOMAINS[t]), x, "tenant");
+    test_ok(cpor_tenant_create(x, cust, TENANTS[t], DOMAINS[t]), x, "tenant");
   cpor_free(cust);
   cpor_ctx_close(x);
   cpor_manual_clock_free(clock);
 }
 
 static void teardown_file(void) {
-  const char *suffix[] = {"", "-wal", "-shm", "-journal"};
-  char p[128];
-  for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-    snprintf(p, sizeof p, "%s%s", env.path, suffix[i]);
-    unlink(p);
-  }
-  rmdir(env.dir);
+  test_dbfile_remove(&env);
 }
 
 /* ---- workers ---------------------------------------------------------------- */
@@ -214,10 +182,10 @@ static _Noreturn void worker_main(int n, unsigned iterations, int gate) {
   worker w = {0};
   w.n = n;
   w.seed = 1234u + (unsigned)n;
-  w.me = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, PARTNERS[n], "admin");
-  w.reviewer = mk_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
+  w.me = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, PARTNERS[n], "admin");
+  w.reviewer = test_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
   if (cpor_manual_clock_new(&w.clock, BASE_TIME)) _exit(5);
-  int rc = open_ctx(env.path, w.clock, -1, &w.ctx);
+  int rc = test_open_file_ctx(env.path, w.clock, -1, &w.ctx);
   if (rc) {
     fprintf(stderr, "worker %d: open: %s\n", n, cpor_status_name(rc));
     _exit(6);
@@ -335,12 +303,12 @@ static long sql_count(sqlite3 *db, const char *sql) {
 
 /* Claims on a unit in a state, through the public query. */
 static int found_on_unit(cpor_ctx *ctx, int t, int wl, int state) {
-  cpor_actor reviewer = mk_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
+  cpor_actor reviewer = test_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
   cpor_claim_query q = CPOR_CLAIM_QUERY_INIT;
   q.tenant_id = TENANTS[t];
   q.unit_workload = WORKLOADS[wl];
   cpor_claim_iter *it = NULL;
-  okc(cpor_claim_find(ctx, &reviewer, &q, &it), ctx, "find");
+  test_ok(cpor_claim_find(ctx, &reviewer, &q, &it), ctx, "find");
   cpor_claim *c;
   int n = 0;
   while (cpor_claim_iter_next(it, &c) == CPOR_OK) {
@@ -370,21 +338,21 @@ static void check_store(tally *k, int final) {
   sqlite3_close(db);
 
   cpor_manual_clock *clock = NULL;
-  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  test_ok(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
   cpor_storage *s = NULL;
   char err[256] = "";
-  okc(cpor_storage_open_sqlite(&s, env.path, NULL, err, sizeof err), NULL, err);
+  test_ok(cpor_storage_open_sqlite(&s, env.path, NULL, err, sizeof err), NULL, err);
   cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
   o.storage = s;
   o.clock = cpor_manual_clock_now;
   o.clock_user = clock;
   cpor_ctx *ctx = NULL;
-  okc(cpor_ctx_open(&ctx, &o), NULL, "open");
+  test_ok(cpor_ctx_open(&ctx, &o), NULL, "open");
   if (final) {
     /* Far past every window: each APPROVED claim becomes the partner of
      * record, superseding the incumbent. */
     cpor_manual_clock_set(clock, BASE_TIME + 3650 * DAY_MS);
-    okc(cpor_ctx_advance(ctx, NULL), ctx, "final advance");
+    test_ok(cpor_ctx_advance(ctx, NULL), ctx, "final advance");
   }
   memset(k, 0, sizeof *k);
   k->s = s;
@@ -447,12 +415,12 @@ END_TEST
 START_TEST(busy_timeout_is_estorage) {
   setup_file();
   cpor_manual_clock *clock = NULL;
-  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  test_ok(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
   cpor_ctx *a = NULL, *b = NULL;
-  okc(open_ctx(env.path, clock, -1, &a), NULL, "open a");
-  okc(open_ctx(env.path, clock, 50, &b), NULL, "open b");
-  okc(cpor_ctx_begin(a), a, "begin");
-  okc(cpor_partner_create(a, "adatum", "Adatum"), a, "write in batch");
+  test_ok(test_open_file_ctx(env.path, clock, -1, &a), NULL, "open a");
+  test_ok(test_open_file_ctx(env.path, clock, 50, &b), NULL, "open b");
+  test_ok(cpor_ctx_begin(a), a, "begin");
+  test_ok(cpor_partner_create(a, "adatum", "Adatum"), a, "write in batch");
   int rc = cpor_partner_create(b, "litware", "Litware");
   ck_assert_status(rc, CPOR_ESTORAGE);
   ck_assert_int_eq(cpor_ctx_errcode(b), CPOR_ESTORAGE);
@@ -465,7 +433,7 @@ START_TEST(busy_timeout_is_estorage) {
   p = NULL;
   ck_assert_status(cpor_partner_get(b, "adatum", &p), CPOR_ENOTFOUND);
   /* A mutating claim call fails the same way. */
-  cpor_actor ra = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
+  cpor_actor ra = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
   const char *teams[] = {"TEAMS"};
   cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
   s.mpn_id = MPNS[0];
@@ -478,11 +446,11 @@ START_TEST(busy_timeout_is_estorage) {
   ck_assert_status(cpor_claim_create(b, &ra, &s, NULL), CPOR_ESTORAGE);
   ck_assert_ptr_nonnull(strstr(cpor_ctx_errmsg(b), "busy timeout"));
   ck_assert_status(cpor_ctx_begin(b), CPOR_ESTORAGE);
-  okc(cpor_ctx_commit(a), a, "commit");
-  okc(cpor_partner_create(b, "litware", "Litware"), b, "retry");
-  okc(cpor_partner_get(b, "adatum", &p), b, "sees a's write");
+  test_ok(cpor_ctx_commit(a), a, "commit");
+  test_ok(cpor_partner_create(b, "litware", "Litware"), b, "retry");
+  test_ok(cpor_partner_get(b, "adatum", &p), b, "sees a's write");
   cpor_partner_free(p);
-  okc(cpor_claim_create(b, &ra, &s, NULL), b, "claim retry");
+  test_ok(cpor_claim_create(b, &ra, &s, NULL), b, "claim retry");
   cpor_ctx_close(a);
   cpor_ctx_close(b);
   cpor_manual_clock_free(clock);
@@ -499,8 +467,8 @@ END_TEST
 START_TEST(no_lost_update) {
   setup_file();
   cpor_manual_clock *clock = NULL;
-  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
-  cpor_actor ra = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
+  test_ok(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  cpor_actor ra = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
   const char *teams[] = {"TEAMS"};
   cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
   s.mpn_id = MPNS[0];
@@ -511,9 +479,9 @@ START_TEST(no_lost_update) {
   s.line_count = 1;
   s.workloads = teams;
   cpor_ctx *a = NULL;
-  okc(open_ctx(env.path, clock, -1, &a), NULL, "open a");
+  test_ok(test_open_file_ctx(env.path, clock, -1, &a), NULL, "open a");
   cpor_claim *c = NULL;
-  okc(cpor_claim_create(a, &ra, &s, &c), a, "create");
+  test_ok(cpor_claim_create(a, &ra, &s, &c), a, "create");
   char id[37];
   snprintf(id, sizeof id, "%s", cpor_claim_id(c));
   cpor_claim_free(c);
@@ -529,7 +497,7 @@ START_TEST(no_lost_update) {
     while (read(gate[0], &ch, 1) > 0) {
     }
     cpor_ctx *x = NULL;
-    int bad = open_ctx(env.path, clock, -1, &x) != CPOR_OK;
+    int bad = test_open_file_ctx(env.path, clock, -1, &x) != CPOR_OK;
     for (int i = 0; !bad && i < 200; i++)
       bad = cpor_claim_comment(x, &ra, id, "from the child") != CPOR_OK;
     if (bad) fprintf(stderr, "child: %s\n", x ? cpor_ctx_errmsg(x) : "open failed");
@@ -539,15 +507,15 @@ START_TEST(no_lost_update) {
   }
   close(gate[0]);
   cpor_ctx *b = NULL;
-  okc(open_ctx(env.path, clock, -1, &b), NULL, "open b");
+  test_ok(test_open_file_ctx(env.path, clock, -1, &b), NULL, "open b");
   close(gate[1]);
   for (int i = 0; i < 200; i++)
-    okc(cpor_claim_comment(b, &ra, id, "from the parent"), b, "comment");
+    test_ok(cpor_claim_comment(b, &ra, id, "from the parent"), b, "comment");
   int status = 0;
   ck_assert_int_eq(waitpid(pid, &status, 0), pid);
   ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed (0x%x)", status);
   cpor_event_iter *it = NULL;
-  okc(cpor_claim_history(b, &ra, id, &it), b, "history");
+  test_ok(cpor_claim_history(b, &ra, id, &it), b, "history");
   cpor_event *e;
   uint32_t n = 0;
   while (cpor_event_iter_next(it, &e) == CPOR_OK) {

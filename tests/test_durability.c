@@ -38,53 +38,30 @@ typedef struct report {
 } report;
 
 static struct {
-  char dir[64], path[96];
+  test_dbfile file;
   char customer[40];
 } env;
 
-static void okc(int rc, cpor_ctx *ctx, const char *what) {
-  ck_assert_msg(rc == CPOR_OK, "%s: %s (%s)", what,
-                cpor_status_name(rc) ? cpor_status_name(rc) : "?", ctx ? cpor_ctx_errmsg(ctx) : "");
-}
-
-static cpor_actor mk_actor(int role, const char *org, const char *user) {
-  cpor_actor a = CPOR_ACTOR_INIT;
-  a.role = (uint32_t)role;
-  a.org = org;
-  a.user = user;
-  return a;
-}
-
 static cpor_ctx *open_ctx(const char *path, cpor_manual_clock *clock) {
-  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
-  o.db_path = path;
-  o.clock = cpor_manual_clock_now;
-  o.clock_user = clock;
-  char err[256] = "";
-  o.errbuf = err;
-  o.errbuf_len = sizeof err;
   cpor_ctx *ctx = NULL;
-  int rc = cpor_ctx_open(&ctx, &o);
-  ck_assert_msg(rc == CPOR_OK, "open %s: %s", path, err);
+  test_ok(test_open_file_ctx(path, clock, -1, &ctx), NULL, path);
   return ctx;
 }
 
 /* The file with two partners and a customer; tenants come per claim. */
 static void setup_file(void) {
-  snprintf(env.dir, sizeof env.dir, "/tmp/cpor-dur-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(env.dir));
-  snprintf(env.path, sizeof env.path, "%s/cpor.db", env.dir);
+  test_dbfile_make(&env.file, "dur");
   cpor_manual_clock *clock = NULL;
-  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
-  cpor_ctx *x = open_ctx(env.path, clock);
-  okc(cpor_partner_create(x, "contoso", "Contoso"), x, "partner");
-  okc(cpor_partner_create(x, "fabrikam", "Fabrikam"), x, "partner");
-  okc(cpor_location_create(x, "contoso", "1111111", "HQ"), x, "location");
-  okc(cpor_location_create(x, "fabrikam", "2222222", "HQ"), x, "location");
-  okc(cpor_location_enroll(x, "1111111", CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
-  okc(cpor_location_enroll(x, "2222222", CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
+  test_ok(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  cpor_ctx *x = open_ctx(env.file.path, clock);
+  test_ok(cpor_partner_create(x, "contoso", "Contoso"), x, "partner");
+  test_ok(cpor_partner_create(x, "fabrikam", "Fabrikam"), x, "partner");
+  test_ok(cpor_location_create(x, "contoso", "1111111", "HQ"), x, "location");
+  test_ok(cpor_location_create(x, "fabrikam", "2222222", "HQ"), x, "location");
+  test_ok(cpor_location_enroll(x, "1111111", CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
+  test_ok(cpor_location_enroll(x, "2222222", CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
   char *cust = NULL;
-  okc(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
+  test_ok(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
   snprintf(env.customer, sizeof env.customer, "%s", cust);
   cpor_free(cust);
   cpor_ctx_close(x);
@@ -92,13 +69,7 @@ static void setup_file(void) {
 }
 
 static void teardown_file(void) {
-  const char *suffix[] = {"", "-wal", "-shm", "-journal"};
-  char p[128];
-  for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-    snprintf(p, sizeof p, "%s%s", env.path, suffix[i]);
-    unlink(p);
-  }
-  rmdir(env.dir);
+  test_dbfile_remove(&env.file);
 }
 
 /* ---- the child ------------------------------------------------------------ */
@@ -164,13 +135,13 @@ static void create_claim(writer *w, const cpor_actor *who, const char *mpn, cons
 static _Noreturn void child_main(int fd, unsigned round) {
   writer w = {0};
   w.fd = fd;
-  w.a = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
-  w.b = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, "fabrikam", "bob");
-  w.reviewer = mk_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
+  w.a = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
+  w.b = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, "fabrikam", "bob");
+  w.reviewer = test_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
   /* Each round lives 1000 days after the last: its windows are its own. */
   if (cpor_manual_clock_new(&w.clock, BASE_TIME + (cpor_time)round * 1000 * DAY_MS)) _exit(5);
   cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
-  o.db_path = env.path;
+  o.db_path = env.file.path;
   o.clock = cpor_manual_clock_now;
   o.clock_user = w.clock;
   if (cpor_ctx_open(&w.ctx, &o) != CPOR_OK) _exit(6);
@@ -322,7 +293,7 @@ static long sql_count(sqlite3 *db, const char *sql) {
 /* The file after a crash: SQLite's own check, then orphan rows. */
 static void check_sqlite(void) {
   sqlite3 *db = NULL;
-  ck_assert_int_eq(sqlite3_open_v2(env.path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_open_v2(env.file.path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt *st = NULL;
   ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
@@ -353,17 +324,17 @@ static void scan_store(cpor_storage *s, checker *k) {
 /* Every reported claim, through the public API; every stored claim whole. */
 static void check_claims(const report *r, size_t nr, size_t *claims_out) {
   cpor_manual_clock *clock = NULL;
-  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  test_ok(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
   cpor_storage *s = NULL;
   char err[256] = "";
-  okc(cpor_storage_open_sqlite(&s, env.path, NULL, err, sizeof err), NULL, err);
+  test_ok(cpor_storage_open_sqlite(&s, env.file.path, NULL, err, sizeof err), NULL, err);
   cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
   o.storage = s;
   o.clock = cpor_manual_clock_now;
   o.clock_user = clock;
   cpor_ctx *ctx = NULL;
-  okc(cpor_ctx_open(&ctx, &o), NULL, "open");
-  cpor_actor reviewer = mk_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
+  test_ok(cpor_ctx_open(&ctx, &o), NULL, "open");
+  cpor_actor reviewer = test_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
   for (size_t i = 0; i < nr; i++) {
     cpor_claim *c = NULL;
     int rc = cpor_claim_get(ctx, &reviewer, r[i].id, &c);
@@ -372,7 +343,7 @@ static void check_claims(const report *r, size_t nr, size_t *claims_out) {
     if (r[i].events >= 2) ck_assert_uint_eq(cpor_claim_poe_count(c), 1);
     cpor_claim_free(c);
     cpor_event_iter *it = NULL;
-    okc(cpor_claim_history(ctx, &reviewer, r[i].id, &it), ctx, "history");
+    test_ok(cpor_claim_history(ctx, &reviewer, r[i].id, &it), ctx, "history");
     cpor_event *e = NULL;
     unsigned n = 0;
     while (cpor_event_iter_next(it, &e) == CPOR_OK) {
@@ -484,7 +455,7 @@ END_TEST
  * row of a live line, is reported as partial. */
 static void exec_sql(const char *sql) {
   sqlite3 *db = NULL;
-  ck_assert_int_eq(sqlite3_open_v2(env.path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_open_v2(env.file.path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
   ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
   ck_assert_int_eq(sqlite3_changes(db), 1);
   sqlite3_close(db);
@@ -493,7 +464,7 @@ static void exec_sql(const char *sql) {
 static size_t partial_claims(char *first, size_t len) {
   cpor_storage *s = NULL;
   char err[256] = "";
-  okc(cpor_storage_open_sqlite(&s, env.path, NULL, err, sizeof err), NULL, err);
+  test_ok(cpor_storage_open_sqlite(&s, env.file.path, NULL, err, sizeof err), NULL, err);
   checker k;
   scan_store(s, &k);
   cpor_storage_free(s);
@@ -504,17 +475,17 @@ static size_t partial_claims(char *first, size_t len) {
 START_TEST(checker_sees_partial_claims) {
   setup_file();
   cpor_manual_clock *clock = NULL;
-  okc(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
+  test_ok(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
   writer w = {0};
-  w.ctx = open_ctx(env.path, clock);
-  w.a = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
+  w.ctx = open_ctx(env.file.path, clock);
+  w.a = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
   w.fd = -1;
   char ids[2][37], tid[37], domain[64];
   for (unsigned i = 0; i < 2; i++) {
     tenant_of(0, i, tid, domain);
-    okc(cpor_tenant_create(w.ctx, env.customer, tid, domain), w.ctx, "tenant");
+    test_ok(cpor_tenant_create(w.ctx, env.customer, tid, domain), w.ctx, "tenant");
     create_claim(&w, &w.a, "1111111", tid, domain, ids[i], 0);
-    okc(cpor_claim_submit(w.ctx, &w.a, ids[i]), w.ctx, "submit");
+    test_ok(cpor_claim_submit(w.ctx, &w.a, ids[i]), w.ctx, "submit");
   }
   cpor_ctx_close(w.ctx);
   cpor_manual_clock_free(clock);

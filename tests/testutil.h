@@ -12,6 +12,20 @@ int cpor_test_run(Suite *suite);
 /* A date from "YYYY-MM-DD" that must parse (fails the test otherwise). */
 cpor_date D(const char *iso);
 
+/* Fails the test unless rc is CPOR_OK, naming what and the context's message. */
+void test_ok(int rc, cpor_ctx *ctx, const char *what);
+cpor_actor test_actor(int role, const char *org, const char *user);
+
+/* A SQLite file in a fresh temporary folder (/tmp/cpor-TAG-XXXXXX/cpor.db);
+ * remove deletes the file, its -wal/-shm/-journal companions and the folder. */
+typedef struct test_dbfile {
+  char dir[64], path[96];
+} test_dbfile;
+void test_dbfile_make(test_dbfile *f, const char *tag);
+void test_dbfile_remove(const test_dbfile *f);
+/* A context on a SQLite file with a manual clock; busy_ms < 0: default. */
+int test_open_file_ctx(const char *path, cpor_manual_clock *clock, int busy_ms, cpor_ctx **out);
+
 #define CPOR_TEST_MAIN(suite_fn)                                                                   \
   int main(void) {                                                                                 \
     return cpor_test_run(suite_fn());                                                              \

@@ -8,11 +8,6 @@
 #include "core/records.h"
 #include "store/storage.h"
 
-static void ok(int rc, cpor_ctx *ctx, const char *what) {
-  ck_assert_msg(rc == CPOR_OK, "%s: %s (%s)", what,
-                cpor_status_name(rc) ? cpor_status_name(rc) : "?", ctx ? cpor_ctx_errmsg(ctx) : "");
-}
-
 cpor_time T(const char *iso) {
   char date[11];
   int h = 0, m = 0, s = 0, ms = 0;
@@ -27,17 +22,9 @@ void world_at(world *w, const char *iso) {
   cpor_manual_clock_set(w->clock, T(iso));
 }
 
-static cpor_actor actor(int role, const char *org, const char *user) {
-  cpor_actor a = CPOR_ACTOR_INIT;
-  a.role = (uint32_t)role;
-  a.org = org;
-  a.user = user;
-  return a;
-}
-
 void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *storage) {
   memset(w, 0, sizeof *w);
-  ok(cpor_manual_clock_new(&w->clock, T("2026-11-02T09:00:00")), NULL, "clock");
+  test_ok(cpor_manual_clock_new(&w->clock, T("2026-11-02T09:00:00")), NULL, "clock");
   if (!storage) {
     /* CPOR_TEST_BACKEND=sqlite runs the same journeys on a SQLite file. */
     const char *backend = getenv("CPOR_TEST_BACKEND");
@@ -47,11 +34,11 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
       ck_assert_int_ge(fd, 0);
       close(fd);
       char err[256] = "";
-      ok(cpor_storage_open_sqlite(&storage, path, NULL, err, sizeof err), NULL, err);
+      test_ok(cpor_storage_open_sqlite(&storage, path, NULL, err, sizeof err), NULL, err);
       unlink(path); /* the open connection keeps it; WAL files go with it */
       snprintf(w->path, sizeof w->path, "%s", path);
     } else {
-      ok(cpor_storage_open_memory(&storage), NULL, "memory");
+      test_ok(cpor_storage_open_memory(&storage), NULL, "memory");
     }
   }
   w->storage = storage;
@@ -61,22 +48,22 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
   o.clock_user = w->clock;
   o.tz = tz;
   o.calendar = cal;
-  ok(cpor_ctx_open(&w->ctx, &o), NULL, "open");
+  test_ok(cpor_ctx_open(&w->ctx, &o), NULL, "open");
   cpor_ctx *x = w->ctx;
-  ok(cpor_partner_create(x, "contoso", "Contoso Partners"), x, "partner");
-  ok(cpor_partner_create(x, "fabrikam", "Fabrikam Consulting"), x, "partner");
-  ok(cpor_partner_create(x, "northwind", "Northwind Traders"), x, "partner");
+  test_ok(cpor_partner_create(x, "contoso", "Contoso Partners"), x, "partner");
+  test_ok(cpor_partner_create(x, "fabrikam", "Fabrikam Consulting"), x, "partner");
+  test_ok(cpor_partner_create(x, "northwind", "Northwind Traders"), x, "partner");
   const char *locs[][2] = {{"contoso", MPN_A}, {"fabrikam", MPN_B}, {"northwind", MPN_C}};
   for (int i = 0; i < 3; i++) {
-    ok(cpor_location_create(x, locs[i][0], locs[i][1], "HQ"), x, "location");
+    test_ok(cpor_location_create(x, locs[i][0], locs[i][1], "HQ"), x, "location");
     for (int p = CPOR_PROGRAM_OSA_SELL; p <= CPOR_PROGRAM_OSU_BIZAPPS; p++)
-      ok(cpor_location_enroll(x, locs[i][1], p, 1), x, "enroll");
+      test_ok(cpor_location_enroll(x, locs[i][1], p, 1), x, "enroll");
   }
-  ok(cpor_location_create(x, "contoso", MPN_A_UNENROLLED, "Branch"), x, "location");
+  test_ok(cpor_location_create(x, "contoso", MPN_A_UNENROLLED, "Branch"), x, "location");
   char *cust = NULL;
-  ok(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
-  ok(cpor_tenant_create(x, cust, T1, T1_DOMAIN), x, "tenant");
-  ok(cpor_tenant_create(x, cust, T2, T2_DOMAIN), x, "tenant");
+  test_ok(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
+  test_ok(cpor_tenant_create(x, cust, T1, T1_DOMAIN), x, "tenant");
+  test_ok(cpor_tenant_create(x, cust, T2, T2_DOMAIN), x, "tenant");
   cpor_free(cust);
   struct {
     const char *id, *tenant, *wl;
@@ -91,18 +78,18 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
       {SUB_CS, T1, "D365_CUSTOMER_SERVICE", CPOR_CHANNEL_WEB_DIRECT, CPOR_SUB_IN_GRACE},
   };
   for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-    ok(cpor_subscription_create(x, subs[i].id, subs[i].tenant, subs[i].wl, subs[i].channel,
-                                subs[i].state),
-       x, "subscription");
-  w->a = actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann@contoso");
-  w->b = actor(CPOR_ROLE_GLOBAL_ADMIN, "fabrikam", "bob@fabrikam");
-  w->c = actor(CPOR_ROLE_INCENTIVES_ADMIN, "northwind", "cat@northwind");
-  w->a_user = actor(CPOR_ROLE_INCENTIVES_USER, "contoso", "uma@contoso");
-  w->a_billing = actor(CPOR_ROLE_BILLING_ADMIN, "contoso", "bill@contoso");
-  w->reviewer = actor(CPOR_ROLE_REVIEWER, NULL, "rita@microsoft");
-  w->cust1 = actor(CPOR_ROLE_CUSTOMER, T1, "admin@" T1_DOMAIN);
-  w->cust2 = actor(CPOR_ROLE_CUSTOMER, T2, "admin@" T2_DOMAIN);
-  w->system = actor(CPOR_ROLE_SYSTEM, NULL, "cron");
+    test_ok(cpor_subscription_create(x, subs[i].id, subs[i].tenant, subs[i].wl, subs[i].channel,
+                                     subs[i].state),
+            x, "subscription");
+  w->a = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann@contoso");
+  w->b = test_actor(CPOR_ROLE_GLOBAL_ADMIN, "fabrikam", "bob@fabrikam");
+  w->c = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, "northwind", "cat@northwind");
+  w->a_user = test_actor(CPOR_ROLE_INCENTIVES_USER, "contoso", "uma@contoso");
+  w->a_billing = test_actor(CPOR_ROLE_BILLING_ADMIN, "contoso", "bill@contoso");
+  w->reviewer = test_actor(CPOR_ROLE_REVIEWER, NULL, "rita@microsoft");
+  w->cust1 = test_actor(CPOR_ROLE_CUSTOMER, T1, "admin@" T1_DOMAIN);
+  w->cust2 = test_actor(CPOR_ROLE_CUSTOMER, T2, "admin@" T2_DOMAIN);
+  w->system = test_actor(CPOR_ROLE_SYSTEM, NULL, "cron");
 }
 
 void world_close(world *w) {
@@ -140,27 +127,28 @@ const char *draft(world *w, const cpor_actor *who, const char *mpn, const char *
   s.partner_contact_name = "Pat";
   s.partner_contact_email = "pat@partner.example";
   cpor_claim *c = NULL;
-  ok(cpor_claim_create(w->ctx, who, &s, &c), w->ctx, "create");
+  test_ok(cpor_claim_create(w->ctx, who, &s, &c), w->ctx, "create");
   char *id = ids[next++ % 8];
   strcpy(id, cpor_claim_id(c));
   cpor_claim_free(c);
-  ok(cpor_claim_add_poe(w->ctx, who, id, "usage-report.pdf", "application/pdf",
-                        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 1234),
-     w->ctx, "poe");
+  test_ok(cpor_claim_add_poe(w->ctx, who, id, "usage-report.pdf", "application/pdf",
+                             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                             1234),
+          w->ctx, "poe");
   return id;
 }
 
 const char *under_review(world *w, const cpor_actor *who, const char *mpn,
                          const char *const *workloads) {
   const char *id = draft(w, who, mpn, workloads);
-  ok(cpor_claim_submit(w->ctx, who, id), w->ctx, "submit");
-  ok(cpor_claim_start_review(w->ctx, &w->reviewer, id), w->ctx, "review");
+  test_ok(cpor_claim_submit(w->ctx, who, id), w->ctx, "submit");
+  test_ok(cpor_claim_start_review(w->ctx, &w->reviewer, id), w->ctx, "review");
   return id;
 }
 
 static cpor_claim *get(world *w, const char *id) {
   cpor_claim *c = NULL;
-  ok(cpor_claim_get(w->ctx, &w->reviewer, id, &c), w->ctx, "get");
+  test_ok(cpor_claim_get(w->ctx, &w->reviewer, id, &c), w->ctx, "get");
   return c;
 }
 
@@ -258,7 +246,7 @@ char *store_dump(cpor_storage *s) {
 
 char *history_kinds(world *w, const char *id) {
   cpor_event_iter *it = NULL;
-  ok(cpor_claim_history(w->ctx, &w->reviewer, id, &it), w->ctx, "history");
+  test_ok(cpor_claim_history(w->ctx, &w->reviewer, id, &it), w->ctx, "history");
   char *buf = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
