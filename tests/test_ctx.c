@@ -159,6 +159,94 @@ static int op_submit(cpor_ctx *ctx, world *w, const char *id) {
   return cpor_claim_submit(ctx, &w->c, id);
 }
 
+static int op_edit_lines(cpor_ctx *ctx, world *w, const char *id) {
+  cpor_claim_spec e = CPOR_CLAIM_SPEC_INIT;
+  const char *wl[] = {"INTUNE", "VIVA"};
+  e.line_count = 2;
+  e.workloads = wl;
+  e.customer_contact_title = "CTO";
+  return cpor_claim_edit(ctx, &w->a, id, &e);
+}
+
+static int op_poe(cpor_ctx *ctx, world *w, const char *id) {
+  return cpor_claim_add_poe(ctx, &w->a, id, "more.pdf", "application/pdf",
+                            "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", 3);
+}
+
+static int op_withdraw(cpor_ctx *ctx, world *w, const char *id) {
+  return cpor_claim_withdraw(ctx, &w->a, id);
+}
+
+static int op_opt_out(cpor_ctx *ctx, world *w, const char *id) {
+  return cpor_claim_opt_out(ctx, &w->cust1, id);
+}
+
+static int op_dispute(cpor_ctx *ctx, world *w, const char *id) {
+  return cpor_claim_dispute(ctx, &w->b, id, "The customer confirmed by phone");
+}
+
+static int op_sub_expired(cpor_ctx *ctx, world *w, const char *id) {
+  (void)w, (void)id;
+  return cpor_subscription_set_state(ctx, SUB_SALES, CPOR_SUB_EXPIRED, NULL);
+}
+
+static int op_directory(cpor_ctx *ctx, world *w, const char *id) {
+  (void)w, (void)id;
+  return cpor_tenant_add_domain(ctx, T1, "contoso.example");
+}
+
+/* Every other kind of write: edits, PoE, withdrawal, opt-out, dispute,
+ * a subscription ending an association, a directory change. */
+START_TEST(fault_injection_more) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char d[37], r[37];
+  strcpy(d, draft(&w, &w.a, MPN_A, TEAMS));
+  all_or_nothing(&w, d, op_edit_lines);
+  all_or_nothing(&w, d, op_poe);
+  all_or_nothing(&w, d, op_withdraw);
+  strcpy(r, under_review(&w, &w.b, MPN_B, TEAMS));
+  ck_assert_int_eq(cpor_claim_approve(w.ctx, &w.reviewer, r), CPOR_OK);
+  all_or_nothing(&w, r, op_opt_out);
+  all_or_nothing(&w, r, op_dispute);
+  ck_assert_int_eq(state_of(&w, r), CPOR_STATE_DISPUTED);
+  all_or_nothing(&w, NULL, op_directory);
+  /* An association on a subscription, then the subscription expires. */
+  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
+  const char *wl[] = {"D365_SALES"};
+  s.name = "Sales";
+  s.mpn_id = MPN_C;
+  s.tenant_id = T1;
+  s.domain = T1_DOMAIN;
+  s.area = CPOR_AREA_BIZAPPS;
+  s.activity = CPOR_ACTIVITY_USAGE;
+  s.line_count = 1;
+  s.workloads = wl;
+  s.customer_contact_name = "Carol";
+  s.customer_contact_title = "CIO";
+  s.customer_contact_email = "carol@contoso.com";
+  s.technical_contact_name = "Tess";
+  s.technical_contact_email = "tess@contoso.com";
+  s.partner_contact_name = "Pat";
+  s.partner_contact_email = "pat@partner.example";
+  cpor_claim *c = NULL;
+  ck_assert_int_eq(cpor_claim_create(w.ctx, &w.c, &s, &c), CPOR_OK);
+  char id[37];
+  strcpy(id, cpor_claim_id(c));
+  cpor_claim_free(c);
+  ck_assert_int_eq(op_poe(w.ctx, &(world){.a = w.c}, id), CPOR_OK);
+  ck_assert_int_eq(cpor_claim_submit(w.ctx, &w.c, id), CPOR_OK);
+  ck_assert_int_eq(cpor_claim_start_review(w.ctx, &w.reviewer, id), CPOR_OK);
+  ck_assert_int_eq(cpor_claim_approve(w.ctx, &w.reviewer, id), CPOR_OK);
+  world_at(&w, "2027-01-01T00:00:00");
+  ck_assert_int_eq(cpor_ctx_advance(w.ctx, NULL), CPOR_OK);
+  ck_assert_int_eq(state_of(&w, id), CPOR_STATE_ASSOCIATED);
+  all_or_nothing(&w, NULL, op_sub_expired);
+  ck_assert_int_eq(state_of(&w, id), CPOR_STATE_ENDED);
+  world_close(&w);
+}
+END_TEST
+
 START_TEST(fault_injection) {
   world w;
   world_open(&w, NULL, NULL, NULL);
@@ -191,6 +279,7 @@ static Suite *ctx_suite(void) {
   tcase_add_test(tc, seven_calendar_day_policy);
   tcase_add_test(tc, batches);
   tcase_add_test(tc, fault_injection);
+  tcase_add_test(tc, fault_injection_more);
   suite_add_tcase(s, tc);
   return s;
 }
