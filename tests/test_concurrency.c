@@ -19,7 +19,7 @@
 
 #include "core/records.h"
 #include "store/storage.h"
-#include "testutil.h"
+#include "dbcheck.h"
 
 #define DAY_MS 86400000LL
 #define BASE_TIME ((cpor_time)20759 * DAY_MS + 9 * 3600000LL) /* 2026-11-02 09:00 UTC */
@@ -217,23 +217,6 @@ typedef struct tally {
   int approved[NTENANTS][NWL], assoc[NTENANTS][NWL];
 } tally;
 
-typedef struct hist {
-  uint32_t expect;
-  int last_state;
-  int has_kind[32];
-} hist;
-
-static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
-  hist *h = arg;
-  if (seq != h->expect++) return 1;
-  cpor_event *e = NULL;
-  if (cpor__event_decode(seq, data, len, &e) != CPOR_OK) return 2;
-  h->last_state = e->state;
-  if (e->kind >= 0 && e->kind < 32) h->has_kind[e->kind] = 1;
-  cpor_event_free(e);
-  return 0;
-}
-
 static void flag(tally *k, const char *id, const char *what) {
   if (k->bad++ == 0) snprintf(k->first_bad, sizeof k->first_bad, "claim %s: %s", id, what);
 }
@@ -255,28 +238,28 @@ static int on_claim(void *arg, const cpor_store_object *o) {
     return 0;
   }
   k->claims++;
-  hist h = {1, 0, {0}};
-  int rc = k->s->m.event_scan(k->s->self, c->id, on_event, &h);
-  if (rc || h.expect != c->next_seq)
+  test_history h;
+  int rc = test_history_scan(k->s, c->id, &h);
+  if (rc || h.gap || h.undecodable || h.count + 1 != c->next_seq)
     flag(k, c->id, "history is not 1..next_seq-1");
   else if (h.last_state != c->state)
     flag(k, c->id, "the last event's state is not the claim's state");
   if (c->state == CPOR_STATE_REJECTED) {
     /* The event that rejected it, whichever it was. */
-    if (!(h.has_kind[CPOR_EVENT_REJECTED] || h.has_kind[CPOR_EVENT_WITHDRAWN] ||
-          h.has_kind[CPOR_EVENT_OPTED_OUT] || h.has_kind[CPOR_EVENT_DISPUTE_UPHELD]))
+    if (!((h.kinds >> CPOR_EVENT_REJECTED & 1) || (h.kinds >> CPOR_EVENT_WITHDRAWN & 1) ||
+          (h.kinds >> CPOR_EVENT_OPTED_OUT & 1) || (h.kinds >> CPOR_EVENT_DISPUTE_UPHELD & 1)))
       flag(k, c->id, "REJECTED without a rejecting event");
     if (c->reason == CPOR_REASON_LOST_ARBITRATION) k->lost++;
   }
   if (c->state == CPOR_STATE_ENDED) {
     k->ended++;
-    if (!(h.has_kind[CPOR_EVENT_ENDED] || h.has_kind[CPOR_EVENT_REMOVED]))
+    if (!((h.kinds >> CPOR_EVENT_ENDED & 1) || (h.kinds >> CPOR_EVENT_REMOVED & 1)))
       flag(k, c->id, "ENDED without an ending event");
-    if (!h.has_kind[CPOR_EVENT_ASSOCIATED]) flag(k, c->id, "ENDED but never ASSOCIATED");
+    if (!(h.kinds >> CPOR_EVENT_ASSOCIATED & 1)) flag(k, c->id, "ENDED but never ASSOCIATED");
   }
   if (c->state == CPOR_STATE_ASSOCIATED) {
     k->associated++;
-    if (!h.has_kind[CPOR_EVENT_APPROVED] || !h.has_kind[CPOR_EVENT_ASSOCIATED])
+    if (!(h.kinds >> CPOR_EVENT_APPROVED & 1) || !(h.kinds >> CPOR_EVENT_ASSOCIATED & 1))
       flag(k, c->id, "ASSOCIATED without approval and association events");
   }
   for (size_t i = 0; i < c->nlines; i++) {
@@ -290,15 +273,6 @@ static int on_claim(void *arg, const cpor_store_object *o) {
   }
   cpor_claim_free(c);
   return 0;
-}
-
-static long sql_count(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-  long n = (long)sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return n;
 }
 
 /* Claims on a unit in a state, through the public query. */
@@ -323,17 +297,11 @@ static int found_on_unit(cpor_ctx *ctx, int t, int wl, int state) {
 }
 
 static void check_store(tally *k, int final) {
-  sqlite3 *db = NULL;
-  ck_assert_int_eq(sqlite3_open_v2(env.path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt *st = NULL;
-  ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-  ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
-  sqlite3_finalize(st);
+  sqlite3 *db = test_sql_open_checked(env.path);
   /* The lines table: never two APPROVED or two ASSOCIATED rows on a unit. */
-  ck_assert_int_eq(sql_count(db, "SELECT count(*) FROM (SELECT unit FROM lines WHERE status IN "
-                                 "(5, 6) GROUP BY unit, status HAVING count(*) > 1)"),
+  ck_assert_int_eq(test_sql_count(db,
+                                  "SELECT count(*) FROM (SELECT unit FROM lines WHERE status IN "
+                                  "(5, 6) GROUP BY unit, status HAVING count(*) > 1)"),
                    0);
   sqlite3_close(db);
 

@@ -25,7 +25,7 @@
 
 #include "core/records.h"
 #include "store/storage.h"
-#include "testutil.h"
+#include "dbcheck.h"
 
 #define DAY_MS 86400000LL
 #define BASE_TIME ((cpor_time)20759 * DAY_MS + 9 * 3600000LL) /* 2026-11-02 09:00 UTC */
@@ -215,26 +215,6 @@ static void bad(checker *k, const char *id, const char *fmt, ...) {
   }
 }
 
-typedef struct ev_scan {
-  uint32_t expect; /* next seq expected */
-  int first_kind, last_state, decode_failed;
-} ev_scan;
-
-static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
-  ev_scan *e = arg;
-  if (seq != e->expect) return 1;
-  e->expect++;
-  cpor_event *ev = NULL;
-  if (cpor__event_decode(seq, data, len, &ev) != CPOR_OK) {
-    e->decode_failed = 1;
-    return 0;
-  }
-  if (seq == 1) e->first_kind = ev->kind;
-  e->last_state = ev->state;
-  cpor_event_free(ev);
-  return 0;
-}
-
 typedef struct row_find {
   const char *claim_id;
   uint32_t line;
@@ -255,14 +235,14 @@ static int on_claim(void *arg, const cpor_store_object *o) {
     bad(k, o->id, "does not decode");
     return 0;
   }
-  ev_scan e = {1, 0, 0, 0};
-  int rc = k->s->m.event_scan(k->s->self, c->id, on_event, &e);
-  if (rc != 0)
-    bad(k, c->id, "history has a gap at seq %u (scan %d)", e.expect, rc);
-  else if (e.expect != c->next_seq)
-    bad(k, c->id, "history has %u events, next_seq says %u", e.expect - 1, c->next_seq - 1);
-  else if (e.decode_failed || e.first_kind != CPOR_EVENT_CREATED)
-    bad(k, c->id, "first event is kind %d (decode failed: %d)", e.first_kind, e.decode_failed);
+  test_history e;
+  int rc = test_history_scan(k->s, c->id, &e);
+  if (rc != 0 || e.gap)
+    bad(k, c->id, "history has a gap after seq %u (scan %d)", e.count, rc);
+  else if (e.count + 1 != c->next_seq)
+    bad(k, c->id, "history has %u events, next_seq says %u", e.count, c->next_seq - 1);
+  else if (e.undecodable || e.first_kind != CPOR_EVENT_CREATED)
+    bad(k, c->id, "first event is kind %d (decode failed: %d)", e.first_kind, e.undecodable);
   else if (e.last_state != c->state)
     bad(k, c->id, "last event's state %d != claim state %d", e.last_state, (int)c->state);
   for (size_t i = 0; i < c->nlines; i++) {
@@ -281,33 +261,17 @@ static int on_claim(void *arg, const cpor_store_object *o) {
   return 0;
 }
 
-static long sql_count(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-  long n = (long)sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return n;
-}
-
 /* The file after a crash: SQLite's own check, then orphan rows. */
 static void check_sqlite(void) {
-  sqlite3 *db = NULL;
-  ck_assert_int_eq(sqlite3_open_v2(env.file.path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt *st = NULL;
-  ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-  ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
-  sqlite3_finalize(st);
-  ck_assert_int_eq(sql_count(db, "SELECT count(*) FROM lines WHERE claim_id NOT IN "
-                                 "(SELECT id FROM objects WHERE kind = 7)"),
+  sqlite3 *db = test_sql_open_checked(env.file.path);
+  ck_assert_int_eq(test_sql_count(db, "SELECT count(*) FROM lines WHERE claim_id NOT IN "
+                                      "(SELECT id FROM objects WHERE kind = 7)"),
                    0);
-  ck_assert_int_eq(sql_count(db, "SELECT count(*) FROM events WHERE claim_id NOT IN "
-                                 "(SELECT id FROM objects WHERE kind = 7)"),
+  ck_assert_int_eq(test_sql_count(db, "SELECT count(*) FROM events WHERE claim_id NOT IN "
+                                      "(SELECT id FROM objects WHERE kind = 7)"),
                    0);
-  ck_assert_int_eq(sql_count(db, "SELECT count(*) FROM deadlines WHERE claim_id NOT IN "
-                                 "(SELECT id FROM objects WHERE kind = 7)"),
+  ck_assert_int_eq(test_sql_count(db, "SELECT count(*) FROM deadlines WHERE claim_id NOT IN "
+                                      "(SELECT id FROM objects WHERE kind = 7)"),
                    0);
   sqlite3_close(db);
 }
