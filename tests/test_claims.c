@@ -505,22 +505,9 @@ END_TEST
 START_TEST(subscription_end) {
   world w;
   world_open(&w, NULL, NULL, NULL);
-  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
-  s.name = "Sales";
-  s.mpn_id = MPN_A;
-  s.tenant_id = T1;
-  s.domain = T1_DOMAIN;
-  s.area = CPOR_AREA_BIZAPPS;
-  s.activity = CPOR_ACTIVITY_USAGE;
   const char *wl[] = {"D365_SALES"}, *sub[] = {SUB_SALES};
-  s.line_count = 1;
-  s.workloads = wl;
+  cpor_claim_spec s = test_spec("Sales", MPN_A, T1, T1_DOMAIN, CPOR_AREA_BIZAPPS, 1, wl);
   s.subscriptions = sub;
-  s.customer_contact_name = "Carol";
-  s.customer_contact_title = "CIO";
-  s.customer_contact_email = "carol@contoso.com";
-  s.partner_contact_name = "Pat";
-  s.partner_contact_email = "pat@partner.example";
   cpor_claim *c = NULL;
   OK(&w, cpor_claim_create(w.ctx, &w.a, &s, &c));
   char id[37];

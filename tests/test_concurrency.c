@@ -127,20 +127,8 @@ static void churn(worker *w, int t, int wl) {
 
 static void work_unit(worker *w, int t, int wl) {
   const char *lines[1] = {WORKLOADS[wl]};
-  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
-  s.name = "race";
-  s.mpn_id = MPNS[w->n];
-  s.tenant_id = TENANTS[t];
-  s.domain = DOMAINS[t];
-  s.area = CPOR_AREA_M365;
-  s.activity = CPOR_ACTIVITY_USAGE;
-  s.line_count = 1;
-  s.workloads = lines;
-  s.customer_contact_name = "Carol";
-  s.customer_contact_title = "CIO";
-  s.customer_contact_email = "carol@contoso.com";
-  s.partner_contact_name = "Pat";
-  s.partner_contact_email = "pat@partner.example";
+  cpor_claim_spec s =
+      test_spec("race", MPNS[w->n], TENANTS[t], DOMAINS[t], CPOR_AREA_M365, 1, lines);
   cpor_claim *c = NULL;
   int rc = cpor_claim_create(w->ctx, &w->me, &s, &c);
   if (rc == CPOR_EDUPLICATE) {

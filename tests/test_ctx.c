@@ -212,23 +212,10 @@ START_TEST(fault_injection_more) {
   ck_assert_int_eq(state_of(&w, r), CPOR_STATE_DISPUTED);
   all_or_nothing(&w, NULL, op_directory);
   /* An association on a subscription, then the subscription expires. */
-  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
   const char *wl[] = {"D365_SALES"};
-  s.name = "Sales";
-  s.mpn_id = MPN_C;
-  s.tenant_id = T1;
-  s.domain = T1_DOMAIN;
-  s.area = CPOR_AREA_BIZAPPS;
-  s.activity = CPOR_ACTIVITY_USAGE;
-  s.line_count = 1;
-  s.workloads = wl;
-  s.customer_contact_name = "Carol";
-  s.customer_contact_title = "CIO";
-  s.customer_contact_email = "carol@contoso.com";
+  cpor_claim_spec s = test_spec("Sales", MPN_C, T1, T1_DOMAIN, CPOR_AREA_BIZAPPS, 1, wl);
   s.technical_contact_name = "Tess";
   s.technical_contact_email = "tess@contoso.com";
-  s.partner_contact_name = "Pat";
-  s.partner_contact_email = "pat@partner.example";
   cpor_claim *c = NULL;
   ck_assert_int_eq(cpor_claim_create(w.ctx, &w.c, &s, &c), CPOR_OK);
   char id[37];

@@ -106,20 +106,7 @@ static void tenant_of(unsigned round, unsigned i, char tid[37], char domain[64])
 /* A claim with one line and a PoE, not yet submitted (2 events). */
 static void create_claim(writer *w, const cpor_actor *who, const char *mpn, const char *tid,
                          const char *domain, char id[37], int report_each) {
-  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
-  s.name = "durability";
-  s.mpn_id = mpn;
-  s.tenant_id = tid;
-  s.domain = domain;
-  s.area = CPOR_AREA_M365;
-  s.activity = CPOR_ACTIVITY_USAGE;
-  s.line_count = 1;
-  s.workloads = TEAMS;
-  s.customer_contact_name = "Carol";
-  s.customer_contact_title = "CIO";
-  s.customer_contact_email = "carol@contoso.com";
-  s.partner_contact_name = "Pat";
-  s.partner_contact_email = "pat@partner.example";
+  cpor_claim_spec s = test_spec("durability", mpn, tid, domain, CPOR_AREA_M365, 1, TEAMS);
   cpor_claim *c = NULL;
   must(w, cpor_claim_create(w->ctx, who, &s, &c), "create");
   snprintf(id, 37, "%s", cpor_claim_id(c));

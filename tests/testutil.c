@@ -59,3 +59,22 @@ int test_open_file_ctx(const char *path, cpor_manual_clock *clock, int busy_ms, 
   o.clock_user = clock;
   return cpor_ctx_open(out, &o);
 }
+
+cpor_claim_spec test_spec(const char *name, const char *mpn, const char *tenant, const char *domain,
+                          int area, size_t nlines, const char *const *workloads) {
+  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
+  s.name = name;
+  s.mpn_id = mpn;
+  s.tenant_id = tenant;
+  s.domain = domain;
+  s.area = (uint32_t)area;
+  s.activity = CPOR_ACTIVITY_USAGE;
+  s.line_count = nlines;
+  s.workloads = workloads;
+  s.customer_contact_name = "Carol";
+  s.customer_contact_title = "CIO";
+  s.customer_contact_email = "carol@contoso.com";
+  s.partner_contact_name = "Pat";
+  s.partner_contact_email = "pat@partner.example";
+  return s;
+}

@@ -26,6 +26,12 @@ void test_dbfile_remove(const test_dbfile *f);
 /* A context on a SQLite file with a manual clock; busy_ms < 0: default. */
 int test_open_file_ctx(const char *path, cpor_manual_clock *clock, int busy_ms, cpor_ctx **out);
 
+/* A claim spec with everything submit needs but the PoE: the name, the
+ * identity, the customer and partner contacts and the lines (workloads,
+ * nlines of them; subscriptions left for the library to resolve). */
+cpor_claim_spec test_spec(const char *name, const char *mpn, const char *tenant, const char *domain,
+                          int area, size_t nlines, const char *const *workloads);
+
 #define CPOR_TEST_MAIN(suite_fn)                                                                   \
   int main(void) {                                                                                 \
     return cpor_test_run(suite_fn());                                                              \

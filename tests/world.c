@@ -112,20 +112,7 @@ const char *draft(world *w, const cpor_actor *who, const char *mpn, const char *
   size_t n = 0;
   while (workloads[n])
     n++;
-  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
-  s.name = "Teams rollout";
-  s.mpn_id = mpn;
-  s.tenant_id = T1;
-  s.domain = T1_DOMAIN;
-  s.area = CPOR_AREA_M365;
-  s.activity = CPOR_ACTIVITY_USAGE;
-  s.line_count = n;
-  s.workloads = workloads;
-  s.customer_contact_name = "Carol";
-  s.customer_contact_title = "CIO";
-  s.customer_contact_email = "carol@contoso.com";
-  s.partner_contact_name = "Pat";
-  s.partner_contact_email = "pat@partner.example";
+  cpor_claim_spec s = test_spec("Teams rollout", mpn, T1, T1_DOMAIN, CPOR_AREA_M365, n, workloads);
   cpor_claim *c = NULL;
   test_ok(cpor_claim_create(w->ctx, who, &s, &c), w->ctx, "create");
   char *id = ids[next++ % 8];
