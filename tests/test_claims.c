@@ -1,6 +1,7 @@
 /* The CPOR journeys of issue #3, end to end through the public API on the
  * in-memory store: exact states, reasons, codes, and an unchanged store
  * after every refusal. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,6 +183,28 @@ static const char *holder(world *w, const cpor_actor *who, const char *mpn, cons
   return id;
 }
 
+/* The reviewer's view of a claim's competitors, as sorted partner:STATE. */
+static void competitors(world *w, const char *id, const char *want) {
+  cpor_claim_iter *it = NULL;
+  OK(w, cpor_claim_competitors(w->ctx, &w->reviewer, id, &it));
+  char items[8][64];
+  size_t n = 0;
+  cpor_claim *c;
+  while (n < 8 && cpor_claim_iter_next(it, &c) == CPOR_OK) {
+    snprintf(items[n++], sizeof items[0], "%s:%s", cpor_claim_partner_id(c),
+             cpor_state_name(cpor_claim_state(c)));
+    cpor_claim_free(c);
+  }
+  cpor_claim_iter_free(it);
+  qsort(items, n, sizeof items[0], (int (*)(const void *, const void *))strcmp);
+  char got[512] = "";
+  for (size_t i = 0; i < n; i++) {
+    if (i) strcat(got, ",");
+    strcat(got, items[i]);
+  }
+  ck_assert_str_eq(got, want);
+}
+
 static int holders(world *w, int state) {
   cpor_claim_query q = CPOR_CLAIM_QUERY_INIT;
   q.tenant_id = T1;
@@ -215,9 +238,17 @@ START_TEST(arbitration) {
   OK(&w, cpor_claim_get(w.ctx, &w.c, c, &x));
   ck_assert_int_eq(cpor_claim_contested(x), 1);
   cpor_claim_free(x);
+  /* The reviewer sees who competes; the partners never do. */
+  competitors(&w, b, "contoso:ASSOCIATED,northwind:UNDER_REVIEW");
+  competitors(&w, a, "fabrikam:UNDER_REVIEW,northwind:UNDER_REVIEW");
+  cpor_claim_iter *none = NULL;
+  REFUSED(&w, cpor_claim_competitors(w.ctx, &w.b, b, &none), CPOR_EPERM);
+  ck_assert_ptr_null(none);
+  REFUSED(&w, cpor_claim_competitors(w.ctx, &w.cust1, b, &none), CPOR_EPERM);
   OK(&w, cpor_claim_approve(w.ctx, &w.reviewer, b));
   ck_assert_int_eq(state_of(&w, c), CPOR_STATE_REJECTED);
   ck_assert_int_eq(reason_of(&w, c), CPOR_REASON_LOST_ARBITRATION);
+  competitors(&w, b, "contoso:ASSOCIATED");
   ck_assert_int_eq(state_of(&w, a), CPOR_STATE_ASSOCIATED);
   ck_assert_int_eq(holders(&w, CPOR_STATE_ASSOCIATED), 1);
   ck_assert_int_eq(holders(&w, CPOR_STATE_APPROVED), 1);

@@ -291,6 +291,13 @@ CPOR_API int cpor_claim_find(cpor_ctx *ctx, const cpor_actor *actor, const cpor_
 CPOR_API int cpor_claim_iter_next(cpor_claim_iter *it, cpor_claim **out);
 CPOR_API void cpor_claim_iter_free(cpor_claim_iter *it);
 
+/* Arbitration: the other partners' claims that are live on this claim's
+ * units (pending, approved or associated; drafts excluded), in claim ID
+ * order. Reviewer and system only: a partner never learns that a competitor
+ * exists (CPOR_EPERM for partner roles and customers). */
+CPOR_API int cpor_claim_competitors(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                                    cpor_claim_iter **out);
+
 typedef struct cpor_event_iter cpor_event_iter;
 /* A claim's history in order. */
 CPOR_API int cpor_claim_history(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,

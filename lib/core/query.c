@@ -264,3 +264,47 @@ int cpor_claim_history(cpor_ctx *ctx, const cpor_actor *actor, const char *claim
   *out = it;
   return CPOR_OK;
 }
+
+typedef struct rivals {
+  cpor_ctx *ctx;
+  collector *col;
+} rivals;
+
+static int on_rival(cpor_ctx *ctx, const cpor_claim *c, size_t line, const cpor_store_line *row,
+                    void *arg) {
+  (void)c, (void)line;
+  if (!cpor__rules_pending_or_held(row->status) || !strcmp(row->partner_id, c->partner_id))
+    return 0;
+  (void)ctx;
+  return by_id(((rivals *)arg)->col, row->claim_id);
+}
+
+int cpor_claim_competitors(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                           cpor_claim_iter **out) {
+  if (!ctx) return CPOR_EINVAL;
+  if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
+  *out = NULL;
+  const char *msg = NULL;
+  int rc = cpor__rules_actor_valid(actor, &msg);
+  if (rc) return cpor__fail(ctx, rc, "%s", msg);
+  if (actor->role != CPOR_ROLE_REVIEWER && actor->role != CPOR_ROLE_SYSTEM)
+    return cpor__fail(ctx, CPOR_EPERM, "only the reviewer sees the competing claims");
+  cpor_claim *c = NULL;
+  if ((rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &c))) return rc;
+  cpor_claim_iter *it = calloc(1, sizeof *it);
+  filter f = {NULL, NULL, NULL, 0, 0, ctx->now};
+  collector col = {it, &f, ctx};
+  rivals r = {ctx, &col};
+  rc = it ? cpor__each_unit_row(ctx, c, on_rival, &r)
+          : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  if (rc > 0) rc = cpor__storage_fail(ctx, rc, "reading the competing claims");
+  cpor_claim_free(c);
+  rc = cpor__call_end(ctx, rc);
+  if (rc) {
+    cpor_claim_iter_free(it);
+    return rc;
+  }
+  if (it->n > 1) qsort(it->v, it->n, sizeof *it->v, cmp_claims);
+  *out = it;
+  return CPOR_OK;
+}

@@ -483,27 +483,48 @@ func (c *Context) FindClaims(a Actor, q ClaimQuery) ([]Claim, error) {
 	out := []Claim{}
 	err := c.do(func(p *C.cpor_ctx) C.int {
 		var it *C.cpor_claim_iter
-		rc := C.cpor_claim_find(p, &ca, &cq, &it)
-		if rc < 0 {
+		if rc := C.cpor_claim_find(p, &ca, &cq, &it); rc < 0 {
 			return rc
 		}
-		defer C.cpor_claim_iter_free(it)
-		for {
-			var h *C.cpor_claim
-			if rc = C.cpor_claim_iter_next(it, &h); rc != 0 {
-				break
-			}
-			out = append(out, claimFrom(h))
-		}
-		if rc == C.CPOR_ITEROVER {
-			return 0
-		}
-		return rc
+		return drainClaims(it, &out)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// Competitors returns the other partners' claims live on the claim's units
+// (arbitration). Reviewer and system only: a partner gets ErrPermission.
+func (c *Context) Competitors(a Actor, claimID string) ([]Claim, error) {
+	out := []Claim{}
+	err := c.act(a, claimID, func(p *C.cpor_ctx, a *C.cpor_actor, id *C.char) C.int {
+		var it *C.cpor_claim_iter
+		if rc := C.cpor_claim_competitors(p, a, id, &it); rc < 0 {
+			return rc
+		}
+		return drainClaims(it, &out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// drainClaims copies every claim of it into out and frees it; 0 at the end.
+func drainClaims(it *C.cpor_claim_iter, out *[]Claim) C.int {
+	defer C.cpor_claim_iter_free(it)
+	for {
+		var h *C.cpor_claim
+		rc := C.cpor_claim_iter_next(it, &h)
+		if rc == C.CPOR_ITEROVER {
+			return 0
+		}
+		if rc != 0 {
+			return rc
+		}
+		*out = append(*out, claimFrom(h))
+	}
 }
 
 // History returns a claim's events in order.

@@ -251,6 +251,15 @@ func TestArbitration(t *testing.T) {
 	eq(t, "B contested", gb.Contested, true)
 	must(t, w.ctx.StartReview(reviewer, b))
 	must(t, w.ctx.StartReview(reviewer, c))
+	rivals, err := w.ctx.Competitors(reviewer, b)
+	must(t, err)
+	ids := map[string]bool{}
+	for _, r := range rivals {
+		ids[r.ID] = true
+	}
+	eq(t, "B's competitors", len(rivals) == 2 && ids[a] && ids[c], true)
+	_, err = w.ctx.Competitors(admin("B"), b)
+	wantErr(t, err, cpor.ErrPermission)
 	must(t, w.ctx.Approve(reviewer, b))
 	gc, err := w.ctx.Claim(admin("C"), c)
 	must(t, err)

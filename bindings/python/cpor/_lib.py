@@ -378,6 +378,7 @@ FUNCTIONS = {
     "cpor_claim_iter_next": (c_int, [_H, _OUT]),
     "cpor_claim_iter_free": (None, [_H]),
     "cpor_claim_history": (c_int, [_H, _A, _S, _OUT]),
+    "cpor_claim_competitors": (c_int, [_H, _A, _S, _OUT]),
     "cpor_event_iter_next": (c_int, [_H, _OUT]),
     "cpor_event_iter_free": (None, [_H]),
 }

@@ -447,6 +447,14 @@ class Context(Handle):
         return _Iter(self, out.value, lib.cpor_claim_iter_next, lib.cpor_claim_iter_free,
                      Claim, lib.cpor_claim_free)
 
+    def competitors(self, actor, claim):
+        """Iterator over the other partners' claims live on this claim's units
+        (arbitration). Reviewer and system only: PermissionDenied otherwise."""
+        out = c_void_p()
+        self._act(lib.cpor_claim_competitors, actor, claim, byref(out))
+        return _Iter(self, out.value, lib.cpor_claim_iter_next, lib.cpor_claim_iter_free,
+                     Claim, lib.cpor_claim_free)
+
     def history(self, actor, claim):
         """Iterator over the claim's events, in order."""
         out = c_void_p()

@@ -161,6 +161,10 @@ class Arbitration(WorldCase):
         self.assertTrue(self.ctx.claim(admin("B"), b).contested)
         self.ctx.start_review(REVIEWER, b)
         self.ctx.start_review(REVIEWER, c)
+        rivals = sorted(x.id for x in self.ctx.competitors(REVIEWER, b))
+        self.assertEqual(rivals, sorted([a.id, c.id]))
+        with self.assertRaises(cpor.PermissionDenied):
+            list(self.ctx.competitors(admin("B"), b))
         self.ctx.approve(REVIEWER, b)
         got_c = self.ctx.claim(admin("C"), c)
         self.assertEqual((got_c.state, got_c.reason), (State.REJECTED, Reason.LOST_ARBITRATION))
