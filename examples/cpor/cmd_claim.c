@@ -1,5 +1,5 @@
 /* cpor — claim commands of the partner side: create, edit, add-poe, comment,
- * submit, withdraw, show, list, history. */
+ * submit, withdraw, show, list, history, competitors. */
 #include "cli.h"
 
 #include <ctype.h>
@@ -211,6 +211,26 @@ static int run_show(cli *c, const cli_args *a) {
   return rc ? rc : cli_print_claim(c, a->pos[0]);
 }
 
+/* Prints (JSON: an array of) the claims of it, and frees it. */
+static int print_claims(cli *c, cpor_claim_iter *it) {
+  cpor_claim *cl;
+  int first = 1, rc;
+  if (c->json) fputc('[', stdout);
+  while ((rc = cpor_claim_iter_next(it, &cl)) == CPOR_OK) {
+    if (c->json) {
+      if (!first) fputc(',', stdout);
+      json_claim(stdout, cl);
+    } else {
+      cli_text_claim(stdout, cl);
+    }
+    first = 0;
+    cpor_claim_free(cl);
+  }
+  cpor_claim_iter_free(it);
+  if (c->json) fputs("]\n", stdout);
+  return rc == CPOR_ITEROVER ? CLI_EXIT_OK : cli_fail_ctx(c, rc);
+}
+
 static int run_list(cli *c, const cli_args *a) {
   cpor_claim_query q;
   int rc = cli_require_actor(c), v;
@@ -241,22 +261,15 @@ static int run_list(cli *c, const cli_args *a) {
   if ((rc = cli_open(c, 1))) return rc;
   cpor_claim_iter *it = NULL;
   if ((rc = cpor_claim_find(c->ctx, &c->actor, &q, &it))) return cli_fail_ctx(c, rc);
-  cpor_claim *cl;
-  int first = 1;
-  if (c->json) fputc('[', stdout);
-  while ((rc = cpor_claim_iter_next(it, &cl)) == CPOR_OK) {
-    if (c->json) {
-      if (!first) fputc(',', stdout);
-      json_claim(stdout, cl);
-    } else {
-      cli_text_claim(stdout, cl);
-    }
-    first = 0;
-    cpor_claim_free(cl);
-  }
-  cpor_claim_iter_free(it);
-  if (c->json) fputs("]\n", stdout);
-  return rc == CPOR_ITEROVER ? CLI_EXIT_OK : cli_fail_ctx(c, rc);
+  return print_claims(c, it);
+}
+
+static int run_competitors(cli *c, const cli_args *a) {
+  int rc = open_for_claim(c, a);
+  if (rc) return rc;
+  cpor_claim_iter *it = NULL;
+  if ((rc = cpor_claim_competitors(c->ctx, &c->actor, a->pos[0], &it))) return cli_fail_ctx(c, rc);
+  return print_claims(c, it);
 }
 
 static int run_history(cli *c, const cli_args *a) {
@@ -310,4 +323,6 @@ const cli_command cli_claim_commands[] = {
      "default).\n--workload with --tenant selects a Microsoft 365 unit."},
     {"claim", "history", "", 1, 1, run_history, "claim history CLAIM_ID",
      "Prints the claim's events: JSON [{seq, at, actor, kind, state, text}]."},
+    {"claim", "competitors", "", 1, 1, run_competitors, "claim competitors CLAIM_ID",
+     "Reviewer only: the other partners' claims live on the claim's units (arbitration)."},
     {NULL, NULL, NULL, 0, 0, NULL, NULL, NULL}};

@@ -281,6 +281,9 @@ class TestJourneys(CliCase):
     def test_arbitration_loser_rejected(self):
         a = self.to_review(day="2026-11-02")
         b = self.to_review(actor=B, mpn="7654321", day="2026-11-03")
+        rivals = self.ok("claim", "competitors", b, actor=REVIEWER, now="2026-11-05T14:00:00Z")
+        self.assertEqual([c["id"] for c in rivals], [a])
+        self.fails("EPERM", "claim", "competitors", b, actor=B, now="2026-11-05T14:00:00Z")
         self.ok("review", "approve", b, actor=REVIEWER, now="2026-11-05T15:00:00Z")
         ra = self.ok("claim", "show", a, actor=A, now="2026-11-05T16:00:00Z")
         self.assertEqual((ra["state"], ra["reason"]), ("REJECTED", "lost_arbitration"))
