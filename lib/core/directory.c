@@ -5,6 +5,7 @@
 
 #include "core/catalog.h"
 #include "core/claims.h"
+#include "core/list.h"
 #include "core/ids.h"
 #include "core/valid.h"
 
@@ -268,27 +269,29 @@ int cpor_workload_get(cpor_ctx *ctx, const char *code, cpor_workload **out) {
 }
 
 struct cpor_workload_iter {
-  size_t n, pos;
-  cpor_workload **items;
+  cpor__list l;
 };
 
+static void free_workload(void *w) {
+  cpor_workload_free(w);
+}
+
+/* Takes w into the list (freeing it when the list cannot grow). */
+static int push_workload(cpor_workload_iter *it, cpor_workload *w) {
+  int rc = w ? cpor__list_push(&it->l, w) : CPOR_ENOMEM;
+  if (rc) cpor_workload_free(w);
+  return rc;
+}
+
 static int collect_workload(void *arg, const cpor_store_object *obj) {
-  cpor_workload_iter *it = arg;
   cpor_workload *w = NULL;
   int rc = cpor__workload_decode(obj, &w);
-  if (rc) return rc;
-  cpor_workload **v = realloc(it->items, (it->n + 1) * sizeof *v);
-  if (!v) {
-    cpor_workload_free(w);
-    return CPOR_ENOMEM;
-  }
-  it->items = v;
-  it->items[it->n++] = w;
-  return 0;
+  return rc ? rc : push_workload(arg, w);
 }
 
 static int by_code(const void *a, const void *b) {
-  return strcmp((*(cpor_workload *const *)a)->code, (*(cpor_workload *const *)b)->code);
+  const cpor_workload *x = *(void *const *)a, *y = *(void *const *)b;
+  return strcmp(x->code, y->code);
 }
 
 int cpor_workload_list(cpor_ctx *ctx, cpor_workload_iter **out) {
@@ -305,40 +308,29 @@ int cpor_workload_list(cpor_ctx *ctx, cpor_workload_iter **out) {
   cpor_store_filter f = {CPOR_STORE_WORKLOAD, CPOR_STORE_BY_KIND, NULL, 0};
   rc = ctx->storage->m.object_scan(ctx->storage->self, &f, collect_workload, it);
   if (rc) rc = cpor__storage_fail(ctx, rc, "cannot list workloads");
-  for (size_t i = 0; rc == CPOR_OK && i < cpor__catalog_count(); i++) {
-    cpor_workload **v = realloc(it->items, (it->n + 1) * sizeof *v);
-    cpor_workload *w = from_catalog(cpor__catalog_at(i));
-    if (v) it->items = v;
-    if (!v || !w) {
-      cpor_workload_free(w);
+  for (size_t i = 0; rc == CPOR_OK && i < cpor__catalog_count(); i++)
+    if (push_workload(it, from_catalog(cpor__catalog_at(i))))
       rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-    } else {
-      it->items[it->n++] = w;
-    }
-  }
   rc = cpor__call_end(ctx, rc);
   if (rc) {
     cpor_workload_iter_free(it);
     return rc;
   }
-  qsort(it->items, it->n, sizeof *it->items, by_code);
+  if (it->l.n > 1) qsort(it->l.v, it->l.n, sizeof *it->l.v, by_code);
   *out = it;
   return CPOR_OK;
 }
 
 int cpor_workload_iter_next(cpor_workload_iter *it, cpor_workload **out) {
   if (!it || !out) return CPOR_EINVAL;
-  *out = NULL;
-  if (it->pos >= it->n) return CPOR_ITEROVER;
-  *out = it->items[it->pos];
-  it->items[it->pos++] = NULL;
-  return CPOR_OK;
+  void *item = NULL;
+  int rc = cpor__list_next(&it->l, &item);
+  *out = item; /* through a void *: no type-punned store */
+  return rc;
 }
 
 void cpor_workload_iter_free(cpor_workload_iter *it) {
   if (!it) return;
-  for (size_t i = 0; i < it->n; i++)
-    cpor_workload_free(it->items[i]);
-  free(it->items);
+  cpor__list_clear(&it->l, free_workload);
   free(it);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/claims.h"
+#include "core/list.h"
 #include "core/valid.h"
 
 int cpor_claim_get(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, cpor_claim **out) {
@@ -24,24 +25,25 @@ int cpor_claim_get(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
 }
 
 struct cpor_claim_iter {
-  cpor_claim **v;
-  size_t n, cap, pos;
+  cpor__list l;
 };
+
+static void free_claim(void *c) {
+  cpor_claim_free(c);
+}
 
 void cpor_claim_iter_free(cpor_claim_iter *it) {
   if (!it) return;
-  for (size_t i = it->pos; i < it->n; i++)
-    cpor_claim_free(it->v[i]);
-  free(it->v);
+  cpor__list_clear(&it->l, free_claim);
   free(it);
 }
 
 int cpor_claim_iter_next(cpor_claim_iter *it, cpor_claim **out) {
   if (!it || !out) return CPOR_EINVAL;
-  *out = NULL;
-  if (it->pos >= it->n) return CPOR_ITEROVER;
-  *out = it->v[it->pos++];
-  return CPOR_OK;
+  void *item = NULL;
+  int rc = cpor__list_next(&it->l, &item);
+  *out = item; /* through a void *: no type-punned store */
+  return rc;
 }
 
 /* The query with the actor's visibility folded in. */
@@ -70,21 +72,11 @@ static int keep(collector *col, cpor_claim *c) {
     cpor_claim_free(c);
     return 0;
   }
-  cpor_claim_iter *it = col->it;
-  if (it->n == it->cap) {
-    size_t cap = it->cap ? it->cap * 2 : 16;
-    cpor_claim **v = realloc(it->v, cap * sizeof *v);
-    if (!v) {
-      cpor_claim_free(c);
-      return CPOR_ENOMEM;
-    }
-    it->v = v;
-    it->cap = cap;
-  }
   c->read_at = col->f->now;
   c->overdue = cpor__rules_overdue(c, col->f->now);
-  it->v[it->n++] = c;
-  return 0;
+  int rc = cpor__list_push(&col->it->l, c);
+  if (rc) cpor_claim_free(c);
+  return rc;
 }
 
 static int on_object(void *arg, const cpor_store_object *obj) {
@@ -94,8 +86,9 @@ static int on_object(void *arg, const cpor_store_object *obj) {
 }
 
 static int by_id(collector *col, const char *id) {
-  for (size_t i = 0; i < col->it->n; i++)
-    if (strcmp(col->it->v[i]->id, id) == 0) return 0; /* a claim with two lines on the unit */
+  const cpor__list *l = &col->it->l;
+  for (size_t i = 0; i < l->n; i++)
+    if (strcmp(((cpor_claim *)l->v[i])->id, id) == 0) return 0; /* two lines on the unit */
   cpor_claim *c = NULL;
   int rc = cpor__load_claim(col->ctx, id, &c);
   return rc ? rc : keep(col, c);
@@ -111,7 +104,12 @@ static int on_deadline(void *arg, const char *id, uint32_t kind, cpor_time due) 
 }
 
 static int cmp_claims(const void *a, const void *b) {
-  return strcmp((*(cpor_claim *const *)a)->id, (*(cpor_claim *const *)b)->id);
+  const cpor_claim *x = *(void *const *)a, *y = *(void *const *)b;
+  return strcmp(x->id, y->id);
+}
+
+static void sort_claims(cpor_claim_iter *it) {
+  if (it->l.n > 1) qsort(it->l.v, it->l.n, sizeof *it->l.v, cmp_claims);
 }
 
 static int scan(cpor_ctx *ctx, const filter *f, cpor_claim_iter *it) {
@@ -134,7 +132,7 @@ static int scan(cpor_ctx *ctx, const filter *f, cpor_claim_iter *it) {
     return rc == CPOR_ENOTFOUND ? cpor__fail(ctx, CPOR_ECORRUPT, "a unit row names a missing claim")
                                 : cpor__storage_fail(ctx, rc, "reading claims");
   if (rc) return ctx->errcode ? rc : cpor__storage_fail(ctx, rc, "cannot read claims");
-  if ((f->unit || f->overdue) && it->n > 1) qsort(it->v, it->n, sizeof *it->v, cmp_claims);
+  if (f->unit || f->overdue) sort_claims(it);
   return CPOR_OK;
 }
 
@@ -205,40 +203,33 @@ int cpor_claim_find(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_que
 }
 
 struct cpor_event_iter {
-  cpor_event **v;
-  size_t n, cap, pos;
+  cpor__list l;
 };
+
+static void free_event(void *e) {
+  cpor_event_free(e);
+}
 
 void cpor_event_iter_free(cpor_event_iter *it) {
   if (!it) return;
-  for (size_t i = it->pos; i < it->n; i++)
-    cpor_event_free(it->v[i]);
-  free(it->v);
+  cpor__list_clear(&it->l, free_event);
   free(it);
 }
 
 int cpor_event_iter_next(cpor_event_iter *it, cpor_event **out) {
   if (!it || !out) return CPOR_EINVAL;
-  *out = NULL;
-  if (it->pos >= it->n) return CPOR_ITEROVER;
-  *out = it->v[it->pos++];
-  return CPOR_OK;
+  void *item = NULL;
+  int rc = cpor__list_next(&it->l, &item);
+  *out = item; /* through a void *: no type-punned store */
+  return rc;
 }
 
 static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
   cpor_event_iter *it = arg;
-  if (it->n == it->cap) {
-    size_t cap = it->cap ? it->cap * 2 : 16;
-    cpor_event **v = realloc(it->v, cap * sizeof *v);
-    if (!v) return CPOR_ENOMEM;
-    it->v = v;
-    it->cap = cap;
-  }
   cpor_event *e = NULL;
   int rc = cpor__event_decode(seq, data, len, &e);
-  if (rc) return rc;
-  it->v[it->n++] = e;
-  return 0;
+  if (!rc && (rc = cpor__list_push(&it->l, e))) cpor_event_free(e);
+  return rc;
 }
 
 int cpor_claim_history(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
@@ -304,7 +295,7 @@ int cpor_claim_competitors(cpor_ctx *ctx, const cpor_actor *actor, const char *c
     cpor_claim_iter_free(it);
     return rc;
   }
-  if (it->n > 1) qsort(it->v, it->n, sizeof *it->v, cmp_claims);
+  sort_claims(it);
   *out = it;
   return CPOR_OK;
 }
