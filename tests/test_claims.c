@@ -260,7 +260,8 @@ START_TEST(arbitration) {
   ck_assert_int_eq(holders(&w, CPOR_STATE_ASSOCIATED), 1);
   ck_assert_int_eq(holders(&w, CPOR_STATE_APPROVED), 0);
   char *h = history_kinds(&w, a);
-  ck_assert_str_eq(h, "created,poe_added,submitted,review_started,approved,associated,ended");
+  ck_assert_str_eq(
+      h, "created,poe_added,submitted,review_started,approved,associated,contested,ended");
   free(h);
   world_close(&w);
 }
@@ -295,7 +296,8 @@ START_TEST(arbitration_partial_lines) {
   ck_assert_int_eq(line_state_of(&w, a, 0), CPOR_STATE_ENDED);
   ck_assert_int_eq(line_state_of(&w, a, 1), CPOR_STATE_ASSOCIATED);
   char *h = history_kinds(&w, a);
-  ck_assert_str_eq(h, "created,poe_added,submitted,review_started,approved,associated,line_ended");
+  ck_assert_str_eq(
+      h, "created,poe_added,submitted,review_started,approved,associated,contested,line_ended");
   free(h);
   world_close(&w);
 }
@@ -327,9 +329,13 @@ START_TEST(duplicates) {
   s.line_count = 1;
   s.workloads = TEAMS;
   REFUSED(&w, cpor_claim_create(w.ctx, &w.a, &s, NULL), CPOR_EDUPLICATE);
+  /* A draft never blocks another claim (DESIGN.md 1.3): a second draft of
+   * the same unit is fine, and so is submitting one of them; the other is
+   * then a duplicate at submit. */
   const char *p = draft(&w, &w.a, MPN_A, EXCHANGE);
-  (void)p;
   s.workloads = EXCHANGE;
+  OK(&w, cpor_claim_create(w.ctx, &w.a, &s, NULL));
+  OK(&w, cpor_claim_submit(w.ctx, &w.a, p));
   REFUSED(&w, cpor_claim_create(w.ctx, &w.a, &s, NULL), CPOR_EDUPLICATE);
   /* Another partner may claim it: that is arbitration, not a duplicate. */
   s.mpn_id = MPN_B;

@@ -9,11 +9,13 @@
  * associations and supersessions race each other. A race the core loses is
  * refused with CPOR_ESTATE or CPOR_ESTORAGE (retry or skip); any other
  * failure fails the test. The assertions hold for every interleaving. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,6 +60,22 @@ static void setup_file(void) {
 
 static void teardown_file(void) {
   test_dbfile_remove(&env);
+}
+
+/* The workers' shared clock: a step counter in memory shared across fork. */
+static int64_t *shared_steps;
+
+static int shared_clock(void *user, cpor_time *out) {
+  (void)user;
+  *out = BASE_TIME + __atomic_load_n(shared_steps, __ATOMIC_SEQ_CST) * 2 * DAY_MS;
+  return CPOR_OK;
+}
+
+static int open_shared_clock_ctx(const char *path, cpor_ctx **out) {
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.db_path = path;
+  o.clock = shared_clock;
+  return cpor_ctx_open(out, &o);
 }
 
 /* ---- workers ---------------------------------------------------------------- */
@@ -173,7 +191,7 @@ static _Noreturn void worker_main(int n, unsigned iterations, int gate) {
   w.me = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, PARTNERS[n], "admin");
   w.reviewer = test_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
   if (cpor_manual_clock_new(&w.clock, BASE_TIME)) _exit(5);
-  int rc = test_open_file_ctx(env.path, w.clock, -1, &w.ctx);
+  int rc = open_shared_clock_ctx(env.path, &w.ctx);
   if (rc) {
     fprintf(stderr, "worker %d: open: %s\n", n, cpor_status_name(rc));
     _exit(6);
@@ -181,8 +199,9 @@ static _Noreturn void worker_main(int n, unsigned iterations, int gate) {
   for (unsigned i = 0; i < iterations; i++) {
     int t = rand_r(&w.seed) % NTENANTS, wl = rand_r(&w.seed) % NWL;
     work_unit(&w, t, wl);
-    /* Two days a step: approvals of three steps ago are past their window. */
-    cpor_manual_clock_advance(w.clock, 2 * DAY_MS);
+    /* One clock for all workers, as hosts share time: two days a step of
+     * any worker, so approvals of a few steps ago are past their window. */
+    __atomic_fetch_add(shared_steps, 1, __ATOMIC_SEQ_CST);
     if (i % 2 == 1) {
       size_t changed = 0;
       outcome(&w, cpor_ctx_advance(w.ctx, &changed), "advance");
@@ -334,6 +353,10 @@ START_TEST(racing_processes_keep_the_invariant) {
   int valgrind = getenv("CPOR_UNDER_VALGRIND") != NULL;
   unsigned iterations = valgrind ? 10 : 400;
   setup_file();
+  shared_steps =
+      mmap(NULL, sizeof *shared_steps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ck_assert_ptr_ne(shared_steps, MAP_FAILED);
+  *shared_steps = 0;
   pid_t pids[NWORKERS];
   int gate[2];
   ck_assert_int_eq(pipe(gate), 0);

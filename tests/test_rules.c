@@ -54,8 +54,11 @@ static int state_allows(int action, int state) {
     return state == CPOR_STATE_EDITING || state == CPOR_STATE_SUBMITTED ||
            state == CPOR_STATE_PARTNER_ACTION_REQUIRED;
   case CPOR__ACT_ADD_POE:
+    /* DESIGN.md 1.2: also the dispute's new PoE and PoE on approved
+     * associations. */
     return state == CPOR_STATE_EDITING || state == CPOR_STATE_SUBMITTED ||
-           state == CPOR_STATE_PARTNER_ACTION_REQUIRED || state == CPOR_STATE_DISPUTED;
+           state == CPOR_STATE_PARTNER_ACTION_REQUIRED || state == CPOR_STATE_DISPUTED ||
+           state == CPOR_STATE_APPROVED || state == CPOR_STATE_ASSOCIATED;
   case CPOR__ACT_SUBMIT:
     return state == CPOR_STATE_EDITING;
   case CPOR__ACT_WITHDRAW:

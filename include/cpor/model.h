@@ -276,8 +276,15 @@ CPOR_API int cpor_event_kind(const cpor_event *e);
 CPOR_API int cpor_event_actor_role(const cpor_event *e);
 CPOR_API const char *cpor_event_actor_org(const cpor_event *e); /* "" for reviewer/system */
 CPOR_API const char *cpor_event_actor_user(const cpor_event *e);
-CPOR_API int cpor_event_state(const cpor_event *e); /* the claim's state after the event */
-CPOR_API const char *cpor_event_text(const cpor_event *e);
+CPOR_API int cpor_event_state(const cpor_event *e);        /* the claim's state after the event */
+CPOR_API const char *cpor_event_text(const cpor_event *e); /* stored whole (<= 4000 bytes of
+                                                            * caller text plus the wording) */
+/* What the event changed, as a JSON object text with sorted keys: created
+ * {"claim":{...}}, edited {"changes":{field:{"from":..,"to":..}}}, poe_added
+ * {"poe":{...}}, submitted {"policy":{...}}, rejected {"reason":..} or
+ * {"line":k,"reason":..}, line events {"line":k,"reason":..}; "{}" for the
+ * rest and for events written before 0.2. */
+CPOR_API const char *cpor_event_payload(const cpor_event *e);
 CPOR_API void cpor_event_free(cpor_event *e);
 
 #ifdef __cplusplus

@@ -54,6 +54,7 @@ int cpor__put(cpor_ctx *ctx, uint32_t mode, int rc_encode, cpor_store_object *ob
    * unspecified): the encoded bytes are obj->data, which this call owns. */
   (void)buf;
   if (rc_encode) return cpor__fail(ctx, rc_encode, "out of memory while encoding");
+  ctx->wrote = 1;
   int rc = ctx->storage->m.object_put(ctx->storage->self, obj, mode);
   free((void *)obj->data);
   if (rc == CPOR_EEXISTS)
@@ -64,56 +65,7 @@ int cpor__put(cpor_ctx *ctx, uint32_t mode, int rc_encode, cpor_store_object *ob
   return CPOR_OK;
 }
 
-/* ---- change sets -------------------------------------------------------- */
-
-int cpor__change_init(cpor__change *ch, cpor_claim *claim, int is_new) {
-  memset(ch, 0, sizeof *ch);
-  ch->claim = claim;
-  ch->is_new = is_new;
-  ch->old_state = is_new ? 0 : claim->state;
-  ch->old_window = is_new ? CPOR_TIME_NONE : claim->window_closes_at;
-  ch->old_sla = is_new ? CPOR_TIME_NONE : claim->sla_due_at;
-  ch->lines_dirty = is_new;
-  return CPOR_OK;
-}
-
-void cpor__change_free(cpor__change *ch) {
-  cpor_claim_free(ch->claim);
-  for (size_t i = 0; i < ch->nevents; i++)
-    cpor_event_free(ch->events[i]);
-  free(ch->events);
-  memset(ch, 0, sizeof *ch);
-}
-
-int cpor__change_event(cpor_ctx *ctx, cpor__change *ch, const cpor_actor *actor, int kind,
-                       const char *fmt, ...) {
-  char text[768];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  if (ch->nevents == ch->cap) {
-    size_t cap = ch->cap ? ch->cap * 2 : 4;
-    cpor_event **ev = realloc(ch->events, cap * sizeof *ev);
-    if (!ev) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-    ch->events = ev;
-    ch->cap = cap;
-  }
-  cpor_event *e = calloc(1, sizeof *e);
-  int oom = !e;
-  if (e) {
-    e->seq = ch->claim->next_seq++;
-    e->at = ctx->now;
-    e->kind = kind;
-    e->state = ch->claim->state;
-    e->role = (int32_t)actor->role;
-    e->org = cpor__strdup(actor->org ? actor->org : "", &oom);
-    e->user = cpor__strdup(actor->user ? actor->user : "", &oom);
-    e->text = cpor__strdup(text, &oom);
-    ch->events[ch->nevents++] = e;
-  }
-  return oom ? cpor__fail(ctx, CPOR_ENOMEM, "out of memory") : CPOR_OK;
-}
+/* ---- writing a decision's outcome ------------------------------------------ */
 
 static int write_lines(cpor_ctx *ctx, const cpor_claim *c) {
   cpor_store_line rows[64];
@@ -172,8 +124,9 @@ static uint32_t window_kind(int state) {
   return 0;
 }
 
-int cpor__change_write(cpor_ctx *ctx, cpor__change *ch) {
+static int touched_write(cpor_ctx *ctx, cpor__touched *ch) {
   cpor_claim *c = ch->claim;
+  ctx->wrote = 1;
   cpor_store_object obj;
   void *buf = NULL;
   int rc = cpor__put(ctx, ch->is_new ? CPOR_STORE_INSERT : CPOR_STORE_UPDATE,
@@ -204,10 +157,29 @@ int cpor__change_write(cpor_ctx *ctx, cpor__change *ch) {
   return rc;
 }
 
+/* Whether t takes hold of a unit in this call (APPROVED or ASSOCIATED rows
+ * it did not have): those are written after the others let go. */
+static int takes_hold(const cpor__touched *t) {
+  int s = t->claim->state;
+  return (s == CPOR_STATE_APPROVED || s == CPOR_STATE_ASSOCIATED) && s != t->old_state;
+}
+
+int cpor__view_write(cpor_ctx *ctx, cpor__view *v) {
+  int rc = CPOR_OK;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; rc == CPOR_OK && i < v->n; i++)
+      if (cpor__touched_changed(v->v[i]) && takes_hold(v->v[i]) == pass)
+        rc = touched_write(ctx, v->v[i]);
+  return rc;
+}
+
 /* ---- unit rows ------------------------------------------------------------ */
 
 static int on_line(void *arg, const cpor_store_line *line) {
   cpor__unit_rows *r = arg;
+  if (!line->claim_id || !line->unit || !line->partner_id || !*line->claim_id ||
+      !cpor_state_name(line->status))
+    return CPOR_ECORRUPT; /* a stored row missing a required field */
   if (r->n == r->cap) {
     size_t cap = r->cap ? r->cap * 2 : 8;
     cpor_store_line *v = realloc(r->rows, cap * sizeof *v);
@@ -230,6 +202,9 @@ int cpor__unit_rows_load(cpor_ctx *ctx, const char *unit, cpor__unit_rows *out) 
   int rc = ctx->storage->m.lines_by_unit(ctx->storage->self, unit, on_line, out);
   if (rc) {
     cpor__unit_rows_free(out);
+    if (rc == CPOR_ECORRUPT)
+      return cpor__fail(ctx, rc, "stored data is corrupt (a unit row of %.100s lacks a field)",
+                        unit);
     return cpor__storage_fail(ctx, rc, "cannot read the unit's claims");
   }
   return CPOR_OK;

@@ -17,36 +17,39 @@ int cpor__claim_id_arg(cpor_ctx *ctx, const char *in, char out[37]) {
 int cpor__claim_handout(cpor_ctx *ctx, const cpor_claim *c, cpor_claim **out) {
   cpor_claim *d = cpor__claim_dup(c);
   if (!d) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-  d->read_at = ctx->now;
-  d->overdue = cpor__rules_overdue(d, ctx->now);
+  cpor__claim_as_of(d, ctx->now);
   *out = d;
   return CPOR_OK;
 }
 
+void cpor__claim_as_of(cpor_claim *c, cpor_time now) {
+  c->read_at = now;
+  c->overdue = cpor__rules_overdue(c, now);
+  /* A dispute window that has passed is no window. */
+  if (c->state == CPOR_STATE_REJECTED && c->window_closes_at != CPOR_TIME_NONE &&
+      c->window_closes_at <= now)
+    c->window_closes_at = CPOR_TIME_NONE;
+}
+
 int cpor__claim_open(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, int action,
-                     cpor_claim **out) {
-  *out = NULL;
+                     cpor__view *v) {
   const char *msg = NULL;
   int rc = cpor__rules_actor_valid(actor, &msg);
   if (rc) return cpor__fail(ctx, rc, "%s", msg);
   char id[37];
   if ((rc = cpor__claim_id_arg(ctx, claim_id, id))) return rc;
-  if ((rc = cpor__call_begin(ctx, action != CPOR__ACT_VIEW))) return rc;
-  cpor_claim *c = NULL;
-  rc = cpor__load_claim(ctx, id, &c);
-  if (rc == CPOR_OK) {
-    rc = cpor__rules_check(actor, action, c->partner_id, c->tenant_id, c->state, &msg);
-    if (rc == CPOR_ENOTFOUND)
-      rc = cpor__fail(ctx, rc, "no such claim '%s'", id);
-    else if (rc)
-      rc = cpor__fail(ctx, rc, "cannot %s claim %s (%s, as %s): %s", cpor__action_name(action), id,
-                      cpor_state_name(c->state), cpor_role_name((int)actor->role), msg);
-  }
+  int write = action != CPOR__ACT_VIEW;
+  if ((rc = cpor__call_begin(ctx, write))) return rc;
+  /* Writes read a store that the call's settle brought up to date; reads
+   * settle what they read in memory. */
+  rc = write ? cpor__view_load(ctx, id, 0, v) : cpor__view_settled(ctx, id, v);
+  cpor__env env = cpor__kenv(ctx);
+  if (!rc && (rc = cpor__k_authorize(&env, actor, action, v->v[0]->claim)))
+    rc = cpor__kernel_fail(ctx, rc);
   if (rc) {
-    cpor_claim_free(c);
+    cpor__view_free(v);
     return cpor__call_end(ctx, rc);
   }
-  *out = c;
   return CPOR_OK;
 }
 
@@ -252,51 +255,6 @@ static int resolve_lines(cpor_ctx *ctx, cpor_claim *c, size_t n, const char *con
   return CPOR_OK;
 }
 
-int cpor__each_unit_row(cpor_ctx *ctx, const cpor_claim *c, cpor__unit_row_fn fn, void *arg) {
-  int rc = CPOR_OK;
-  for (size_t i = 0; rc == CPOR_OK && i < c->nlines; i++) {
-    if (!cpor__rules_live(c->lines[i].state)) continue;
-    char *unit = cpor__unit_key(c, &c->lines[i]);
-    if (!unit) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-    cpor__unit_rows rows;
-    rc = cpor__unit_rows_load(ctx, unit, &rows);
-    free(unit);
-    for (size_t k = 0; rc == CPOR_OK && k < rows.n; k++)
-      if (strcmp(rows.rows[k].claim_id, c->id) != 0) rc = fn(ctx, c, i, &rows.rows[k], arg);
-    cpor__unit_rows_free(&rows);
-  }
-  return rc;
-}
-
-static int dup_row(cpor_ctx *ctx, const cpor_claim *c, size_t line, const cpor_store_line *row,
-                   void *arg) {
-  (void)arg;
-  if (strcmp(row->partner_id, c->partner_id) != 0) return CPOR_OK;
-  const cpor__line *l = &c->lines[line];
-  return cpor__fail(ctx, CPOR_EDUPLICATE, "line %zu: partner %s already %s %s%s%s", line + 1,
-                    c->partner_id, row->status == CPOR_STATE_ASSOCIATED ? "holds" : "claims",
-                    l->workload, l->subscription ? " subscription " : "",
-                    l->subscription ? l->subscription : "");
-}
-
-int cpor__check_duplicates(cpor_ctx *ctx, const cpor_claim *c) {
-  return cpor__each_unit_row(ctx, c, dup_row, NULL);
-}
-
-static int contest_row(cpor_ctx *ctx, const cpor_claim *c, size_t line, const cpor_store_line *row,
-                       void *arg) {
-  (void)ctx, (void)line;
-  if (strcmp(row->partner_id, c->partner_id) != 0 && cpor__rules_pending_or_held(row->status))
-    *(int *)arg = 1;
-  return CPOR_OK;
-}
-
-int cpor__is_contested(cpor_ctx *ctx, const cpor_claim *c) {
-  int contested = 0;
-  int rc = cpor__each_unit_row(ctx, c, contest_row, &contested);
-  return rc ? rc : contested;
-}
-
 int cpor__claim_has_dynamics(cpor_ctx *ctx, const cpor_claim *c, int *out) {
   *out = 0;
   for (size_t i = 0; i < c->nlines; i++) {
@@ -349,8 +307,19 @@ static int check_claim(cpor_ctx *ctx, cpor_claim *c, const cpor_claim_spec *line
   if (!rc && lines_from)
     rc = resolve_lines(ctx, c, lines_from->line_count, lines_from->workloads,
                        lines_from->subscriptions);
-  if (!rc) rc = cpor__check_duplicates(ctx, c);
   return rc;
+}
+
+/* The duplicate rule (and, after submission, contest marking) for t's claim
+ * against the claims live on its units. */
+static int check_units(cpor_ctx *ctx, const cpor_actor *actor, cpor__view *v, cpor__touched *t,
+                       int contest) {
+  int rc = cpor__view_neighbors(ctx, v, t);
+  if (rc) return rc;
+  cpor__env env = cpor__kenv(ctx);
+  if ((rc = cpor__k_duplicates(&env, v, t))) return cpor__kernel_fail(ctx, rc);
+  if (contest && (rc = cpor__k_contest(&env, v, t, actor))) return cpor__kernel_fail(ctx, rc);
+  return CPOR_OK;
 }
 
 int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_spec *spec,
@@ -377,28 +346,31 @@ int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_s
   c->partner_id = strdup(actor->org);
   c->state = CPOR_STATE_EDITING;
   c->next_seq = 1;
-  c->window_closes_at = c->sla_due_at = CPOR_TIME_NONE;
-  cpor__change ch;
-  cpor__change_init(&ch, c, 1);
+  c->window_closes_at = c->sla_due_at = c->last_at = CPOR_TIME_NONE;
   if (!c->id || !c->partner_id || apply_spec(c, spec)) {
-    cpor__change_free(&ch);
+    cpor_claim_free(c);
     return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   }
+  cpor__view v = {0};
+  cpor__touched *t = NULL;
+  if (cpor__view_add(&v, c, 1, &t)) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if ((rc = cpor__call_begin(ctx, 1))) {
-    cpor__change_free(&ch);
+    cpor__view_free(&v);
     return rc;
   }
   c->created_at = c->updated_at = ctx->now;
   rc = check_claim(ctx, c, spec);
-  if (!rc) rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_CREATED, "claim created");
-  if (!rc) rc = cpor__change_write(ctx, &ch);
+  if (!rc) rc = check_units(ctx, actor, &v, t, 0);
+  cpor__env env = cpor__kenv(ctx);
+  if (!rc && (rc = cpor__k_created(&env, t, actor))) rc = cpor__kernel_fail(ctx, rc);
+  if (!rc) rc = cpor__view_write(ctx, &v);
   if (!rc && out) rc = cpor__claim_handout(ctx, c, out);
   rc = cpor__call_end(ctx, rc);
   if (rc && out) {
     cpor_claim_free(*out);
     *out = NULL;
   }
-  cpor__change_free(&ch);
+  cpor__view_free(&v);
   return rc;
 }
 
@@ -412,106 +384,41 @@ int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id
   if (!ctx) return CPOR_EINVAL;
   int rc = spec_valid(ctx, changes);
   if (rc) return rc;
-  cpor_claim *c = NULL;
-  if ((rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_EDIT, &c))) return rc;
-  cpor__change ch;
-  cpor__change_init(&ch, c, 0);
-  if (c->state != CPOR_STATE_EDITING && !only_contacts(changes))
-    rc = cpor__fail(ctx, CPOR_ESTATE,
-                    "after submission only the MPN ID, the products and the contacts can change");
+  cpor__view v = {0};
+  if ((rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_EDIT, &v))) return rc;
+  cpor__touched *t = v.v[0];
+  cpor_claim *c = t->claim;
+  cpor__env env = cpor__kenv(ctx);
+  if ((rc = cpor__k_edit_allowed(&env, c, only_contacts(changes)))) rc = cpor__kernel_fail(ctx, rc);
   int relines = changes->line_count > 0 || changes->tenant_id || changes->area;
   cpor_claim_spec current = *changes;
   const char **wl = NULL, **subs = NULL;
   if (!rc && relines && changes->line_count == 0) {
-    /* The identity moved: re-resolve the existing lines against it. */
+    /* The identity moved: the existing lines are checked against it again;
+     * a subscription a line names is never replaced (DESIGN.md 1.2). */
     wl = calloc(c->nlines + 1, sizeof *wl);
     subs = calloc(c->nlines + 1, sizeof *subs);
     if (!wl || !subs) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < c->nlines; i++) {
       wl[i] = c->lines[i].workload;
-      subs[i] = changes->tenant_id ? NULL : c->lines[i].subscription;
+      subs[i] = c->lines[i].subscription;
     }
     current.line_count = c->nlines;
     current.workloads = wl;
     current.subscriptions = subs;
   }
+  cpor_claim *before = rc ? NULL : cpor__claim_dup(c);
+  if (!rc && !before) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if (!rc && apply_spec(c, changes)) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if (!rc) rc = check_claim(ctx, c, relines ? &current : NULL);
-  if (!rc && relines && c->state != CPOR_STATE_EDITING && !c->contested) {
-    int contested = cpor__is_contested(ctx, c);
-    if (contested < 0)
-      rc = contested;
-    else if (contested) {
-      c->contested = 1;
-      rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_CONTESTED,
-                              "contested: another partner holds or claims one of its units");
-    }
-  }
   free(wl);
   free(subs);
-  ch.lines_dirty = relines;
-  c->updated_at = ctx->now;
-  if (!rc) rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_EDITED, "claim edited");
-  if (!rc) rc = cpor__change_write(ctx, &ch);
-  cpor__change_free(&ch);
-  return cpor__call_end(ctx, rc);
-}
-
-int cpor_claim_add_poe(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
-                       const char *name, const char *media_type, const char *sha256,
-                       uint64_t size) {
-  if (!ctx) return CPOR_EINVAL;
-  char digest[65];
-  if (cpor__valid_text(name, 256, 1)) return bad(ctx, "PoE name must be 1-256 bytes of text");
-  if (cpor__valid_text(media_type, 127, 1) || !strchr(media_type, '/') || strchr(media_type, ' '))
-    return bad(ctx, "PoE media type must look like type/subtype");
-  if (cpor__sha256_canon(sha256, digest)) return bad(ctx, "SHA-256 must be 64 hex digits");
-  if (size == 0) return bad(ctx, "PoE size must be positive");
-  cpor_claim *c = NULL;
-  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_ADD_POE, &c);
-  if (rc) return rc;
-  cpor__change ch;
-  cpor__change_init(&ch, c, 0);
-  if (c->npoe >= 100) rc = cpor__fail(ctx, CPOR_ERANGE, "a claim has at most 100 PoE documents");
-  if (!rc) {
-    cpor__poe *v = realloc(c->poe, (c->npoe + 1) * sizeof *v);
-    if (!v)
-      rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-    else {
-      c->poe = v;
-      cpor__poe *p = &c->poe[c->npoe];
-      int oom = 0;
-      p->name = cpor__strdup(name, &oom);
-      p->media_type = cpor__strdup(media_type, &oom);
-      p->sha256 = cpor__strdup(digest, &oom);
-      p->size = size;
-      c->npoe++;
-      if (oom) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-    }
-  }
-  c->updated_at = ctx->now;
-  if (!rc)
-    rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_POE_ADDED,
-                            "proof of execution added: %s (%s, %llu bytes, sha256 %.12s...)", name,
-                            media_type, (unsigned long long)size, digest);
-  if (!rc) rc = cpor__change_write(ctx, &ch);
-  cpor__change_free(&ch);
-  return cpor__call_end(ctx, rc);
-}
-
-int cpor_claim_comment(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
-                       const char *text) {
-  if (!ctx) return CPOR_EINVAL;
-  if (cpor__valid_text(text, 4000, 1)) return bad(ctx, "comment must be 1-4000 bytes of text");
-  cpor_claim *c = NULL;
-  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_COMMENT, &c);
-  if (rc) return rc;
-  cpor__change ch;
-  cpor__change_init(&ch, c, 0);
-  c->updated_at = ctx->now;
-  rc = cpor__change_event(ctx, &ch, actor, CPOR_EVENT_COMMENTED, "%s", text);
-  if (!rc) rc = cpor__change_write(ctx, &ch);
-  cpor__change_free(&ch);
+  if (!rc && relines) rc = check_units(ctx, actor, &v, t, c->state != CPOR_STATE_EDITING);
+  t->lines_dirty = relines;
+  if (!rc && (rc = cpor__k_edited(&env, t, actor, before))) rc = cpor__kernel_fail(ctx, rc);
+  if (!rc) rc = cpor__view_write(ctx, &v);
+  cpor_claim_free(before);
+  cpor__view_free(&v);
   return cpor__call_end(ctx, rc);
 }
 

@@ -6,21 +6,17 @@
 
 /* Validates a claim_id argument into canonical form. */
 int cpor__claim_id_arg(cpor_ctx *ctx, const char *in, char out[37]);
-/* Common prologue of every claim call: validates the actor and the ID,
- * begins the call, loads the claim and checks the actor may do the action. */
+/* Common prologue of every call on one claim: validates the actor and the
+ * ID, begins the call, loads the claim into v (v->v[0]; settled) and checks
+ * that the actor may do the action. On failure the call is over. */
 int cpor__claim_open(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, int action,
-                     cpor_claim **out);
-/* The handle handed to a caller: a copy with the read-time flags set. */
+                     cpor__view *v);
+/* The handle handed to a caller: a copy as of the call's now. */
 int cpor__claim_handout(cpor_ctx *ctx, const cpor_claim *c, cpor_claim **out);
-/* Calls fn for every live unit row of ANOTHER claim on each live unit of c;
- * stops at the first non-zero return. */
-typedef int (*cpor__unit_row_fn)(cpor_ctx *ctx, const cpor_claim *c, size_t line,
-                                 const cpor_store_line *row, void *arg);
-int cpor__each_unit_row(cpor_ctx *ctx, const cpor_claim *c, cpor__unit_row_fn fn, void *arg);
-/* The same partner must not hold or claim any unit of c in another claim. */
-int cpor__check_duplicates(cpor_ctx *ctx, const cpor_claim *c);
-/* 1 when another partner holds or claims a unit of c (0, or a negative error). */
-int cpor__is_contested(cpor_ctx *ctx, const cpor_claim *c);
+/* Sets the read-time fields of c as of now (overdue, a passed dispute window). */
+void cpor__claim_as_of(cpor_claim *c, cpor_time now);
+/* Adds to the view the claims live on t's units and their subscriptions. */
+int cpor__view_neighbors(cpor_ctx *ctx, cpor__view *v, cpor__touched *t);
 /* Built-in or registered workload, inside a call. */
 int cpor__workload_find(cpor_ctx *ctx, const char *code, cpor_workload **out);
 /* 1 when one of the claim's lines is a Dynamics 365 product. */

@@ -56,6 +56,7 @@ void cpor__rbuf_init(cpor__rbuf *r, const void *data, size_t len) {
   r->p = data;
   r->end = r->p + len;
   r->bad = data == NULL && len != 0;
+  r->oom = 0;
 }
 
 uint32_t cpor__r_u32(cpor__rbuf *r) {
@@ -84,7 +85,7 @@ char *cpor__r_str(cpor__rbuf *r) {
   }
   char *s = malloc((size_t)n + 1);
   if (!s) {
-    r->bad = 1;
+    r->bad = r->oom = 1;
     return NULL;
   }
   memcpy(s, r->p, n);

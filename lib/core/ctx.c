@@ -127,27 +127,50 @@ int cpor_ctx_now(cpor_ctx *ctx, cpor_time *out) {
   return rc;
 }
 
+/* Every write first makes the store catch up with the timed transitions due
+ * at its now (settled state): the decision then reads settled claims. */
+static int settle_first(cpor_ctx *ctx, int write) {
+  ctx->settled = 0;
+  ctx->wrote = 0;
+  return write ? cpor__settle_store(ctx, &ctx->settled) : CPOR_OK;
+}
+
 int cpor__call_begin(cpor_ctx *ctx, int write) {
   ctx->errcode = CPOR_OK;
   ctx->errmsg[0] = 0;
-  int rc = read_clock(ctx);
-  if (rc) return rc;
+  int rc;
+  cpor_storage *s = ctx->storage;
   if (ctx->batch) {
     if (ctx->poisoned)
       return cpor__fail(ctx, CPOR_ESTORAGE,
                         "an earlier write in this batch failed: roll the batch back");
-    return CPOR_OK;
+    /* One call inside a batch is atomic: it runs in a savepoint. */
+    ctx->savepoint = s->m.savepoint && s->m.savepoint(s->self) == CPOR_OK;
+  } else if ((rc = s->m.begin(s->self, write))) {
+    return cpor__storage_fail(ctx, rc, "cannot begin a transaction");
   }
-  rc = ctx->storage->m.begin(ctx->storage->self, write);
-  if (rc) return cpor__storage_fail(ctx, rc, "cannot begin a transaction");
-  return CPOR_OK;
+  /* The clock is read once the transaction holds its lock: a call that
+   * waited for another writer is stamped after that writer's events. */
+  rc = read_clock(ctx);
+  if (!rc) rc = settle_first(ctx, write);
+  return rc ? cpor__call_end(ctx, rc) : CPOR_OK;
 }
 
 int cpor__call_end(cpor_ctx *ctx, int rc) {
   if (ctx->batch) {
-    /* Refusals are decided before anything is written; only a failure of
-     * the store itself can leave a partial write behind inside a batch. */
-    if (rc == CPOR_ESTORAGE || rc == CPOR_ENOMEM) ctx->poisoned = 1;
+    cpor_storage *sb = ctx->storage;
+    int sp = ctx->savepoint;
+    ctx->savepoint = 0;
+    if (sp && rc == CPOR_OK) {
+      if (sb->m.release(sb->self) == CPOR_OK) return CPOR_OK;
+      ctx->poisoned = 1;
+      return cpor__storage_fail(ctx, CPOR_ESTORAGE, "cannot release a savepoint");
+    }
+    /* A failed call leaves nothing behind: its savepoint is rolled back.
+     * Without one (a backend that has none), or when the store itself
+     * failed, the batch can only be rolled back. */
+    int undone = sp && sb->m.rollback_to(sb->self) == CPOR_OK;
+    if ((!undone && ctx->wrote) || rc == CPOR_ESTORAGE || rc == CPOR_ENOMEM) ctx->poisoned = 1;
     return rc;
   }
   cpor_storage *s = ctx->storage;
@@ -203,22 +226,13 @@ int cpor_ctx_rollback(cpor_ctx *ctx) {
   return rc ? cpor__storage_fail(ctx, rc, "cannot roll the batch back") : CPOR_OK;
 }
 
-cpor__env cpor__env_of(const cpor_ctx *ctx) {
-  cpor__env env = {ctx->cal, ctx->tz, &ctx->policy, ctx->now};
+cpor__env cpor__kenv(cpor_ctx *ctx) {
+  cpor__env env = {ctx->cal, ctx->tz, &ctx->policy, ctx->now, ctx->errmsg, sizeof ctx->errmsg, 0};
   return env;
 }
 
-void cpor__format_time(cpor_time t, char buf[32]) {
-  if (t == CPOR_TIME_NONE) {
-    snprintf(buf, 32, "(none)");
-    return;
-  }
-  int64_t day = t / 86400000 - (t % 86400000 < 0); /* floor */
-  int64_t ms = t - day * 86400000;
-  char date[16] = "?";
-  if (day >= INT32_MIN && day <= INT32_MAX) cpor_date_format((cpor_date)day, date, sizeof date);
-  snprintf(buf, 32, "%sT%02d:%02d:%02d.%03dZ", date, (int)(ms / 3600000), (int)(ms / 60000 % 60),
-           (int)(ms / 1000 % 60), (int)(ms % 1000));
+int cpor__kernel_fail(cpor_ctx *ctx, int rc) {
+  ctx->errcode = rc;
+  if (!ctx->errmsg[0]) snprintf(ctx->errmsg, sizeof ctx->errmsg, "%s", cpor_strerror(rc));
+  return rc;
 }
-
-const cpor_actor cpor__system_actor = {CPOR_ACTOR_VERSION, CPOR_ROLE_SYSTEM, "", "system"};

@@ -15,10 +15,13 @@ struct cpor_ctx {
   cpor_tz *tz;
   cpor_policy policy;
   int errcode;
-  char errmsg[512];
-  int batch;    /* inside cpor_ctx_begin .. commit */
-  int poisoned; /* a write failed inside the batch: only rollback remains */
+  char errmsg[1024];
+  int batch;     /* inside cpor_ctx_begin .. commit */
+  int savepoint; /* the batch's current call runs in a savepoint */
+  int poisoned;  /* a write failed inside the batch: only rollback remains */
   cpor_time now;
+  size_t settled; /* claims the last write call's settling changed */
+  int wrote;      /* the current call has written */
 };
 
 /* Sets the context's error and returns code. */
@@ -35,8 +38,6 @@ int cpor__storage_fail(cpor_ctx *ctx, int rc, const char *what);
  * the call's final status (a failed commit turns success into failure). */
 int cpor__call_begin(cpor_ctx *ctx, int write);
 int cpor__call_end(cpor_ctx *ctx, int rc);
-/* The environment for the rules at this call's now. */
-cpor__env cpor__env_of(const cpor_ctx *ctx);
 
 /* Object reads: CPOR_ENOTFOUND (with a message naming what) when missing. */
 int cpor__load_claim(cpor_ctx *ctx, const char *id, cpor_claim **out);
@@ -49,39 +50,26 @@ typedef int (*cpor__decode_fn)(const cpor_store_object *obj, void **out);
 int cpor__load(cpor_ctx *ctx, uint32_t kind, const char *id, cpor__decode_fn decode, void **out);
 int cpor__put(cpor_ctx *ctx, uint32_t mode, int rc_encode, cpor_store_object *obj, void *buf);
 
-/* ---- claim writes ---------------------------------------------------------- */
+/* ---- views: load, settle, write -------------------------------------------- */
 
-/* A claim as it was read (old) and as the call leaves it, plus the history
- * it gains. The call decides everything first, then writes every change set
- * at the end, so a refusal never writes. */
-typedef struct cpor__change {
-  cpor_claim *claim; /* owned */
-  int is_new;
-  int32_t old_state;
-  cpor_time old_window, old_sla;
-  int lines_dirty; /* the unit rows must be rewritten */
-  cpor_event **events;
-  size_t nevents, cap;
-} cpor__change;
-
-int cpor__change_init(cpor__change *ch, cpor_claim *claim, int is_new);
-void cpor__change_free(cpor__change *ch);
-/* Appends a history event (state after = the claim's current state). */
-int cpor__change_event(cpor_ctx *ctx, cpor__change *ch, const cpor_actor *actor, int kind,
-                       const char *fmt, ...)
-#ifdef __GNUC__
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
-/* Writes: the claim object, its unit rows (when dirty or the state moved),
- * its deadlines (what changed) and its new events. */
-int cpor__change_write(cpor_ctx *ctx, cpor__change *ch);
-
-/* Formats an instant as ISO 8601 UTC with milliseconds ("...T..:..:..Z"). */
-void cpor__format_time(cpor_time t, char buf[32]);
-
-/* The system actor used for timed transitions. */
-extern const cpor_actor cpor__system_actor;
+/* Loads claim id into the view (as v[0] when the view is empty); with
+ * neighbors, also every claim live on its units; then the subscriptions
+ * every claim's live lines name. */
+int cpor__view_load(cpor_ctx *ctx, const char *id, int neighbors, cpor__view *v);
+/* Reads: claim id settled at the call's now, in memory (v->v[0]), with what
+ * can change it by then: its own due window, and the due claims APPROVED on
+ * units it holds. */
+int cpor__view_settled(cpor_ctx *ctx, const char *id, cpor__view *v);
+/* Writes: applies and writes every transition due store-wide (what
+ * cpor_ctx_advance does); *changed: the claims whose state changed. */
+int cpor__settle_store(cpor_ctx *ctx, size_t *changed);
+/* Writes every changed claim of the view: its record, unit rows, deadlines
+ * and new events; the claims that let go of a unit before those that take it. */
+int cpor__view_write(cpor_ctx *ctx, cpor__view *v);
+/* Fails the call with the kernel's refusal (its message is in ctx). */
+int cpor__kernel_fail(cpor_ctx *ctx, int rc);
+/* The environment for the kernel, writing refusals into the context. */
+cpor__env cpor__kenv(cpor_ctx *ctx);
 
 /* The live unit rows of one unit (arg for lines_by_unit). */
 typedef struct cpor__unit_rows {

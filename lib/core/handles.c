@@ -261,5 +261,10 @@ void cpor_event_free(cpor_event *e) {
   free(e->org);
   free(e->user);
   free(e->text);
+  free(e->payload);
   free(e);
+}
+
+const char *cpor_event_payload(const cpor_event *e) {
+  return e ? e->payload : NULL;
 }

@@ -11,11 +11,13 @@ int cpor_claim_get(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
   if (!ctx) return CPOR_EINVAL;
   if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
   *out = NULL;
-  cpor_claim *c = NULL;
-  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &c);
+  cpor__view v = {0};
+  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &v);
   if (rc) return rc;
-  c->read_at = ctx->now;
-  c->overdue = cpor__rules_overdue(c, ctx->now);
+  cpor_claim *c = v.v[0]->claim;
+  v.v[0]->claim = NULL; /* the handle: taken from the view */
+  cpor__claim_as_of(c, ctx->now);
+  cpor__view_free(&v);
   rc = cpor__call_end(ctx, CPOR_OK);
   if (rc)
     cpor_claim_free(c);
@@ -59,6 +61,12 @@ typedef struct collector {
   cpor_ctx *ctx;
 } collector;
 
+static int live_on(const cpor_claim *c, const char *unit) {
+  for (size_t i = 0; i < c->nlines; i++)
+    if (cpor__rules_live(c->lines[i].state) && cpor__line_on_unit(c, &c->lines[i], unit)) return 1;
+  return 0;
+}
+
 static int matches(const filter *f, const cpor_claim *c) {
   if (f->partner_id && strcmp(f->partner_id, c->partner_id) != 0) return 0;
   if (f->tenant_id && strcmp(f->tenant_id, c->tenant_id) != 0) return 0;
@@ -67,40 +75,66 @@ static int matches(const filter *f, const cpor_claim *c) {
   return 1;
 }
 
-static int keep(collector *col, cpor_claim *c) {
-  if (!matches(col->f, c)) {
-    cpor_claim_free(c);
-    return 0;
+/* The claim as of now (settled in memory), kept when it matches. */
+static int by_id(collector *col, const char *id) {
+  const cpor__list *l = &col->it->l;
+  for (size_t i = 0; i < l->n; i++)
+    if (strcmp(((cpor_claim *)l->v[i])->id, id) == 0) return 0; /* seen already */
+  cpor__view v = {0};
+  int rc = cpor__view_settled(col->ctx, id, &v);
+  cpor_claim *c = rc ? NULL : v.v[0]->claim;
+  if (c && matches(col->f, c) && (!col->f->unit || live_on(c, col->f->unit))) {
+    v.v[0]->claim = NULL;
+    cpor__claim_as_of(c, col->f->now);
+    if ((rc = cpor__list_push(&col->it->l, c))) cpor_claim_free(c);
   }
-  c->read_at = col->f->now;
-  c->overdue = cpor__rules_overdue(c, col->f->now);
-  int rc = cpor__list_push(&col->it->l, c);
-  if (rc) cpor_claim_free(c);
+  cpor__view_free(&v);
   return rc;
 }
 
 static int on_object(void *arg, const cpor_store_object *obj) {
-  cpor_claim *c = NULL;
-  int rc = cpor__claim_decode(obj, &c);
-  return rc ? rc : keep(arg, c);
-}
-
-static int by_id(collector *col, const char *id) {
-  const cpor__list *l = &col->it->l;
-  for (size_t i = 0; i < l->n; i++)
-    if (strcmp(((cpor_claim *)l->v[i])->id, id) == 0) return 0; /* two lines on the unit */
-  cpor_claim *c = NULL;
-  int rc = cpor__load_claim(col->ctx, id, &c);
-  return rc ? rc : keep(col, c);
+  return obj->id ? by_id(arg, obj->id) : CPOR_ECORRUPT;
 }
 
 static int on_line(void *arg, const cpor_store_line *l) {
-  return by_id(arg, l->claim_id);
+  return l->claim_id ? by_id(arg, l->claim_id) : CPOR_ECORRUPT;
 }
 
 static int on_deadline(void *arg, const char *id, uint32_t kind, cpor_time due) {
   (void)kind, (void)due;
-  return by_id(arg, id);
+  return id ? by_id(arg, id) : CPOR_ECORRUPT;
+}
+
+/* A state query also finds the claims that settling moves into the state:
+ * the due ones, and the incumbents an association supersedes. */
+static int on_due(void *arg, const char *id, uint32_t kind, cpor_time due) {
+  collector *col = arg;
+  int rc = on_deadline(arg, id, kind, due);
+  if (rc || kind != CPOR_DEADLINE_OPTOUT || col->f->state != CPOR_STATE_ENDED) return rc;
+  cpor_claim *c = NULL;
+  if ((rc = cpor__load_claim(col->ctx, id, &c))) return rc;
+  for (size_t i = 0; !rc && i < c->nlines; i++) {
+    char *unit = cpor__unit_key(c, &c->lines[i]);
+    if (!unit) rc = CPOR_ENOMEM;
+    cpor__unit_rows rows = {0};
+    if (!rc) rc = cpor__unit_rows_load(col->ctx, unit, &rows);
+    for (size_t k = 0; !rc && k < rows.n; k++)
+      if (rows.rows[k].status == CPOR_STATE_ASSOCIATED) rc = by_id(col, rows.rows[k].claim_id);
+    cpor__unit_rows_free(&rows);
+    free(unit);
+  }
+  cpor_claim_free(c);
+  return rc;
+}
+
+static int moved_in(cpor_ctx *ctx, const filter *f, collector *col) {
+  cpor_storage *s = ctx->storage;
+  if (f->state != CPOR_STATE_ASSOCIATED && f->state != CPOR_STATE_REJECTED &&
+      f->state != CPOR_STATE_ENDED)
+    return CPOR_OK;
+  int rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_OPTOUT, f->now, on_due, col);
+  if (!rc) rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_RESPONSE, f->now, on_due, col);
+  return rc;
 }
 
 static int cmp_claims(const void *a, const void *b) {
@@ -127,12 +161,13 @@ static int scan(cpor_ctx *ctx, const filter *f, cpor_claim_iter *it) {
     else if (f->tenant_id)
       sf.by = CPOR_STORE_BY_REF, sf.key = f->tenant_id;
     rc = s->m.object_scan(s->self, &sf, on_object, &col);
+    if (!rc && sf.by == CPOR_STORE_BY_STATE) rc = moved_in(ctx, f, &col);
   }
   if (rc == CPOR_ENOTFOUND || rc == CPOR_ECORRUPT || rc == CPOR_ENOMEM)
     return rc == CPOR_ENOTFOUND ? cpor__fail(ctx, CPOR_ECORRUPT, "a unit row names a missing claim")
                                 : cpor__storage_fail(ctx, rc, "reading claims");
   if (rc) return ctx->errcode ? rc : cpor__storage_fail(ctx, rc, "cannot read claims");
-  if (f->unit || f->overdue) sort_claims(it);
+  sort_claims(it);
   return CPOR_OK;
 }
 
@@ -237,16 +272,24 @@ int cpor_claim_history(cpor_ctx *ctx, const cpor_actor *actor, const char *claim
   if (!ctx) return CPOR_EINVAL;
   if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
   *out = NULL;
-  cpor_claim *c = NULL;
-  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &c);
+  cpor__view v = {0};
+  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &v);
   if (rc) return rc;
+  cpor__touched *t = v.v[0];
   cpor_event_iter *it = calloc(1, sizeof *it);
   if (!it) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if (!rc) {
-    rc = ctx->storage->m.event_scan(ctx->storage->self, c->id, on_event, it);
+    rc = ctx->storage->m.event_scan(ctx->storage->self, t->claim->id, on_event, it);
     if (rc) rc = cpor__storage_fail(ctx, rc, "cannot read history");
   }
-  cpor_claim_free(c);
+  /* Then what settling adds as of now (the store has not caught up yet). */
+  for (size_t i = 0; !rc && i < t->nevents; i++) {
+    if ((rc = cpor__list_push(&it->l, t->events[i])))
+      rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    else
+      t->events[i] = NULL;
+  }
+  cpor__view_free(&v);
   rc = cpor__call_end(ctx, rc);
   if (rc) {
     cpor_event_iter_free(it);
@@ -256,18 +299,43 @@ int cpor_claim_history(cpor_ctx *ctx, const cpor_actor *actor, const char *claim
   return CPOR_OK;
 }
 
-typedef struct rivals {
-  cpor_ctx *ctx;
-  collector *col;
-} rivals;
+/* A rival of c on unit: another partner's claim, pending or held there
+ * once settled. */
+static int add_rival(collector *col, const cpor_claim *c, const char *unit, const char *id) {
+  const cpor__list *l = &col->it->l;
+  for (size_t i = 0; i < l->n; i++)
+    if (strcmp(((cpor_claim *)l->v[i])->id, id) == 0) return 0;
+  cpor__view v = {0};
+  int rc = cpor__view_settled(col->ctx, id, &v);
+  cpor_claim *r = rc ? NULL : v.v[0]->claim;
+  int keep = 0;
+  for (size_t i = 0; r && i < r->nlines; i++)
+    keep |=
+        cpor__rules_pending_or_held(r->lines[i].state) && cpor__line_on_unit(r, &r->lines[i], unit);
+  if (keep && strcmp(r->partner_id, c->partner_id) != 0) {
+    v.v[0]->claim = NULL;
+    cpor__claim_as_of(r, col->f->now);
+    if ((rc = cpor__list_push(&col->it->l, r))) cpor_claim_free(r);
+  }
+  cpor__view_free(&v);
+  return rc;
+}
 
-static int on_rival(cpor_ctx *ctx, const cpor_claim *c, size_t line, const cpor_store_line *row,
-                    void *arg) {
-  (void)c, (void)line;
-  if (!cpor__rules_pending_or_held(row->status) || !strcmp(row->partner_id, c->partner_id))
-    return 0;
-  (void)ctx;
-  return by_id(((rivals *)arg)->col, row->claim_id);
+static int rivals_of(collector *col, const cpor_claim *c) {
+  int rc = CPOR_OK;
+  for (size_t i = 0; !rc && i < c->nlines; i++) {
+    if (!cpor__rules_live(c->lines[i].state)) continue;
+    char *unit = cpor__unit_key(c, &c->lines[i]);
+    if (!unit) return cpor__fail(col->ctx, CPOR_ENOMEM, "out of memory");
+    cpor__unit_rows rows;
+    rc = cpor__unit_rows_load(col->ctx, unit, &rows);
+    for (size_t k = 0; !rc && k < rows.n; k++)
+      if (strcmp(rows.rows[k].claim_id, c->id) != 0)
+        rc = add_rival(col, c, unit, rows.rows[k].claim_id);
+    cpor__unit_rows_free(&rows);
+    free(unit);
+  }
+  return rc;
 }
 
 int cpor_claim_competitors(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
@@ -280,16 +348,14 @@ int cpor_claim_competitors(cpor_ctx *ctx, const cpor_actor *actor, const char *c
   if (rc) return cpor__fail(ctx, rc, "%s", msg);
   if (actor->role != CPOR_ROLE_REVIEWER && actor->role != CPOR_ROLE_SYSTEM)
     return cpor__fail(ctx, CPOR_EPERM, "only the reviewer sees the competing claims");
-  cpor_claim *c = NULL;
-  if ((rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &c))) return rc;
+  cpor__view v = {0};
+  if ((rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &v))) return rc;
   cpor_claim_iter *it = calloc(1, sizeof *it);
   filter f = {NULL, NULL, NULL, 0, 0, ctx->now};
   collector col = {it, &f, ctx};
-  rivals r = {ctx, &col};
-  rc = it ? cpor__each_unit_row(ctx, c, on_rival, &r)
-          : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  rc = it ? rivals_of(&col, v.v[0]->claim) : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if (rc > 0) rc = cpor__storage_fail(ctx, rc, "reading the competing claims");
-  cpor_claim_free(c);
+  cpor__view_free(&v);
   rc = cpor__call_end(ctx, rc);
   if (rc) {
     cpor_claim_iter_free(it);

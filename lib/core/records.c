@@ -8,13 +8,10 @@
 #include "core/codec.h"
 
 #define FORMAT 1
-
-char *cpor__strdup(const char *s, int *oom) {
-  if (!s) return NULL;
-  char *d = strdup(s);
-  if (!d) *oom = 1;
-  return d;
-}
+/* Claims and events: format 2 adds the claim's last event instant, dispute
+ * count and recorded policy, and the event's payload. Format 1 still reads. */
+#define FORMAT_CLAIM 2
+#define POLICY_WINDOWS 6
 
 static int finish(cpor__wbuf *w, cpor_store_object *obj, void **buf) {
   if (w->oom) {
@@ -34,6 +31,7 @@ static int start(cpor__rbuf *r, const cpor_store_object *obj) {
 
 /* Decoding ends here: trailing bytes or a bad read are corruption. */
 static int done(cpor__rbuf *r) {
+  if (r->oom) return CPOR_ENOMEM;
   return r->bad || r->p != r->end ? CPOR_ECORRUPT : CPOR_OK;
 }
 
@@ -253,7 +251,7 @@ cpor_workload *cpor__workload_dup(const cpor_workload *w) {
 
 int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) {
   cpor__wbuf w = {0};
-  cpor__w_u32(&w, FORMAT);
+  cpor__w_u32(&w, FORMAT_CLAIM);
   cpor__w_str(&w, c->name);
   cpor__w_str(&w, c->mpn_id);
   cpor__w_str(&w, c->domain);
@@ -284,6 +282,15 @@ int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) 
   cpor__w_i64(&w, c->updated_at);
   cpor__w_i64(&w, c->window_closes_at);
   cpor__w_i64(&w, c->sla_due_at);
+  /* format 2 */
+  cpor__w_i64(&w, c->last_at);
+  cpor__w_u32(&w, c->disputes);
+  cpor__w_u32(&w, c->has_policy);
+  const cpor_window *pw = &c->policy.optout;
+  for (int i = 0; i < POLICY_WINDOWS; i++) {
+    cpor__w_u32(&w, (uint32_t)pw[i].count);
+    cpor__w_u32(&w, pw[i].unit);
+  }
   obj_init(obj, CPOR_STORE_CLAIM, c->id, c->partner_id, c->tenant_id, c->state);
   return finish(&w, obj, buf);
 }
@@ -295,7 +302,12 @@ int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
   cpor_claim *c = calloc(1, sizeof *c);
   if (!c) return CPOR_ENOMEM;
   int oom = 0;
-  if (!start(&r, obj)) goto end;
+  cpor__rbuf_init(&r, obj->data, obj->len);
+  uint32_t format = cpor__r_u32(&r);
+  if (r.bad || format < 1 || format > FORMAT_CLAIM) {
+    r.bad = 1;
+    goto end;
+  }
   c->id = cpor__strdup(obj->id, &oom);
   c->partner_id = cpor__strdup(obj->owner, &oom);
   c->tenant_id = cpor__strdup(obj->ref, &oom);
@@ -337,8 +349,19 @@ int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
   c->updated_at = cpor__r_i64(&r);
   c->window_closes_at = cpor__r_i64(&r);
   c->sla_due_at = cpor__r_i64(&r);
+  c->last_at = c->updated_at;
+  if (format >= 2) {
+    c->last_at = cpor__r_i64(&r);
+    c->disputes = cpor__r_u32(&r);
+    c->has_policy = cpor__r_u32(&r);
+    cpor_window *pw = &c->policy.optout;
+    for (int i = 0; i < POLICY_WINDOWS; i++) {
+      pw[i].count = (int32_t)cpor__r_u32(&r);
+      pw[i].unit = cpor__r_u32(&r);
+    }
+  }
 end:;
-  int rc = oom ? CPOR_ENOMEM : done(&r);
+  int rc = oom || r.oom ? CPOR_ENOMEM : done(&r);
   if (rc == CPOR_OK && (!c->id || !c->partner_id || !c->tenant_id || !c->mpn_id || !c->domain ||
                         c->state < CPOR_STATE_EDITING || c->state > CPOR_STATE_ENDED))
     rc = CPOR_ECORRUPT;
@@ -370,7 +393,7 @@ cpor_claim *cpor__claim_dup(const cpor_claim *c) {
 
 int cpor__event_encode(const cpor_event *e, void **buf, size_t *len) {
   cpor__wbuf w = {0};
-  cpor__w_u32(&w, FORMAT);
+  cpor__w_u32(&w, FORMAT_CLAIM);
   cpor__w_i64(&w, e->at);
   cpor__w_u32(&w, (uint32_t)e->kind);
   cpor__w_u32(&w, (uint32_t)e->state);
@@ -378,6 +401,7 @@ int cpor__event_encode(const cpor_event *e, void **buf, size_t *len) {
   cpor__w_str(&w, e->org);
   cpor__w_str(&w, e->user);
   cpor__w_str(&w, e->text);
+  cpor__w_str(&w, e->payload ? e->payload : "{}");
   if (w.oom) {
     cpor__wbuf_free(&w);
     return CPOR_ENOMEM;
@@ -392,7 +416,8 @@ int cpor__event_decode(uint32_t seq, const void *data, size_t len, cpor_event **
   if (!e) return CPOR_ENOMEM;
   cpor__rbuf r;
   cpor__rbuf_init(&r, data, len);
-  if (cpor__r_u32(&r) != FORMAT) r.bad = 1;
+  uint32_t format = cpor__r_u32(&r);
+  if (format < 1 || format > FORMAT_CLAIM) r.bad = 1;
   e->seq = seq;
   e->at = cpor__r_i64(&r);
   e->kind = (int32_t)cpor__r_u32(&r);
@@ -401,29 +426,14 @@ int cpor__event_decode(uint32_t seq, const void *data, size_t len, cpor_event **
   e->org = cpor__r_str(&r);
   e->user = cpor__r_str(&r);
   e->text = cpor__r_str(&r);
-  int rc = done(&r);
-  if (rc == CPOR_OK && (!e->org || !e->user || !e->text)) rc = CPOR_ECORRUPT;
+  int oom = 0;
+  e->payload = format >= 2 ? cpor__r_str(&r) : cpor__strdup("{}", &oom);
+  int rc = oom ? CPOR_ENOMEM : done(&r);
+  if (rc == CPOR_OK && (!e->org || !e->user || !e->text || !e->payload)) rc = CPOR_ECORRUPT;
   if (rc) {
     cpor_event_free(e);
     return rc;
   }
   *out = e;
   return CPOR_OK;
-}
-
-char *cpor__unit_key(const cpor_claim *c, const cpor__line *l) {
-  size_t n = 2 + (l->subscription ? strlen(l->subscription)
-                                  : strlen(c->tenant_id) + 1 + strlen(l->workload));
-  char *k = malloc(n + 1);
-  if (!k) return NULL;
-  if (l->subscription) {
-    strcpy(k, "s:");
-    strcat(k, l->subscription);
-  } else {
-    strcpy(k, "t:");
-    strcat(k, c->tenant_id);
-    strcat(k, ":");
-    strcat(k, l->workload);
-  }
-  return k;
 }

@@ -3,78 +3,8 @@
 #ifndef CPOR_CORE_RECORDS_H
 #define CPOR_CORE_RECORDS_H
 
-#include "cpor/context.h"
 #include "cpor/sys/storage.h"
-
-struct cpor_partner {
-  char *id, *name;
-};
-
-struct cpor_location {
-  char *mpn_id, *partner_id, *name;
-  uint32_t programs; /* bit p set: enrolled in program p */
-};
-
-struct cpor_customer {
-  char *id, *name;
-};
-
-struct cpor_tenant {
-  char *id, *customer_id;
-  size_t ndomains;
-  char **domains;
-};
-
-struct cpor_subscription {
-  char *id, *tenant_id, *workload;
-  int32_t channel, state;
-};
-
-struct cpor_workload {
-  char *code, *name;
-  int32_t area;
-  int32_t needs_subscription, dynamics, builtin;
-};
-
-typedef struct cpor__line {
-  char *workload;
-  char *subscription; /* NULL for Microsoft 365 lines */
-  int32_t state, reason;
-} cpor__line;
-
-typedef struct cpor__poe {
-  char *name, *media_type, *sha256;
-  uint64_t size;
-} cpor__poe;
-
-#define CPOR__NFIELDS 12 /* cpor_field values 1..11 */
-
-struct cpor_claim {
-  char *id, *name, *partner_id, *mpn_id, *tenant_id, *domain;
-  int32_t area, activity;
-  char *fields[CPOR__NFIELDS];
-  size_t nlines;
-  cpor__line *lines;
-  size_t npoe;
-  cpor__poe *poe;
-  int32_t state, reason;
-  uint32_t contested;
-  uint32_t final;    /* a rejection that can no longer be disputed */
-  uint32_t next_seq; /* the seq of the next history event */
-  cpor_time created_at, updated_at;
-  cpor_time window_closes_at; /* CPOR_TIME_NONE when no window is open */
-  cpor_time sla_due_at;       /* CPOR_TIME_NONE when no SLA runs */
-  /* not stored: computed when the handle is handed out */
-  int overdue;
-  cpor_time read_at;
-};
-
-struct cpor_event {
-  uint32_t seq;
-  cpor_time at;
-  int32_t kind, state, role;
-  char *org, *user, *text;
-};
+#include "rules/record.h"
 
 /* Encoding (for the store) and decoding (from it): decode returns
  * CPOR_ECORRUPT for bad data, CPOR_ENOMEM. */
@@ -98,12 +28,5 @@ int cpor__event_decode(uint32_t seq, const void *data, size_t len, cpor_event **
 /* Deep copies (NULL on OOM). */
 cpor_claim *cpor__claim_dup(const cpor_claim *c);
 cpor_workload *cpor__workload_dup(const cpor_workload *w);
-
-/* The claim unit of a line: "t:<tenant>:<WORKLOAD>" or "s:<subscription>";
- * malloc'd, NULL on OOM. */
-char *cpor__unit_key(const cpor_claim *c, const cpor__line *l);
-
-/* strdup that accepts NULL. Sets *oom when a copy fails. */
-char *cpor__strdup(const char *s, int *oom);
 
 #endif

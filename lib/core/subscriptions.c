@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/actions.h"
 #include "core/claims.h"
 #include "core/valid.h"
 
@@ -51,16 +50,18 @@ int cpor_subscription_get(cpor_ctx *ctx, const char *subscription_id, cpor_subsc
   return cpor__call_end(ctx, rc);
 }
 
-typedef struct ender {
-  cpor_ctx *ctx;
-  cpor__changes *cs;
-} ender;
-
-static int end_row(void *arg, const cpor_store_line *row) {
-  ender *e = arg;
-  if (row->status != CPOR_STATE_ASSOCIATED) return 0;
-  return cpor__line_lost(e->ctx, e->cs, row->claim_id, row->line, CPOR_STATE_ENDED,
-                         CPOR_REASON_SUBSCRIPTION_ENDED);
+/* Every claim with a live line on the subscription, settled (the call
+ * settled the store), plus the subscriptions they name. */
+static int sub_view(cpor_ctx *ctx, const char *sid, cpor__view *v) {
+  char unit[48];
+  snprintf(unit, sizeof unit, "s:%s", sid);
+  cpor__unit_rows rows;
+  int rc = cpor__unit_rows_load(ctx, unit, &rows);
+  for (size_t i = 0; !rc && i < rows.n; i++)
+    if (!cpor__view_find(v, rows.rows[i].claim_id))
+      rc = cpor__view_load(ctx, rows.rows[i].claim_id, 0, v);
+  cpor__unit_rows_free(&rows);
+  return rc;
 }
 
 int cpor_subscription_set_state(cpor_ctx *ctx, const char *subscription_id, int state,
@@ -73,30 +74,24 @@ int cpor_subscription_set_state(cpor_ctx *ctx, const char *subscription_id, int 
   int rc = cpor__call_begin(ctx, 1);
   if (rc) return rc;
   cpor_subscription *s = NULL;
-  cpor__changes cs = {0};
+  cpor__view v = {0};
   rc = cpor__load_subscription(ctx, sid, &s);
+  if (!rc && (state == CPOR_SUB_EXPIRED || state == CPOR_SUB_DISABLED)) {
+    rc = sub_view(ctx, sid, &v);
+    cpor__env env = cpor__kenv(ctx);
+    if (!rc && (rc = cpor__k_subscription_ended(&env, &v, sid))) rc = cpor__kernel_fail(ctx, rc);
+  }
   if (!rc) {
     s->state = state;
     cpor_store_object obj;
     void *buf = NULL;
     rc = cpor__put(ctx, CPOR_STORE_UPDATE, cpor__subscription_encode(s, &obj, &buf), &obj, buf);
   }
-  if (!rc && (state == CPOR_SUB_EXPIRED || state == CPOR_SUB_DISABLED)) {
-    char unit[48];
-    snprintf(unit, sizeof unit, "s:%s", sid);
-    cpor__unit_rows rows;
-    rc = cpor__unit_rows_load(ctx, unit, &rows);
-    ender e = {ctx, &cs};
-    for (size_t i = 0; !rc && i < rows.n; i++)
-      rc = end_row(&e, &rows.rows[i]);
-    if (!rc)
-      cpor__unit_rows_free(&rows);
-    else if (rows.rows)
-      cpor__unit_rows_free(&rows);
-  }
-  size_t n = cs.n;
-  if (!rc) rc = cpor__changes_write(ctx, &cs, NULL);
-  cpor__changes_free(&cs);
+  if (!rc) rc = cpor__view_write(ctx, &v);
+  size_t n = 0;
+  for (size_t i = 0; i < v.n; i++)
+    n += v.v[i]->claim->state != v.v[i]->old_state || v.v[i]->nevents > 0;
+  cpor__view_free(&v);
   cpor_subscription_free(s);
   rc = cpor__call_end(ctx, rc);
   if (!rc && changed) *changed = n;

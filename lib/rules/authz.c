@@ -2,8 +2,8 @@
  * 1.4 (roles). Data tables, so the matrix reads like the documentation. */
 #include <string.h>
 
-#include "core/valid.h"
-#include "rules/rules.h"
+#include "valid.h"
+#include "rules.h"
 
 #define R(role) (1u << (role))
 #define PARTNER_ADMINS (R(CPOR_ROLE_GLOBAL_ADMIN) | R(CPOR_ROLE_INCENTIVES_ADMIN))
@@ -32,7 +32,9 @@ static const rule table[CPOR__ACT_COUNT] = {
     [CPOR__ACT_EDIT] = {"edit", PARTNER_ADMINS | R(CPOR_ROLE_BILLING_ADMIN),
                         R(CPOR_ROLE_INCENTIVES_USER), EDITABLE},
     [CPOR__ACT_ADD_POE] = {"add proof of execution", PARTNER_ADMINS | R(CPOR_ROLE_BILLING_ADMIN),
-                           R(CPOR_ROLE_INCENTIVES_USER), EDITABLE | S(CPOR_STATE_DISPUTED)},
+                           R(CPOR_ROLE_INCENTIVES_USER),
+                           EDITABLE | S(CPOR_STATE_DISPUTED) | S(CPOR_STATE_APPROVED) |
+                               S(CPOR_STATE_ASSOCIATED)},
     [CPOR__ACT_COMMENT] = {"comment", PARTNER_ADMINS | R(CPOR_ROLE_INCENTIVES_USER), 0, EDITABLE},
     [CPOR__ACT_SUBMIT] = {"submit", PARTNER_ADMINS, 0, S(CPOR_STATE_EDITING)},
     [CPOR__ACT_WITHDRAW] = {"withdraw", PARTNER_ADMINS | R(CPOR_ROLE_BILLING_ADMIN), 0,

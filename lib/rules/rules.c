@@ -1,7 +1,7 @@
 /* Claim validation, windows and state entry (see rules.h). */
 #include <string.h>
 
-#include "rules/rules.h"
+#include "rules.h"
 
 int cpor__rules_program(int area, int activity) {
   if (area == CPOR_AREA_M365) return activity == CPOR_ACTIVITY_USAGE ? CPOR_PROGRAM_OSU_M365 : 0;
@@ -78,6 +78,16 @@ int cpor__rules_pending_or_held(int state) {
   return cpor__rules_live(state) && state != CPOR_STATE_EDITING;
 }
 
+int cpor__rules_pending(int state) {
+  return state == CPOR_STATE_SUBMITTED || state == CPOR_STATE_UNDER_REVIEW ||
+         state == CPOR_STATE_PARTNER_ACTION_REQUIRED || state == CPOR_STATE_DISPUTED;
+}
+
+int cpor__rules_line_final(const cpor__line *l) {
+  return l->reason == CPOR_REASON_LOST_ARBITRATION || l->reason == CPOR_REASON_SUPERSEDED ||
+         l->reason == CPOR_REASON_SUBSCRIPTION_ENDED;
+}
+
 int cpor__rules_window_end(const cpor__env *env, const cpor_window *w, cpor_time t,
                            cpor_time *closes_at) {
   if (w->unit == CPOR_BUSINESS_DAYS)
@@ -89,42 +99,52 @@ int cpor__rules_window_end(const cpor__env *env, const cpor_window *w, cpor_time
   return cpor_tz_start_of_day(env->tz, day + w->count + 1, closes_at);
 }
 
-static int open_window(const cpor__env *env, const cpor_window *w, cpor_time *slot) {
-  return cpor__rules_window_end(env, w, env->now, slot);
+const cpor_policy *cpor__rules_policy(const cpor__env *env, const cpor_claim *c) {
+  return c->has_policy ? &c->policy : env->policy;
+}
+
+/* Rejections that can never be disputed: the partner's own request, and
+ * those where every line has an outcome of its own (a dispute could revive
+ * nothing: DESIGN.md 1.3, line outcomes for good). */
+static int final_reason(int reason) {
+  return reason == CPOR_REASON_PARTNER_REQUEST || reason == CPOR_REASON_LOST_ARBITRATION ||
+         reason == CPOR_REASON_SUBSCRIPTION_ENDED || reason == CPOR_REASON_SUPERSEDED;
 }
 
 int cpor__rules_enter(const cpor__env *env, cpor_claim *c, int state, int reason) {
-  const cpor_policy *p = env->policy;
-  cpor_time window = CPOR_TIME_NONE, sla = CPOR_TIME_NONE;
-  int rc = CPOR_OK;
+  const cpor_policy *p = cpor__rules_policy(env, c);
+  const cpor_window *w = NULL, *sla = NULL;
   switch (state) {
   case CPOR_STATE_SUBMITTED:
-    rc = open_window(env, &p->review_start_sla, &sla);
+    sla = &p->review_start_sla;
     break;
   case CPOR_STATE_UNDER_REVIEW:
-    rc = open_window(env, &p->review_sla, &sla);
+    sla = &p->review_sla;
     break;
   case CPOR_STATE_PARTNER_ACTION_REQUIRED:
-    rc = open_window(env, &p->response, &window);
+    w = &p->response;
     break;
   case CPOR_STATE_APPROVED:
-    rc = open_window(env, &p->optout, &window);
+    w = &p->optout;
     break;
   case CPOR_STATE_DISPUTED:
-    rc = open_window(env, &p->dispute_review_sla, &sla);
+    sla = &p->dispute_review_sla;
     break;
   case CPOR_STATE_REJECTED:
-    if (reason == CPOR_REASON_PARTNER_REQUEST) c->final = 1;
-    if (!c->final) rc = open_window(env, &p->dispute, &window);
+    if (final_reason(reason) || c->disputes >= CPOR__MAX_DISPUTES) c->final = 1;
+    if (!c->final) w = &p->dispute;
     break;
   default:
     break;
   }
+  cpor_time window = CPOR_TIME_NONE, due = CPOR_TIME_NONE;
+  int rc = w ? cpor__rules_window_end(env, w, env->now, &window) : CPOR_OK;
+  if (!rc && sla) rc = cpor__rules_window_end(env, sla, env->now, &due);
   if (rc) return rc;
   int from = c->state;
   for (size_t i = 0; i < c->nlines; i++) {
     cpor__line *l = &c->lines[i];
-    if (l->state == from || (state == CPOR_STATE_DISPUTED && l->state == CPOR_STATE_REJECTED)) {
+    if (l->state == from && !cpor__rules_line_final(l)) {
       l->state = state;
       l->reason = reason;
     }
@@ -132,8 +152,7 @@ int cpor__rules_enter(const cpor__env *env, cpor_claim *c, int state, int reason
   c->state = state;
   c->reason = reason;
   c->window_closes_at = window;
-  c->sla_due_at = sla;
-  c->updated_at = env->now;
+  c->sla_due_at = due;
   return CPOR_OK;
 }
 
@@ -141,13 +160,12 @@ int cpor__rules_line_outcome(const cpor__env *env, cpor_claim *c, size_t line, i
                              int reason) {
   c->lines[line].state = state;
   c->lines[line].reason = reason;
-  c->updated_at = env->now;
   for (size_t i = 0; i < c->nlines; i++)
     if (cpor__rules_live(c->lines[i].state)) return 0;
   /* The last live line is gone: the claim follows it. Its lines are all
    * REJECTED or ENDED already, so entering the state moves none of them. */
-  cpor__rules_enter(env, c, state, reason);
-  return 1;
+  int rc = cpor__rules_enter(env, c, state, reason);
+  return rc ? rc : 1;
 }
 
 int cpor__rules_overdue(const cpor_claim *c, cpor_time now) {
@@ -155,4 +173,11 @@ int cpor__rules_overdue(const cpor_claim *c, cpor_time now) {
   /* Arbitration may keep a contested claim under review past the SLA. */
   if (c->contested && c->state == CPOR_STATE_UNDER_REVIEW) return 0;
   return 1;
+}
+
+cpor_time cpor__rules_due(const cpor_claim *c, cpor_time now) {
+  if (c->state != CPOR_STATE_APPROVED && c->state != CPOR_STATE_PARTNER_ACTION_REQUIRED)
+    return CPOR_TIME_NONE;
+  if (c->window_closes_at == CPOR_TIME_NONE || c->window_closes_at > now) return CPOR_TIME_NONE;
+  return c->window_closes_at;
 }

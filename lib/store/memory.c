@@ -85,6 +85,8 @@ typedef struct mstore {
   int in_txn;
   undo *log;
   size_t nlog, caplog;
+  size_t mark; /* the savepoint: the log length when it was set */
+  int in_sp;
   long budget; /* allocations left before simulated OOM; < 0 unlimited */
   char err[160];
 } mstore;
@@ -652,6 +654,7 @@ static int m_begin(void *self, int write) {
   st->err[0] = '\0';
   if (st->in_txn) return fail(st, CPOR_ESTORAGE, "a transaction is open already");
   st->in_txn = 1;
+  st->in_sp = 0;
   st->nlog = 0;
   return CPOR_OK;
 }
@@ -680,6 +683,36 @@ static int m_rollback(void *self) {
   while (st->nlog)
     undo_one(st, &st->log[--st->nlog]);
   st->in_txn = 0;
+  return CPOR_OK;
+}
+
+static int m_savepoint(void *self) {
+  mstore *st = self;
+  int rc = enter(st);
+  if (rc) return rc;
+  if (st->in_sp) return fail(st, CPOR_ESTORAGE, "a savepoint is open already");
+  st->mark = st->nlog;
+  st->in_sp = 1;
+  return CPOR_OK;
+}
+
+static int m_release(void *self) {
+  mstore *st = self;
+  int rc = enter(st);
+  if (rc) return rc;
+  if (!st->in_sp) return fail(st, CPOR_ESTORAGE, "no savepoint is open");
+  st->in_sp = 0;
+  return CPOR_OK;
+}
+
+static int m_rollback_to(void *self) {
+  mstore *st = self;
+  int rc = enter(st);
+  if (rc) return rc;
+  if (!st->in_sp) return fail(st, CPOR_ESTORAGE, "no savepoint is open");
+  while (st->nlog > st->mark)
+    undo_one(st, &st->log[--st->nlog]);
+  st->in_sp = 0;
   return CPOR_OK;
 }
 
@@ -722,6 +755,9 @@ static const cpor_storage_methods memory_methods = {
     .begin = m_begin,
     .commit = m_commit,
     .rollback = m_rollback,
+    .savepoint = m_savepoint,
+    .release = m_release,
+    .rollback_to = m_rollback_to,
     .object_get = m_object_get,
     .object_put = m_object_put,
     .object_scan = m_object_scan,

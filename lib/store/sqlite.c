@@ -82,6 +82,27 @@ static int m_rollback(void *self) {
   return cpor__sql_run(s, CPOR__SQL_ROLLBACK, "rollback");
 }
 
+/* A call inside a batch: SAVEPOINT .. RELEASE, or ROLLBACK TO then RELEASE
+ * (ROLLBACK TO keeps the savepoint open). */
+static int m_savepoint(void *self) {
+  cpor__sqlite *s = self;
+  if (sqlite3_get_autocommit(s->db))
+    return cpor__sql_error(s, CPOR_ESTORAGE, "savepoint: no transaction is open");
+  return cpor__sql_run(s, CPOR__SQL_CALL_SAVEPOINT, "savepoint");
+}
+
+static int m_release(void *self) {
+  return cpor__sql_run(self, CPOR__SQL_CALL_RELEASE, "release");
+}
+
+static int m_rollback_to(void *self) {
+  cpor__sqlite *s = self;
+  if (sqlite3_get_autocommit(s->db))
+    return cpor__sql_error(s, CPOR_ESTORAGE, "rollback_to: the transaction is gone");
+  int rc = cpor__sql_run(s, CPOR__SQL_CALL_ROLLBACK_TO, "rollback_to");
+  return rc ? rc : cpor__sql_run(s, CPOR__SQL_CALL_RELEASE, "rollback_to");
+}
+
 /* ---- objects -------------------------------------------------------------------- */
 
 static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_object_fn fn,
@@ -349,6 +370,9 @@ static const cpor_storage_methods sqlite_methods = {
     .begin = m_begin,
     .commit = m_commit,
     .rollback = m_rollback,
+    .savepoint = m_savepoint,
+    .release = m_release,
+    .rollback_to = m_rollback_to,
     .object_get = m_object_get,
     .object_put = m_object_put,
     .object_scan = m_object_scan,

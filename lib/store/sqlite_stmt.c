@@ -20,6 +20,9 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
     [CPOR__SQL_SAVEPOINT] = "SAVEPOINT cpor_lines",
     [CPOR__SQL_RELEASE] = "RELEASE cpor_lines",
     [CPOR__SQL_ROLLBACK_TO] = "ROLLBACK TO cpor_lines",
+    [CPOR__SQL_CALL_SAVEPOINT] = "SAVEPOINT cpor_call",
+    [CPOR__SQL_CALL_RELEASE] = "RELEASE cpor_call",
+    [CPOR__SQL_CALL_ROLLBACK_TO] = "ROLLBACK TO cpor_call",
     [CPOR__SQL_OBJECT_GET] =
         "SELECT owner, ref, state, data FROM objects WHERE kind = ?1 AND id = ?2",
     [CPOR__SQL_OBJECT_INSERT] = "INSERT INTO objects(kind, id, owner, ref, state, data) "

@@ -4,10 +4,15 @@
 
 #include "store/storage.h"
 
+#include <stddef.h>
+
+/* Version 1 ended with close. */
+#define V1_SIZE (offsetof(cpor_storage_methods, close) + sizeof(void (*)(void *)))
+
 int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version) {
   if (!methods) return CPOR_EINVAL;
-  if (version != CPOR_STORAGE_VERSION) return CPOR_EVERSION;
-  memset(methods, 0, sizeof *methods);
+  if (version == 0 || version > CPOR_STORAGE_VERSION) return CPOR_EVERSION;
+  memset(methods, 0, version == 1 ? V1_SIZE : sizeof *methods);
   methods->version = version;
   return CPOR_OK;
 }
@@ -17,9 +22,14 @@ int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, vo
   *out = NULL;
   if (!methods) return CPOR_EINVAL;
   if (methods->version == 0 || methods->version > CPOR_STORAGE_VERSION) return CPOR_EVERSION;
-  /* Version 1 is the only layout so far: later versions convert older
-   * layouts here by copying the fields they share into a zeroed latest. */
-  const cpor_storage_methods *m = methods;
+  /* An older layout is copied by its own size into a zeroed latest one. */
+  cpor_storage_methods latest;
+  memset(&latest, 0, sizeof latest);
+  memcpy(&latest, methods, methods->version == 1 ? V1_SIZE : sizeof latest);
+  const cpor_storage_methods *m = &latest;
+  if ((m->savepoint != NULL) != (m->release != NULL) ||
+      (m->release != NULL) != (m->rollback_to != NULL))
+    return CPOR_EINVAL;
   if (!m->begin || !m->commit || !m->rollback || !m->object_get || !m->object_put ||
       !m->object_scan || !m->lines_replace || !m->lines_by_unit || !m->deadline_set ||
       !m->deadline_clear || !m->deadline_scan || !m->event_append || !m->event_scan)

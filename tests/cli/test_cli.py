@@ -218,7 +218,7 @@ class TestJourneys(CliCase):
     def rejected(self):
         cid = self.to_review(day="2026-11-02")
         r = self.ok("review", "reject", cid, "--reason", "insufficient_poe", "not enough",
-                    actor=REVIEWER, now="2026-11-02T15:00:00Z")
+                    actor=REVIEWER, now="2026-11-02T17:00:00Z")
         self.assertEqual(r["state"], "REJECTED")
         self.assertEqual(r["reason"], "insufficient_poe")
         self.assertTrue(r["disputable"])

@@ -43,7 +43,7 @@
 extern "C" {
 #endif
 
-#define CPOR_STORAGE_VERSION 1
+#define CPOR_STORAGE_VERSION 2
 
 /* Object kinds. */
 enum {
@@ -156,14 +156,25 @@ typedef struct cpor_storage_methods {
   const char *(*errmsg)(void *self);
   /* Releases self; called once by cpor_storage_free. */
   void (*close)(void *self);
+
+  /* --- version 2: may provide (all three or none) -------------------------- */
+  /* Inside a write transaction, marks a point that rollback_to returns to;
+   * release forgets it (keeping what was written since). The core never
+   * nests them: each call inside a batch (cpor_ctx_begin) runs in one, so a
+   * call that fails there changes nothing. Without them, a failed call whose
+   * writes had begun leaves the batch only a rollback. */
+  int (*savepoint)(void *self);
+  int (*release)(void *self);
+  int (*rollback_to)(void *self);
 } cpor_storage_methods;
 
 #define CPOR_STORAGE_METHODS_INIT                                                                  \
   {                                                                                                \
     CPOR_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
-        NULL, NULL, NULL                                                                           \
+        NULL, NULL, NULL, NULL, NULL, NULL                                                         \
   }
-/* Zeroes *methods and sets its version; CPOR_EVERSION for an unknown version. */
+/* Zeroes *methods and sets its version (1..CPOR_STORAGE_VERSION);
+ * CPOR_EVERSION for an unknown version. */
 CPOR_API int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version);
 
 /* Wraps a backend. The methods are copied (an older version's layout is

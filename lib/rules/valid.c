@@ -1,5 +1,5 @@
 /* Validators (see valid.h). ASCII only: never the locale's ctype. */
-#include "core/valid.h"
+#include "valid.h"
 
 #include <string.h>
 

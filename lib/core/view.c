@@ -1,0 +1,157 @@
+/* Loading the kernel's views from the store, settling them, and the
+ * store-wide settle every write begins with. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/claims.h"
+
+static int add_claim(cpor_ctx *ctx, cpor__view *v, const char *id, cpor__touched **out) {
+  cpor__touched *t = cpor__view_find(v, id);
+  if (t) return out ? (*out = t, CPOR_OK) : CPOR_OK;
+  cpor_claim *c = NULL;
+  int rc = cpor__load_claim(ctx, id, &c);
+  if (rc == CPOR_ENOTFOUND && v->n)
+    return cpor__fail(ctx, CPOR_ECORRUPT,
+                      "stored data is corrupt (a unit row names claim %.40s, "
+                      "which does not exist)",
+                      id);
+  if (rc) return rc;
+  rc = cpor__view_add(v, c, 0, out);
+  return rc ? cpor__fail(ctx, rc, "out of memory") : CPOR_OK;
+}
+
+/* Adds the other claims with a row on unit (status 0: any live status). */
+static int add_unit(cpor_ctx *ctx, cpor__view *v, const char *self, const char *unit, int status) {
+  cpor__unit_rows rows;
+  int rc = cpor__unit_rows_load(ctx, unit, &rows);
+  for (size_t k = 0; rc == CPOR_OK && k < rows.n; k++) {
+    const cpor_store_line *r = &rows.rows[k];
+    if (strcmp(r->claim_id, self) != 0 && (!status || r->status == status))
+      rc = add_claim(ctx, v, r->claim_id, NULL);
+  }
+  cpor__unit_rows_free(&rows);
+  return rc;
+}
+
+/* For each live line of c (with state `state` when non-zero), the other
+ * claims on its unit with a row of status `status`. */
+static int add_units(cpor_ctx *ctx, cpor__view *v, const cpor_claim *c, int state, int status) {
+  for (size_t i = 0; i < c->nlines; i++) {
+    const cpor__line *l = &c->lines[i];
+    if (!cpor__rules_live(l->state) || (state && l->state != state)) continue;
+    char *unit = cpor__unit_key(c, l);
+    if (!unit) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    int rc = add_unit(ctx, v, c->id, unit, status);
+    free(unit);
+    if (rc) return rc;
+  }
+  return CPOR_OK;
+}
+
+/* The subscriptions named by the live lines of the view's claims (only
+ * APPROVED claims when approved_only: what settling re-checks). */
+static int add_subs(cpor_ctx *ctx, cpor__view *v, int approved_only) {
+  for (size_t j = 0; j < v->n; j++) {
+    const cpor_claim *c = v->v[j]->claim;
+    if (approved_only && c->state != CPOR_STATE_APPROVED) continue;
+    for (size_t i = 0; i < c->nlines; i++) {
+      const cpor__line *l = &c->lines[i];
+      if (!cpor__rules_live(l->state) || !l->subscription || cpor__view_sub(v, l->subscription))
+        continue;
+      cpor_subscription *s = NULL;
+      int rc = cpor__load_subscription(ctx, l->subscription, &s);
+      if (rc == CPOR_ENOTFOUND)
+        return cpor__fail(ctx, CPOR_ECORRUPT,
+                          "stored data is corrupt (claim %s names subscription %s, which does "
+                          "not exist)",
+                          c->id, l->subscription);
+      if (rc) return rc;
+      if (cpor__view_add_sub(v, s)) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    }
+  }
+  return CPOR_OK;
+}
+
+int cpor__view_load(cpor_ctx *ctx, const char *id, int neighbors, cpor__view *v) {
+  cpor__touched *t = NULL;
+  int rc = add_claim(ctx, v, id, &t);
+  if (!rc && neighbors) rc = add_units(ctx, v, t->claim, 0, 0);
+  return rc ? rc : add_subs(ctx, v, 0);
+}
+
+static int has_state_line(const cpor_claim *c, int state) {
+  for (size_t i = 0; i < c->nlines; i++)
+    if (c->lines[i].state == state) return 1;
+  return 0;
+}
+
+int cpor__view_settled(cpor_ctx *ctx, const char *id, cpor__view *v) {
+  cpor__touched *t = NULL;
+  int rc = add_claim(ctx, v, id, &t);
+  if (rc) return rc;
+  const cpor_claim *c = t->claim;
+  /* Only its own window, or an association on a unit it holds, can change a
+   * claim by now: most reads need nothing more. */
+  int due = cpor__rules_due(c, ctx->now) != CPOR_TIME_NONE;
+  if (!due && !has_state_line(c, CPOR_STATE_ASSOCIATED)) return CPOR_OK;
+  rc = add_units(ctx, v, c, CPOR_STATE_ASSOCIATED, CPOR_STATE_APPROVED);
+  if (!rc) rc = add_subs(ctx, v, 1);
+  cpor__env env = cpor__kenv(ctx);
+  if (!rc) rc = cpor__settle(&env, v);
+  return rc > 0 || rc == CPOR_OK ? CPOR_OK : cpor__kernel_fail(ctx, rc);
+}
+
+typedef struct due_ids {
+  cpor__view *v;
+  cpor_ctx *ctx;
+  int rc;
+} due_ids;
+
+static int on_due(void *arg, const char *claim_id, uint32_t kind, cpor_time at) {
+  (void)kind, (void)at;
+  due_ids *d = arg;
+  if (!claim_id) return CPOR_ECORRUPT;
+  d->rc = add_claim(d->ctx, d->v, claim_id, NULL);
+  return d->rc;
+}
+
+int cpor__settle_store(cpor_ctx *ctx, size_t *changed) {
+  *changed = 0;
+  cpor__view v = {0};
+  cpor_storage *s = ctx->storage;
+  due_ids d = {&v, ctx, CPOR_OK};
+  int rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_OPTOUT, ctx->now, on_due, &d);
+  if (!rc) rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_RESPONSE, ctx->now, on_due, &d);
+  if (rc && d.rc)
+    rc = d.rc;
+  else if (rc)
+    rc = cpor__storage_fail(ctx, rc, "cannot read due deadlines");
+  if (rc || v.n == 0) {
+    cpor__view_free(&v);
+    return rc;
+  }
+  /* A due claim must still be in the state its deadline belongs to: the
+   * deadline rows are written with the claim. */
+  size_t ndue = v.n;
+  for (size_t i = 0; !rc && i < ndue; i++)
+    if (cpor__rules_due(v.v[i]->claim, ctx->now) == CPOR_TIME_NONE)
+      rc = cpor__fail(ctx, CPOR_ECORRUPT, "deadline of claim %s does not match its state",
+                      v.v[i]->claim->id);
+  /* The incumbents an association supersedes. */
+  for (size_t i = 0; !rc && i < ndue; i++)
+    if (v.v[i]->claim->state == CPOR_STATE_APPROVED)
+      rc = add_units(ctx, &v, v.v[i]->claim, 0, CPOR_STATE_ASSOCIATED);
+  if (!rc) rc = add_subs(ctx, &v, 1);
+  cpor__env env = cpor__kenv(ctx);
+  if (!rc && (rc = cpor__settle(&env, &v))) rc = cpor__kernel_fail(ctx, rc);
+  if (!rc) rc = cpor__view_write(ctx, &v);
+  for (size_t i = 0; !rc && i < v.n; i++)
+    *changed += v.v[i]->claim->state != v.v[i]->old_state;
+  cpor__view_free(&v);
+  return rc;
+}
+
+int cpor__view_neighbors(cpor_ctx *ctx, cpor__view *v, cpor__touched *t) {
+  int rc = add_units(ctx, v, t->claim, 0, 0);
+  return rc ? rc : add_subs(ctx, v, 0);
+}

@@ -1,0 +1,37 @@
+/* Small helpers over the kernel's records (see record.h). */
+#include "record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *cpor__strdup(const char *s, int *oom) {
+  if (!s) return NULL;
+  char *d = strdup(s);
+  if (!d) *oom = 1;
+  return d;
+}
+
+char *cpor__unit_key(const cpor_claim *c, const cpor__line *l) {
+  size_t n = 2 + (l->subscription ? strlen(l->subscription)
+                                  : strlen(c->tenant_id) + 1 + strlen(l->workload));
+  char *k = malloc(n + 1);
+  if (!k) return NULL;
+  if (l->subscription) {
+    strcpy(k, "s:");
+    strcat(k, l->subscription);
+  } else {
+    strcpy(k, "t:");
+    strcat(k, c->tenant_id);
+    strcat(k, ":");
+    strcat(k, l->workload);
+  }
+  return k;
+}
+
+int cpor__line_on_unit(const cpor_claim *c, const cpor__line *l, const char *unit) {
+  if (l->subscription)
+    return unit[0] == 's' && unit[1] == ':' && !strcmp(unit + 2, l->subscription);
+  size_t t = strlen(c->tenant_id);
+  return unit[0] == 't' && unit[1] == ':' && !strncmp(unit + 2, c->tenant_id, t) &&
+         unit[2 + t] == ':' && !strcmp(unit + 3 + t, l->workload);
+}

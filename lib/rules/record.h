@@ -1,0 +1,94 @@
+/* The kernel's record types: the claims, lines, events and directory records
+ * that decisions read and produce. The public handles (cpor_claim, ...) are
+ * these structs; the core encodes them for the store. Nothing here knows of
+ * storage or of the context. */
+#ifndef CPOR_RULES_RECORD_H
+#define CPOR_RULES_RECORD_H
+
+#include "cpor/context.h"
+
+struct cpor_partner {
+  char *id, *name;
+};
+
+struct cpor_location {
+  char *mpn_id, *partner_id, *name;
+  uint32_t programs; /* bit p set: enrolled in program p */
+};
+
+struct cpor_customer {
+  char *id, *name;
+};
+
+struct cpor_tenant {
+  char *id, *customer_id;
+  size_t ndomains;
+  char **domains;
+};
+
+struct cpor_subscription {
+  char *id, *tenant_id, *workload;
+  int32_t channel, state;
+};
+
+struct cpor_workload {
+  char *code, *name;
+  int32_t area;
+  int32_t needs_subscription, dynamics, builtin;
+};
+
+typedef struct cpor__line {
+  char *workload;
+  char *subscription; /* NULL for Microsoft 365 lines */
+  int32_t state, reason;
+} cpor__line;
+
+typedef struct cpor__poe {
+  char *name, *media_type, *sha256;
+  uint64_t size;
+} cpor__poe;
+
+#define CPOR__NFIELDS 12 /* cpor_field values 1..11 */
+
+struct cpor_claim {
+  char *id, *name, *partner_id, *mpn_id, *tenant_id, *domain;
+  int32_t area, activity;
+  char *fields[CPOR__NFIELDS];
+  size_t nlines;
+  cpor__line *lines;
+  size_t npoe;
+  cpor__poe *poe;
+  int32_t state, reason;
+  uint32_t contested;
+  uint32_t final;    /* a rejection that can no longer be disputed */
+  uint32_t next_seq; /* the seq of the next history event */
+  cpor_time created_at, updated_at;
+  cpor_time window_closes_at; /* CPOR_TIME_NONE when no window is open */
+  cpor_time sla_due_at;       /* CPOR_TIME_NONE when no SLA runs */
+  cpor_time last_at;          /* the instant of the last history event */
+  uint32_t has_policy;        /* recorded at submission */
+  uint32_t disputes;          /* disputes filed so far */
+  cpor_policy policy;
+  /* not stored: computed when the handle is handed out */
+  int overdue;
+  cpor_time read_at;
+};
+
+struct cpor_event {
+  uint32_t seq;
+  cpor_time at;
+  int32_t kind, state, role;
+  char *org, *user, *text;
+  char *payload; /* JSON object text: what the event changed ("{}" when nothing) */
+};
+
+/* The claim unit of a line: "t:<tenant>:<WORKLOAD>" or "s:<subscription>";
+ * malloc'd, NULL on OOM. */
+char *cpor__unit_key(const cpor_claim *c, const cpor__line *l);
+/* Whether line l of c is on unit (no allocation). */
+int cpor__line_on_unit(const cpor_claim *c, const cpor__line *l, const char *unit);
+
+/* strdup that accepts NULL. Sets *oom when a copy fails. */
+char *cpor__strdup(const char *s, int *oom);
+
+#endif
