@@ -256,7 +256,11 @@ CPOR_API int cpor_claim_decide_dispute(cpor_ctx *ctx, const cpor_actor *actor, c
 /* The partner removes its association: ENDED (partner_removed). */
 CPOR_API int cpor_claim_remove(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
 
-/* Applies every timed transition due at the clock's now, in deadline order
+/* Settled state: every call, reads included, sees the timed transitions due
+ * at its now as applied; advance only makes the stored rows catch up (and
+ * every write call catches up first). Its result and every other call's do
+ * not depend on when, whether or how often it ran.
+ * Applies every timed transition due at the clock's now, in deadline order
  * (opt-out window elapsed -> ASSOCIATED, superseding the incumbent; no
  * partner response -> REJECTED). Idempotent. *changed (may be NULL) receives
  * the number of claims that changed state. */
@@ -298,8 +302,18 @@ CPOR_API void cpor_claim_iter_free(cpor_claim_iter *it);
 CPOR_API int cpor_claim_competitors(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                                     cpor_claim_iter **out);
 
+/* The claim re-derived from its history by the rules alone (the fold of its
+ * events), as of the call's now: for audits and tests, it equals what
+ * cpor_claim_get returns. CPOR_ECORRUPT (naming the event) when the history
+ * does not fold; history written before 0.2 carries no payloads and does not
+ * fold. Visibility as cpor_claim_get. */
+CPOR_API int cpor_claim_replay(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                               cpor_claim **out);
+
 typedef struct cpor_event_iter cpor_event_iter;
-/* A claim's history in order. */
+/* A claim's history in order, as of the call's now: the timed transitions
+ * due by then are in it (stamped when their window closed) whether or not
+ * cpor_ctx_advance has run. */
 CPOR_API int cpor_claim_history(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                                 cpor_event_iter **out);
 CPOR_API int cpor_event_iter_next(cpor_event_iter *it, cpor_event **out);
