@@ -60,7 +60,8 @@ type Options struct {
 	// call on the same Context (or its Tx) from inside it fails with
 	// ErrReentrant. A zero time.Time fails the call with ErrInvalid; a
 	// panic (even panic(nil)) fails it with a *CallbackPanicError holding
-	// the panic value.
+	// the panic value. A ClockFunc that refers to its Context keeps it
+	// reachable (the finalizer cannot run): Close it.
 	ClockFunc func() time.Time
 	// Policy overrides windows; zero Windows keep the defaults.
 	Policy Policy
