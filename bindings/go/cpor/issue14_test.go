@@ -417,6 +417,7 @@ func testNUL(t *testing.T) {
 			_, err := cpor.NewCalendar(cpor.CalendarSpec{Rules: bad("weekend sat sun")})
 			return err
 		}},
+		{"ParseDate", func() error { _, err := cpor.ParseDate("2026-01-01\x00junk"); return err }},
 		{"Tx/CreatePartner", func() error {
 			tx, err := w.ctx.Begin()
 			must(t, err)
