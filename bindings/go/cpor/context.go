@@ -92,7 +92,7 @@ type ctxCore struct {
 	mu    sync.Mutex
 	p     *C.cpor_ctx  // nil once closed
 	clock *ManualClock // kept reachable: the C context reads it
-	gofn  *goClock     // Options.ClockFunc, released by Close
+	gofn  *goClock     // Options.ClockFunc (released by Close); set once, at Open
 	// The goroutine that began the open Tx (0: none); read to refuse,
 	// instead of deadlocking on, a call on the Context from that goroutine.
 	txOwner atomic.Int64
@@ -198,13 +198,12 @@ func Open(opts Options) (_ *Context, err error) {
 	return &Context{k: k}, nil
 }
 
-// Close closes the context and frees its C memory. It waits for a call
-// or a Tx of another goroutine to end; a Tx still open is rolled back only
-// when it was abandoned (its finalizer). It is safe to call more than once;
-// later calls on the Context fail with ErrClosed. From inside the
-// Context's ClockFunc, or from the goroutine holding an open Tx, it fails
-// with ErrReentrant and closes nothing. On a Tx's Context, Close ends the
-// Tx (see Tx.Close).
+// Close closes the context and frees its C memory. It first waits for the
+// calls and the open Tx of other goroutines to end. It is safe to call more
+// than once; later calls on the Context fail with ErrClosed. From inside
+// the Context's ClockFunc, or from the goroutine holding an open Tx, it
+// fails with ErrReentrant and closes nothing. On a Tx's Context, Close ends
+// the Tx (see Tx.Close).
 func (c *Context) Close() error {
 	if c.tx != nil {
 		return c.tx.end(c.k, false, true)
@@ -223,8 +222,7 @@ func (k *ctxCore) free() {
 	if k.p != nil {
 		C.cpor_ctx_close(k.p)
 		k.p = nil
-		k.gofn.free()
-		k.gofn = nil
+		k.gofn.free() // k.gofn itself stays: lock reads it without mu
 		k.clock = nil
 	}
 	runtime.SetFinalizer(k, nil)

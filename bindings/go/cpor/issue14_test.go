@@ -68,6 +68,7 @@ func TestIssue14(t *testing.T) {
 	t.Run("TxCloseWaitsForTx", testCloseWaitsForTx)
 	t.Run("TxAbandonedIsRolledBack", testTxAbandoned)
 	t.Run("TxViewIsAContext", testTxView)
+	t.Run("ContextCloseWhileInUse", testContextClose)
 	t.Run("UseAfterClose", testUseAfterClose)
 	t.Run("ContextCMemory", testContextMemory)
 }
@@ -317,8 +318,8 @@ func testCalendarClose(t *testing.T) {
 			return err
 		})
 		time.Sleep(time.Duration(round) * time.Millisecond)
+		must(t, cal.Close()) // while the goroutines still call it
 		close(stop)
-		must(t, cal.Close())
 		wg.Wait()
 		_, err = cal.Add(dates[0], 1)
 		wantErr(t, err, cpor.ErrClosed)
@@ -351,8 +352,8 @@ func testTimeZoneClose(t *testing.T) {
 			return err
 		})
 		time.Sleep(time.Duration(round) * time.Millisecond)
+		must(t, tz.Close()) // while the goroutines still call it
 		close(stop)
-		must(t, tz.Close())
 		wg.Wait()
 		_, err = tz.Offset(start)
 		wantErr(t, err, cpor.ErrClosed)
@@ -615,6 +616,30 @@ func testTxView(t *testing.T) {
 	_, err = w.ctx.Claim(admin("A"), c.ID)
 	wantErr(t, err, cpor.ErrNotFound)
 	must(t, w.ctx.CreatePartner("7", "after the Tx"))
+}
+
+// Closing a Context that other goroutines are calling (with a ClockFunc):
+// their calls finish or fail with ErrClosed.
+func testContextClose(t *testing.T) {
+	for round := 0; round < 5; round++ {
+		ctx, err := cpor.Open(cpor.Options{ClockFunc: func() time.Time { return start }})
+		must(t, err)
+		must(t, ctx.CreatePartner("A", "Partner A"))
+		stop := make(chan struct{})
+		wg := hammer(t, 4, stop, func() error {
+			if _, err := ctx.Now(); err != nil {
+				return err
+			}
+			_, err := ctx.Partner("A")
+			return err
+		})
+		time.Sleep(time.Duration(round) * time.Millisecond)
+		must(t, ctx.Close()) // while the goroutines still call it
+		close(stop)
+		wg.Wait()
+		_, err = ctx.Now()
+		wantErr(t, err, cpor.ErrClosed)
+	}
 }
 
 func testUseAfterClose(t *testing.T) {
