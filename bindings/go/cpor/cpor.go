@@ -45,7 +45,10 @@ type cstrings []unsafe.Pointer
 // argError is thrown (panicked) by argument conversion (cstrings.str and
 // friends) and caught by catchArg at the API boundary: Context.do, Open and
 // the calendar and time-zone constructors. A conversion can then sit inside
-// the expression that calls C, and the C call never happens.
+// the expression that calls C, and the C call never happens. Convert
+// inside the closure passed to Context.do (or defer catchArg yourself):
+// TestIssue14/NULInEveryContextMethod calls every Context method with NUL
+// strings and fails on a panic.
 type argError struct{ err *Error }
 
 // throwInvalid throws ErrInvalid with msg.

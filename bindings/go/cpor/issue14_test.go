@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -63,6 +64,7 @@ func TestIssue14(t *testing.T) {
 	t.Run("CalendarCloseWhileInUse", testCalendarClose)
 	t.Run("TimeZoneCloseWhileInUse", testTimeZoneClose)
 	t.Run("NULInStrings", testNUL)
+	t.Run("NULInEveryContextMethod", testNULEveryMethod)
 	t.Run("TxOwnsTheBatch", testTxOwnsBatch)
 	t.Run("TxOwnerCallingContextIsAnError", testTxOwner)
 	t.Run("TxCloseWaitsForTx", testCloseWaitsForTx)
@@ -740,4 +742,89 @@ func testContextMemory(t *testing.T) {
 	if left := cmem.InUse() - base; left > 64<<10 {
 		t.Errorf("%d bytes of C memory left after the finalizers", left)
 	}
+}
+
+// fillNUL sets every string reachable in v (fields, slice elements) to one
+// with a NUL byte, and reports whether there was any.
+func fillNUL(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("x\x00y")
+		return true
+	case reflect.Struct:
+		any := false
+		for i := 0; i < v.NumField(); i++ {
+			if f := v.Field(i); f.CanSet() {
+				any = fillNUL(f) || any
+			}
+		}
+		return any
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.String && v.Type().Elem().Kind() != reflect.Struct {
+			return false
+		}
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		return fillNUL(v.Index(0))
+	}
+	return false
+}
+
+// Every method of *Context (and so of *Tx) that takes a string, directly or
+// inside an argument, refuses a NUL byte with ErrInvalid rather than
+// cutting the string or panicking: this covers methods added later too.
+func testNULEveryMethod(t *testing.T) {
+	w := newWorld(t)
+	nulMethods(t, "Context", reflect.ValueOf(w.ctx))
+	tx, err := w.ctx.Begin()
+	must(t, err)
+	defer tx.Rollback()
+	nulMethods(t, "Tx", reflect.ValueOf(tx.Context))
+}
+
+func nulMethods(t *testing.T, recv string, v reflect.Value) {
+	t.Helper()
+	errType := reflect.TypeOf((*error)(nil)).Elem()
+	tested := 0
+	for i := 0; i < v.Type().NumMethod(); i++ {
+		m := v.Type().Method(i)
+		mt := m.Type // the receiver is argument 0
+		args := []reflect.Value{v}
+		hasString := false
+		for j := 1; j < mt.NumIn(); j++ {
+			a := reflect.New(mt.In(j)).Elem()
+			if !(mt.IsVariadic() && j == mt.NumIn()-1) {
+				hasString = fillNUL(a) || hasString
+			}
+			args = append(args, a)
+		}
+		if !hasString || mt.NumOut() == 0 || mt.Out(mt.NumOut()-1) != errType {
+			continue
+		}
+		tested++
+		name := recv + "." + m.Name
+		var out []reflect.Value
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s with a NUL: panic %v", name, r)
+				}
+			}()
+			if mt.IsVariadic() {
+				out = m.Func.CallSlice(args)
+			} else {
+				out = m.Func.Call(args)
+			}
+		}()
+		if out == nil {
+			continue
+		}
+		err, _ := out[len(out)-1].Interface().(error)
+		if !errors.Is(err, cpor.ErrInvalid) || !strings.Contains(err.Error(), "NUL") {
+			t.Errorf("%s with a NUL: %v, want ErrInvalid naming the NUL", name, err)
+		}
+	}
+	if tested < 20 {
+		t.Errorf("%s: only %d methods with string arguments", recv, tested)
+	}
+	t.Logf("%s: %d methods refuse a NUL", recv, tested)
 }
