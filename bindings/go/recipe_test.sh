@@ -26,6 +26,9 @@ fi
 
 rm -rf "$work"
 mkdir -p "$work/libcpor"
+# The build symlink points back up the build tree: do not leave the loop
+# behind (the rest stays for a look after a failure).
+trap 'rm -f "$work/libcpor/build"' EXIT
 ln -s "$src/bindings" "$work/libcpor/bindings"
 ln -s "$build" "$work/libcpor/build"
 printf '%s\n' "$recipe" >"$work/recipe.sh"
