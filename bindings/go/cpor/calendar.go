@@ -12,23 +12,36 @@ import (
 )
 
 // Calendar is an immutable business-day calendar (a weekmask, holidays and
-// worked weekend days). It may be shared by goroutines. Close releases it; a
-// finalizer does so for a Calendar that was never closed.
+// worked weekend days). It may be shared by goroutines, and closed while
+// they use it: Close releases it once the calls in flight have returned,
+// and later calls fail with ErrClosed. A finalizer releases a Calendar
+// that was never closed.
 type Calendar struct {
-	p *C.cpor_calendar
+	p *C.cpor_calendar // set once; valid while a reference is held
+	r refs
 }
 
 func newCalendar(p *C.cpor_calendar) *Calendar {
 	c := &Calendar{p: p}
+	c.r.free = func() { C.cpor_calendar_unref(p) }
 	runtime.SetFinalizer(c, (*Calendar).Close)
 	return c
+}
+
+// use takes a reference for one call (release it with c.r.release).
+func (c *Calendar) use() error {
+	if !c.r.acquire() {
+		return errCalendarClosed()
+	}
+	return nil
 }
 
 // BuiltinCalendar returns a built-in calendar: "weekends" (Saturday and
 // Sunday off, no holidays) or "us-federal" (US federal holidays with
 // observance); ErrNotFound for any other name.
-func BuiltinCalendar(name string) (*Calendar, error) {
-	cs := C.CString(name)
+func BuiltinCalendar(name string) (_ *Calendar, err error) {
+	defer catchArg(&err)
+	cs := cstring(name)
 	defer C.free(unsafe.Pointer(cs))
 	var p *C.cpor_calendar
 	if rc := C.cpor_calendar_builtin(cs, &p); rc < 0 {
@@ -41,8 +54,9 @@ func BuiltinCalendar(name string) (*Calendar, error) {
 // DESIGN.md): one rule a line, e.g. "weekend sat sun", "fixed 01-01
 // observe=nearest", "nth 11 thu 4". On ErrInvalid the message says
 // "line N: what is wrong".
-func ParseCalendar(text string) (*Calendar, error) {
-	cs := C.CString(text)
+func ParseCalendar(text string) (_ *Calendar, err error) {
+	defer catchArg(&err)
+	cs := cstring(text)
 	defer C.free(unsafe.Pointer(cs))
 	var buf [256]C.char
 	var p *C.cpor_calendar
@@ -65,7 +79,8 @@ type CalendarSpec struct {
 }
 
 // NewCalendar builds a calendar from spec.
-func NewCalendar(spec CalendarSpec) (*Calendar, error) {
+func NewCalendar(spec CalendarSpec) (_ *Calendar, err error) {
+	defer catchArg(&err)
 	var b *C.cpor_calendar_builder
 	if err := check(C.cpor_calendar_builder_new(&b)); err != nil {
 		return nil, err
@@ -101,7 +116,7 @@ func NewCalendar(spec CalendarSpec) (*Calendar, error) {
 			return nil, err
 		}
 		cal.Close()
-		cs := C.CString(spec.Rules)
+		cs := cstring(spec.Rules)
 		defer C.free(unsafe.Pointer(cs))
 		if err := check(C.cpor_calendar_builder_add_rules(b, cs)); err != nil {
 			return nil, err
@@ -114,34 +129,33 @@ func NewCalendar(spec CalendarSpec) (*Calendar, error) {
 	return newCalendar(p), nil
 }
 
-// Close releases the calendar. It is safe to call more than once; do not
-// call it while another goroutine uses the calendar.
+// Close releases the calendar: at once, or when the last call still using
+// it on another goroutine returns. Contexts opened with it keep their own
+// reference. It is safe to call more than once, and from any goroutine;
+// later calls on the Calendar fail with ErrClosed.
 func (c *Calendar) Close() error {
-	if c.p != nil {
-		C.cpor_calendar_unref(c.p)
-		c.p = nil
-	}
+	c.r.close()
 	runtime.SetFinalizer(c, nil)
 	return nil
 }
 
-var errCalendarClosed = codeError(C.CPOR_EINVAL, "the calendar is closed")
+func errCalendarClosed() error { return closedError("the calendar is closed") }
 
-// Name returns the calendar's name ("" when it has none).
+// Name returns the calendar's name ("" when it has none or is closed).
 func (c *Calendar) Name() string {
-	if c.p == nil {
+	if c.use() != nil {
 		return ""
 	}
-	n := C.GoString(C.cpor_calendar_name(c.p))
-	runtime.KeepAlive(c)
-	return n
+	defer c.r.release()
+	return C.GoString(C.cpor_calendar_name(c.p))
 }
 
 // IsBusinessDay reports whether d is a business day.
 func (c *Calendar) IsBusinessDay(d Date) (bool, error) {
-	if c.p == nil {
-		return false, errCalendarClosed
+	if err := c.use(); err != nil {
+		return false, err
 	}
+	defer c.r.release()
 	rc := C.cpor_calendar_is_business_day(c.p, C.cpor_date(d))
 	runtime.KeepAlive(c)
 	if err := check(rc); err != nil {
@@ -154,9 +168,10 @@ func (c *Calendar) IsBusinessDay(d Date) (bool, error) {
 // n < 0, the |n|-th strictly before; for n == 0, d rolled forward to a
 // business day.
 func (c *Calendar) Add(d Date, n int) (Date, error) {
-	if c.p == nil {
-		return 0, errCalendarClosed
+	if err := c.use(); err != nil {
+		return 0, err
 	}
+	defer c.r.release()
 	if int(int32(n)) != n {
 		return 0, codeError(C.CPOR_ERANGE, "business-day count out of range")
 	}
@@ -171,9 +186,10 @@ func (c *Calendar) Add(d Date, n int) (Date, error) {
 
 // AddN is Add over many dates in one call (much faster for bulk work).
 func (c *Calendar) AddN(dates []Date, n int) ([]Date, error) {
-	if c.p == nil {
-		return nil, errCalendarClosed
+	if err := c.use(); err != nil {
+		return nil, err
 	}
+	defer c.r.release()
 	if int(int32(n)) != n {
 		return nil, codeError(C.CPOR_ERANGE, "business-day count out of range")
 	}
@@ -194,9 +210,10 @@ func (c *Calendar) AddN(dates []Date, n int) ([]Date, error) {
 // Count returns the number of business days in the half-open range
 // [from, to); Count(a, b) == -Count(b, a).
 func (c *Calendar) Count(from, to Date) (int64, error) {
-	if c.p == nil {
-		return 0, errCalendarClosed
+	if err := c.use(); err != nil {
+		return 0, err
 	}
+	defer c.r.release()
 	var out C.int64_t
 	rc := C.cpor_calendar_count_business_days(c.p, C.cpor_date(from), C.cpor_date(to), &out)
 	runtime.KeepAlive(c)
@@ -208,9 +225,10 @@ func (c *Calendar) Count(from, to Date) (int64, error) {
 
 // Adjust rolls d to a business day with the given convention.
 func (c *Calendar) Adjust(d Date, roll Roll) (Date, error) {
-	if c.p == nil {
-		return 0, errCalendarClosed
+	if err := c.use(); err != nil {
+		return 0, err
 	}
+	defer c.r.release()
 	var out C.cpor_date
 	rc := C.cpor_calendar_adjust(c.p, C.cpor_date(d), C.cpor_roll(roll), &out)
 	runtime.KeepAlive(c)
@@ -225,18 +243,20 @@ func (c *Calendar) Adjust(d Date, roll Roll) (Date, error) {
 // local date (n >= 1), closesAt the first instant of the local day after
 // due (the window's exclusive end).
 func (c *Calendar) Deadline(tz *TimeZone, event time.Time, n int) (due Date, closesAt time.Time, err error) {
-	if c.p == nil {
-		return 0, time.Time{}, errCalendarClosed
+	if err := c.use(); err != nil {
+		return 0, time.Time{}, err
 	}
+	defer c.r.release()
 	if tz == nil {
 		if tz, err = ParseTimeZone("UTC0"); err != nil {
 			return 0, time.Time{}, err
 		}
 		defer tz.Close()
 	}
-	if tz.p == nil {
-		return 0, time.Time{}, errTZClosed
+	if err := tz.use(); err != nil {
+		return 0, time.Time{}, err
 	}
+	defer tz.r.release()
 	if int(int32(n)) != n {
 		return 0, time.Time{}, codeError(C.CPOR_ERANGE, "business-day count out of range")
 	}
@@ -254,23 +274,38 @@ func (c *Calendar) Deadline(tz *TimeZone, event time.Time, n int) (due Date, clo
 // TimeZone is a parsed POSIX TZ rule ("UTC0", "PST8PDT,M3.2.0,M11.1.0"). It
 // is immutable and may be shared by goroutines. The library never reads the
 // host's time zone or zoneinfo.
+//
+// Like a Calendar, a TimeZone may be closed while other goroutines use it:
+// it is freed when the last call in flight returns; later calls fail with
+// ErrClosed.
 type TimeZone struct {
-	p    *C.cpor_tz
+	p    *C.cpor_tz // set once; valid while a reference is held
+	r    refs
 	rule string
 }
 
-var errTZClosed = codeError(C.CPOR_EINVAL, "the time zone is closed")
+func errTZClosed() error { return closedError("the time zone is closed") }
+
+// use takes a reference for one call (release it with tz.r.release).
+func (tz *TimeZone) use() error {
+	if !tz.r.acquire() {
+		return errTZClosed()
+	}
+	return nil
+}
 
 // ParseTimeZone parses a POSIX TZ rule; a zoneinfo name ("Europe/Paris") or
 // a leading ':' is ErrInvalid.
-func ParseTimeZone(posix string) (*TimeZone, error) {
-	cs := C.CString(posix)
+func ParseTimeZone(posix string) (_ *TimeZone, err error) {
+	defer catchArg(&err)
+	cs := cstring(posix)
 	defer C.free(unsafe.Pointer(cs))
 	var p *C.cpor_tz
 	if rc := C.cpor_tz_parse(cs, &p); rc < 0 {
 		return nil, codeError(rc, "bad time zone '"+posix+"': a POSIX TZ rule is expected")
 	}
 	tz := &TimeZone{p: p, rule: posix}
+	tz.r.free = func() { C.cpor_tz_free(p) }
 	runtime.SetFinalizer(tz, (*TimeZone).Close)
 	return tz, nil
 }
@@ -278,21 +313,21 @@ func ParseTimeZone(posix string) (*TimeZone, error) {
 // String returns the rule the zone was parsed from.
 func (tz *TimeZone) String() string { return tz.rule }
 
-// Close frees the time zone; safe to call more than once.
+// Close frees the time zone: at once, or when the last call still using it
+// on another goroutine returns. It is safe to call more than once, and
+// from any goroutine; later calls fail with ErrClosed.
 func (tz *TimeZone) Close() error {
-	if tz.p != nil {
-		C.cpor_tz_free(tz.p)
-		tz.p = nil
-	}
+	tz.r.close()
 	runtime.SetFinalizer(tz, nil)
 	return nil
 }
 
 // LocalDate returns the local civil date of t.
 func (tz *TimeZone) LocalDate(t time.Time) (Date, error) {
-	if tz.p == nil {
-		return 0, errTZClosed
+	if err := tz.use(); err != nil {
+		return 0, err
 	}
+	defer tz.r.release()
 	var d C.cpor_date
 	rc := C.cpor_tz_local_date(tz.p, cTime(t), &d)
 	runtime.KeepAlive(tz)
@@ -305,9 +340,10 @@ func (tz *TimeZone) LocalDate(t time.Time) (Date, error) {
 // StartOfDay returns the first instant of the local date d (the earliest
 // valid instant when local midnight falls in a DST gap).
 func (tz *TimeZone) StartOfDay(d Date) (time.Time, error) {
-	if tz.p == nil {
-		return time.Time{}, errTZClosed
+	if err := tz.use(); err != nil {
+		return time.Time{}, err
 	}
+	defer tz.r.release()
 	var t C.cpor_time
 	rc := C.cpor_tz_start_of_day(tz.p, C.cpor_date(d), &t)
 	runtime.KeepAlive(tz)
@@ -319,9 +355,10 @@ func (tz *TimeZone) StartOfDay(d Date) (time.Time, error) {
 
 // Offset returns the UTC offset in force at t (local = UTC + offset).
 func (tz *TimeZone) Offset(t time.Time) (time.Duration, error) {
-	if tz.p == nil {
-		return 0, errTZClosed
+	if err := tz.use(); err != nil {
+		return 0, err
 	}
+	defer tz.r.release()
 	var s C.int32_t
 	rc := C.cpor_tz_offset(tz.p, cTime(t), &s)
 	runtime.KeepAlive(tz)

@@ -77,8 +77,9 @@ type ClaimSpec struct {
 	ISVProduct            string // revenue association
 }
 
-// cspec fills a C claim spec whose strings and arrays live in cs.
-func (s *ClaimSpec) c(cs *cstrings, clear []Field) (C.cpor_claim_spec, error) {
+// cspec fills a C claim spec whose strings and arrays live in cs; a field
+// that cannot be cleared throws ErrInvalid (see argError).
+func (s *ClaimSpec) c(cs *cstrings, clear []Field) C.cpor_claim_spec {
 	var cp C.cpor_claim_spec
 	C.cpor_claim_spec_init(&cp, C.CPOR_CLAIM_SPEC_VERSION)
 	cp.name = cs.opt(s.Name)
@@ -130,9 +131,9 @@ next:
 				continue next
 			}
 		}
-		return cp, codeError(C.CPOR_EINVAL, "field "+strconv.Itoa(int(cf))+" cannot be cleared")
+		throwInvalid("field " + strconv.Itoa(int(cf)) + " cannot be cleared")
 	}
-	return cp, nil
+	return cp
 }
 
 // ClaimLine is a line of a stored claim with its own state: it follows the
@@ -278,13 +279,10 @@ func eventFrom(h *C.cpor_event) Event {
 func (c *Context) CreateClaim(a Actor, spec ClaimSpec) (Claim, error) {
 	var cs cstrings
 	defer cs.free()
-	ca := a.c(&cs)
-	cp, err := spec.c(&cs, nil)
-	if err != nil {
-		return Claim{}, err
-	}
 	var out Claim
-	err = c.do(func(p *C.cpor_ctx) C.int {
+	err := c.do(func(p *C.cpor_ctx) C.int {
+		ca := a.c(&cs)
+		cp := spec.c(&cs, nil)
 		var h *C.cpor_claim
 		rc := C.cpor_claim_create(p, &ca, &cp, &h)
 		if rc == 0 && h != nil {
@@ -302,21 +300,19 @@ func (c *Context) CreateClaim(a Actor, spec ClaimSpec) (Claim, error) {
 func (c *Context) EditClaim(a Actor, claimID string, changes ClaimSpec, clear ...Field) error {
 	var cs cstrings
 	defer cs.free()
-	ca := a.c(&cs)
-	cp, err := changes.c(&cs, clear)
-	if err != nil {
-		return err
-	}
-	id := cs.str(claimID)
-	return c.do(func(p *C.cpor_ctx) C.int { return C.cpor_claim_edit(p, &ca, id, &cp) })
+	return c.do(func(p *C.cpor_ctx) C.int {
+		ca := a.c(&cs)
+		cp := changes.c(&cs, clear)
+		return C.cpor_claim_edit(p, &ca, cs.str(claimID), &cp)
+	})
 }
 
 // AddPoE attaches a proof-of-execution reference.
 func (c *Context) AddPoE(a Actor, claimID string, poe PoE) error {
 	var cs cstrings
 	defer cs.free()
-	ca := a.c(&cs)
 	return c.do(func(p *C.cpor_ctx) C.int {
+		ca := a.c(&cs)
 		return C.cpor_claim_add_poe(p, &ca, cs.str(claimID), cs.str(poe.Name), cs.str(poe.MediaType),
 			cs.str(poe.SHA256), C.uint64_t(poe.Size))
 	})
@@ -327,9 +323,10 @@ func (c *Context) actText(a Actor, claimID, text string,
 	f func(*C.cpor_ctx, *C.cpor_actor, *C.char, *C.char) C.int) error {
 	var cs cstrings
 	defer cs.free()
-	ca := a.c(&cs)
-	id, t := cs.str(claimID), cs.str(text)
-	return c.do(func(p *C.cpor_ctx) C.int { return f(p, &ca, id, t) })
+	return c.do(func(p *C.cpor_ctx) C.int {
+		ca := a.c(&cs)
+		return f(p, &ca, cs.str(claimID), cs.str(text))
+	})
 }
 
 // act runs one of the claim actions that take (actor, claim ID).
@@ -337,9 +334,10 @@ func (c *Context) act(a Actor, claimID string,
 	f func(*C.cpor_ctx, *C.cpor_actor, *C.char) C.int) error {
 	var cs cstrings
 	defer cs.free()
-	ca := a.c(&cs)
-	id := cs.str(claimID)
-	return c.do(func(p *C.cpor_ctx) C.int { return f(p, &ca, id) })
+	return c.do(func(p *C.cpor_ctx) C.int {
+		ca := a.c(&cs)
+		return f(p, &ca, cs.str(claimID))
+	})
 }
 
 // Comment adds a comment to a claim's history.
@@ -469,19 +467,19 @@ type ClaimQuery struct {
 func (c *Context) FindClaims(a Actor, q ClaimQuery) ([]Claim, error) {
 	var cs cstrings
 	defer cs.free()
-	ca := a.c(&cs)
-	var cq C.cpor_claim_query
-	C.cpor_claim_query_init(&cq, C.CPOR_CLAIM_QUERY_VERSION)
-	cq.partner_id = cs.opt(q.PartnerID)
-	cq.tenant_id = cs.opt(q.TenantID)
-	cq.state = C.uint32_t(q.State)
-	cq.unit_workload = cs.opt(q.UnitWorkload)
-	cq.unit_subscription = cs.opt(q.UnitSubscription)
-	if q.Overdue {
-		cq.overdue = 1
-	}
 	out := []Claim{}
 	err := c.do(func(p *C.cpor_ctx) C.int {
+		ca := a.c(&cs)
+		var cq C.cpor_claim_query
+		C.cpor_claim_query_init(&cq, C.CPOR_CLAIM_QUERY_VERSION)
+		cq.partner_id = cs.opt(q.PartnerID)
+		cq.tenant_id = cs.opt(q.TenantID)
+		cq.state = C.uint32_t(q.State)
+		cq.unit_workload = cs.opt(q.UnitWorkload)
+		cq.unit_subscription = cs.opt(q.UnitSubscription)
+		if q.Overdue {
+			cq.overdue = 1
+		}
 		var it *C.cpor_claim_iter
 		if rc := C.cpor_claim_find(p, &ca, &cq, &it); rc < 0 {
 			return rc

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -55,9 +56,12 @@ type Options struct {
 	// Clock is "now" for every call; nil means ClockFunc, else the system clock.
 	Clock *ManualClock
 	// ClockFunc, when Clock is nil, is called once per call on the Context
-	// for "now" (on the calling goroutine, under the Context's mutex: it
-	// must not call the Context). A zero time.Time or a panic fails that
-	// call with ErrInvalid.
+	// for "now" (on the calling goroutine, under the Context's mutex). A
+	// call on the same Context (or its Tx) from inside it fails with
+	// ErrReentrant. A zero time.Time fails the call with ErrInvalid; a
+	// panic (even panic(nil)) fails it with a *CallbackPanicError holding
+	// the panic value. A ClockFunc that refers to its Context keeps it
+	// reachable (the finalizer cannot run): Close it.
 	ClockFunc func() time.Time
 	// Policy overrides windows; zero Windows keep the defaults.
 	Policy Policy
@@ -66,15 +70,32 @@ type Options struct {
 // Context is a libcpor context: a store, a clock, a calendar, a time zone and
 // a policy, and every operation on the directory and on claims.
 //
-// Calls on one Context are serialized by a mutex (the library wants a
-// context used by one thread at a time); open one Context per goroutine for
-// parallel work. Close it when done; a finalizer closes a Context that was
-// never closed, as a backstop.
+// A Context may be shared by goroutines: its calls are serialized by a
+// mutex (the library wants a context used by one thread at a time); open
+// one Context per goroutine for parallel work. Begin returns a Tx that
+// holds the Context until Commit or Rollback. Close it when done: it frees
+// the C memory of the context (see the package documentation, "Memory");
+// a finalizer closes a Context that was never closed, as a backstop only.
+//
+// The Context of a Tx (Tx.Context) is a view of the same context whose
+// calls run inside the Tx's batch.
 type Context struct {
+	k  *ctxCore
+	tx *txState // set on a Tx's view
+}
+
+// ctxCore is the C context and what guards it, shared by a Context and the
+// views of its Txs. The finalizer sits here, so a Context dropped while a
+// Tx still runs is not closed under it.
+type ctxCore struct {
+	// Held by one call at a time, or by an open Tx for its whole life.
 	mu    sync.Mutex
-	p     *C.cpor_ctx
+	p     *C.cpor_ctx  // nil once closed
 	clock *ManualClock // kept reachable: the C context reads it
-	gofn  *goClock     // Options.ClockFunc, released by Close
+	gofn  *goClock     // Options.ClockFunc (released by Close); set once, at Open
+	// The goroutine that began the open Tx (0: none); read to refuse,
+	// instead of deadlocking on, a call on the Context from that goroutine.
+	txOwner atomic.Int64
 }
 
 func windowC(dst *C.cpor_window, w Window) {
@@ -91,7 +112,8 @@ func windowC(dst *C.cpor_window, w Window) {
 // Open opens a Context. It fails with ErrVersion when the loaded library is
 // older than MinVersion, ErrInvalid for a bad time zone or policy window,
 // ErrStorage / ErrCorrupt / ErrVersion when DBPath cannot be used.
-func Open(opts Options) (*Context, error) {
+func Open(opts Options) (_ *Context, err error) {
+	defer catchArg(&err)
 	if v := int(C.cpor_version_number()); v < MinVersion {
 		return nil, codeError(C.CPOR_EVERSION, fmt.Sprintf(
 			"libcpor %s (%d) is loaded; this binding needs %d or later",
@@ -137,9 +159,10 @@ func Open(opts Options) (*Context, error) {
 		o.tz = cs.str(opts.TZ)
 	}
 	if opts.Calendar != nil {
-		if opts.Calendar.p == nil {
-			return nil, errCalendarClosed
+		if !opts.Calendar.r.acquire() {
+			return nil, errCalendarClosed()
 		}
+		defer opts.Calendar.r.release()
 		o.calendar = opts.Calendar.p
 	}
 	var gofn *goClock
@@ -170,44 +193,108 @@ func Open(opts Options) (*Context, error) {
 		gofn.free()
 		return nil, codeError(rc, C.GoString(errbuf))
 	}
-	c := &Context{p: p, clock: opts.Clock, gofn: gofn}
-	runtime.SetFinalizer(c, (*Context).Close)
-	return c, nil
+	k := &ctxCore{p: p, clock: opts.Clock, gofn: gofn}
+	runtime.SetFinalizer(k, (*ctxCore).finalize)
+	return &Context{k: k}, nil
 }
 
-// Close closes the context (rolling back an open batch). It is safe to call
-// more than once; later calls on the Context fail with ErrInvalid.
+// Close closes the context and frees its C memory. It first waits for the
+// calls and the open Tx of other goroutines to end. It is safe to call more
+// than once; later calls on the Context fail with ErrClosed. From inside
+// the Context's ClockFunc, or from the goroutine holding an open Tx, it
+// fails with ErrReentrant and closes nothing. On a Tx's Context, Close ends
+// the Tx (see Tx.Close).
 func (c *Context) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.p != nil {
-		C.cpor_ctx_close(c.p)
-		c.p = nil
-		c.gofn.free()
-		c.gofn = nil
+	if c.tx != nil {
+		return c.tx.end(c.k, false, true)
 	}
-	runtime.SetFinalizer(c, nil)
+	k := c.k
+	if err := k.lock(); err != nil {
+		return err
+	}
+	defer k.mu.Unlock()
+	k.free()
 	return nil
 }
 
-var errClosed = codeError(C.CPOR_EINVAL, "the context is closed")
+// free closes the C context; the caller holds mu.
+func (k *ctxCore) free() {
+	if k.p != nil {
+		C.cpor_ctx_close(k.p)
+		k.p = nil
+		k.gofn.free() // k.gofn itself stays: lock reads it without mu
+		k.clock = nil
+	}
+	runtime.SetFinalizer(k, nil)
+}
 
-// do runs f on the C context under the mutex and turns a negative status
-// into an *Error with the context's message, read before anything else can
-// touch the context.
-func (c *Context) do(f func(p *C.cpor_ctx) C.int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.p == nil {
-		return errClosed
+// finalize is the backstop for a Context never closed. Nothing can hold mu
+// here: a Tx keeps its core reachable.
+func (k *ctxCore) finalize() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.free()
+}
+
+func errContextClosed() error { return closedError("the context is closed") }
+
+// lock takes the Context's mutex, or fails with ErrReentrant where waiting
+// would never end: the calling goroutine is inside the Context's
+// ClockFunc (its own call holds the mutex), or it holds an open Tx on the
+// Context. Both are checked only when the mutex is taken, and a goroutine
+// cannot change either state of its own while it waits, so another
+// goroutine's call simply waits its turn.
+func (k *ctxCore) lock() error {
+	if k.mu.TryLock() {
+		return nil
 	}
-	rc := f(c.p)
-	var err error
-	if rc < 0 && rc != C.CPOR_ITEROVER {
-		err = codeError(rc, C.GoString(C.cpor_ctx_errmsg(c.p)))
+	if k.gofn.active() || k.txOwner.Load() != 0 {
+		id := goid()
+		if k.gofn.inside(id) {
+			return reentrantError("a call on the context from inside its own ClockFunc")
+		}
+		if id != 0 && k.txOwner.Load() == id {
+			return reentrantError("this goroutine holds an open Tx on the context: " +
+				"call through the Tx, or Commit or Rollback it first")
+		}
 	}
-	runtime.KeepAlive(c)
+	k.mu.Lock()
+	return nil
+}
+
+// call runs f on the C context (the caller holds mu, or the Tx that holds
+// it) and turns the outcome into an error: an argument refused while f
+// converted it (thrown, see argError), a panic of the ClockFunc, or a
+// negative status with the context's message, read before anything else
+// can touch the context.
+func (k *ctxCore) call(f func(p *C.cpor_ctx) C.int) (err error) {
+	if k.p == nil {
+		return errContextClosed()
+	}
+	defer catchArg(&err)
+	k.gofn.takePanic() // nothing left from an earlier call
+	rc := f(k.p)
+	if pe := k.gofn.takePanic(); pe != nil {
+		err = pe
+	} else if rc < 0 && rc != C.CPOR_ITEROVER {
+		err = codeError(rc, C.GoString(C.cpor_ctx_errmsg(k.p)))
+	}
+	runtime.KeepAlive(k)
 	return err
+}
+
+// do runs f on the C context: under the Context's mutex, or inside the Tx
+// for a Tx's view.
+func (c *Context) do(f func(p *C.cpor_ctx) C.int) error {
+	if c.tx != nil {
+		return c.tx.do(c.k, f)
+	}
+	k := c.k
+	if err := k.lock(); err != nil {
+		return err
+	}
+	defer k.mu.Unlock()
+	return k.call(f)
 }
 
 // Now reads the context's clock.
@@ -218,23 +305,6 @@ func (c *Context) Now() (time.Time, error) {
 		return time.Time{}, err
 	}
 	return goTime(t), nil
-}
-
-// Begin starts a batch: calls until Commit share one storage transaction
-// (much faster for bulk work). A call that fails inside a batch changes
-// nothing itself and the batch goes on. ErrState inside a batch.
-func (c *Context) Begin() error {
-	return c.do(func(p *C.cpor_ctx) C.int { return C.cpor_ctx_begin(p) })
-}
-
-// Commit commits the batch; ErrState outside one.
-func (c *Context) Commit() error {
-	return c.do(func(p *C.cpor_ctx) C.int { return C.cpor_ctx_commit(p) })
-}
-
-// Rollback discards the whole batch; ErrState outside one.
-func (c *Context) Rollback() error {
-	return c.do(func(p *C.cpor_ctx) C.int { return C.cpor_ctx_rollback(p) })
 }
 
 // Advance applies every timed transition due at the clock's now (opt-out

@@ -94,9 +94,10 @@ func TestCloseTwiceAndUseAfterClose(t *testing.T) {
 	must(t, ctx.CreatePartner("A", "Partner A"))
 	must(t, ctx.Close())
 	must(t, ctx.Close())
-	wantErr(t, ctx.CreatePartner("B", "Partner B"), cpor.ErrInvalid)
+	wantErr(t, ctx.CreatePartner("B", "Partner B"), cpor.ErrClosed)
+	wantErr(t, ctx.CreatePartner("B", "Partner B"), cpor.ErrInvalid) // its code, as before
 	_, err = ctx.Now()
-	wantErr(t, err, cpor.ErrInvalid)
+	wantErr(t, err, cpor.ErrClosed)
 }
 
 func TestSystemClock(t *testing.T) {
@@ -115,18 +116,24 @@ func TestBatches(t *testing.T) {
 	ctx, err := cpor.Open(cpor.Options{})
 	must(t, err)
 	defer ctx.Close()
-	wantErr(t, ctx.Commit(), cpor.ErrState)
-	must(t, ctx.Begin())
-	wantErr(t, ctx.Begin(), cpor.ErrState)
-	must(t, ctx.CreatePartner("A", "Partner A"))
-	wantErr(t, ctx.CreatePartner("A", "again"), cpor.ErrExists) // the batch goes on
-	must(t, ctx.CreatePartner("B", "Partner B"))
-	must(t, ctx.Rollback())
+	tx, err := ctx.Begin()
+	must(t, err)
+	_, err = tx.Begin()
+	wantErr(t, err, cpor.ErrState) // batches do not nest
+	must(t, tx.CreatePartner("A", "Partner A"))
+	wantErr(t, tx.CreatePartner("A", "again"), cpor.ErrExists) // the batch goes on
+	must(t, tx.CreatePartner("B", "Partner B"))
+	must(t, tx.Rollback())
+	wantErr(t, tx.Rollback(), cpor.ErrClosed)
+	wantErr(t, tx.Commit(), cpor.ErrClosed)
 	_, err = ctx.Partner("A")
 	wantErr(t, err, cpor.ErrNotFound)
-	must(t, ctx.Begin())
-	must(t, ctx.CreatePartner("A", "Partner A"))
-	must(t, ctx.Commit())
+	tx, err = ctx.Begin()
+	must(t, err)
+	must(t, tx.CreatePartner("A", "Partner A"))
+	must(t, tx.Commit())
+	wantErr(t, tx.CreatePartner("C", "after the end"), cpor.ErrClosed)
+	must(t, tx.Close()) // harmless once ended
 	_, err = ctx.Partner("A")
 	must(t, err)
 }
@@ -360,7 +367,10 @@ func TestClockFunc(t *testing.T) {
 	panicky, err := cpor.Open(cpor.Options{ClockFunc: func() time.Time { panic("no clock") }})
 	must(t, err)
 	_, err = panicky.Now()
-	wantErr(t, err, cpor.ErrInvalid)
+	var pe *cpor.CallbackPanicError
+	if !errors.As(err, &pe) || pe.Value != "no clock" {
+		t.Errorf("a panicking clock: got %v, want a *CallbackPanicError", err)
+	}
 	must(t, panicky.Close())
 	now = start
 	must(t, ctx.CreatePartner("A", "Partner A"))

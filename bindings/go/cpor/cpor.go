@@ -7,6 +7,8 @@ import "C"
 
 import (
 	"math"
+	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -40,9 +42,55 @@ func cTime(t time.Time) C.cpor_time {
 // cstrings collects C strings allocated for one call and frees them all.
 type cstrings []unsafe.Pointer
 
-// str returns a C copy of s, freed by free.
+// argError is thrown (panicked) by argument conversion (cstrings.str and
+// friends) and caught by catchArg at the API boundary: Context.do, Open and
+// the calendar and time-zone constructors. A conversion can then sit inside
+// the expression that calls C, and the C call never happens. Convert
+// inside the closure passed to Context.do (or defer catchArg yourself):
+// TestIssue14/NULInEveryContextMethod calls every Context method with NUL
+// strings and fails on a panic.
+type argError struct{ err *Error }
+
+// throwInvalid throws ErrInvalid with msg.
+func throwInvalid(msg string) {
+	panic(argError{codeError(C.CPOR_EINVAL, msg)})
+}
+
+// catchArg, deferred, turns a thrown argError into *err; any other panic
+// goes on.
+func catchArg(err *error) {
+	if r := recover(); r != nil {
+		a, ok := r.(argError)
+		if !ok {
+			panic(r)
+		}
+		*err = a.err
+	}
+}
+
+// checkString is the one check every Go string passes before it becomes a
+// C string: C.CString would silently cut it at a NUL byte, so a NUL is
+// ErrInvalid instead.
+func checkString(s string) {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		q := s
+		if len(q) > 40 {
+			q = q[:40] + "..."
+		}
+		throwInvalid("a string argument contains a NUL byte at offset " + strconv.Itoa(i) + ": " + strconv.Quote(q))
+	}
+}
+
+// cstring is C.CString after checkString; the caller frees the result.
+func cstring(s string) *C.char {
+	checkString(s)
+	return C.CString(s)
+}
+
+// str returns a C copy of s, freed by free. A NUL in s throws ErrInvalid
+// (see argError).
 func (cs *cstrings) str(s string) *C.char {
-	p := C.CString(s)
+	p := cstring(s)
 	*cs = append(*cs, unsafe.Pointer(p))
 	return p
 }

@@ -36,8 +36,9 @@ func MustDate(year int, month time.Month, day int) Date {
 }
 
 // ParseDate parses exactly "YYYY-MM-DD".
-func ParseDate(s string) (Date, error) {
-	cs := C.CString(s)
+func ParseDate(s string) (_ Date, err error) {
+	defer catchArg(&err)
+	cs := cstring(s)
 	defer C.free(unsafe.Pointer(cs))
 	var d C.cpor_date
 	if err := check(C.cpor_date_parse(cs, &d)); err != nil {

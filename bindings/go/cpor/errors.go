@@ -15,6 +15,11 @@ type Error struct {
 	Code    int
 	Name    string
 	Message string
+
+	// kind marks the binding's own errors (ErrClosed, ErrReentrant): they
+	// carry a library code too, but a sentinel with a kind matches only
+	// errors of that kind.
+	kind string
 }
 
 func (e *Error) Error() string {
@@ -24,10 +29,11 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("cpor: %s: %s", e.Name, e.Message)
 }
 
-// Is reports whether target is an *Error with the same code.
+// Is reports whether target is an *Error with the same code; a target
+// with a kind (ErrClosed, ErrReentrant) also needs the same kind.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t != nil && e != nil && t.Code == e.Code
+	return ok && t != nil && e != nil && t.Code == e.Code && (t.kind == "" || t.kind == e.kind)
 }
 
 // Sentinels, one per status code, for errors.Is. Their Message is the
@@ -53,6 +59,48 @@ var (
 	ErrNotSupported = sentinel(C.CPOR_ENOTSUP)
 	ErrRange        = sentinel(C.CPOR_ERANGE)
 )
+
+// The binding's own failures. Each also matches the sentinel of its code,
+// so code written against earlier versions keeps working.
+var (
+	// ErrClosed: a call on a Context, Tx, Calendar or TimeZone after its
+	// Close (for a Tx: after Commit or Rollback). Code CPOR_EINVAL.
+	ErrClosed = kindError(C.CPOR_EINVAL, "closed", "the handle is closed")
+	// ErrReentrant: a call that would deadlock: a call on a Context (or
+	// its Tx) from inside that Context's ClockFunc, or a call on a Context
+	// from the goroutine that holds an open Tx on it (call through the Tx).
+	// Code CPOR_ESTATE.
+	ErrReentrant = kindError(C.CPOR_ESTATE, "reentrant", "the call would re-enter the context")
+)
+
+func kindError(code C.int, kind, msg string) *Error {
+	e := codeError(code, msg)
+	e.kind = kind
+	return e
+}
+
+func closedError(msg string) *Error    { return kindError(C.CPOR_EINVAL, "closed", msg) }
+func reentrantError(msg string) *Error { return kindError(C.CPOR_ESTATE, "reentrant", msg) }
+
+// CallbackPanicError is the error of a call during which a Go callback
+// (the Context's ClockFunc) panicked: the call fails, nothing is written,
+// and the panic does not cross the C library. Value is what was passed to
+// panic (nil for panic(nil)); Stack is the goroutine's stack at the panic.
+type CallbackPanicError struct {
+	Callback string // "ClockFunc"
+	Value    any
+	Stack    []byte
+}
+
+func (e *CallbackPanicError) Error() string {
+	return fmt.Sprintf("cpor: %s panicked: %v", e.Callback, e.Value)
+}
+
+// Unwrap returns the panic value when it is an error.
+func (e *CallbackPanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
 
 func sentinel(code C.int) *Error {
 	return codeError(code, "")
