@@ -8,7 +8,7 @@ context's ``cpor_ctx_errmsg`` when there is one, else ``cpor_strerror``).
 
 from typing import Optional
 
-from . import _lib
+from . import _convert, _lib
 from ._lib import lib
 
 
@@ -99,6 +99,7 @@ def check_error(code: int, ctx: Optional[int] = None, message: Optional[str] = N
     """
     if code >= 0:
         return code
+    code = _convert.i32(code, "code")  # cpor_strerror takes an int
     if message is None and ctx:
         m = lib.cpor_ctx_errmsg(ctx)
         message = m.decode("utf-8", "replace") if m else None

@@ -6,6 +6,7 @@ One named regression test per item of the issue. Whatever used to crash
 and not the whole run. Exception types are asserted exactly.
 """
 
+import contextlib
 import copy
 import datetime as dt
 import os
@@ -27,6 +28,15 @@ from helpers import MPN, REVIEWER, SHA, START, TENANT, WorldCase, admin
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_ROOT = os.path.dirname(HERE)  # bindings/python
+
+
+@contextlib.contextmanager
+def exactly(test, exc, msg=None):
+    """assertRaises, and the exception's type is exc itself (not a subclass:
+    cpor.InvalidArgument is a ValueError too)."""
+    with test.assertRaises(exc, msg=msg) as cm:
+        yield cm
+    test.assertIs(type(cm.exception), exc, "%s: %r" % (msg or "", cm.exception))
 
 
 def run_child(code, timeout=60, env=None, cwd=None):
@@ -179,7 +189,7 @@ print("OK")
         closer.join(10)
         self.assertEqual(got, [START])
         self.assertTrue(ctx.closed)
-        with self.assertRaises(ValueError):
+        with exactly(self, ValueError):
             ctx.now()
 
     def test_iterators_of_one_context_on_several_threads(self):
@@ -271,8 +281,8 @@ ctx.create_partner("A", "A")
 box["close"] = True
 try:
     ctx.create_partner("B", "B")
-except cpor.ReentrancyError:
-    pass
+except cpor.ReentrancyError as e:
+    assert type(e) is cpor.ReentrancyError, type(e)
 else:
     raise AssertionError("no ReentrancyError")
 assert not ctx.closed
@@ -297,8 +307,8 @@ it = ctx.workloads()
 box["it"] = it
 try:
     ctx.now()
-except cpor.ReentrancyError:
-    pass
+except cpor.ReentrancyError as e:
+    assert type(e) is cpor.ReentrancyError, type(e)
 else:
     raise AssertionError("no ReentrancyError")
 del box["it"]
@@ -335,17 +345,17 @@ class CallbackExceptions(unittest.TestCase):
         # Was: InvalidArgument("the clock callback failed").
         exc = KeyboardInterrupt("stop")
         ctx, box = self.raising_clock(exc)
-        with self.assertRaises(KeyboardInterrupt) as cm:
+        with exactly(self, KeyboardInterrupt) as cm:
             ctx.create_partner("A", "A")
         self.assertIs(cm.exception, exc)
         box["exc"] = None
-        with self.assertRaises(cpor.NotFound):  # the failed call changed nothing
+        with exactly(self, cpor.NotFound):  # the failed call changed nothing
             ctx.partner("A")
 
     def test_system_exit_in_clock_propagates_unchanged(self):
         exc = SystemExit(3)
         ctx, box = self.raising_clock(exc)
-        with self.assertRaises(SystemExit) as cm:
+        with exactly(self, SystemExit) as cm:
             ctx.now()
         self.assertIs(cm.exception, exc)
         self.assertEqual(cm.exception.code, 3)
@@ -355,7 +365,7 @@ class CallbackExceptions(unittest.TestCase):
     def test_ordinary_exception_is_the_cause_of_the_call_error(self):
         exc = ZeroDivisionError("x")
         ctx, box = self.raising_clock(exc)
-        with self.assertRaises(cpor.InvalidArgument) as cm:
+        with exactly(self, cpor.InvalidArgument) as cm:
             ctx.now()
         self.assertIs(cm.exception.__cause__, exc)
         box["exc"] = None
@@ -393,7 +403,7 @@ print("OK")
         try:
             for obj in (cal, tz, clock, ctx, it):
                 for f in (copy.copy, copy.deepcopy, pickle.dumps):
-                    with self.assertRaises(TypeError, msg="%s %r" % (f.__name__, obj)):
+                    with exactly(self, TypeError, msg="%s %r" % (f.__name__, obj)):
                         f(obj)
             self.assertEqual(cal.add(dt.date(2026, 11, 27), 1), dt.date(2026, 11, 30))
             self.assertGreater(len(list(it)), 20)
@@ -455,6 +465,8 @@ try:
     cpor.TimeZone("Europe/Paris")
 except cpor.InvalidArgument:
     pass
+else:
+    raise AssertionError("zoneinfo name accepted")
 tz = cpor.TimeZone("CET-1CEST,M3.5.0,M10.5.0/3")
 assert tz.rule == "CET-1CEST,M3.5.0,M10.5.0/3"
 gc.collect()
@@ -465,7 +477,7 @@ print("OK")
         ctx = Context()
         self.addCleanup(ctx.close)
         it = ctx.workloads()
-        with self.assertRaises(TypeError):
+        with exactly(self, TypeError):
             type(it)(ctx, 12345, None, None, None, None, "x")
         it.close()
 
@@ -481,31 +493,31 @@ class IntegerRanges(WorldCase):
         cal = Calendar.builtin("weekends")
         self.addCleanup(cal.close)
         for n in (2**32 + 1, 2**31, -(2**31) - 1, 2**64):
-            with self.assertRaises(OverflowError):
+            with exactly(self, OverflowError):
                 cal.add(self.D, n)
-            with self.assertRaises(OverflowError):
+            with exactly(self, OverflowError):
                 cal.add_many([self.D], n)
-            with self.assertRaises(OverflowError):
+            with exactly(self, OverflowError):
                 cal.deadline("UTC0", START, n)
-        with self.assertRaises(TypeError):
+        with exactly(self, TypeError):
             cal.add(self.D, True)
-        with self.assertRaises(TypeError):
+        with exactly(self, TypeError):
             cal.add(self.D, 1.0)
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             Calendar.build(weekmask=-1)
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             Calendar.build(weekmask=2**32 + 31)
         self.assertEqual(cal.add(self.D, 1), dt.date(2026, 11, 3))
 
     def test_add_poe_size_checked(self):
         # Was: add_poe(size=-1) stored 2**64 - 1.
         c = self.new_claim()
-        with self.assertRaises(ValueError) as cm:
+        with exactly(self, ValueError) as cm:
             self.ctx.add_poe(admin("A"), c, "p.pdf", "application/pdf", SHA, -1)
         self.assertIs(type(cm.exception), ValueError)
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             self.ctx.add_poe(admin("A"), c, "p.pdf", "application/pdf", SHA, 2**64)
-        with self.assertRaises(TypeError):
+        with exactly(self, TypeError):
             self.ctx.add_poe(admin("A"), c, "p.pdf", "application/pdf", SHA, "12")
         self.assertEqual(self.ctx.claim(admin("A"), c).poes, ())
         self.ctx.add_poe(admin("A"), c, "p.pdf", "application/pdf", SHA, 2**64 - 1)
@@ -513,57 +525,63 @@ class IntegerRanges(WorldCase):
 
     def test_enroll_program_out_of_int(self):
         # Was: enroll(mpn, 2**32 + 3) enrolled in program 3.
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             self.ctx.enroll(MPN["A"], 2**32 + 3)
         self.assertFalse(self.ctx.location(MPN["A"]).is_enrolled(3))
-        with self.assertRaises(cpor.InvalidArgument):
+        with exactly(self, cpor.InvalidArgument):
             self.ctx.enroll(MPN["A"], 99)
         self.ctx.enroll(MPN["A"], True and 3)
         self.assertTrue(self.ctx.location(MPN["A"]).is_enrolled(3))
 
     def test_enum_ints_and_flags_checked(self):
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             list(self.ctx.find_claims(REVIEWER, state=2**32 + 2))
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             list(self.ctx.find_claims(REVIEWER, state=-1))
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             Actor(2**32 + 7, None, "u")
-        with self.assertRaises(TypeError):
+        with exactly(self, TypeError):
             list(self.ctx.find_claims(REVIEWER, tenant_id=TENANT, overdue="yes"))
-        with self.assertRaises(ValueError):
+        with exactly(self, ValueError):
             list(self.ctx.find_claims(REVIEWER, tenant_id=TENANT, overdue=2))
         self.assertEqual(list(self.ctx.find_claims(REVIEWER, tenant_id=TENANT, overdue=True)),
                          [])
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             self.ctx.create_subscription("9b2c1d3e-0000-4000-8000-000000000001", TENANT,
                                          "D365_SALES", 2**32 + 1, "active")
 
     def test_decide_dispute_grant_flag(self):
         c = self.approved()
-        with self.assertRaises(ValueError):
+        with exactly(self, ValueError):
             self.ctx.decide_dispute(REVIEWER, c, 2)
-        with self.assertRaises(TypeError):
+        with exactly(self, TypeError):
             self.ctx.decide_dispute(REVIEWER, c, "yes")
 
     def test_context_options_checked(self):
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             Context(optout=2**32 + 5)
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             Context(optout=(2**32 + 5, "business"))
-        with self.assertRaises(OverflowError):
+        with exactly(self, OverflowError):
             Context(optout=(5, 2**32 + 1))
-        with self.assertRaises(TypeError):
+        with exactly(self, TypeError):
             Context(optout=True)
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "o.db")
-            with self.assertRaises(ValueError):
+            with exactly(self, ValueError):
                 Context(path, busy_timeout_ms=-1)
-            with self.assertRaises(OverflowError):
+            with exactly(self, OverflowError):
                 Context(path, busy_timeout_ms=2**31)
-            with self.assertRaises(ValueError):
+            with exactly(self, ValueError):
                 Context(path, read_only=2)
             with Context(path, busy_timeout_ms=0, synchronous_full=True) as ctx:
                 ctx.create_partner("A", "A")
+
+    def test_check_error_code_range(self):
+        with exactly(self, OverflowError):
+            cpor.check_error(-(2**32) - 7)  # would have wrapped to CPOR_ESTATE
+        with exactly(self, cpor.InvalidState):
+            cpor.check_error(-7)
 
     def test_manual_clock_advance_range(self):
         clock = ManualClock(START)
@@ -578,10 +596,10 @@ class IntegerRanges(WorldCase):
 class NulCharacters(WorldCase):
     def test_bytes_with_nul_refused(self):
         # Was: b"evil\0tail" created a partner "evil".
-        with self.assertRaises(ValueError) as cm:
+        with exactly(self, ValueError) as cm:
             self.ctx.create_partner(b"evil\0tail", "Evil")
         self.assertIs(type(cm.exception), ValueError)
-        with self.assertRaises(cpor.NotFound):
+        with exactly(self, cpor.NotFound):
             self.ctx.partner("evil")
         self.ctx.create_partner(b"good", "Good")
         self.assertEqual(self.ctx.partner("good").name, "Good")
@@ -595,12 +613,12 @@ class NulCharacters(WorldCase):
                      lambda: Calendar.parse("name x\0\nweekmask 1111100\n"),
                      lambda: TimeZone("UTC0\0junk"),
                      lambda: Context(tz="UTC0\0")):
-            with self.assertRaises(ValueError):
+            with exactly(self, ValueError):
                 call()
-        with self.assertRaises(cpor.NotFound):
+        with exactly(self, cpor.NotFound):
             self.ctx.partner("evil")
         c = self.new_claim()
-        with self.assertRaises(ValueError):
+        with exactly(self, ValueError):
             self.ctx.comment(admin("A"), c, text="a\0b")
         self.assertEqual(len(list(self.ctx.history(admin("A"), c))), 1)
 
@@ -645,11 +663,11 @@ class Paths(unittest.TestCase):
 
     def test_nul_in_path_refused(self):
         for p in ("a\0b.db", b"a\0b.db"):
-            with self.assertRaises(ValueError):
+            with exactly(self, ValueError):
                 Context(os.path.join(self.dir, p) if isinstance(p, str)
                         else os.path.join(os.fsencode(self.dir), p))
         self.assertEqual(os.listdir(self.dir), [])
-        with self.assertRaises(TypeError):
+        with exactly(self, TypeError):
             Context(123)
 
 
@@ -695,7 +713,7 @@ class ApiSurface(WorldCase):
         self.ctx.reject(REVIEWER, c, "insufficient_poe", text="no")
         self.ctx.dispute(admin("A"), c, "but")
         self.ctx.decide_dispute(REVIEWER, c, True, text="ok")
-        with self.assertRaises(TypeError):
+        with exactly(self, TypeError):
             self.ctx.comment(admin("A"), c, text_="old")
         texts = [e.text for e in self.ctx.history(admin("A"), c)]
         for t in ("hello", "more please", "here", "no", "ok"):
