@@ -9,6 +9,7 @@ and not the whole run. Exception types are asserted exactly.
 import contextlib
 import copy
 import datetime as dt
+import gc
 import os
 import pathlib
 import pickle
@@ -234,6 +235,35 @@ print("OK")
         a.close()
 
 
+class SharedHandles(ChildCase):
+    def test_calendar_timezone_clock_shared_by_threads_and_closed_under_them(self):
+        # Was: close() on one thread freed the calendar under another's add_many.
+        self.child("""
+import datetime as dt, threading, time, cpor
+cal = cpor.Calendar.builtin("us-federal")
+tz = cpor.TimeZone("PST8PDT,M3.2.0,M11.1.0")
+clock = cpor.ManualClock(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+days = [dt.date(2020, 1, 1) + dt.timedelta(days=i) for i in range(5000)]
+outcomes = []
+def worker():
+    try:
+        while True:
+            assert len(cal.add_many(days, 3)) == 5000
+            tz.local_date(clock.now)
+            clock.advance(hours=1)
+    except ValueError as e:
+        outcomes.append(type(e).__name__)
+threads = [threading.Thread(target=worker) for _ in range(3)]
+for t in threads: t.start()
+time.sleep(0.3)
+for h in (cal, tz, clock):
+    h.close()
+for t in threads: t.join(30)
+assert outcomes == ["ValueError"] * 3, outcomes
+print("OK")
+""")
+
+
 # ---------------------------------------------------------------------------- re-entrancy
 
 
@@ -323,6 +353,72 @@ print("OK")
         ctx = Context(clock=lambda: other.now())
         self.addCleanup(ctx.close)
         self.assertEqual(ctx.now(), START)
+
+
+class Finalizers(unittest.TestCase):
+    def test_iterator_collected_inside_a_call_is_freed_after_it(self):
+        # The finalizer runs on the thread holding the Context's lock (inside
+        # the clock callback): it must neither deadlock nor free under the
+        # call; the iterator is freed when the call releases the lock.
+        box = {}
+
+        def clock():
+            if "it" in box:
+                del box["it"]  # the last reference: finalized right here
+                gc.collect()
+                box["pending"] = len(ctx._g._pending)
+            return START
+        ctx = Context(clock=clock)
+        self.addCleanup(ctx.close)
+        box["it"] = ctx.workloads()
+        self.assertEqual(len(ctx._g._children), 1)
+        self.assertEqual(ctx.now(), START)
+        self.assertEqual(box["pending"], 1)
+        self.assertEqual(ctx._g._pending, [])
+        self.assertEqual(ctx._g._children, {})
+
+    def test_iterator_collected_on_another_thread_during_a_call(self):
+        entered, go = threading.Event(), threading.Event()
+
+        def clock():
+            if not go.is_set():
+                entered.set()
+                go.wait(10)
+            return START
+        ctx = Context(clock=clock)
+        self.addCleanup(ctx.close)
+        go.set()
+        it = ctx.workloads()
+        go.clear()
+        t = threading.Thread(target=ctx.now)
+        t.start()
+        self.assertTrue(entered.wait(10))
+        del it  # finalizer: the lock is busy, so it defers (never blocks)
+        self.assertEqual(len(ctx._g._pending), 1)
+        go.set()
+        t.join(10)
+        self.assertEqual(ctx._g._pending, [])
+        self.assertEqual(ctx._g._children, {})
+
+    def test_contexts_dropped_on_threads_are_freed(self):
+        self.child_ok = run_child(WORLD + """
+import gc
+def work(k):
+    for i in range(50):
+        ctx = Context(clock=ManualClock(START), calendar="us-federal")
+        ctx.create_partner("P", "P")
+        it = ctx.workloads()
+        next(it)
+        if i % 2:
+            del ctx          # the iterator keeps it alive
+        del it
+threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+gc.collect()
+print("OK")
+""")
+        self.assertEqual(self.child_ok.returncode, 0, self.child_ok.stdout)
 
 
 # ---------------------------------------------------------------------------- callbacks
