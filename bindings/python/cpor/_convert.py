@@ -16,7 +16,7 @@ EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _ORD0 = EPOCH_DATE.toordinal()
 
 
-def date_in(d):
+def date_in(d) -> int:
     """datetime.date -> cpor_date. A datetime is refused (TypeError): pass .date()."""
     if isinstance(d, _dt.datetime) or not isinstance(d, _dt.date):
         raise TypeError("expected a datetime.date, got %s" % type(d).__name__)
@@ -28,7 +28,7 @@ def date_out(n):
     return _dt.date.fromordinal(n + _ORD0)
 
 
-def time_in(t):
+def time_in(t) -> int:
     """Aware datetime -> cpor_time (ms, floor). Naive -> ValueError."""
     if not isinstance(t, _dt.datetime):
         raise TypeError("expected a datetime.datetime, got %s" % type(t).__name__)
@@ -45,7 +45,7 @@ def time_out(ms):
     return EPOCH + _dt.timedelta(milliseconds=ms)
 
 
-def duration_ms(d):
+def duration_ms(d) -> int:
     """timedelta -> whole milliseconds (floor); always within int64."""
     if not isinstance(d, _dt.timedelta):
         raise TypeError("expected a datetime.timedelta, got %s" % type(d).__name__)
@@ -61,7 +61,7 @@ UINT64 = (0, 2**64 - 1)
 SIZE = (0, 2**64 - 1)  # size_t on the 64-bit hosts libcpor supports
 
 
-def integer(value, name, bounds, ctype):
+def integer(value, name, bounds, ctype) -> int:
     """An int (or __index__) within bounds -> int.
 
     TypeError for a non-integer (a bool too: True is not a count);
@@ -78,22 +78,22 @@ def integer(value, name, bounds, ctype):
     return v
 
 
-def i32(value, name):
+def i32(value, name) -> int:
     """A C int32_t / int argument."""
     return integer(value, name, INT32, "int32_t")
 
 
-def i64(value, name):
+def i64(value, name) -> int:
     """A C int64_t argument."""
     return integer(value, name, INT64, "int64_t")
 
 
-def u32(value, name):
+def u32(value, name) -> int:
     """A C uint32_t argument (negative -> OverflowError: not representable)."""
     return integer(value, name, UINT32, "uint32_t")
 
 
-def size(value, name, ctype="uint64_t"):
+def size(value, name, ctype="uint64_t") -> int:
     """A size or byte count: negative -> ValueError, beyond ctype -> OverflowError."""
     if isinstance(value, bool):
         raise TypeError("%s must be an int, not bool" % name)
@@ -106,7 +106,7 @@ def size(value, name, ctype="uint64_t"):
     return integer(v, name, UINT64, ctype)
 
 
-def flag(value, name):
+def flag(value, name) -> int:
     """A C boolean flag: bool, or the int 0 or 1 -> 0/1."""
     if isinstance(value, bool):
         return int(value)

@@ -28,6 +28,7 @@ would be a second owner of the same pointer.
 
 import threading
 import weakref
+from typing import Any
 
 from .errors import ReentrancyError
 
@@ -240,7 +241,7 @@ class Handle(NoCopy):
     """
 
     _kind = "handle"
-    _g = None
+    _g: Any = None
 
     def _own(self, guard):
         self._g = guard
@@ -264,6 +265,5 @@ class Handle(NoCopy):
             raise ValueError("%s is closed" % self._kind)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
-        return False

@@ -454,7 +454,8 @@ VERSION = lib.cpor_version_number()
 VERSION_STRING = lib.cpor_version_string().decode()
 # The address of cpor_manual_clock_now, as a cpor_clock_fn: a ManualClock
 # drives a context without any Python callback.
-MANUAL_CLOCK_NOW = CLOCK_FN(ctypes.cast(lib.cpor_manual_clock_now, c_void_p).value)
+_MANUAL_CLOCK_NOW_ADDR = ctypes.cast(lib.cpor_manual_clock_now, c_void_p).value
+MANUAL_CLOCK_NOW = CLOCK_FN(_MANUAL_CLOCK_NOW_ADDR)  # type: ignore[arg-type]
 
 
 def text(s):

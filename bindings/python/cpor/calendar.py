@@ -78,20 +78,20 @@ class Calendar(Handle):
                     raise ValueError("weekmask string must be 7 characters of 0/1")
                 weekmask = sum(1 << i for i, ch in enumerate(weekmask) if ch == "1")
             weekmask = cv.u32(weekmask, "weekmask")
-        holidays = [cv.date_in(d) for d in holidays]
-        working_days = [cv.date_in(d) for d in working_days]
-        rules = None if rules is None else text(rules)
+        hols = [cv.date_in(d) for d in holidays]
+        works = [cv.date_in(d) for d in working_days]
+        rules_b = None if rules is None else text(rules)
         b = c_void_p()
         check_error(lib.cpor_calendar_builder_new(byref(b)))
         try:
             if weekmask is not None:
                 check_error(lib.cpor_calendar_builder_set_weekmask(b, weekmask))
-            for d in holidays:
-                check_error(lib.cpor_calendar_builder_add_holiday(b, d))
-            for d in working_days:
-                check_error(lib.cpor_calendar_builder_add_working_day(b, d))
-            if rules is not None:
-                check_error(lib.cpor_calendar_builder_add_rules(b, rules))
+            for v in hols:
+                check_error(lib.cpor_calendar_builder_add_holiday(b, v))
+            for v in works:
+                check_error(lib.cpor_calendar_builder_add_working_day(b, v))
+            if rules_b is not None:
+                check_error(lib.cpor_calendar_builder_add_rules(b, rules_b))
             out = c_void_p()
             check_error(lib.cpor_calendar_builder_build(b, byref(out)))
             return cls._adopt(out.value)
@@ -145,10 +145,10 @@ class Calendar(Handle):
     def add_many(self, dates: Iterable[_dt.date], n: int) -> List[_dt.date]:
         """Batch add: [add(d, n) for d in dates], in one C call."""
         n = cv.i32(n, "n")
-        dates = [cv.date_in(d) for d in dates]
-        arr = (c_int32 * len(dates))(*dates)
+        days = [cv.date_in(d) for d in dates]
+        arr = (c_int32 * len(days))(*days)
         with self._g as h:
-            check_error(lib.cpor_calendar_add_business_days_n(h, arr, len(dates), n, arr))
+            check_error(lib.cpor_calendar_add_business_days_n(h, arr, len(days), n, arr))
         return [cv.date_out(v) for v in arr]
 
     def count_many(self, starts: Iterable[_dt.date], ends: Iterable[_dt.date]) -> List[int]:

@@ -13,7 +13,7 @@ import datetime as _dt
 import threading
 import weakref
 from ctypes import byref, c_void_p
-from typing import Optional
+from typing import Any, Optional
 
 from . import _convert as cv
 from ._handle import Handle, SharedGuard
@@ -32,7 +32,7 @@ class ManualClock(Handle):
         check_error(lib.cpor_manual_clock_new(byref(out), t))
         self._own(SharedGuard(out.value, lib.cpor_manual_clock_free, self._kind))
         self._users_lock = threading.Lock()
-        self._users = weakref.WeakSet()  # the guards of the open Contexts reading this clock
+        self._users: "weakref.WeakSet[Any]" = weakref.WeakSet()  # the guards of the open Contexts reading this clock
         self._opening = 0  # Contexts being opened on it
 
     # ---- used by Context: the C context reads the clock without Python

@@ -39,7 +39,7 @@ import datetime as _dt
 import os
 import weakref
 from ctypes import byref, c_char_p, c_int64, c_size_t, c_void_p
-from typing import (Any, Callable, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar,
+from typing import (Any, Callable, Iterable, Iterator, Optional, Tuple, TypeVar,
                     Union)
 
 from . import _convert as cv
@@ -155,9 +155,8 @@ class _Iter(NoCopy, Iterator[T]):
     def __enter__(self) -> "_Iter[T]":
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc: Any) -> None:
         self.close()
-        return False
 
     def __repr__(self) -> str:
         state = "exhausted" if self._done else "closed" if self.closed else "open"
@@ -198,8 +197,8 @@ class Context(Handle):
             busy_timeout_ms = cv.i32(busy_timeout_ms, "busy_timeout_ms")
             if busy_timeout_ms < 0:
                 raise ValueError("busy_timeout_ms must not be negative")
-        synchronous_full = cv.flag(synchronous_full, "synchronous_full")
-        read_only = cv.flag(read_only, "read_only")
+        sync_flag = cv.flag(synchronous_full, "synchronous_full")
+        ro_flag = cv.flag(read_only, "read_only")
         tz_b = text(tz)
         windows = {}
         for name, value in policy.items():
@@ -223,15 +222,15 @@ class Context(Handle):
         # ---- the options
         opts = _lib.CtxOptions()
         check_error(lib.cpor_ctx_options_init(byref(opts), _lib.CTX_OPTIONS_VERSION))
-        keep = []
+        keep: "list[Any]" = []
         if path is not None:
             opts.db_path = path
             sq = _lib.SqliteOptions()
             check_error(lib.cpor_sqlite_options_init(byref(sq), _lib.SQLITE_OPTIONS_VERSION))
             if busy_timeout_ms is not None:
                 sq.busy_timeout_ms = busy_timeout_ms
-            sq.synchronous_full = synchronous_full
-            sq.read_only = read_only
+            sq.synchronous_full = sync_flag
+            sq.read_only = ro_flag
             opts.sqlite = ctypes.pointer(sq)
         opts.tz = tz_b
         for name, (count, unit) in windows.items():

@@ -38,7 +38,7 @@ class Actor:
     def partner(cls, partner_id: str, user: str,
                 role: Union[Role, str, int] = Role.INCENTIVES_ADMIN) -> "Actor":
         """A user of a partner (default role: incentives admin)."""
-        return cls(role, partner_id, user)
+        return cls(from_int(Role, to_int(Role, role, ctype="uint32_t")), partner_id, user)
 
     @classmethod
     def reviewer(cls, user: str = "reviewer") -> "Actor":

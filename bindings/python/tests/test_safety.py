@@ -19,7 +19,6 @@ import sys
 import tempfile
 import textwrap
 import threading
-import time
 import typing
 import unittest
 
