@@ -241,13 +241,7 @@ class Context(Handle):
         self.calendar = calendar
         self.clock = clock
         self._clock_cb = None
-        attached = None
-        if isinstance(clock, ManualClock):
-            opts.clock = _lib.MANUAL_CLOCK_NOW
-            opts.clock_user = clock._attach()
-            attached = clock
-            keep.append(clock)
-        elif clock is not None:
+        if clock is not None and not isinstance(clock, ManualClock):
             # The CFUNCTYPE object lives on self (it may reach user code that
             # refers to this Context; the finalizer must not keep it alive).
             self._clock_cb = _lib.CLOCK_FN(self._make_clock(clock, self._cbs))
@@ -257,7 +251,15 @@ class Context(Handle):
         opts.errbuf_len = len(errbuf)
         out = c_void_p()
         guard = None
+        attached = None
         try:
+            if isinstance(clock, ManualClock):
+                # Registered as a user of the clock from here on, so that
+                # clock.close() on another thread cannot free it under us.
+                opts.clock_user = clock._attach()
+                attached = clock
+                opts.clock = _lib.MANUAL_CLOCK_NOW
+                keep.append(clock)
             if calendar is not None:
                 keep.append(calendar)  # the context takes its own C reference too
                 with calendar._g as cal_ptr:
