@@ -167,30 +167,36 @@ print("OK")
 """)
 
     def test_close_waits_for_the_call_in_progress(self):
-        entered, go = threading.Event(), threading.Event()
-
-        def slow_clock():
-            entered.set()
-            go.wait(10)
-            return START
-
-        ctx = Context(clock=slow_clock)
-        got = []
-        reader = threading.Thread(target=lambda: got.append(ctx.now()))
-        reader.start()
-        self.assertTrue(entered.wait(10))
-        closer = threading.Thread(target=ctx.close)
-        closer.start()
-        closer.join(0.3)
-        self.assertTrue(closer.is_alive(), "close() did not wait for the call in progress")
-        self.assertFalse(ctx.closed)
-        go.set()
-        reader.join(10)
-        closer.join(10)
-        self.assertEqual(got, [START])
-        self.assertTrue(ctx.closed)
-        with exactly(self, ValueError):
-            ctx.now()
+        # Was: close() freed the context while another thread was inside a call.
+        self.child(WORLD + """
+entered, go = threading.Event(), threading.Event()
+def slow_clock():
+    entered.set()
+    go.wait(10)
+    return START
+ctx = Context(clock=slow_clock)
+got = []
+reader = threading.Thread(target=lambda: got.append(ctx.now()))
+reader.start()
+assert entered.wait(10)
+closer = threading.Thread(target=ctx.close)
+closer.start()
+closer.join(0.3)
+assert closer.is_alive(), "close() did not wait for the call in progress"
+assert not ctx.closed
+go.set()
+reader.join(10)
+closer.join(10)
+assert got == [START], got
+assert ctx.closed
+try:
+    ctx.now()
+except ValueError as e:
+    assert type(e) is ValueError and "closed" in str(e), repr(e)
+else:
+    raise AssertionError("call after close")
+print("OK")
+""")
 
     def test_iterators_of_one_context_on_several_threads(self):
         # Each next() holds the Context's lock: interleaved next() calls on
