@@ -2,7 +2,8 @@
 # Installs what the build and the tests need, when it is missing (Debian 12).
 set -euo pipefail
 pkgs=(meson ninja-build pkg-config gcc g++ libsqlite3-dev uuid-dev check valgrind
-      golang-go python3 python3-numpy clang-format abigail-tools libjansson-dev)
+      golang-go python3 python3-numpy python3-pip python3-venv clang-format abigail-tools
+      libjansson-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,9 +1,12 @@
 """PEP 517 backend: setuptools.build_meta, with a fallback for offline hosts.
 
 setuptools < 70.1 needs the separate `wheel` package to build a wheel; on a
-host without it (and without network), this module builds the pure-Python
-wheel of `cpor` itself (zipfile: the package files, METADATA, WHEEL, RECORD).
-Everything else is setuptools'.
+host without it (and without network), or without setuptools at all (a
+Python >= 3.12 venv), this module builds the pure-Python wheel of `cpor`
+itself (zipfile: the package's .py files and its py.typed marker, METADATA,
+WHEEL, RECORD). So `pip install --no-index --no-build-isolation
+./bindings/python` works in a fresh `python3 -m venv` with no network.
+Everything else (sdist, editable installs) is setuptools'.
 """
 
 import base64
@@ -11,14 +14,19 @@ import hashlib
 import os
 import zipfile
 
-from setuptools import build_meta as _st
-from setuptools.build_meta import *  # noqa: F401,F403  (sdist, editable, ...)
+try:
+    from setuptools import build_meta as _st
+    from setuptools.build_meta import *  # noqa: F401,F403  (sdist, editable, ...)
+except ImportError:  # no setuptools: wheels only (below)
+    _st = None
 
 NAME, VERSION = "cpor", "0.1.0"
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _have_wheel():
+    if _st is None:
+        return False
     try:
         import wheel  # noqa: F401
         return True
@@ -28,6 +36,12 @@ def _have_wheel():
 
 def get_requires_for_build_wheel(config_settings=None):
     return _st.get_requires_for_build_wheel(config_settings) if _have_wheel() else []
+
+
+def get_requires_for_build_sdist(config_settings=None):
+    if _st is None:
+        raise RuntimeError("building an sdist of cpor needs setuptools")
+    return _st.get_requires_for_build_sdist(config_settings)
 
 
 def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
@@ -54,7 +68,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     files = {}
     pkg = os.path.join(_HERE, NAME)
     for entry in sorted(os.listdir(pkg)):
-        if entry.endswith(".py"):
+        if entry.endswith(".py") or entry == "py.typed":
             with open(os.path.join(pkg, entry), "rb") as f:
                 files["%s/%s" % (NAME, entry)] = f.read()
     files[distinfo + "/METADATA"] = _metadata().encode()

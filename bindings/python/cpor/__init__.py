@@ -3,7 +3,7 @@
 A ctypes binding (no compiler needed) of libcpor.so.1. See README.md.
 """
 
-from ._lib import MIN_VERSION, VERSION, VERSION_STRING
+from ._lib import LIBRARY_PATH, MIN_VERSION, VERSION, VERSION_STRING
 from .calendar import Calendar, TimeZone
 from .clock import ManualClock
 from .context import POLICY_WINDOWS, Context, Window
@@ -11,7 +11,8 @@ from .enums import (Activity, Area, Channel, DayUnit, EventKind, Program, Reason
                     State, SubState)
 from .errors import (AccessDenied, ActivityNotAllowed, CporError, Corrupt, Duplicate, Exists,
                      Incomplete, InvalidArgument, InvalidState, Mismatch, NotEnrolled, NotFound,
-                     NotSupported, OutOfMemory, PermissionDenied, RangeError, StorageError,
+                     NotSupported, OutOfMemory, PermissionDenied, RangeError, ReentrancyError,
+                     StorageError,
                      SubscriptionError, VersionError, WindowClosed, check_error, error_class)
 from .model import (Actor, Claim, ClaimLine, Customer, Event, Location, Partner, Poe,
                     Subscription, Tenant, Workload)

@@ -17,9 +17,11 @@ Conventions:
   copies them into ``bytes`` at once, while the handle is still alive.
 
 The library is ``libcpor.so.1`` (the soname, never the ``-dev`` symlink):
-``$CPOR_LIBRARY`` (a full path) when set, else the system loader. Importing
-fails with ``ImportError`` when it cannot be loaded or is older than
-``MIN_VERSION``.
+``$CPOR_LIBRARY`` (a full path) when set, and then only that file; else
+``<source tree>/build/lib/libcpor.so.1`` relative to this package when it
+exists (running from a source checkout built with ``meson setup build``);
+else the system loader. Importing fails with ``ImportError`` listing what
+was tried when it cannot be loaded, or when it is older than ``MIN_VERSION``.
 """
 
 import ctypes
@@ -384,14 +386,50 @@ FUNCTIONS = {
 }
 
 
-def _load():
+# Where libcpor.so.1 is looked for, in order (see _load).
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# bindings/python/cpor/ -> the source tree's root -> meson's conventional build/.
+BUILD_TREE_LIBRARY = os.path.normpath(
+    os.path.join(_PACKAGE_DIR, "..", "..", "..", "build", "lib", SONAME))
+
+
+def _candidates():
+    """(description, name for CDLL) in the order _load tries them."""
     path = os.environ.get("CPOR_LIBRARY")
-    name = path if path else SONAME
-    try:
-        dll = ctypes.CDLL(name)
-    except OSError as e:
-        where = "$CPOR_LIBRARY=%r" % path if path else "the system loader (%s)" % SONAME
-        raise ImportError("cpor: cannot load libcpor from %s: %s" % (where, e)) from e
+    if path:
+        # Set explicitly: this file or nothing (never a silent fallback).
+        return [("$CPOR_LIBRARY=%s" % path, path)]
+    out = []
+    if os.path.exists(BUILD_TREE_LIBRARY):
+        out.append(("the build tree next to this package (%s)" % BUILD_TREE_LIBRARY,
+                    BUILD_TREE_LIBRARY))
+    out.append(("the system loader (%s, via ld.so.cache/LD_LIBRARY_PATH)" % SONAME, SONAME))
+    return out
+
+
+def _load():
+    """Loads libcpor.so.1: $CPOR_LIBRARY when set (only it), else the build
+    tree relative to this package (<source>/build/lib/libcpor.so.1, when it
+    exists), else the system loader. ImportError lists what was tried."""
+    tried = []
+    dll = name = None
+    cands = _candidates()
+    for where, cand in cands:
+        try:
+            dll = ctypes.CDLL(cand)
+            name = cand
+            break
+        except OSError as e:
+            tried.append("  %s: %s" % (where, e))
+    if dll is None:
+        if not os.environ.get("CPOR_LIBRARY") and not os.path.exists(BUILD_TREE_LIBRARY):
+            tried.insert(0, "  the build tree next to this package: %s does not exist"
+                         % BUILD_TREE_LIBRARY)
+        raise ImportError(
+            "cpor: cannot load libcpor (%s). Tried, in order:\n%s\n"
+            "Build it (meson setup build && ninja -C build) and set "
+            "CPOR_LIBRARY=$PWD/build/lib/%s, or install it (ninja -C build install)."
+            % (SONAME, "\n".join(tried), SONAME))
     missing = []
     for fname, (restype, argtypes) in FUNCTIONS.items():
         try:
@@ -408,26 +446,48 @@ def _load():
         raise ImportError(
             "cpor: %s is version %s (%d); this binding needs >= %d"
             % (name, (dll.cpor_version_string() or b"?").decode(), version, MIN_VERSION))
-    return dll
+    return dll, name
 
 
-lib = _load()
+lib, LIBRARY_PATH = _load()  # LIBRARY_PATH: the file (or soname) actually loaded
 VERSION = lib.cpor_version_number()
 VERSION_STRING = lib.cpor_version_string().decode()
 # The address of cpor_manual_clock_now, as a cpor_clock_fn: a ManualClock
 # drives a context without any Python callback.
-MANUAL_CLOCK_NOW = CLOCK_FN(ctypes.cast(lib.cpor_manual_clock_now, c_void_p).value)
+_MANUAL_CLOCK_NOW_ADDR = ctypes.cast(lib.cpor_manual_clock_now, c_void_p).value
+MANUAL_CLOCK_NOW = CLOCK_FN(_MANUAL_CLOCK_NOW_ADDR)  # type: ignore[arg-type]
 
 
 def text(s):
-    """str/bytes/None -> bytes/None for a `const char *` argument."""
-    if s is None or isinstance(s, bytes):
-        return s
-    if not isinstance(s, str):
-        raise TypeError("expected str, got %s" % type(s).__name__)
-    if "\0" in s:
-        raise ValueError("string contains a NUL character")
-    return s.encode("utf-8")
+    """str/bytes/None -> bytes/None for a `const char *` argument.
+
+    str is encoded as UTF-8; bytes pass as they are. A NUL character (which C
+    would read as the end of the string) raises ValueError, as does a str
+    that is not encodable (lone surrogates: UnicodeEncodeError)."""
+    if s is None:
+        return None
+    if isinstance(s, bytes):
+        b = s
+    elif isinstance(s, str):
+        b = s.encode("utf-8")
+    else:
+        raise TypeError("expected str or bytes, got %s" % type(s).__name__)
+    if b"\0" in b:
+        raise ValueError("string contains a NUL character: %r" % (s[:40],))
+    return b
+
+
+def path(p):
+    """A file path (str, bytes or os.PathLike) -> bytes for `const char *`.
+
+    str and PathLike go through os.fsencode (the file-system encoding, with
+    surrogateescape: exactly the name Python's own open() would use); bytes
+    pass unchanged. NUL -> ValueError."""
+    p = os.fspath(p)
+    b = p if isinstance(p, bytes) else os.fsencode(p)
+    if b"\0" in b:
+        raise ValueError("path contains a NUL character: %r" % (p,))
+    return b
 
 
 def untext(b):

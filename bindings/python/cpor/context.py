@@ -9,29 +9,47 @@ Ownership and lifetimes:
 * The Context keeps its ``calendar`` and its ``clock`` (a ManualClock or a
   Python callable) alive while it is open.
 * Records returned (Claim, Partner, ...) are snapshots: see ``cpor.model``.
-* Iterators returned by ``find_claims``, ``history`` and ``workloads`` own a C
-  iterator and keep the Context alive; they are freed when exhausted, on
-  ``close()``, when collected, or when the Context is closed (iterating a
-  closed iterator raises ValueError).
+* Iterators returned by ``find_claims``, ``history``, ``competitors`` and
+  ``workloads`` own a C iterator and keep the Context alive; they are freed
+  when exhausted, on ``close()``, when collected, or when the Context is
+  closed (iterating a closed iterator raises ValueError).
+* Neither a Context nor its iterators can be copied or pickled (TypeError).
+
+Threads: a Context may be shared by threads; its calls are serialized by
+one lock per Context (the C library and its SQLite connection are used by
+one thread at a time). ``close()`` waits for a call in progress; each
+``next()`` of an iterator holds the lock. A callback (the clock) that calls,
+iterates or closes the Context that invoked it raises ``ReentrancyError``,
+which the outer call raises too. For parallelism, open one Context per
+thread on the same database: separate Contexts never wait for each other
+in Python. A batch (``begin``/``batch()``) belongs to the Context, not to a
+thread: calls of other threads made during it are part of it.
 
 Errors: every failing call raises the ``CporError`` subclass for its status
-code with ``cpor_ctx_errmsg`` as the message.
+code with ``cpor_ctx_errmsg`` as the message. Arguments are checked before
+any C call: ``TypeError`` for a wrong type, ``OverflowError`` for an int
+outside its C type, ``ValueError`` for a negative size or count, for a NUL
+character in a string or bytes, and for a naive datetime.
 """
 
 import collections
 import contextlib
 import ctypes
+import datetime as _dt
+import os
 import weakref
 from ctypes import byref, c_char_p, c_int64, c_size_t, c_void_p
+from typing import (Any, Callable, Iterable, Iterator, Optional, Tuple, TypeVar,
+                    Union)
 
 from . import _convert as cv
 from . import _lib
-from ._handle import Handle
+from ._handle import Guard, Handle, NoCopy
 from ._lib import lib, text, untext
 from .calendar import Calendar
 from .clock import ManualClock
 from .enums import Activity, Area, Channel, DayUnit, Program, Reason, State, SubState, to_int
-from .errors import CporError, check_error
+from .errors import CporError, ReentrancyError, check_error
 from .model import (CLAIM_FIELDS, Actor, Claim, Customer, Event, Location, Partner,
                     Subscription, Tenant, Workload, take)
 
@@ -40,6 +58,12 @@ Window.__doc__ = "A policy window: count (1..3650) and unit (DayUnit or 'busines
 
 POLICY_WINDOWS = ("optout", "response", "review_start_sla", "review_sla", "dispute",
                   "dispute_review_sla")
+
+_PRIVATE = object()  # the Context's key to the iterator constructor
+T = TypeVar("T")
+ClaimRef = Union[Claim, str]  # a Claim snapshot or a claim ID
+PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+WindowArg = Union[Window, Tuple[int, Union[DayUnit, str, int]], int, None]
 
 
 def _claim_id(claim):
@@ -52,165 +76,281 @@ def _actor(actor):
     return byref(actor._c())
 
 
-class _Iter(Handle):
-    """An iterator over a C iterator (claims, events, workloads)."""
+class _CallbackState:
+    """What a Python clock callback raised during the call in progress.
+
+    Shared by the Context and its callback closure (which must not reference
+    the Context: no cycle through the C callback object)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self):
+        self.error = None
+
+
+class _Iter(NoCopy, Iterator[T]):
+    """An iterator over a C iterator (claims, events, workloads) of a Context.
+
+    It shares its Context's lock (each ``next()`` holds it), keeps the
+    Context alive, and is freed when exhausted, by ``close()``, when
+    collected, or with its Context. Made by Context methods only; it cannot
+    be copied or pickled."""
 
     _kind = "iterator"
 
-    def __init__(self, ctx, ptr, next_fn, free_fn, cls, item_free):
-        self._own(ptr, free_fn, keep=(ctx,))
+    def __init__(self, key, ctx, token, next_fn, cls, item_free, what):
+        if key is not _PRIVATE:
+            raise TypeError("cpor iterators are made by Context methods (find_claims, ...)")
+        self._ctx = ctx  # keeps the Context (and its C handle) alive
+        self._guard = ctx._g
+        self._token = token
         self._next_fn, self._cls, self._item_free = next_fn, cls, item_free
+        self._what = what
         self._done = False
-        ctx._iters.add(self)
+        self._finalizer = weakref.finalize(self, self._guard.finalize_child, token)
 
-    def __iter__(self):
+    def __iter__(self) -> "_Iter[T]":
         return self
 
-    def __next__(self):
+    def __next__(self) -> T:
         if self._done:
             raise StopIteration
-        h = self._h()
-        out = c_void_p()
-        rc = self._next_fn(h, byref(out))
-        if rc == _lib.ITEROVER:
-            self._done = True
-            self.close()
-            raise StopIteration
-        check_error(rc)
-        return take(self._cls, out.value, self._item_free)
+        g = self._guard
+        g.acquire(allow_closed=True)
+        try:
+            ptr = g.child_ptr(self._token)
+            if ptr is None:
+                raise ValueError("iterator is closed%s" % (
+                    " (its Context is closed)" if g.ptr is None else ""))
+            out = c_void_p()
+            rc = self._next_fn(ptr, byref(out))
+            err, self._ctx._cbs.error = self._ctx._cbs.error, None
+            if err is not None:
+                raise err
+            if rc == _lib.ITEROVER:
+                self._done = True
+                g.free_child(self._token)
+                self._finalizer.detach()
+                raise StopIteration
+            check_error(rc)
+            return take(self._cls, out.value, self._item_free)
+        finally:
+            g.release()
+
+    @property
+    def closed(self) -> bool:
+        """True once the C iterator is freed (exhausted, closed, or its Context closed)."""
+        return self._guard.ptr is None or self._guard.child_ptr(self._token) is None
+
+    def close(self) -> None:
+        """Frees the C iterator now (waiting for a call in progress on the Context)."""
+        g = self._guard
+        g.acquire(allow_closed=True)
+        try:
+            g.free_child(self._token)
+        finally:
+            g.release()
+        self._finalizer.detach()
+
+    def __enter__(self) -> "_Iter[T]":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "exhausted" if self._done else "closed" if self.closed else "open"
+        return "<cpor %s iterator %s>" % (self._what, state)
 
 
 class Context(Handle):
     """An open libcpor context.
 
-    db_path: a SQLite database file (created when missing; ":memory:" works),
-    or None for a fresh in-memory store. tz: the policy's POSIX TZ rule.
-    calendar: a Calendar, a built-in calendar name, or None ("weekends").
-    clock: a ManualClock, a callable returning an aware datetime, or None (the
-    system clock). busy_timeout_ms, synchronous_full, read_only: SQLite
-    options. Policy overrides: optout, response, review_start_sla, review_sla,
-    dispute, dispute_review_sla, each a Window / (count, unit) tuple, or an
-    int count keeping the default unit.
+    db_path: a SQLite database file (str, bytes or os.PathLike; created when
+    missing; ":memory:" works), or None for a fresh in-memory store. tz: the
+    policy's POSIX TZ rule. calendar: a Calendar, a built-in calendar name,
+    or None ("weekends"). clock: a ManualClock, a callable returning an aware
+    datetime, or None (the system clock). busy_timeout_ms (>= 0),
+    synchronous_full, read_only: SQLite options. Policy overrides: optout,
+    response, review_start_sla, review_sla, dispute, dispute_review_sla, each
+    a Window / (count, unit) tuple, or an int count keeping the default unit.
+
+    A Context may be shared by threads (calls are serialized, see the module
+    documentation); it cannot be copied or pickled.
     """
 
     _kind = "Context"
 
-    def __init__(self, db_path=None, *, tz="UTC0", calendar=None, clock=None,
-                 busy_timeout_ms=None, synchronous_full=False, read_only=False, **policy):
+    def __init__(self, db_path: Optional[PathArg] = None, *, tz: str = "UTC0",
+                 calendar: Union[Calendar, str, None] = None,
+                 clock: Union[ManualClock, Callable[[], _dt.datetime], None] = None,
+                 busy_timeout_ms: Optional[int] = None, synchronous_full: bool = False,
+                 read_only: bool = False, **policy: WindowArg) -> None:
         unknown = set(policy) - set(POLICY_WINDOWS)
         if unknown:
             raise TypeError("unknown Context option(s): %s" % ", ".join(sorted(unknown)))
-        self._iters = weakref.WeakSet()
-        self._clock_error = None
-        opts = _lib.CtxOptions()
-        check_error(lib.cpor_ctx_options_init(byref(opts), _lib.CTX_OPTIONS_VERSION))
-        keep = []
-        if db_path is not None:
-            opts.db_path = text(str(db_path))
-            sq = _lib.SqliteOptions()
-            check_error(lib.cpor_sqlite_options_init(byref(sq), _lib.SQLITE_OPTIONS_VERSION))
-            if busy_timeout_ms is not None:
-                sq.busy_timeout_ms = busy_timeout_ms
-            sq.synchronous_full = 1 if synchronous_full else 0
-            sq.read_only = 1 if read_only else 0
-            opts.sqlite = ctypes.pointer(sq)
+        self._cbs = _CallbackState()
+        # ---- every argument checked before anything is allocated
+        path = None if db_path is None else _lib.path(db_path)
+        self._where = "memory" if path is None else os.fsdecode(path)
+        if busy_timeout_ms is not None:
+            busy_timeout_ms = cv.i32(busy_timeout_ms, "busy_timeout_ms")
+            if busy_timeout_ms < 0:
+                raise ValueError("busy_timeout_ms must not be negative")
+        sync_flag = cv.flag(synchronous_full, "synchronous_full")
+        ro_flag = cv.flag(read_only, "read_only")
+        tz_b = text(tz)
+        windows = {}
+        for name, value in policy.items():
+            if value is None:
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                windows[name] = (cv.i32(value, name), None)
+            elif isinstance(value, (tuple, list)) and len(value) == 2:
+                count, unit = value
+                windows[name] = (cv.i32(count, name + ".count"),
+                                 to_int(DayUnit, unit, ctype="uint32_t"))
+            else:
+                raise TypeError("%s must be a Window, a (count, unit) pair or an int" % name)
         if calendar is not None:
             if isinstance(calendar, str):
                 calendar = Calendar.builtin(calendar)
             if not isinstance(calendar, Calendar):
                 raise TypeError("calendar must be a cpor.Calendar or a built-in name")
-            opts.calendar = calendar._h()
-            keep.append(calendar)  # the context takes its own reference too
-        self.calendar = calendar
-        opts.tz = text(tz)
-        for name, value in policy.items():
-            if value is None:
-                continue
-            w = getattr(opts.policy, name)
-            if isinstance(value, int):
-                w.count = value
-            else:
-                count, unit = value
-                w.count, w.unit = count, to_int(DayUnit, unit)
-        if clock is None:
-            pass
-        elif isinstance(clock, ManualClock):
-            opts.clock = _lib.MANUAL_CLOCK_NOW
-            opts.clock_user = clock._h()
-            keep.append(clock)
-        elif callable(clock):
-            cb = _lib.CLOCK_FN(self._make_clock(clock, weakref.ref(self)))
-            opts.clock = cb
-            keep.extend((clock, cb))
-        else:
+        if clock is not None and not isinstance(clock, ManualClock) and not callable(clock):
             raise TypeError("clock must be a ManualClock or a callable returning a datetime")
+        # ---- the options
+        opts = _lib.CtxOptions()
+        check_error(lib.cpor_ctx_options_init(byref(opts), _lib.CTX_OPTIONS_VERSION))
+        keep: "list[Any]" = []
+        if path is not None:
+            opts.db_path = path
+            sq = _lib.SqliteOptions()
+            check_error(lib.cpor_sqlite_options_init(byref(sq), _lib.SQLITE_OPTIONS_VERSION))
+            if busy_timeout_ms is not None:
+                sq.busy_timeout_ms = busy_timeout_ms
+            sq.synchronous_full = sync_flag
+            sq.read_only = ro_flag
+            opts.sqlite = ctypes.pointer(sq)
+        opts.tz = tz_b
+        for name, (count, unit) in windows.items():
+            w = getattr(opts.policy, name)
+            w.count = count
+            if unit is not None:
+                w.unit = unit
+        self.calendar = calendar
         self.clock = clock
+        self._clock_cb = None
+        if clock is not None and not isinstance(clock, ManualClock):
+            # The CFUNCTYPE object lives on self (it may reach user code that
+            # refers to this Context; the finalizer must not keep it alive).
+            self._clock_cb = _lib.CLOCK_FN(self._make_clock(clock, self._cbs))
+            opts.clock = self._clock_cb
         errbuf = ctypes.create_string_buffer(512)
         opts.errbuf = ctypes.cast(errbuf, c_char_p)
         opts.errbuf_len = len(errbuf)
         out = c_void_p()
-        rc = lib.cpor_ctx_open(byref(out), byref(opts))
-        check_error(rc, message=errbuf.value.decode("utf-8", "replace") or None)
-        self._own(out.value, lib.cpor_ctx_close, keep)
-        if isinstance(clock, ManualClock):
-            clock._users.add(self)
+        guard = None
+        attached = None
+        try:
+            if isinstance(clock, ManualClock):
+                # Registered as a user of the clock from here on, so that
+                # clock.close() on another thread cannot free it under us.
+                opts.clock_user = clock._attach()
+                attached = clock
+                opts.clock = _lib.MANUAL_CLOCK_NOW
+                keep.append(clock)
+            if calendar is not None:
+                keep.append(calendar)  # the context takes its own C reference too
+                with calendar._g as cal_ptr:
+                    opts.calendar = cal_ptr
+                    rc = lib.cpor_ctx_open(byref(out), byref(opts))
+            else:
+                rc = lib.cpor_ctx_open(byref(out), byref(opts))
+            check_error(rc, message=errbuf.value.decode("utf-8", "replace") or None)
+            guard = Guard(out.value, lib.cpor_ctx_close, self._kind, keep)
+            self._own(guard)
+        finally:
+            if attached is not None:
+                attached._attached(guard)
 
     @staticmethod
-    def _make_clock(fn, ref):
+    def _make_clock(fn, state):
         def now(user, out):
             try:
                 out[0] = cv.time_in(fn())
                 return 0
             except BaseException as e:  # never let an exception cross into C
-                ctx = ref()
-                if ctx is not None:
-                    ctx._clock_error = e
+                state.error = e
                 return -1
         return now
 
-    def close(self):
-        """Frees the context (rolls back an open batch) and its open iterators. Idempotent."""
-        for it in list(self._iters):
-            it.close()
+    def close(self) -> None:
+        """Frees the context (rolls back an open batch) and its open iterators.
+
+        Waits for a call in progress on another thread; from inside a call
+        on this thread (a clock callback) it raises ReentrancyError.
+        Idempotent."""
         super().close()
         self.calendar = self.clock = None
 
-    def __repr__(self):
-        return "<cpor.Context%s>" % (" closed" if self.closed else "")
+    def __repr__(self) -> str:
+        return "<cpor.Context %s%s>" % (
+            "memory" if self._where == "memory" else "sqlite %r" % self._where,
+            " closed" if self.closed else "")
 
     # ---- plumbing
 
-    def _check(self, rc):
+    def _check(self, rc, h):
+        """rc of a C call on h (lock held) -> rc, or raises.
+
+        An exception a callback raised during the call is raised again here:
+        unchanged when it is not an ``Exception`` (KeyboardInterrupt,
+        SystemExit ...) or a ReentrancyError, else as the ``__cause__`` of the
+        call's CporError."""
+        err, self._cbs.error = self._cbs.error, None
+        if err is not None and (not isinstance(err, Exception)
+                                or isinstance(err, ReentrancyError)):
+            raise err
         if rc >= 0:
-            self._clock_error = None
             return rc
-        err, self._clock_error = self._clock_error, None
         try:
-            check_error(rc, self._ptr)
+            check_error(rc, h)
         except CporError as e:
             if err is not None:
                 raise e from err
             raise
 
     def _call(self, fn, *args):
-        return self._check(fn(self._h(), *args))
+        with self._g as h:
+            return self._check(fn(h, *args), h)
 
     def _get(self, fn, cls, free, *args):
         out = c_void_p()
-        self._call(fn, *args, byref(out))
-        return take(cls, out.value, free)
+        with self._g as h:
+            self._check(fn(h, *args, byref(out)), h)
+            return take(cls, out.value, free)
+
+    def _iter(self, fn, args, next_fn, free_fn, cls, item_free, what):
+        out = c_void_p()
+        with self._g as h:
+            self._check(fn(h, *args, byref(out)), h)
+            token = self._g.adopt(free_fn, out.value)
+            return _Iter(_PRIVATE, self, token, next_fn, cls, item_free, what)
 
     @property
-    def errcode(self):
-        """The last failed call's code (0 after a success)."""
-        return lib.cpor_ctx_errcode(self._h())
+    def errcode(self) -> int:
+        """The last failed call's code (0 after a success), of any thread."""
+        with self._g as h:
+            return lib.cpor_ctx_errcode(h)
 
     @property
-    def errmsg(self):
-        """The last failed call's message ("" when none)."""
-        return untext(lib.cpor_ctx_errmsg(self._h()))
+    def errmsg(self) -> str:
+        """The last failed call's message ("" when none), of any thread."""
+        with self._g as h:
+            return untext(lib.cpor_ctx_errmsg(h))
 
-    def now(self):
+    def now(self) -> _dt.datetime:
         """The context's clock, read once (aware UTC datetime)."""
         out = c_int64()
         self._call(lib.cpor_ctx_now, byref(out))
@@ -218,17 +358,20 @@ class Context(Handle):
 
     # ---- batches
 
-    def begin(self):
+    def begin(self) -> None:
+        """Starts a batch: the following calls form one storage transaction."""
         self._call(lib.cpor_ctx_begin)
 
-    def commit(self):
+    def commit(self) -> None:
+        """Commits the open batch (InvalidState without one)."""
         self._call(lib.cpor_ctx_commit)
 
-    def rollback(self):
+    def rollback(self) -> None:
+        """Rolls the open batch back: none of its calls happened."""
         self._call(lib.cpor_ctx_rollback)
 
     @contextlib.contextmanager
-    def batch(self):
+    def batch(self) -> Iterator["Context"]:
         """``with ctx.batch():`` one storage transaction; rolled back on an exception."""
         self.begin()
         try:
@@ -242,15 +385,19 @@ class Context(Handle):
     # ---- directory
 
     def create_partner(self, partner_id, name):
+        """Creates a partner (a Partner Global Account). Exists when the ID is taken."""
         self._call(lib.cpor_partner_create, text(partner_id), text(name))
 
     def partner(self, partner_id):
+        """The partner record (a Partner snapshot); NotFound when unknown."""
         return self._get(lib.cpor_partner_get, Partner, lib.cpor_partner_free, text(partner_id))
 
     def create_location(self, partner_id, mpn_id, name):
+        """Creates a location (MPN ID: 1-10 ASCII digits) of a partner."""
         self._call(lib.cpor_location_create, text(partner_id), text(mpn_id), text(name))
 
     def location(self, mpn_id):
+        """The location record (a Location snapshot) of an MPN ID."""
         return self._get(lib.cpor_location_get, Location, lib.cpor_location_free, text(mpn_id))
 
     def enroll(self, mpn_id, program, enrolled=True):
@@ -268,23 +415,29 @@ class Context(Handle):
             lib.cpor_free(out)
 
     def customer(self, customer_id):
+        """The customer record (a Customer snapshot)."""
         return self._get(lib.cpor_customer_get, Customer, lib.cpor_customer_free,
                          text(customer_id))
 
     def create_tenant(self, customer_id, tenant_id, domain):
+        """Creates a tenant (an Entra directory, by GUID) of a customer, with a first domain."""
         self._call(lib.cpor_tenant_create, text(customer_id), text(tenant_id), text(domain))
 
     def add_domain(self, tenant_id, domain):
+        """Adds a domain to a tenant (domains are unique across tenants)."""
         self._call(lib.cpor_tenant_add_domain, text(tenant_id), text(domain))
 
     def tenant(self, tenant_id):
+        """The tenant record (a Tenant snapshot); braces and uppercase accepted."""
         return self._get(lib.cpor_tenant_get, Tenant, lib.cpor_tenant_free, text(tenant_id))
 
     def create_subscription(self, subscription_id, tenant_id, workload, channel, state):
+        """Creates a subscription (GUID) of a tenant: workload, Channel, SubState."""
         self._call(lib.cpor_subscription_create, text(subscription_id), text(tenant_id),
                    text(workload), to_int(Channel, channel), to_int(SubState, state))
 
     def subscription(self, subscription_id):
+        """The subscription record (a Subscription snapshot)."""
         return self._get(lib.cpor_subscription_get, Subscription, lib.cpor_subscription_free,
                          text(subscription_id))
 
@@ -296,18 +449,19 @@ class Context(Handle):
         return n.value
 
     def register_workload(self, code, name, area, needs_subscription=False):
+        """Registers a workload (code, name, Area, whether claims name a subscription)."""
         self._call(lib.cpor_workload_register, text(code), text(name), to_int(Area, area),
                    1 if needs_subscription else 0)
 
     def workload(self, code):
+        """The workload record (a Workload snapshot) of a code."""
         return self._get(lib.cpor_workload_get, Workload, lib.cpor_workload_free, text(code))
 
     def workloads(self):
         """Iterator over the catalog and registered workloads, sorted by code."""
-        out = c_void_p()
-        self._call(lib.cpor_workload_list, byref(out))
-        return _Iter(self, out.value, lib.cpor_workload_iter_next, lib.cpor_workload_iter_free,
-                     Workload, lib.cpor_workload_free)
+        return self._iter(lib.cpor_workload_list, (), lib.cpor_workload_iter_next,
+                          lib.cpor_workload_iter_free, Workload, lib.cpor_workload_free,
+                          "workload")
 
     # ---- claims
 
@@ -320,13 +474,16 @@ class Context(Handle):
         for key, value in fields.items():
             if key in ("area", "activity"):
                 cls = Area if key == "area" else Activity
-                setattr(spec, key, to_int(cls, value, allow_none=edit))
+                setattr(spec, key, to_int(cls, value, allow_none=edit, ctype="uint32_t"))
             elif key == "lines":
                 if value is None:
                     continue
+                if isinstance(value, (str, bytes)):
+                    raise TypeError("lines must be a list of workload codes or pairs, "
+                                    "not a single string")
                 works, subs = [], []
                 for line in value:
-                    if isinstance(line, str):
+                    if isinstance(line, (str, bytes)):
                         works.append(line)
                         subs.append(None)
                     elif hasattr(line, "workload"):
@@ -349,8 +506,11 @@ class Context(Handle):
                 raise TypeError("unknown claim field %r" % key)
         return spec, keep
 
-    def create_claim(self, actor, *, mpn_id, tenant_id, domain, area, activity, name=None,
-                     lines=(), **fields):
+    def create_claim(self, actor: Actor, *, mpn_id: str, tenant_id: str, domain: str,
+                     area: Union[Area, str, int], activity: Union[Activity, str, int],
+                     name: Optional[str] = None,
+                     lines: Iterable[Union[str, Tuple[str, Optional[str]]]] = (),
+                     **fields: Optional[str]) -> Claim:
         """Creates a claim in EDITING and returns it (a Claim snapshot).
 
         lines: workload codes, or (workload, subscription) pairs for Business
@@ -358,79 +518,95 @@ class Context(Handle):
         spec, keep = self._spec(dict(fields, mpn_id=mpn_id, tenant_id=tenant_id, domain=domain,
                                      area=area, activity=activity, name=name, lines=lines),
                                 edit=False)
-        out = c_void_p()
-        self._call(lib.cpor_claim_create, _actor(actor), byref(spec), byref(out))
-        return take(Claim, out.value, lib.cpor_claim_free)
+        a = _actor(actor)
+        return self._get(lib.cpor_claim_create, Claim, lib.cpor_claim_free, a, byref(spec))
 
-    def edit_claim(self, actor, claim, **changes):
+    def edit_claim(self, actor: Actor, claim: ClaimRef, **changes: Any) -> None:
         """Edits a claim: omitted/None fields are unchanged, "" clears an
         optional field, lines (when given and non-empty) replace the lines."""
         spec, keep = self._spec(changes, edit=True)
         self._call(lib.cpor_claim_edit, _actor(actor), text(_claim_id(claim)), byref(spec))
 
-    def add_poe(self, actor, claim, name, media_type, sha256, size):
-        """Adds a proof-of-execution reference (sha256: 64 hex digits; size > 0)."""
+    def add_poe(self, actor: Actor, claim: ClaimRef, name: str, media_type: str, sha256: str,
+                size: int) -> None:
+        """Adds a proof-of-execution reference (sha256: 64 hex digits; size > 0 bytes,
+        a uint64: ValueError when negative, OverflowError beyond 2**64 - 1)."""
+        n = cv.size(size, "size")
         self._call(lib.cpor_claim_add_poe, _actor(actor), text(_claim_id(claim)), text(name),
-                   text(media_type), text(sha256), size)
+                   text(media_type), text(sha256), n)
 
-    def comment(self, actor, claim, text_):
-        self._call(lib.cpor_claim_comment, _actor(actor), text(_claim_id(claim)), text(text_))
+    def comment(self, actor: Actor, claim: ClaimRef, text: str) -> None:
+        """Adds a comment to the claim's history."""
+        self._call(lib.cpor_claim_comment, _actor(actor), _lib.text(_claim_id(claim)),
+                   _lib.text(text))
 
     def _act(self, fn, actor, claim, *args):
         self._call(fn, _actor(actor), text(_claim_id(claim)), *args)
 
-    def submit(self, actor, claim):
+    def submit(self, actor: Actor, claim: ClaimRef) -> None:
+        """EDITING -> SUBMITTED (all required fields and at least one PoE needed)."""
         self._act(lib.cpor_claim_submit, actor, claim)
 
-    def withdraw(self, actor, claim):
+    def withdraw(self, actor: Actor, claim: ClaimRef) -> None:
         """Partner request: REJECTED (partner_request) before ASSOCIATED."""
         self._act(lib.cpor_claim_withdraw, actor, claim)
 
-    def start_review(self, actor, claim):
+    def start_review(self, actor: Actor, claim: ClaimRef) -> None:
+        """Reviewer: SUBMITTED -> UNDER_REVIEW."""
         self._act(lib.cpor_claim_start_review, actor, claim)
 
-    def request_info(self, actor, claim, text_):
-        self._act(lib.cpor_claim_request_info, actor, claim, text(text_))
+    def request_info(self, actor: Actor, claim: ClaimRef, text: str) -> None:
+        """Reviewer: UNDER_REVIEW -> PARTNER_ACTION_REQUIRED, asking for text."""
+        self._act(lib.cpor_claim_request_info, actor, claim, _lib.text(text))
 
-    def respond(self, actor, claim, text_):
-        self._act(lib.cpor_claim_respond, actor, claim, text(text_))
+    def respond(self, actor: Actor, claim: ClaimRef, text: str) -> None:
+        """Partner: answers an info request inside its window (-> UNDER_REVIEW)."""
+        self._act(lib.cpor_claim_respond, actor, claim, _lib.text(text))
 
-    def approve(self, actor, claim):
+    def approve(self, actor: Actor, claim: ClaimRef) -> None:
+        """Reviewer: UNDER_REVIEW -> APPROVED (rivals on the units lose arbitration)."""
         self._act(lib.cpor_claim_approve, actor, claim)
 
-    def reject(self, actor, claim, reason, text_=None):
+    def reject(self, actor: Actor, claim: ClaimRef, reason: Union[Reason, str, int],
+               text: Optional[str] = None) -> None:
         """reason: insufficient_poe, missing_consent, missing_products or poe_unavailable."""
-        self._act(lib.cpor_claim_reject, actor, claim, to_int(Reason, reason), text(text_))
+        self._act(lib.cpor_claim_reject, actor, claim, to_int(Reason, reason), _lib.text(text))
 
-    def opt_out(self, actor, claim):
+    def opt_out(self, actor: Actor, claim: ClaimRef) -> None:
         """The customer declines inside the opt-out window."""
         self._act(lib.cpor_claim_opt_out, actor, claim)
 
-    def dispute(self, actor, claim, justification):
+    def dispute(self, actor: Actor, claim: ClaimRef, justification: str) -> None:
+        """Partner: disputes a rejection inside the dispute window (-> DISPUTED)."""
         self._act(lib.cpor_claim_dispute, actor, claim, text(justification))
 
-    def decide_dispute(self, actor, claim, grant, text_=None):
+    def decide_dispute(self, actor: Actor, claim: ClaimRef, grant: bool,
+                       text: Optional[str] = None) -> None:
         """grant=True: back to UNDER_REVIEW; False: REJECTED, final."""
-        self._act(lib.cpor_claim_decide_dispute, actor, claim, 1 if grant else 0, text(text_))
+        self._act(lib.cpor_claim_decide_dispute, actor, claim, cv.flag(grant, "grant"),
+                  _lib.text(text))
 
-    def remove(self, actor, claim):
+    def remove(self, actor: Actor, claim: ClaimRef) -> None:
         """The partner removes its association: ENDED (partner_removed)."""
         self._act(lib.cpor_claim_remove, actor, claim)
 
-    def advance(self):
+    def advance(self) -> int:
         """Applies every timed transition due now; returns the number of claims changed."""
         n = c_size_t()
         self._call(lib.cpor_ctx_advance, byref(n))
         return n.value
 
-    def claim(self, actor, claim):
+    def claim(self, actor: Actor, claim: ClaimRef) -> Claim:
         """The claim as the actor may see it (NotFound otherwise)."""
-        out = c_void_p()
-        self._act(lib.cpor_claim_get, actor, claim, byref(out))
-        return take(Claim, out.value, lib.cpor_claim_free)
+        return self._get(lib.cpor_claim_get, Claim, lib.cpor_claim_free, _actor(actor),
+                         text(_claim_id(claim)))
 
-    def find_claims(self, actor, *, partner_id=None, tenant_id=None, state=None,
-                    unit_workload=None, unit_subscription=None, overdue=False):
+    def find_claims(self, actor: Actor, *, partner_id: Optional[str] = None,
+                    tenant_id: Optional[str] = None,
+                    state: Union[State, str, int, None] = None,
+                    unit_workload: Optional[str] = None,
+                    unit_subscription: Optional[str] = None,
+                    overdue: bool = False) -> "_Iter[Claim]":
         """Iterator over matching claims (AND of the filters), in claim ID order,
         restricted to what the actor may see. At least one of partner_id,
         tenant_id, state, a unit or overdue is needed (InvalidArgument)."""
@@ -438,26 +614,23 @@ class Context(Handle):
         check_error(lib.cpor_claim_query_init(byref(q), _lib.CLAIM_QUERY_VERSION))
         q.partner_id = text(partner_id)
         q.tenant_id = text(tenant_id)
-        q.state = to_int(State, state, allow_none=True)
+        q.state = to_int(State, state, allow_none=True, ctype="uint32_t")
         q.unit_workload = text(unit_workload)
         q.unit_subscription = text(unit_subscription)
-        q.overdue = 1 if overdue else 0
-        out = c_void_p()
-        self._call(lib.cpor_claim_find, _actor(actor), byref(q), byref(out))
-        return _Iter(self, out.value, lib.cpor_claim_iter_next, lib.cpor_claim_iter_free,
-                     Claim, lib.cpor_claim_free)
+        q.overdue = cv.flag(overdue, "overdue")
+        return self._iter(lib.cpor_claim_find, (_actor(actor), byref(q)),
+                          lib.cpor_claim_iter_next, lib.cpor_claim_iter_free, Claim,
+                          lib.cpor_claim_free, "claim")
 
-    def competitors(self, actor, claim):
+    def competitors(self, actor: Actor, claim: ClaimRef) -> "_Iter[Claim]":
         """Iterator over the other partners' claims live on this claim's units
         (arbitration). Reviewer and system only: PermissionDenied otherwise."""
-        out = c_void_p()
-        self._act(lib.cpor_claim_competitors, actor, claim, byref(out))
-        return _Iter(self, out.value, lib.cpor_claim_iter_next, lib.cpor_claim_iter_free,
-                     Claim, lib.cpor_claim_free)
+        return self._iter(lib.cpor_claim_competitors, (_actor(actor), text(_claim_id(claim))),
+                          lib.cpor_claim_iter_next, lib.cpor_claim_iter_free, Claim,
+                          lib.cpor_claim_free, "claim")
 
-    def history(self, actor, claim):
+    def history(self, actor: Actor, claim: ClaimRef) -> "_Iter[Event]":
         """Iterator over the claim's events, in order."""
-        out = c_void_p()
-        self._act(lib.cpor_claim_history, actor, claim, byref(out))
-        return _Iter(self, out.value, lib.cpor_event_iter_next, lib.cpor_event_iter_free,
-                     Event, lib.cpor_event_free)
+        return self._iter(lib.cpor_claim_history, (_actor(actor), text(_claim_id(claim))),
+                          lib.cpor_event_iter_next, lib.cpor_event_iter_free, Event,
+                          lib.cpor_event_free, "event")

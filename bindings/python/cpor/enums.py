@@ -8,6 +8,8 @@ import enum
 
 
 class State(enum.IntEnum):
+    """The state of a claim (and of each of its lines)."""
+
     EDITING = 1
     SUBMITTED = 2
     UNDER_REVIEW = 3
@@ -20,6 +22,8 @@ class State(enum.IntEnum):
 
 
 class Reason(enum.IntEnum):
+    """Why a claim (or line) was rejected or ended; NONE otherwise."""
+
     NONE = 0
     INSUFFICIENT_POE = 1
     MISSING_CONSENT = 2
@@ -35,29 +39,39 @@ class Reason(enum.IntEnum):
 
 
 class Area(enum.IntEnum):
+    """The solution area of a claim or workload."""
+
     M365 = 1
     BIZAPPS = 2
 
 
 class Activity(enum.IntEnum):
+    """The activity a claim records (allowed per solution area)."""
+
     PRESALES = 1
     USAGE = 2
     REVENUE = 3
 
 
 class Program(enum.IntEnum):
+    """A partner program a location (MPN ID) may be enrolled in."""
+
     OSA_SELL = 1
     OSU_M365 = 2
     OSU_BIZAPPS = 3
 
 
 class Channel(enum.IntEnum):
+    """How a subscription was bought (CSP subscriptions cannot be claimed)."""
+
     VOLUME_LICENSING = 1
     WEB_DIRECT = 2
     CSP = 3
 
 
 class SubState(enum.IntEnum):
+    """The state of a subscription."""
+
     PROVISIONING = 1
     ACTIVE = 2
     IN_GRACE = 3
@@ -66,6 +80,8 @@ class SubState(enum.IntEnum):
 
 
 class Role(enum.IntEnum):
+    """The role of an Actor (partner roles, reviewer, customer, system)."""
+
     GLOBAL_ADMIN = 1
     BILLING_ADMIN = 2
     INCENTIVES_ADMIN = 3
@@ -76,6 +92,8 @@ class Role(enum.IntEnum):
 
 
 class EventKind(enum.IntEnum):
+    """The kind of an entry of a claim's history."""
+
     CREATED = 1
     EDITED = 2
     POE_ADDED = 3
@@ -100,6 +118,8 @@ class EventKind(enum.IntEnum):
 
 
 class Roll(enum.IntEnum):
+    """How a date that is not a business day is rolled (Calendar.adjust)."""
+
     UNADJUSTED = 0
     FOLLOWING = 1
     MODIFIED_FOLLOWING = 2
@@ -109,12 +129,18 @@ class Roll(enum.IntEnum):
 
 
 class DayUnit(enum.IntEnum):
+    """The unit of a policy window: business or calendar days."""
+
     BUSINESS = 1
     CALENDAR = 2
 
 
-def to_int(cls, value, allow_none=False):
-    """An enum member, its name (any case) or an int -> int. TypeError/ValueError otherwise."""
+def to_int(cls, value, allow_none=False, ctype="int"):
+    """An enum member, its name (any case) or an int -> int. TypeError/ValueError otherwise.
+
+    A plain int is range-checked for the C type it is passed as (ctype "int"
+    for a function argument, "uint32_t" for a struct field): OverflowError
+    outside it, so ctypes never wraps it into another, valid, value."""
     if value is None:
         if allow_none:
             return 0
@@ -126,7 +152,11 @@ def to_int(cls, value, allow_none=False):
             raise ValueError("unknown %s %r" % (cls.__name__, value)) from None
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError("expected %s, name or int, got %r" % (cls.__name__, value))
-    return int(value)
+    from . import _convert
+
+    if ctype == "uint32_t":
+        return _convert.u32(value, cls.__name__)
+    return _convert.i32(value, cls.__name__)
 
 
 def from_int(cls, value):

@@ -6,7 +6,9 @@ exception (like pygit2's ``check_error``). Each exception carries ``.code``
 context's ``cpor_ctx_errmsg`` when there is one, else ``cpor_strerror``).
 """
 
-from . import _lib
+from typing import Optional
+
+from . import _convert, _lib
 from ._lib import lib
 
 
@@ -16,7 +18,7 @@ class CporError(Exception):
     code = None
     name = None
 
-    def __init__(self, message, code=None):
+    def __init__(self, message: str, code: Optional[int] = None) -> None:
         if code is not None:
             self.code = code
             name = lib.cpor_status_name(code)
@@ -24,7 +26,7 @@ class CporError(Exception):
         self.message = message
         super().__init__(message)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "%s: %s" % (self.name, self.message) if self.name else self.message
 
 
@@ -64,6 +66,18 @@ NotSupported = _make("CPOR_ENOTSUP", "NotSupported", -18,
 RangeError = _make("CPOR_ERANGE", "RangeError", -19,
                    "A date or count is outside the supported range.", ValueError)
 
+
+
+class ReentrancyError(RuntimeError):
+    """A callback used the object whose call invoked it (not a libcpor status).
+
+    Raised, for example, when a clock callback calls, iterates or closes the
+    very Context that is reading the clock: that Context is inside a call on
+    this thread, so the new call can neither wait for it (deadlock) nor run
+    (the library is not re-entrant). The outer call then raises it too.
+    """
+
+
 _BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, OutOfMemory, NotFound, Exists, PermissionDenied, AccessDenied,
     InvalidState, Duplicate, WindowClosed, Mismatch, Incomplete, ActivityNotAllowed,
@@ -71,12 +85,12 @@ _BY_CODE = {cls.code: cls for cls in (
     RangeError)}
 
 
-def error_class(code):
+def error_class(code: int) -> type:
     """The exception class for a negative status code (CporError if unknown)."""
     return _BY_CODE.get(code, CporError)
 
 
-def check_error(code, ctx=None, message=None):
+def check_error(code: int, ctx: Optional[int] = None, message: Optional[str] = None) -> int:
     """Returns code when it is >= 0; raises the matching CporError otherwise.
 
     ctx: a raw ``cpor_ctx *`` (int or c_void_p) whose ``cpor_ctx_errmsg``
@@ -85,6 +99,7 @@ def check_error(code, ctx=None, message=None):
     """
     if code >= 0:
         return code
+    code = _convert.i32(code, "code")  # cpor_strerror takes an int
     if message is None and ctx:
         m = lib.cpor_ctx_errmsg(ctx)
         message = m.decode("utf-8", "replace") if m else None

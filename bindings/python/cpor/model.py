@@ -9,9 +9,11 @@ see a change, read the record again (``ctx.claim(actor, claim.id)``).
 """
 
 import dataclasses
-from typing import Optional, Tuple
+import datetime as _dt
+from typing import Dict, FrozenSet, Optional, Tuple, Union
 
 from . import _convert as cv
+from . import _convert
 from ._lib import lib, text, untext, Actor as _CActor, ACTOR_VERSION
 from .enums import (Activity, Area, Channel, EventKind, Program, Reason, Role, State,
                     SubState, from_int, to_int)
@@ -27,27 +29,36 @@ class Actor:
     user: str
 
     def __post_init__(self):
-        object.__setattr__(self, "role", from_int(Role, to_int(Role, self.role)))
+        object.__setattr__(self, "role",
+                           from_int(Role, to_int(Role, self.role, ctype="uint32_t")))
+        text(self.org)  # TypeError / ValueError (NUL) now, not at the first call
+        text(self.user)
 
     @classmethod
-    def partner(cls, partner_id, user, role=Role.INCENTIVES_ADMIN):
-        return cls(role, partner_id, user)
+    def partner(cls, partner_id: str, user: str,
+                role: Union[Role, str, int] = Role.INCENTIVES_ADMIN) -> "Actor":
+        """A user of a partner (default role: incentives admin)."""
+        return cls(from_int(Role, to_int(Role, role, ctype="uint32_t")), partner_id, user)
 
     @classmethod
-    def reviewer(cls, user="reviewer"):
+    def reviewer(cls, user: str = "reviewer") -> "Actor":
+        """A Microsoft reviewer."""
         return cls(Role.REVIEWER, None, user)
 
     @classmethod
-    def customer(cls, tenant_id, user="customer-admin"):
+    def customer(cls, tenant_id: str, user: str = "customer-admin") -> "Actor":
+        """An admin of the customer tenant tenant_id."""
         return cls(Role.CUSTOMER, tenant_id, user)
 
     @classmethod
-    def system(cls, user="system"):
+    def system(cls, user: str = "system") -> "Actor":
+        """The operator (automatic transitions, reference data, integration)."""
         return cls(Role.SYSTEM, None, user)
 
     def _c(self):
         """The cpor_actor struct (it keeps the encoded strings alive)."""
-        return _CActor(ACTOR_VERSION, int(self.role), text(self.org), text(self.user))
+        return _CActor(ACTOR_VERSION, _convert.u32(int(self.role), "role"), text(self.org),
+                       text(self.user))
 
 
 def _s(fn, h, *args):
@@ -56,6 +67,8 @@ def _s(fn, h, *args):
 
 @dataclasses.dataclass(frozen=True)
 class Partner:
+    """A partner (Partner Global Account)."""
+
     id: str
     name: str
 
@@ -66,12 +79,15 @@ class Partner:
 
 @dataclasses.dataclass(frozen=True)
 class Location:
+    """A partner location, identified by its MPN ID."""
+
     mpn_id: str
     partner_id: str
     name: str
-    programs: frozenset  # of Program: where the MPN ID is enrolled
+    programs: FrozenSet[Program]  # where the MPN ID is enrolled
 
-    def is_enrolled(self, program):
+    def is_enrolled(self, program: Union[Program, str, int]) -> bool:
+        """True when the location is enrolled in program (a Program or its name)."""
         return to_int(Program, program) in self.programs
 
     @classmethod
@@ -83,6 +99,8 @@ class Location:
 
 @dataclasses.dataclass(frozen=True)
 class Customer:
+    """A customer organization."""
+
     id: str
     name: str
 
@@ -93,6 +111,8 @@ class Customer:
 
 @dataclasses.dataclass(frozen=True)
 class Tenant:
+    """A Microsoft Entra directory of a customer."""
+
     id: str  # canonical lowercase GUID
     customer_id: str
     domains: Tuple[str, ...]  # lowercase, in the order added
@@ -106,6 +126,8 @@ class Tenant:
 
 @dataclasses.dataclass(frozen=True)
 class Subscription:
+    """A customer's Business Applications subscription."""
+
     id: str
     tenant_id: str
     workload: str
@@ -122,6 +144,8 @@ class Subscription:
 
 @dataclasses.dataclass(frozen=True)
 class Workload:
+    """A catalog entry (TEAMS, D365_SALES, ...)."""
+
     code: str
     name: str
     area: Area
@@ -139,6 +163,8 @@ class Workload:
 
 @dataclasses.dataclass(frozen=True)
 class ClaimLine:
+    """One line of a claim: a workload, and a subscription for Business Applications."""
+
     workload: str
     subscription: Optional[str]  # None for a Microsoft 365 line
     state: State  # follows the claim, except a line that lost or was superseded
@@ -178,18 +204,18 @@ class Claim:
     domain: str
     area: Area
     activity: Activity
-    created_at: object
-    updated_at: object
-    window_closes_at: object  # exclusive end of the window open in this state
-    sla_due_at: object  # exclusive end of the review SLA of this state
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+    window_closes_at: Optional[_dt.datetime]  # exclusive end of the window open in this state
+    sla_due_at: Optional[_dt.datetime]  # exclusive end of the review SLA of this state
     overdue: bool
     contested: bool
     disputable: bool
     lines: Tuple[ClaimLine, ...]
     poes: Tuple[Poe, ...]
-    fields: dict  # CLAIM_FIELDS name -> str (unset fields are absent)
+    fields: Dict[str, str]  # CLAIM_FIELDS name -> str (unset fields are absent)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Optional[str]:
         # Contact and revenue fields: claim.customer_contact_email, ... (None when unset).
         if name in CLAIM_FIELDS:
             return self.fields.get(name)
@@ -234,7 +260,7 @@ class Event:
     """One entry of a claim's history."""
 
     seq: int
-    at: object  # aware UTC datetime
+    at: _dt.datetime  # aware UTC datetime
     kind: EventKind
     actor: Actor
     state: State  # the claim's state after the event
