@@ -228,7 +228,10 @@ CPOR_API int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor, const cpo
                                cpor_claim **out);
 CPOR_API int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                              const cpor_claim_spec *changes);
-/* sha256: 64 hex digits; size > 0. */
+/* name: 1-256 bytes; media_type: type/subtype (<= 127 bytes); sha256: 64 hex
+ * digits; 0 < size <= 2^63-1. At most 100 PoE references a claim
+ * (CPOR_ERANGE). Allowed while EDITING, SUBMITTED, PARTNER_ACTION_REQUIRED,
+ * DISPUTED (the dispute's new PoE), APPROVED and ASSOCIATED. */
 CPOR_API int cpor_claim_add_poe(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                                 const char *name, const char *media_type, const char *sha256,
                                 uint64_t size);

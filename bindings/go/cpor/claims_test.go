@@ -172,7 +172,8 @@ func TestOptOutRefusals(t *testing.T) {
 	wantErr(t, w.ctx.OptOut(other, c), cpor.ErrAccess)
 	w.clock.Advance(8 * day)
 	wantErr(t, w.ctx.OptOut(customer, c), cpor.ErrWindow)
-	eq(t, "unchanged", w.state(c), cpor.StateApproved)
+	// Settled state: past the window the claim reads ASSOCIATED, advance or not.
+	eq(t, "unchanged", w.state(c), cpor.StateAssociated)
 }
 
 func TestNoResponseAutoReject(t *testing.T) {

@@ -312,6 +312,7 @@ FUNCTIONS = {
     "cpor_event_actor_user": (c_char_p, [_H]),
     "cpor_event_state": (c_int, [_H]),
     "cpor_event_text": (c_char_p, [_H]),
+    "cpor_event_payload": (c_char_p, [_H]),
     "cpor_event_free": (None, [_H]),
     # ---- context.h: clocks
     "cpor_manual_clock_new": (c_int, [_OUT, cpor_time]),
@@ -380,6 +381,7 @@ FUNCTIONS = {
     "cpor_claim_iter_next": (c_int, [_H, _OUT]),
     "cpor_claim_iter_free": (None, [_H]),
     "cpor_claim_history": (c_int, [_H, _A, _S, _OUT]),
+    "cpor_claim_replay": (c_int, [_H, _A, _S, _OUT]),
     "cpor_claim_competitors": (c_int, [_H, _A, _S, _OUT]),
     "cpor_event_iter_next": (c_int, [_H, _OUT]),
     "cpor_event_iter_free": (None, [_H]),

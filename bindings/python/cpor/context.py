@@ -601,6 +601,11 @@ class Context(Handle):
         return self._get(lib.cpor_claim_get, Claim, lib.cpor_claim_free, _actor(actor),
                          text(_claim_id(claim)))
 
+    def replay(self, actor: Actor, claim: ClaimRef) -> Claim:
+        """The claim re-derived from its history by the rules alone (equals ``claim()``)."""
+        return self._get(lib.cpor_claim_replay, Claim, lib.cpor_claim_free, _actor(actor),
+                         text(_claim_id(claim)))
+
     def find_claims(self, actor: Actor, *, partner_id: Optional[str] = None,
                     tenant_id: Optional[str] = None,
                     state: Union[State, str, int, None] = None,

@@ -265,6 +265,7 @@ class Event:
     actor: Actor
     state: State  # the claim's state after the event
     text: Optional[str]
+    payload: str = "{}"  # JSON object text: what the event changed
 
     @classmethod
     def _read(cls, h):
@@ -273,7 +274,8 @@ class Event:
                       _s(lib.cpor_event_actor_user, h))
         return cls(lib.cpor_event_seq(h), cv.time_out(lib.cpor_event_at(h)),
                    from_int(EventKind, lib.cpor_event_kind(h)), actor,
-                   from_int(State, lib.cpor_event_state(h)), _s(lib.cpor_event_text, h))
+                   from_int(State, lib.cpor_event_state(h)), _s(lib.cpor_event_text, h),
+                   _s(lib.cpor_event_payload, h) or "{}")
 
 
 def take(cls, ptr, free):

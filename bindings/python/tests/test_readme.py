@@ -31,7 +31,7 @@ class Readme(unittest.TestCase):
         text = out.getvalue()
         self.assertIn("ASSOCIATED", text)
         self.assertIn("2026-11-30", text)
-        self.assertIn("CPOR_ESTATE", text)
+        self.assertIn("CPOR_EWINDOW", text)
 
     def test_getting_started_from_a_fresh_clone(self):
         """The shell block, from the root of a tree laid out like a fresh clone
