@@ -30,6 +30,7 @@ typedef struct cpor_manual_clock cpor_manual_clock;
 CPOR_API int cpor_manual_clock_new(cpor_manual_clock **out, cpor_time start);
 CPOR_API void cpor_manual_clock_free(cpor_manual_clock *clock);
 CPOR_API void cpor_manual_clock_set(cpor_manual_clock *clock, cpor_time now);
+/* Moves the clock by ms (either sign), saturating at INT64_MIN / INT64_MAX. */
 CPOR_API void cpor_manual_clock_advance(cpor_manual_clock *clock, int64_t ms);
 CPOR_API cpor_time cpor_manual_clock_get(const cpor_manual_clock *clock);
 CPOR_API int cpor_manual_clock_now(void *clock, cpor_time *out);

@@ -24,7 +24,14 @@ void cpor_manual_clock_set(cpor_manual_clock *clock, cpor_time now) {
   if (clock) clock->now = now;
 }
 void cpor_manual_clock_advance(cpor_manual_clock *clock, int64_t ms) {
-  if (clock) clock->now += ms;
+  if (!clock) return;
+  /* Saturates instead of overflowing (UBSan clean at the extremes). */
+  if (ms > 0 && clock->now > INT64_MAX - ms)
+    clock->now = INT64_MAX;
+  else if (ms < 0 && clock->now < INT64_MIN - ms)
+    clock->now = INT64_MIN;
+  else
+    clock->now += ms;
 }
 cpor_time cpor_manual_clock_get(const cpor_manual_clock *clock) {
   return clock ? clock->now : CPOR_TIME_NONE;
