@@ -111,7 +111,8 @@ START_TEST(no_response) {
   world w;
   world_open(&w, NULL, NULL, NULL);
   const char *id = under_review(&w, &w.a, MPN_A, TEAMS);
-  OK(&w, cpor_claim_request_info(w.ctx, &w.reviewer, id, "Please attach the usage report"));
+  OK(&w, cpor_claim_request_info(w.ctx, &w.reviewer, id, CPOR_INFO_MISSING_POE,
+                                 "Please attach the usage report"));
   ck_assert_int_eq(state_of(&w, id), CPOR_STATE_PARTNER_ACTION_REQUIRED);
   ck_assert_int_eq(window_of(&w, id), T("2026-11-10T00:00:00"));
   world_at(&w, "2026-11-09T23:59:59.999");
@@ -122,7 +123,8 @@ START_TEST(no_response) {
   ck_assert_int_eq(reason_of(&w, id), CPOR_REASON_NO_PARTNER_RESPONSE);
 
   const char *id2 = under_review(&w, &w.a, MPN_A, EXCHANGE);
-  OK(&w, cpor_claim_request_info(w.ctx, &w.reviewer, id2, "Which users?"));
+  OK(&w,
+     cpor_claim_request_info(w.ctx, &w.reviewer, id2, CPOR_INFO_MISSING_PRODUCTS, "Which users?"));
   REFUSED(&w, cpor_claim_respond(w.ctx, &w.a, id2, ""), CPOR_EINCOMPLETE);
   REFUSED(&w, cpor_claim_respond(w.ctx, &w.a_user, id2, "all"), CPOR_EPERM);
   OK(&w, cpor_claim_respond(w.ctx, &w.a, id2, "All 250 users"));
@@ -575,8 +577,9 @@ START_TEST(remove_and_overdue) {
   world w;
   world_open(&w, NULL, NULL, NULL);
   const char *id = holder(&w, &w.a, MPN_A, TEAMS);
-  REFUSED(&w, cpor_claim_remove(w.ctx, &w.a_user, id), CPOR_EPERM);
-  OK(&w, cpor_claim_remove(w.ctx, &w.a_billing, id));
+  REFUSED(&w, cpor_claim_remove(w.ctx, &w.a_user, id, CPOR_REMOVAL_ENGAGEMENT_ENDED, NULL),
+          CPOR_EPERM);
+  OK(&w, cpor_claim_remove(w.ctx, &w.a_billing, id, CPOR_REMOVAL_ENGAGEMENT_ENDED, NULL));
   ck_assert_int_eq(state_of(&w, id), CPOR_STATE_ENDED);
   ck_assert_int_eq(reason_of(&w, id), CPOR_REASON_PARTNER_REMOVED);
   /* Submitted Monday 2026-11-23: the review-start SLA ends 2026-12-01. */

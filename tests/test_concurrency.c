@@ -130,7 +130,9 @@ static void churn(worker *w, int t, int wl) {
   if (!id[0]) return; /* it changed since: another worker superseded it */
   switch (state) {
   case CPOR_STATE_ASSOCIATED:
-    if (rand_r(&w->seed) % 3 == 0) outcome(w, cpor_claim_remove(w->ctx, &w->me, id), "remove");
+    if (rand_r(&w->seed) % 3 == 0)
+      outcome(w, cpor_claim_remove(w->ctx, &w->me, id, CPOR_REMOVAL_CUSTOMER_REQUEST, NULL),
+              "remove");
     break;
   case CPOR_STATE_SUBMITTED:
     outcome(w, cpor_claim_start_review(w->ctx, &w->reviewer, id), "review");

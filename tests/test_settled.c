@@ -139,7 +139,7 @@ static int step(run *r, unsigned op, unsigned arg, unsigned who, char **out) {
   case 2:
     return cpor_claim_start_review(ctx, a, id);
   case 3:
-    return cpor_claim_request_info(ctx, a, id, "more please");
+    return cpor_claim_request_info(ctx, a, id, 1 + (int)(who % 6), "more please");
   case 4:
     return cpor_claim_respond(ctx, a, id, "here");
   case 5:
@@ -156,7 +156,7 @@ static int step(run *r, unsigned op, unsigned arg, unsigned who, char **out) {
   case 11:
     return cpor_claim_withdraw(ctx, a, id);
   case 12:
-    return cpor_claim_remove(ctx, a, id);
+    return cpor_claim_remove(ctx, a, id, 1 + (int)(who % 3), NULL);
   case 13:
     return cpor_claim_comment(ctx, a, id, "note");
   case 14:

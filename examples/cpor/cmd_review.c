@@ -24,9 +24,20 @@ static int run_start(cli *c, const cli_args *a) {
   return rc ? rc : finish(c, a, cpor_claim_start_review(c->ctx, &c->actor, a->pos[0]));
 }
 
+/* An optional --reason NAME (default dflt), parsed with from_name. */
+static int reason_opt(cli *c, const cli_args *a, int (*from_name)(const char *, int *),
+                      const char *dflt, int *out) {
+  const char *r = cli_get(a, "reason");
+  if (!r && !dflt) return cli_usage(c, "--reason is required");
+  return cli_parse_enum(c, "--reason", r ? r : dflt, from_name, out);
+}
+
 static int run_request_info(cli *c, const cli_args *a) {
-  int rc = open_for_claim(c, a);
-  return rc ? rc : finish(c, a, cpor_claim_request_info(c->ctx, &c->actor, a->pos[0], a->pos[1]));
+  int reason, rc = reason_opt(c, a, cpor_info_reason_from_name, "other", &reason);
+  if (!rc) rc = open_for_claim(c, a);
+  return rc ? rc
+            : finish(c, a,
+                     cpor_claim_request_info(c->ctx, &c->actor, a->pos[0], reason, a->pos[1]));
 }
 
 static int run_approve(cli *c, const cli_args *a) {
@@ -73,8 +84,10 @@ static int run_decide(cli *c, const cli_args *a) {
 }
 
 static int run_remove(cli *c, const cli_args *a) {
-  int rc = open_for_claim(c, a);
-  return rc ? rc : finish(c, a, cpor_claim_remove(c->ctx, &c->actor, a->pos[0]));
+  int reason, rc = reason_opt(c, a, cpor_removal_reason_from_name, NULL, &reason);
+  if (!rc) rc = open_for_claim(c, a);
+  return rc ? rc
+            : finish(c, a, cpor_claim_remove(c->ctx, &c->actor, a->pos[0], reason, text_arg(a, 1)));
 }
 
 static int run_advance(cli *c, const cli_args *a) {
@@ -92,8 +105,11 @@ static int run_advance(cli *c, const cli_args *a) {
 const cli_command cli_review_commands[] = {
     {"review", "start", "", 1, 1, run_start, "review start CLAIM_ID",
      "Reviewer: SUBMITTED -> UNDER_REVIEW."},
-    {"review", "request-info", "", 2, 2, run_request_info, "review request-info CLAIM_ID TEXT",
-     "Reviewer: asks the partner for more information (PARTNER_ACTION_REQUIRED)."},
+    {"review", "request-info", "reason", 2, 2, run_request_info,
+     "review request-info CLAIM_ID [--reason R] TEXT",
+     "Reviewer: asks the partner for more information (PARTNER_ACTION_REQUIRED). R: "
+     "missing_poe, missing_customer_ack, missing_dates, missing_partner_service, "
+     "missing_products, other (default)."},
     {"review", "approve", "", 1, 1, run_approve, "review approve CLAIM_ID",
      "Reviewer: APPROVED; the customer's opt-out window opens."},
     {"review", "reject", "reason", 1, 2, run_reject, "review reject CLAIM_ID --reason R [TEXT]",
@@ -107,8 +123,10 @@ const cli_command cli_review_commands[] = {
      "Reviewer: grant (back to UNDER_REVIEW) or uphold (REJECTED, final)."},
     {"dispute", NULL, "", 2, 2, run_dispute, "dispute CLAIM_ID JUSTIFICATION",
      "Partner: disputes a rejection within the dispute window."},
-    {"association", "remove", "", 1, 1, run_remove, "association remove CLAIM_ID",
-     "Partner: ends its association (ENDED, partner_removed)."},
+    {"association", "remove", "reason", 1, 2, run_remove,
+     "association remove CLAIM_ID --reason R [TEXT]",
+     "Partner: ends its association (ENDED, partner_removed). R: customer_request, "
+     "engagement_ended, claimed_in_error, other (TEXT required)."},
     {"advance", NULL, "", 0, 0, run_advance, "advance",
      "Applies every timed transition due at --now (or the system clock). Prints {\"changed\": N}."},
     {NULL, NULL, NULL, 0, 0, NULL, NULL, NULL}};

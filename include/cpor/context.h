@@ -59,6 +59,10 @@ typedef struct cpor_policy {
   cpor_window dispute_review_sla; /* dispute review [5 business] */
 } cpor_policy;
 
+/* The policy recorded on the claim when it was submitted (its windows from
+ * then on): 1 with *out set, 0 for a draft (the context's policy applies). */
+CPOR_API int cpor_claim_policy(const cpor_claim *c, cpor_policy *out);
+
 /* ---- storage -------------------------------------------------------------------- */
 
 /* An in-memory store (tests, embedding). Freed with cpor_storage_free. */
@@ -242,8 +246,9 @@ CPOR_API int cpor_claim_submit(cpor_ctx *ctx, const cpor_actor *actor, const cha
 /* Partner request: REJECTED (partner_request) before ASSOCIATED. */
 CPOR_API int cpor_claim_withdraw(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
 CPOR_API int cpor_claim_start_review(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
+/* reason: a cpor_info_reason; text: 1-4000 bytes. */
 CPOR_API int cpor_claim_request_info(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
-                                     const char *text);
+                                     int reason, const char *text);
 CPOR_API int cpor_claim_respond(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                                 const char *text);
 CPOR_API int cpor_claim_approve(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
@@ -257,8 +262,11 @@ CPOR_API int cpor_claim_dispute(cpor_ctx *ctx, const cpor_actor *actor, const ch
 /* grant != 0: back to UNDER_REVIEW; 0: REJECTED, final. */
 CPOR_API int cpor_claim_decide_dispute(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                                        int grant, const char *text);
-/* The partner removes its association: ENDED (partner_removed). */
-CPOR_API int cpor_claim_remove(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
+/* The partner removes its association: ENDED (partner_removed). reason: a
+ * cpor_removal_reason (mandatory); text: optional, at most 4000 bytes,
+ * required for CPOR_REMOVAL_OTHER. */
+CPOR_API int cpor_claim_remove(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                               int reason, const char *text);
 
 /* Settled state: every call, reads included, sees the timed transitions due
  * at its now as applied; advance only makes the stored rows catch up (and

@@ -43,6 +43,25 @@ typedef enum cpor_reason {
   CPOR_REASON_PARTNER_REMOVED = 11
 } cpor_reason;
 
+/* Why a reviewer asks the partner for information (Partner Center's 2023
+ * Manage page). */
+typedef enum cpor_info_reason {
+  CPOR_INFO_MISSING_POE = 1,
+  CPOR_INFO_MISSING_CUSTOMER_ACK = 2, /* missing customer acknowledgment */
+  CPOR_INFO_MISSING_DATES = 3,        /* missing or outdated dates */
+  CPOR_INFO_MISSING_PARTNER_SERVICE = 4,
+  CPOR_INFO_MISSING_PRODUCTS = 5,
+  CPOR_INFO_OTHER = 6
+} cpor_info_reason;
+
+/* Why a partner removes an association (Partner Center makes it mandatory). */
+typedef enum cpor_removal_reason {
+  CPOR_REMOVAL_CUSTOMER_REQUEST = 1,
+  CPOR_REMOVAL_ENGAGEMENT_ENDED = 2,
+  CPOR_REMOVAL_CLAIMED_IN_ERROR = 3,
+  CPOR_REMOVAL_OTHER = 4
+} cpor_removal_reason;
+
 typedef enum cpor_area {
   CPOR_AREA_M365 = 1,   /* Microsoft 365: the claim unit is (tenant, workload) */
   CPOR_AREA_BIZAPPS = 2 /* Business Applications: the claim unit is the subscription */
@@ -134,6 +153,17 @@ CPOR_API int cpor_sub_state_from_name(const char *name, int *out);
 CPOR_API const char *cpor_role_name(int role);
 CPOR_API int cpor_role_from_name(const char *name, int *out);
 CPOR_API const char *cpor_event_kind_name(int kind);
+/* "missing_poe", "missing_customer_ack", "missing_dates",
+ * "missing_partner_service", "missing_products", "other". */
+CPOR_API const char *cpor_info_reason_name(int reason);
+CPOR_API int cpor_info_reason_from_name(const char *name, int *out);
+/* "customer_request", "engagement_ended", "claimed_in_error", "other". */
+CPOR_API const char *cpor_removal_reason_name(int reason);
+CPOR_API int cpor_removal_reason_from_name(const char *name, int *out);
+/* The activity's display name on the 2023 Partner Center pages ("Usage
+ * recognition", "Build intent \u2013 Advisor", "Influenced revenue
+ * recognition"; UTF-8); the codes and cpor_activity_name stay. */
+CPOR_API const char *cpor_activity_display_name(int activity);
 
 /* ---- actors -------------------------------------------------------------- */
 
@@ -245,6 +275,12 @@ CPOR_API const char *cpor_claim_line_subscription(const cpor_claim *c, size_t i)
  * out of range. */
 CPOR_API int cpor_claim_line_state(const cpor_claim *c, size_t i);
 CPOR_API int cpor_claim_line_reason(const cpor_claim *c, size_t i);
+/* While PARTNER_ACTION_REQUIRED: why the reviewer asked (cpor_info_reason);
+ * else 0. */
+CPOR_API int cpor_claim_info_reason(const cpor_claim *c);
+/* Once removed by the partner (ENDED, partner_removed): why
+ * (cpor_removal_reason); else 0. */
+CPOR_API int cpor_claim_removal_reason(const cpor_claim *c);
 
 /* Contact fields: which is one of the CPOR_FIELD_* values; NULL when unset. */
 typedef enum cpor_field {
@@ -268,6 +304,11 @@ CPOR_API const char *cpor_claim_poe_name(const cpor_claim *c, size_t i);
 CPOR_API const char *cpor_claim_poe_media_type(const cpor_claim *c, size_t i);
 CPOR_API const char *cpor_claim_poe_sha256(const cpor_claim *c, size_t i); /* 64 lowercase hex */
 CPOR_API uint64_t cpor_claim_poe_size(const cpor_claim *c, size_t i);
+/* When the PoE reference was added (CPOR_TIME_NONE for PoE added before 0.2). */
+CPOR_API cpor_time cpor_claim_poe_added_at(const cpor_claim *c, size_t i);
+/* The most recent PoE instant of the claim, or CPOR_TIME_NONE: what the
+ * reviewer compares across competitors (cpor_claim_competitors). */
+CPOR_API cpor_time cpor_claim_last_poe_at(const cpor_claim *c);
 CPOR_API void cpor_claim_free(cpor_claim *c);
 
 CPOR_API uint32_t cpor_event_seq(const cpor_event *e); /* 1, 2, ... within its claim */

@@ -66,7 +66,6 @@ SIMPLE(cpor_claim_withdraw, CPOR__ACT_WITHDRAW)
 SIMPLE(cpor_claim_start_review, CPOR__ACT_START_REVIEW)
 SIMPLE(cpor_claim_approve, CPOR__ACT_APPROVE)
 SIMPLE(cpor_claim_opt_out, CPOR__ACT_OPT_OUT)
-SIMPLE(cpor_claim_remove, CPOR__ACT_REMOVE)
 
 static int text_act(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, int action,
                     act_args *a, int required, const char *what) {
@@ -76,8 +75,14 @@ static int text_act(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id
 }
 
 int cpor_claim_request_info(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
-                            const char *text) {
-  act_args a = {0, text, 0};
+                            int reason, const char *text) {
+  if (!ctx) return CPOR_EINVAL;
+  if (!cpor_info_reason_name(reason))
+    return cpor__fail(ctx, CPOR_EINVAL,
+                      "unknown information reason %d: missing_poe, missing_customer_ack, "
+                      "missing_dates, missing_partner_service, missing_products or other",
+                      reason);
+  act_args a = {reason, text, 0};
   return text_act(ctx, actor, claim_id, CPOR__ACT_REQUEST_INFO, &a, 1,
                   "the information request's text");
 }
@@ -109,6 +114,19 @@ int cpor_claim_decide_dispute(cpor_ctx *ctx, const cpor_actor *actor, const char
                               int grant, const char *text) {
   act_args a = {0, text, grant != 0};
   return text_act(ctx, actor, claim_id, CPOR__ACT_DECIDE_DISPUTE, &a, 0, "the decision's text");
+}
+
+int cpor_claim_remove(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, int reason,
+                      const char *text) {
+  if (!ctx) return CPOR_EINVAL;
+  if (!cpor_removal_reason_name(reason))
+    return cpor__fail(ctx, CPOR_EINVAL,
+                      "unknown removal reason %d: customer_request, engagement_ended, "
+                      "claimed_in_error or other",
+                      reason);
+  act_args a = {reason, text, 0};
+  return text_act(ctx, actor, claim_id, CPOR__ACT_REMOVE, &a, reason == CPOR_REMOVAL_OTHER,
+                  "the removal's text");
 }
 
 int cpor_claim_comment(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,

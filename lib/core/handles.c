@@ -175,6 +175,26 @@ int cpor_claim_disputable(const cpor_claim *c) {
   return c && c->state == CPOR_STATE_REJECTED && !c->final &&
          c->window_closes_at != CPOR_TIME_NONE && c->read_at < c->window_closes_at;
 }
+int cpor_claim_info_reason(const cpor_claim *c) {
+  return c && c->state == CPOR_STATE_PARTNER_ACTION_REQUIRED ? c->info_reason : 0;
+}
+int cpor_claim_removal_reason(const cpor_claim *c) {
+  return c ? c->removal_reason : 0;
+}
+int cpor_claim_policy(const cpor_claim *c, cpor_policy *out) {
+  if (!c || !c->has_policy) return 0;
+  if (out) *out = c->policy;
+  return 1;
+}
+cpor_time cpor_claim_poe_added_at(const cpor_claim *c, size_t i) {
+  return c && i < c->npoe ? c->poe[i].added_at : CPOR_TIME_NONE;
+}
+cpor_time cpor_claim_last_poe_at(const cpor_claim *c) {
+  cpor_time t = CPOR_TIME_NONE;
+  for (size_t i = 0; c && i < c->npoe; i++)
+    if (c->poe[i].added_at > t) t = c->poe[i].added_at;
+  return t;
+}
 size_t cpor_claim_line_count(const cpor_claim *c) {
   return c ? c->nlines : 0;
 }

@@ -35,6 +35,19 @@ static const char *const sub_states[] = {NULL,       "provisioning", "active",
 static const char *const roles[] = {
     NULL,       "global_admin", "billing_admin", "incentives_admin", "incentives_user",
     "reviewer", "customer",     "system"};
+static const char *const info_reasons[] = {NULL,
+                                           "missing_poe",
+                                           "missing_customer_ack",
+                                           "missing_dates",
+                                           "missing_partner_service",
+                                           "missing_products",
+                                           "other"};
+static const char *const removal_reasons[] = {NULL, "customer_request", "engagement_ended",
+                                              "claimed_in_error", "other"};
+/* The activities' names on the 2023 Partner Center pages (the codes stay). */
+static const char *const activity_display[] = {NULL, "Build intent \xe2\x80\x93 Advisor",
+                                               "Usage recognition",
+                                               "Influenced revenue recognition"};
 static const char *const event_kinds[] = {NULL,
                                           "created",
                                           "edited",
@@ -88,6 +101,12 @@ NAMES(program, programs)
 NAMES(channel, channels)
 NAMES(sub_state, sub_states)
 NAMES(role, roles)
+NAMES(info_reason, info_reasons)
+NAMES(removal_reason, removal_reasons)
+
+const char *cpor_activity_display_name(int v) {
+  return lookup((name_table)TABLE(activity_display), v);
+}
 
 const char *cpor_event_kind_name(int v) {
   return lookup((name_table)TABLE(event_kinds), v);

@@ -272,6 +272,7 @@ int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) 
     cpor__w_str(&w, c->poe[i].media_type);
     cpor__w_str(&w, c->poe[i].sha256);
     cpor__w_i64(&w, (int64_t)c->poe[i].size);
+    cpor__w_i64(&w, c->poe[i].added_at);
   }
   cpor__w_u32(&w, (uint32_t)c->state);
   cpor__w_u32(&w, (uint32_t)c->reason);
@@ -285,6 +286,8 @@ int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) 
   /* format 2 */
   cpor__w_i64(&w, c->last_at);
   cpor__w_u32(&w, c->disputes);
+  cpor__w_u32(&w, (uint32_t)c->info_reason);
+  cpor__w_u32(&w, (uint32_t)c->removal_reason);
   cpor__w_u32(&w, c->has_policy);
   const cpor_window *pw = &c->policy.optout;
   for (int i = 0; i < POLICY_WINDOWS; i++) {
@@ -338,6 +341,7 @@ int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
     c->poe[i].media_type = cpor__r_str(&r);
     c->poe[i].sha256 = cpor__r_str(&r);
     c->poe[i].size = (uint64_t)cpor__r_i64(&r);
+    c->poe[i].added_at = format >= 2 ? cpor__r_i64(&r) : CPOR_TIME_NONE;
     if (!c->poe[i].name || !c->poe[i].media_type || !c->poe[i].sha256) r.bad = 1;
   }
   c->state = (int32_t)cpor__r_u32(&r);
@@ -353,6 +357,8 @@ int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
   if (format >= 2) {
     c->last_at = cpor__r_i64(&r);
     c->disputes = cpor__r_u32(&r);
+    c->info_reason = (int32_t)cpor__r_u32(&r);
+    c->removal_reason = (int32_t)cpor__r_u32(&r);
     c->has_policy = cpor__r_u32(&r);
     cpor_window *pw = &c->policy.optout;
     for (int i = 0; i < POLICY_WINDOWS; i++) {

@@ -172,8 +172,11 @@ int cpor__decide(const cpor__env *env0, const cpor__request *req, cpor__view *vi
                       CPOR_EVENT_REVIEW_STARTED, NULL, "review started");
   case CPOR__ACT_REQUEST_INFO:
     if ((rc = enter(env, c, CPOR_STATE_PARTNER_ACTION_REQUIRED, CPOR_REASON_NONE))) return rc;
-    return cpor__k_event(env, t, req->actor, CPOR_EVENT_INFO_REQUESTED, NULL,
-                         "information requested (respond before %s): %s",
+    c->info_reason = req->reason;
+    snprintf(payload, sizeof payload, "{\"reason\":\"%s\"}", cpor_info_reason_name(req->reason));
+    return cpor__k_event(env, t, req->actor, CPOR_EVENT_INFO_REQUESTED, payload,
+                         "information requested (%s; respond before %s): %s",
+                         cpor_info_reason_name(req->reason),
                          cpor__k_format_time(c->window_closes_at, when), req->text);
   case CPOR__ACT_RESPOND:
     return transition(env, req, t, CPOR_STATE_UNDER_REVIEW, CPOR_REASON_NONE, CPOR_EVENT_RESPONDED,
@@ -193,8 +196,12 @@ int cpor__decide(const cpor__env *env0, const cpor__request *req, cpor__view *vi
   case CPOR__ACT_DECIDE_DISPUTE:
     return decide_dispute(env, req, t);
   case CPOR__ACT_REMOVE:
-    return transition(env, req, t, CPOR_STATE_ENDED, CPOR_REASON_PARTNER_REMOVED,
-                      CPOR_EVENT_REMOVED, NULL, "association removed by the partner");
+    if ((rc = enter(env, c, CPOR_STATE_ENDED, CPOR_REASON_PARTNER_REMOVED))) return rc;
+    c->removal_reason = req->reason;
+    snprintf(payload, sizeof payload, "{\"reason\":\"%s\"}", cpor_removal_reason_name(req->reason));
+    return cpor__k_event(env, t, req->actor, CPOR_EVENT_REMOVED, payload,
+                         "association removed by the partner (%s)%s%s",
+                         cpor_removal_reason_name(req->reason), sep(req->text), txt(req->text));
   case CPOR__ACT_COMMENT:
     return cpor__k_event(env, t, req->actor, CPOR_EVENT_COMMENTED, NULL, "%s", req->text);
   case CPOR__ACT_ADD_POE:

@@ -197,6 +197,7 @@ int cpor__k_add_poe(const cpor__env *env, const cpor_actor *actor, cpor__touched
   d->media_type = cpor__strdup(poe->media_type, &oom);
   d->sha256 = cpor__strdup(poe->sha256, &oom);
   d->size = poe->size;
+  d->added_at = env->now;
   c->npoe++;
   int rc =
       oom ? cpor__kfail(env, CPOR_ENOMEM, "out of memory")

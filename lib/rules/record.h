@@ -46,6 +46,7 @@ typedef struct cpor__line {
 typedef struct cpor__poe {
   char *name, *media_type, *sha256;
   uint64_t size;
+  cpor_time added_at; /* CPOR_TIME_NONE for PoE recorded before 0.2 */
 } cpor__poe;
 
 #define CPOR__NFIELDS 12 /* cpor_field values 1..11 */
@@ -68,6 +69,8 @@ struct cpor_claim {
   cpor_time last_at;          /* the instant of the last history event */
   uint32_t has_policy;        /* recorded at submission */
   uint32_t disputes;          /* disputes filed so far */
+  int32_t info_reason;        /* while PARTNER_ACTION_REQUIRED: cpor_info_reason */
+  int32_t removal_reason;     /* once removed by the partner: cpor_removal_reason */
   cpor_policy policy;
   /* not stored: computed when the handle is handed out */
   int overdue;

@@ -142,8 +142,11 @@ static int apply(const cpor__env *env, cpor_claim *c, const cpor_event *e, json_
   }
   case CPOR_EVENT_EDITED:
     return set_fields(c, json_object_get(p, "changes"), 1);
-  case CPOR_EVENT_POE_ADDED:
-    return add_poe(c, json_object_get(p, "poe"));
+  case CPOR_EVENT_POE_ADDED: {
+    int rc = add_poe(c, json_object_get(p, "poe"));
+    if (!rc) c->poe[c->npoe - 1].added_at = e->at;
+    return rc;
+  }
   case CPOR_EVENT_COMMENTED:
     return CPOR_OK;
   case CPOR_EVENT_SUBMITTED: {
@@ -157,8 +160,11 @@ static int apply(const cpor__env *env, cpor_claim *c, const cpor_event *e, json_
   case CPOR_EVENT_RESPONDED:
   case CPOR_EVENT_DISPUTE_GRANTED:
     return cpor__rules_enter(env, c, CPOR_STATE_UNDER_REVIEW, 0);
-  case CPOR_EVENT_INFO_REQUESTED:
-    return cpor__rules_enter(env, c, CPOR_STATE_PARTNER_ACTION_REQUIRED, 0);
+  case CPOR_EVENT_INFO_REQUESTED: {
+    int rc = cpor__rules_enter(env, c, CPOR_STATE_PARTNER_ACTION_REQUIRED, 0);
+    return rc ? rc
+              : set_enum(&c->info_reason, json_object_get(p, "reason"), cpor_info_reason_from_name);
+  }
   case CPOR_EVENT_APPROVED:
     return cpor__rules_enter(env, c, CPOR_STATE_APPROVED, 0);
   case CPOR_EVENT_REJECTED:
@@ -178,8 +184,12 @@ static int apply(const cpor__env *env, cpor_claim *c, const cpor_event *e, json_
     return cpor__rules_enter(env, c, CPOR_STATE_REJECTED, c->reason);
   case CPOR_EVENT_WITHDRAWN:
     return cpor__rules_enter(env, c, CPOR_STATE_REJECTED, CPOR_REASON_PARTNER_REQUEST);
-  case CPOR_EVENT_REMOVED:
-    return cpor__rules_enter(env, c, CPOR_STATE_ENDED, CPOR_REASON_PARTNER_REMOVED);
+  case CPOR_EVENT_REMOVED: {
+    int rc = cpor__rules_enter(env, c, CPOR_STATE_ENDED, CPOR_REASON_PARTNER_REMOVED);
+    return rc ? rc
+              : set_enum(&c->removal_reason, json_object_get(p, "reason"),
+                         cpor_removal_reason_from_name);
+  }
   case CPOR_EVENT_ENDED:
   case CPOR_EVENT_LINE_ENDED:
     return line_event(env, c, p, CPOR_STATE_ENDED);

@@ -151,6 +151,7 @@ int cpor__rules_enter(const cpor__env *env, cpor_claim *c, int state, int reason
   }
   c->state = state;
   c->reason = reason;
+  c->info_reason = 0; /* set by the request that enters PARTNER_ACTION_REQUIRED */
   c->window_closes_at = window;
   c->sla_due_at = due;
   return CPOR_OK;

@@ -253,7 +253,8 @@ class TestJourneys(CliCase):
         cid = self.to_review(day="2026-11-04")
         self.ok("review", "approve", cid, actor=REVIEWER, now="2026-11-04T17:00:00Z")
         self.ok("advance", now="2026-11-20T10:00:00Z")
-        r = self.ok("association", "remove", cid, actor=A, now="2026-11-21T10:00:00Z")
+        r = self.ok("association", "remove", cid, "--reason", "engagement_ended", actor=A,
+                    now="2026-11-21T10:00:00Z")
         self.assertEqual((r["state"], r["reason"]), ("ENDED", "partner_removed"))
 
     def test_competing_claims_superseded(self):

@@ -368,11 +368,12 @@ func (c *Context) StartReview(a Actor, claimID string) error {
 	})
 }
 
-// RequestInfo asks the partner for more information (reviewer):
-// PARTNER_ACTION_REQUIRED until Respond or the response window elapses.
-func (c *Context) RequestInfo(a Actor, claimID, text string) error {
+// RequestInfo asks the partner for more information (reviewer), for a
+// reason: PARTNER_ACTION_REQUIRED until Respond or the response window
+// elapses.
+func (c *Context) RequestInfo(a Actor, claimID string, reason InfoReason, text string) error {
 	return c.actText(a, claimID, text, func(p *C.cpor_ctx, a *C.cpor_actor, id, t *C.char) C.int {
-		return C.cpor_claim_request_info(p, a, id, t)
+		return C.cpor_claim_request_info(p, a, id, C.int(reason), t)
 	})
 }
 
@@ -426,10 +427,11 @@ func (c *Context) DecideDispute(a Actor, claimID string, grant bool, text string
 	})
 }
 
-// Remove ends the partner's association: ENDED (partner_removed).
-func (c *Context) Remove(a Actor, claimID string) error {
-	return c.act(a, claimID, func(p *C.cpor_ctx, a *C.cpor_actor, id *C.char) C.int {
-		return C.cpor_claim_remove(p, a, id)
+// Remove ends the partner's association: ENDED (partner_removed), for a
+// reason (text optional, required for RemovalOther).
+func (c *Context) Remove(a Actor, claimID string, reason RemovalReason, text string) error {
+	return c.actText(a, claimID, text, func(p *C.cpor_ctx, a *C.cpor_actor, id, t *C.char) C.int {
+		return C.cpor_claim_remove(p, a, id, C.int(reason), t)
 	})
 }
 

@@ -46,6 +46,38 @@ const (
 // String is the lower_snake_case name: "lost_arbitration".
 func (r Reason) String() string { return enumName(C.cpor_reason_name(C.int(r)), int(r)) }
 
+// InfoReason says why a reviewer asks the partner for information.
+type InfoReason uint32
+
+// Information reasons (the 2023 Manage page).
+const (
+	InfoMissingPoE            InfoReason = C.CPOR_INFO_MISSING_POE
+	InfoMissingCustomerAck    InfoReason = C.CPOR_INFO_MISSING_CUSTOMER_ACK
+	InfoMissingDates          InfoReason = C.CPOR_INFO_MISSING_DATES
+	InfoMissingPartnerService InfoReason = C.CPOR_INFO_MISSING_PARTNER_SERVICE
+	InfoMissingProducts       InfoReason = C.CPOR_INFO_MISSING_PRODUCTS
+	InfoOther                 InfoReason = C.CPOR_INFO_OTHER
+)
+
+func (r InfoReason) String() string {
+	return enumName(C.cpor_info_reason_name(C.int(r)), int(r))
+}
+
+// RemovalReason says why a partner removes an association (mandatory).
+type RemovalReason uint32
+
+// Removal reasons.
+const (
+	RemovalCustomerRequest RemovalReason = C.CPOR_REMOVAL_CUSTOMER_REQUEST
+	RemovalEngagementEnded RemovalReason = C.CPOR_REMOVAL_ENGAGEMENT_ENDED
+	RemovalClaimedInError  RemovalReason = C.CPOR_REMOVAL_CLAIMED_IN_ERROR
+	RemovalOther           RemovalReason = C.CPOR_REMOVAL_OTHER
+)
+
+func (r RemovalReason) String() string {
+	return enumName(C.cpor_removal_reason_name(C.int(r)), int(r))
+}
+
 // Area is a solution area.
 type Area uint32
 

@@ -7,7 +7,8 @@ from ._lib import LIBRARY_PATH, MIN_VERSION, VERSION, VERSION_STRING
 from .calendar import Calendar, TimeZone
 from .clock import ManualClock
 from .context import POLICY_WINDOWS, Context, Window
-from .enums import (Activity, Area, Channel, DayUnit, EventKind, Program, Reason, Role, Roll,
+from .enums import (Activity, Area, Channel, DayUnit, EventKind, InfoReason, Program, Reason,
+                    RemovalReason, Role, Roll,
                     State, SubState)
 from .errors import (AccessDenied, ActivityNotAllowed, CporError, Corrupt, Duplicate, Exists,
                      Incomplete, InvalidArgument, InvalidState, Mismatch, NotEnrolled, NotFound,

@@ -48,7 +48,8 @@ from ._handle import Guard, Handle, NoCopy
 from ._lib import lib, text, untext
 from .calendar import Calendar
 from .clock import ManualClock
-from .enums import Activity, Area, Channel, DayUnit, Program, Reason, State, SubState, to_int
+from .enums import (Activity, Area, Channel, DayUnit, InfoReason, Program, Reason, RemovalReason,
+                    State, SubState, to_int)
 from .errors import CporError, ReentrancyError, check_error
 from .model import (CLAIM_FIELDS, Actor, Claim, Customer, Event, Location, Partner,
                     Subscription, Tenant, Workload, take)
@@ -555,9 +556,11 @@ class Context(Handle):
         """Reviewer: SUBMITTED -> UNDER_REVIEW."""
         self._act(lib.cpor_claim_start_review, actor, claim)
 
-    def request_info(self, actor: Actor, claim: ClaimRef, text: str) -> None:
-        """Reviewer: UNDER_REVIEW -> PARTNER_ACTION_REQUIRED, asking for text."""
-        self._act(lib.cpor_claim_request_info, actor, claim, _lib.text(text))
+    def request_info(self, actor: Actor, claim: ClaimRef, text: str, *,
+                     reason: Union[InfoReason, str, int] = InfoReason.OTHER) -> None:
+        """Reviewer: UNDER_REVIEW -> PARTNER_ACTION_REQUIRED, asking for text (reason: an InfoReason)."""
+        self._act(lib.cpor_claim_request_info, actor, claim, to_int(InfoReason, reason),
+                  _lib.text(text))
 
     def respond(self, actor: Actor, claim: ClaimRef, text: str) -> None:
         """Partner: answers an info request inside its window (-> UNDER_REVIEW)."""
@@ -586,9 +589,11 @@ class Context(Handle):
         self._act(lib.cpor_claim_decide_dispute, actor, claim, cv.flag(grant, "grant"),
                   _lib.text(text))
 
-    def remove(self, actor: Actor, claim: ClaimRef) -> None:
-        """The partner removes its association: ENDED (partner_removed)."""
-        self._act(lib.cpor_claim_remove, actor, claim)
+    def remove(self, actor: Actor, claim: ClaimRef, reason: Union[RemovalReason, str, int],
+               text: Optional[str] = None) -> None:
+        """The partner removes its association: ENDED (partner_removed), with a RemovalReason."""
+        self._act(lib.cpor_claim_remove, actor, claim, to_int(RemovalReason, reason),
+                  _lib.text(text))
 
     def advance(self) -> int:
         """Applies every timed transition due now; returns the number of claims changed."""

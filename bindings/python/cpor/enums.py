@@ -38,6 +38,26 @@ class Reason(enum.IntEnum):
     PARTNER_REMOVED = 11
 
 
+class InfoReason(enum.IntEnum):
+    """Why a reviewer asks the partner for information (2023 Manage page)."""
+
+    MISSING_POE = 1
+    MISSING_CUSTOMER_ACK = 2
+    MISSING_DATES = 3
+    MISSING_PARTNER_SERVICE = 4
+    MISSING_PRODUCTS = 5
+    OTHER = 6
+
+
+class RemovalReason(enum.IntEnum):
+    """Why a partner removes an association (mandatory in Partner Center)."""
+
+    CUSTOMER_REQUEST = 1
+    ENGAGEMENT_ENDED = 2
+    CLAIMED_IN_ERROR = 3
+    OTHER = 4
+
+
 class Area(enum.IntEnum):
     """The solution area of a claim or workload."""
 

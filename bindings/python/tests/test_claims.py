@@ -145,7 +145,7 @@ class HappyPath(WorldCase):
         d = self.approved(workload="EXCHANGE")
         self.clock.advance(days=8)
         self.ctx.advance()
-        self.ctx.remove(admin("A"), d)
+        self.ctx.remove(admin("A"), d, "engagement_ended")
         got = self.ctx.claim(admin("A"), d)
         self.assertEqual((got.state, got.reason), (State.ENDED, Reason.PARTNER_REMOVED))
 
