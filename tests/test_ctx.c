@@ -80,7 +80,7 @@ START_TEST(batches) {
   ck_assert_int_eq(cpor_ctx_begin(w.ctx), CPOR_ESTATE);
   draft(&w, &w.a, MPN_A, TEAMS);
   /* A refusal inside a batch changes nothing and the batch goes on. */
-  ck_assert_int_eq(cpor_partner_create(w.ctx, "contoso", "dup"), CPOR_EEXISTS);
+  ck_assert_int_eq(cpor_partner_create(w.ctx, SYS, "contoso", "dup"), CPOR_EEXISTS);
   ck_assert_int_eq(cpor_ctx_rollback(w.ctx), CPOR_OK);
   char *after = store_dump(w.storage);
   ck_assert_str_eq(before, after);
@@ -187,12 +187,12 @@ static int op_dispute(cpor_ctx *ctx, world *w, const char *id) {
 
 static int op_sub_expired(cpor_ctx *ctx, world *w, const char *id) {
   (void)w, (void)id;
-  return cpor_subscription_set_state(ctx, SUB_SALES, CPOR_SUB_EXPIRED, NULL);
+  return cpor_subscription_set_state(ctx, SYS, SUB_SALES, CPOR_SUB_EXPIRED, NULL);
 }
 
 static int op_directory(cpor_ctx *ctx, world *w, const char *id) {
   (void)w, (void)id;
-  return cpor_tenant_add_domain(ctx, T1, "contoso.example");
+  return cpor_tenant_add_domain(ctx, SYS, T1, "contoso.example");
 }
 
 /* Every other kind of write: edits, PoE, withdrawal, opt-out, dispute,

@@ -219,6 +219,11 @@ int cli_require_actor(cli *c) {
   return CLI_EXIT_OK;
 }
 
+const cpor_actor *cli_dir_actor(const cli *c) {
+  static const cpor_actor operator_ = {CPOR_ACTOR_VERSION, CPOR_ROLE_SYSTEM, NULL, "cli"};
+  return c->have_actor ? &c->actor : &operator_;
+}
+
 int cli_parse_enum(cli *c, const char *what, const char *text, int (*from)(const char *, int *),
                    int *out) {
   if (from(text, out) != CPOR_OK) {

@@ -83,6 +83,9 @@ int cli_parse_time(const char *text, cpor_time *out);
 int cli_format_time(cpor_time t, char *buf, size_t len);
 int cli_parse_actor(cli *c);
 int cli_require_actor(cli *c);
+/* The actor of a directory command: --as (or CPOR_AS), else the operator
+ * (system:-:cli), who owns the reference data of a database it can open. */
+const cpor_actor *cli_dir_actor(const cli *c);
 int cli_parse_enum(cli *c, const char *what, const char *text, int (*from)(const char *, int *),
                    int *out);
 int cli_parse_int(cli *c, const char *what, const char *text, long long min, long long max,

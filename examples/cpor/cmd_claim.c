@@ -141,7 +141,7 @@ static int run_create(cli *c, const cli_args *a) {
     /* The area follows from the products: ask the catalog. */
     b.spec.area = CPOR_AREA_M365;
     cpor_workload *w = NULL;
-    if (b.spec.line_count && cpor_workload_get(c->ctx, b.workloads[0], &w) == CPOR_OK)
+    if (b.spec.line_count && cpor_workload_get(c->ctx, &c->actor, b.workloads[0], &w) == CPOR_OK)
       b.spec.area = (uint32_t)cpor_workload_area(w);
     cpor_workload_free(w);
   }

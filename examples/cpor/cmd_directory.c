@@ -1,6 +1,6 @@
 /* cpor — reference data: init, partners, locations, enrollment, customers,
- * tenants, subscriptions, workloads. These calls take no actor: the library
- * treats the directory as configuration owned by whoever runs the tool. */
+ * tenants, subscriptions, workloads. Every call runs as --as (or CPOR_AS);
+ * without one, as the operator (system), who owns the reference data. */
 #include "cli.h"
 
 #include <ctype.h>
@@ -34,7 +34,8 @@ static int run_init(cli *c, const cli_args *a) {
 static int run_partner_add(cli *c, const cli_args *a) {
   int rc = cli_open(c, 1);
   if (rc) return rc;
-  if ((rc = cpor_partner_create(c->ctx, a->pos[0], a->pos[1]))) return cli_fail_ctx(c, rc);
+  if ((rc = cpor_partner_create(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1])))
+    return cli_fail_ctx(c, rc);
   if (c->json) {
     fputs("{\"partner_id\":", stdout);
     json_str(stdout, a->pos[0]);
@@ -77,7 +78,7 @@ static void print_location(cli *c, const cpor_location *l) {
 
 static int show_location(cli *c, const char *mpn) {
   cpor_location *l = NULL;
-  int rc = cpor_location_get(c->ctx, mpn, &l);
+  int rc = cpor_location_get(c->ctx, cli_dir_actor(c), mpn, &l);
   if (rc) return cli_fail_ctx(c, rc);
   print_location(c, l);
   cpor_location_free(l);
@@ -88,7 +89,8 @@ static int run_location_add(cli *c, const cli_args *a) {
   int rc = check_mpn(c, a->pos[1]);
   if (rc || (rc = cli_open(c, 1))) return rc;
   const char *name = a->npos > 2 ? a->pos[2] : a->pos[1];
-  if ((rc = cpor_location_create(c->ctx, a->pos[0], a->pos[1], name))) return cli_fail_ctx(c, rc);
+  if ((rc = cpor_location_create(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1], name)))
+    return cli_fail_ctx(c, rc);
   return show_location(c, a->pos[1]);
 }
 
@@ -97,7 +99,8 @@ static int run_enroll(cli *c, const cli_args *a) {
   if (rc || (rc = cli_parse_enum(c, "program", a->pos[1], cpor_program_from_name, &program)))
     return rc;
   if ((rc = cli_open(c, 1))) return rc;
-  rc = cpor_location_enroll(c->ctx, a->pos[0], program, cli_has(a, "remove") ? 0 : 1);
+  rc = cpor_location_enroll(c->ctx, cli_dir_actor(c), a->pos[0], program,
+                            cli_has(a, "remove") ? 0 : 1);
   if (rc) return cli_fail_ctx(c, rc);
   return show_location(c, a->pos[0]);
 }
@@ -106,7 +109,8 @@ static int run_customer_add(cli *c, const cli_args *a) {
   int rc = cli_open(c, 1);
   if (rc) return rc;
   char *id = NULL;
-  if ((rc = cpor_customer_create(c->ctx, a->pos[0], &id))) return cli_fail_ctx(c, rc);
+  if ((rc = cpor_customer_create(c->ctx, cli_dir_actor(c), a->pos[0], &id)))
+    return cli_fail_ctx(c, rc);
   if (c->json) {
     fputs("{\"customer_id\":", stdout);
     json_str(stdout, id);
@@ -122,7 +126,7 @@ static int run_customer_add(cli *c, const cli_args *a) {
 
 static int show_tenant(cli *c, const char *tenant_id) {
   cpor_tenant *t = NULL;
-  int rc = cpor_tenant_get(c->ctx, tenant_id, &t);
+  int rc = cpor_tenant_get(c->ctx, cli_dir_actor(c), tenant_id, &t);
   if (rc) return cli_fail_ctx(c, rc);
   if (c->json) {
     fputs("{\"tenant_id\":", stdout);
@@ -151,9 +155,9 @@ static int run_tenant_add(cli *c, const cli_args *a) {
   int rc = cli_check_guid(c, "tenant", a->pos[1]);
   if (rc || (rc = cli_open(c, 1))) return rc;
   if ((rc = cpor_ctx_begin(c->ctx))) return cli_fail_ctx(c, rc);
-  rc = cpor_tenant_create(c->ctx, a->pos[0], a->pos[1], a->pos[2]);
+  rc = cpor_tenant_create(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1], a->pos[2]);
   for (int i = 3; rc == CPOR_OK && i < a->npos; i++)
-    rc = cpor_tenant_add_domain(c->ctx, a->pos[1], a->pos[i]);
+    rc = cpor_tenant_add_domain(c->ctx, cli_dir_actor(c), a->pos[1], a->pos[i]);
   if (rc) {
     int exit = cli_fail_ctx(c, rc);
     cpor_ctx_rollback(c->ctx);
@@ -166,13 +170,14 @@ static int run_tenant_add(cli *c, const cli_args *a) {
 static int run_tenant_add_domain(cli *c, const cli_args *a) {
   int rc = cli_check_guid(c, "tenant", a->pos[0]);
   if (rc || (rc = cli_open(c, 1))) return rc;
-  if ((rc = cpor_tenant_add_domain(c->ctx, a->pos[0], a->pos[1]))) return cli_fail_ctx(c, rc);
+  if ((rc = cpor_tenant_add_domain(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1])))
+    return cli_fail_ctx(c, rc);
   return show_tenant(c, a->pos[0]);
 }
 
 static int show_subscription(cli *c, const char *id) {
   cpor_subscription *s = NULL;
-  int rc = cpor_subscription_get(c->ctx, id, &s);
+  int rc = cpor_subscription_get(c->ctx, cli_dir_actor(c), id, &s);
   if (rc) return cli_fail_ctx(c, rc);
   if (c->json) {
     fputs("{\"subscription_id\":", stdout);
@@ -208,7 +213,8 @@ static int run_subscription_add(cli *c, const cli_args *a) {
       (rc = cli_parse_enum(c, "--state", cli_get(a, "state"), cpor_sub_state_from_name, &state)))
     return rc;
   if ((rc = cli_open(c, 1))) return rc;
-  rc = cpor_subscription_create(c->ctx, a->pos[0], a->pos[1], a->pos[2], channel, state);
+  rc = cpor_subscription_create(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1], a->pos[2], channel,
+                                state);
   if (rc) return cli_fail_ctx(c, rc);
   return show_subscription(c, a->pos[0]);
 }
@@ -220,7 +226,7 @@ static int run_subscription_set_state(cli *c, const cli_args *a) {
     return rc;
   if ((rc = cli_open(c, 1))) return rc;
   size_t changed = 0;
-  if ((rc = cpor_subscription_set_state(c->ctx, a->pos[0], state, &changed)))
+  if ((rc = cpor_subscription_set_state(c->ctx, cli_dir_actor(c), a->pos[0], state, &changed)))
     return cli_fail_ctx(c, rc);
   if (c->json)
     printf("{\"changed\":%zu}\n", changed);
@@ -251,7 +257,7 @@ static int run_workload_list(cli *c, const cli_args *a) {
   int rc = cli_open(c, 1);
   if (rc) return rc;
   cpor_workload_iter *it = NULL;
-  if ((rc = cpor_workload_list(c->ctx, &it))) return cli_fail_ctx(c, rc);
+  if ((rc = cpor_workload_list(c->ctx, cli_dir_actor(c), &it))) return cli_fail_ctx(c, rc);
   if (c->json) fputc('[', stdout);
   cpor_workload *w;
   int first = 1;
@@ -271,11 +277,11 @@ static int run_workload_add(cli *c, const cli_args *a) {
   if (!area_text) return cli_usage(c, "--area m365|bizapps is required");
   if ((rc = cli_parse_enum(c, "--area", area_text, cpor_area_from_name, &area))) return rc;
   if ((rc = cli_open(c, 1))) return rc;
-  rc = cpor_workload_register(c->ctx, a->pos[0], a->pos[1], area,
+  rc = cpor_workload_register(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1], area,
                               cli_has(a, "needs-subscription") ? 1 : 0);
   if (rc) return cli_fail_ctx(c, rc);
   cpor_workload *w = NULL;
-  if ((rc = cpor_workload_get(c->ctx, a->pos[0], &w))) return cli_fail_ctx(c, rc);
+  if ((rc = cpor_workload_get(c->ctx, cli_dir_actor(c), a->pos[0], &w))) return cli_fail_ctx(c, rc);
   print_workload(c, w, 1);
   if (c->json) fputc('\n', stdout);
   cpor_workload_free(w);

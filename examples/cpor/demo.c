@@ -17,7 +17,7 @@
 
 typedef struct demo {
   cli *c;
-  cpor_actor a, b, reviewer;
+  cpor_actor a, b, reviewer, ops;
   char *claim_a, *claim_b;
   size_t changed_before, changed_after;
 } demo;
@@ -70,14 +70,14 @@ static int journey(demo *d) {
   } while (0)
   char *customer = NULL;
   set_now(d, "2026-11-02T14:00:00Z");
-  TRY(cpor_partner_create(x, "contoso", "Contoso Partners"));
-  TRY(cpor_location_create(x, "contoso", "1234567", "Contoso Partners HQ"));
-  TRY(cpor_location_enroll(x, "1234567", CPOR_PROGRAM_OSU_M365, 1));
-  TRY(cpor_partner_create(x, "fabrikam", "Fabrikam Consulting"));
-  TRY(cpor_location_create(x, "fabrikam", "7654321", "Fabrikam Consulting"));
-  TRY(cpor_location_enroll(x, "7654321", CPOR_PROGRAM_OSU_M365, 1));
-  TRY(cpor_customer_create(x, "Contoso Ltd", &customer));
-  rc = cpor_tenant_create(x, customer, DEMO_TENANT, DEMO_DOMAIN);
+  TRY(cpor_partner_create(x, &d->ops, "contoso", "Contoso Partners"));
+  TRY(cpor_location_create(x, &d->ops, "contoso", "1234567", "Contoso Partners HQ"));
+  TRY(cpor_location_enroll(x, &d->ops, "1234567", CPOR_PROGRAM_OSU_M365, 1));
+  TRY(cpor_partner_create(x, &d->ops, "fabrikam", "Fabrikam Consulting"));
+  TRY(cpor_location_create(x, &d->ops, "fabrikam", "7654321", "Fabrikam Consulting"));
+  TRY(cpor_location_enroll(x, &d->ops, "7654321", CPOR_PROGRAM_OSU_M365, 1));
+  TRY(cpor_customer_create(x, &d->ops, "Contoso Ltd", &customer));
+  rc = cpor_tenant_create(x, &d->ops, customer, DEMO_TENANT, DEMO_DOMAIN);
   cpor_free(customer);
   if (rc) return rc;
 
@@ -221,6 +221,8 @@ static int run_demo(cli *c, const cli_args *a) {
   d.b.org = "fabrikam", d.b.user = "bob";
   d.reviewer = d.a;
   d.reviewer.role = CPOR_ROLE_REVIEWER, d.reviewer.org = NULL, d.reviewer.user = "rita";
+  d.ops = d.reviewer;
+  d.ops.role = CPOR_ROLE_SYSTEM, d.ops.user = "ops";
 
   row rows[128];
   size_t n = 0;
