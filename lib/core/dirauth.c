@@ -12,7 +12,7 @@ int cpor__dir_permit(cpor_ctx *ctx, const cpor_actor *actor, int op) {
   int rc = cpor__rules_actor_valid(actor, &msg);
   if (rc) return cpor__fail(ctx, rc, "%s", msg);
   if (cpor__dirauthz_is_write(op) && cpor__dirauthz_scope(actor->role, op) == CPOR__DIR_NONE)
-    return cpor__fail(ctx, CPOR_EPERM, "a %s may not %s", cpor_role_name((int)actor->role),
+    return cpor__fail(ctx, CPOR_EPERM, "role %s may not %s", cpor_role_name((int)actor->role),
                       cpor__dirauthz_op_name(op));
   return CPOR_OK;
 }
