@@ -7,7 +7,7 @@
 static int open_for_claim(cli *c, const cli_args *a) {
   int rc = cli_require_actor(c);
   if (rc || (rc = cli_check_guid(c, "claim", a->pos[0]))) return rc;
-  return cli_open(c, 1);
+  return cli_open(c, CLI_DB_WRITE);
 }
 
 /* Every action here has the same tail: report the failure or print the claim. */
@@ -38,7 +38,8 @@ static int run_reject(cli *c, const cli_args *a) {
   int reason, rc;
   const char *r = cli_get(a, "reason");
   if (!r) return cli_usage(c, "--reason is required");
-  if ((rc = cli_parse_enum(c, "--reason", r, cpor_reason_from_name, &reason))) return rc;
+  if ((rc = cli_parse_enum(c, "--reason", r, cpor_reason_from_name, cpor_reason_name, &reason)))
+    return rc;
   if ((rc = open_for_claim(c, a))) return rc;
   return finish(c, a, cpor_claim_reject(c->ctx, &c->actor, a->pos[0], reason, text_arg(a, 1)));
 }
@@ -78,7 +79,7 @@ static int run_remove(cli *c, const cli_args *a) {
 }
 
 static int run_advance(cli *c, const cli_args *a) {
-  int rc = cli_open(c, 1);
+  int rc = cli_open(c, CLI_DB_WRITE);
   if (rc) return rc;
   size_t changed = 0;
   if ((rc = cpor_ctx_advance(c->ctx, &changed))) return cli_fail_ctx(c, rc);
