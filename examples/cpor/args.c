@@ -27,8 +27,7 @@ static char spec_kind(const char *spec, const char *name, size_t len) {
   return 0;
 }
 
-/* Keeps p until cli_close; returns it (NULL when p is NULL or cannot be kept). */
-static char *keep(cli *c, char *p) {
+char *cli_keep(cli *c, char *p) {
   if (!p) return NULL;
   if (c->nscratch == c->capscratch) {
     size_t cap = c->capscratch ? c->capscratch * 2 : 16;
@@ -56,7 +55,7 @@ static char *vfmt(const char *fmt, va_list ap) {
 const char *cli_fmt(cli *c, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *s = keep(c, vfmt(fmt, ap));
+  char *s = cli_keep(c, vfmt(fmt, ap));
   va_end(ap);
   return s ? s : "(out of memory)";
 }
@@ -110,7 +109,7 @@ const char *cli_esc(cli *c, const char *s) {
   if (!f) return "(out of memory)";
   esc_to(f, s);
   fclose(f);
-  char *kept = keep(c, buf);
+  char *kept = cli_keep(c, buf);
   return kept ? kept : "(out of memory)";
 }
 
@@ -308,7 +307,7 @@ static const char *enum_names(cli *c, const char *(*name)(int)) {
       first = 0;
     }
   fclose(f);
-  const char *kept = keep(c, buf);
+  const char *kept = cli_keep(c, buf);
   return kept ? kept : "";
 }
 

@@ -112,6 +112,9 @@ const char *cli_esc(cli *c, const char *s);
 /* Length of the valid UTF-8 sequence at p (1-4), its code point in *cp; 0
  * when the bytes at p are not valid UTF-8 (overlong, surrogate, > U+10FFFF). */
 int cli_utf8_seq(const unsigned char *p, unsigned *cp);
+/* Keeps malloc'd p until cli_close and returns it (NULL, with p freed,
+ * when p is NULL or cannot be kept). */
+char *cli_keep(cli *c, char *p);
 /* A formatted string that lives until cli_close (never truncated). */
 const char *cli_fmt(cli *c, const char *fmt, ...) CLI_PRINTF(2, 3);
 

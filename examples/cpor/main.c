@@ -145,6 +145,11 @@ static int take_globals(cli *c, int argc, char **argv, int *next) {
   return CLI_EXIT_OK;
 }
 
+/* A zeroed buffer of len bytes that lives until cli_close (NULL on OOM). */
+static char *keep_buf(cli *c, size_t len) {
+  return cli_keep(c, calloc(1, len));
+}
+
 /* Reads a whole file (calendar rules); NULL on failure. */
 static char *slurp(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -174,11 +179,13 @@ static int load_calendar(cli *c) {
   char *text = slurp(c->calendar);
   if (!text)
     return cli_usage(c, "--calendar: no built-in calendar or readable file '%s'", c->calendar);
-  char err[256] = "";
-  int rc = cpor_calendar_parse(text, &c->cal, err, sizeof err);
+  /* The library's message may quote the rules: room for all of them. */
+  size_t errlen = strlen(text) + 1024;
+  char *err = keep_buf(c, errlen);
+  int rc = cpor_calendar_parse(text, &c->cal, err, err ? errlen : 0);
   free(text);
   if (rc != CPOR_OK)
-    return cli_usage(c, "--calendar %s: %s", c->calendar, err[0] ? err : cpor_strerror(rc));
+    return cli_usage(c, "--calendar %s: %s", c->calendar, err && err[0] ? err : cpor_strerror(rc));
   return CLI_EXIT_OK;
 }
 
@@ -229,7 +236,8 @@ int cli_open(cli *c, int mode) {
     int rc = cpor_manual_clock_new(&c->clock, c->now);
     if (rc != CPOR_OK) return cli_fail_lib(c, rc, cpor_strerror(rc));
   }
-  char err[512] = "";
+  size_t errlen = strlen(c->db) + 1024; /* the message names the path */
+  char *err = keep_buf(c, errlen);
   cpor_ctx_options o;
   cpor_ctx_options_init(&o, CPOR_CTX_OPTIONS_VERSION);
   cpor_sqlite_options so;
@@ -244,9 +252,9 @@ int cli_open(cli *c, int mode) {
   o.calendar = c->cal;
   o.tz = c->tz;
   o.errbuf = err;
-  o.errbuf_len = sizeof err;
+  o.errbuf_len = err ? errlen : 0;
   int rc = cpor_ctx_open(&c->ctx, &o);
-  if (rc != CPOR_OK) return cli_fail_lib(c, rc, err[0] ? err : cpor_strerror(rc));
+  if (rc != CPOR_OK) return cli_fail_lib(c, rc, err && err[0] ? err : cpor_strerror(rc));
   c->db_mode = mode;
   return CLI_EXIT_OK;
 }

@@ -33,7 +33,8 @@ CUSTOMER = "customer:%s:carol" % TENANT
 # exit codes: 10 + (-status)
 EXIT = {"EINVAL": 11, "ENOTFOUND": 13, "EEXISTS": 14, "EPERM": 15, "EACCES": 16,
         "ESTATE": 17, "EDUPLICATE": 18, "EWINDOW": 19, "EMISMATCH": 20,
-        "EINCOMPLETE": 21, "EACTIVITY": 22, "ENOTENROLLED": 23, "ESUBSCRIPTION": 24}
+        "EINCOMPLETE": 21, "EACTIVITY": 22, "ENOTENROLLED": 23, "ESUBSCRIPTION": 24,
+        "ESTORAGE": 25, "ECORRUPT": 26}
 
 CONTACTS = ["--customer-contact-name", "Carol", "--customer-contact-title", "CIO",
             "--customer-contact-email", "carol@contoso.com",
@@ -754,7 +755,7 @@ class TestConventions(CliCase):
         for argv in (["partner", "list"], ["workload", "list"], ["--as", A, "claim", "list"],
                      ["--as", A, "claim", "show", self.cid]):
             rc, out, err = self.raw("--db", path, *argv)
-            self.assertEqual(rc, 25, err)  # CPOR_ESTORAGE: opened read-only, the file is empty
+            self.assertEqual(rc, EXIT["ESTORAGE"], err)  # opened read-only, the file is empty
             self.assertEqual(os.path.getsize(path), 0, argv)
         rc, out, err = self.raw("--db", path, "init")
         self.assertEqual(rc, 0, err)
@@ -802,6 +803,19 @@ class TestConventions(CliCase):
                               value)
         self.assertIn(value, err)
         self.assertIn("ASSOCIATED", err)  # the list of valid values comes after it
+
+    def test_long_library_messages_are_not_cut(self):
+        deep = os.path.join(self.dir, *(["d" * 200] * 3))
+        os.makedirs(deep)
+        path = os.path.join(deep, "notes.db")
+        with open(path, "w") as f:
+            f.write("not a database\n" * 100)
+        for argv in (["partner", "list"], ["partner", "add", "x", "X"]):
+            before = sha256_file(path)
+            rc, out, err = self.raw("--db", path, *argv)
+            self.assertIn(rc, (EXIT["ECORRUPT"], EXIT["ESTORAGE"]), err)
+            self.assertIn(path, err)
+            self.assertEqual(sha256_file(path), before)
 
     # -- --as for every command; CPOR_AS
 
