@@ -227,11 +227,23 @@ static int check_globals(cli *c) {
   return load_calendar(c);
 }
 
+/* An empty file whose write-ahead log is empty too holds no database yet. */
+static int is_empty_db(cli *c, const struct stat *st) {
+  struct stat wal;
+  return st->st_size == 0 && (stat(cli_fmt(c, "%s-wal", c->db), &wal) != 0 || wal.st_size == 0);
+}
+
 int cli_open(cli *c, int mode) {
   struct stat st;
   if (mode != CLI_DB_CREATE && stat(c->db, &st) != 0)
     return cli_fail_lib(c, CPOR_ENOTFOUND,
                         cli_fmt(c, "%s: no such database (create it with 'cpor init')", c->db));
+  /* Only init creates or initialises a database: a write command leaves an
+   * empty file alone (a read opens it read-only and fails in the library). */
+  if (mode == CLI_DB_WRITE && is_empty_db(c, &st))
+    return cli_fail_lib(
+        c, CPOR_ENOTFOUND,
+        cli_fmt(c, "%s: the file is empty (initialise it with 'cpor init')", c->db));
   if (c->have_now) {
     int rc = cpor_manual_clock_new(&c->clock, c->now);
     if (rc != CPOR_OK) return cli_fail_lib(c, rc, cpor_strerror(rc));
@@ -332,7 +344,10 @@ static int run(cli *c, int argc, char **argv) {
   const cli_command *cmd = nrest ? find_command(nrest, rest, &used) : NULL;
   if (!cmd) return no_command(c, nrest, rest);
   if (c->help || cli_wants_help(nrest - used, rest + used)) {
-    print_command_help(cmd);
+    if (used == 1 && is_group(cmd->word1)) /* dispute: a command and a group */
+      print_group(stdout, cmd->word1);
+    else
+      print_command_help(cmd);
     return CLI_EXIT_OK;
   }
   c->prog_cmd =

@@ -648,6 +648,9 @@ class TestConventions(CliCase):
             self.assertNotIn("review approve", out)
         rc, out, err = self.raw("partner", "--help")
         self.assertIn("partner list", out)
+        rc, out, err = self.raw("dispute", "--help")  # a command and a group
+        self.assertIn("dispute decide", out)
+        self.assertIn("dispute CLAIM_ID JUSTIFICATION", out)
 
     def test_group_without_command_is_a_usage_error(self):
         _, err = self.refused(2, "--db", self.db, "claim")
@@ -757,9 +760,16 @@ class TestConventions(CliCase):
             rc, out, err = self.raw("--db", path, *argv)
             self.assertEqual(rc, EXIT["ESTORAGE"], err)  # opened read-only, the file is empty
             self.assertEqual(os.path.getsize(path), 0, argv)
+        for argv in (["partner", "add", "x", "X"], ["--as", A, "claim", "submit", self.cid]):
+            rc, out, err = self.raw("--db", path, *argv)
+            self.assertEqual(rc, EXIT["ENOTFOUND"], err)  # write commands do not initialise it
+            self.assertIn("cpor init", err)
+            self.assertEqual(os.path.getsize(path), 0, argv)
         rc, out, err = self.raw("--db", path, "init")
         self.assertEqual(rc, 0, err)
         self.assertGreater(os.path.getsize(path), 0)
+        rc, out, err = self.raw("--db", path, "partner", "add", "x", "X")
+        self.assertEqual(rc, 0, err)
 
     # -- a failed write to standard output
 
