@@ -278,19 +278,33 @@ static char *replaced(const char *msg, const char *from, const char *to) {
  * returns its message (malloc'd). */
 static char *refused(fixture *f, const dir_case *c, const cpor_actor *a, int which, int code,
                      const char **id) {
+  const char *role = a ? cpor_role_name((int)a->role) : "NULL";
   char *before = store_dump(f->w.storage);
   int rc = c->call(f, a, which, id);
-  ck_assert_msg(rc == code, "%s as %s (%s): got %s, want %s: %s", c->name,
-                cpor_role_name((int)a->role), which == OWN ? "own" : "other", cpor_status_name(rc),
-                cpor_status_name(code), cpor_ctx_errmsg(f->w.ctx));
+  ck_assert_msg(rc == code, "%s as %s (%s): got %s, want %s: %s", c->name, role ? role : "?",
+                which == OWN ? "own" : "other", cpor_status_name(rc), cpor_status_name(code),
+                cpor_ctx_errmsg(f->w.ctx));
   ck_assert_int_eq(cpor_ctx_errcode(f->w.ctx), code);
   ck_assert_msg(cpor_ctx_errmsg(f->w.ctx)[0], "%s: no message", c->name);
   char *after = store_dump(f->w.storage);
   ck_assert_msg(strcmp(before, after) == 0, "%s as %s changed the store", c->name,
-                cpor_role_name((int)a->role));
+                role ? role : "?");
   free(before);
   free(after);
+  /* No refusal shows another organization's data (names the caller did not give). */
+  static const char *const secrets[] = {"Fabrikam Consulting", "Tailspin Toys", T3_DOMAIN,
+                                        "Northwind Traders"};
+  for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+    ck_assert_msg(!strstr(cpor_ctx_errmsg(f->w.ctx), secrets[i]), "%s: '%s' reveals '%s'", c->name,
+                  cpor_ctx_errmsg(f->w.ctx), secrets[i]);
   return strdup(cpor_ctx_errmsg(f->w.ctx));
+}
+
+/* The EPERM message names the role and what it may not do, nothing else. */
+static void expect_perm_message(const char *msg, const cpor_actor *a) {
+  char want[64];
+  snprintf(want, sizeof want, "role %s may not ", cpor_role_name((int)a->role));
+  ck_assert_msg(strncmp(msg, want, strlen(want)) == 0, "EPERM message '%s'", msg);
 }
 
 /* One call that must succeed; inside a batch rolled back, so the next case
@@ -330,8 +344,11 @@ START_TEST(matrix) {
         allowed(&f, c, &a, which);
       else if (want == CPOR_ENOTFOUND && which == OTHER)
         hidden(&f, c, &a);
-      else
-        free(refused(&f, c, &a, which, want, &id));
+      else {
+        char *msg = refused(&f, c, &a, which, want, &id);
+        if (want == CPOR_EPERM) expect_perm_message(msg, &a);
+        free(msg);
+      }
     }
   }
   world_close(&f.w);
@@ -349,10 +366,21 @@ START_TEST(bad_actor) {
   role0.role = 0;
   bad_org.org = "not-a-guid";
   const char *id = NULL;
-  free(refused(&f, c, NULL, OWN, CPOR_EINVAL, &id));
-  free(refused(&f, c, &v2, OWN, CPOR_EVERSION, &id));
-  free(refused(&f, c, &role0, OWN, CPOR_EINVAL, &id));
-  free(refused(&f, c, &bad_org, OWN, CPOR_EINVAL, &id));
+  struct {
+    const cpor_actor *actor;
+    int code;
+    const char *msg;
+  } bad[] = {
+      {NULL, CPOR_EINVAL, "actor is NULL"},
+      {&v2, CPOR_EVERSION, "unsupported actor version"},
+      {&role0, CPOR_EINVAL, "unknown actor role"},
+      {&bad_org, CPOR_EINVAL, "a customer actor's organization must be a tenant ID (GUID)"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char *msg = refused(&f, c, bad[i].actor, OWN, bad[i].code, &id);
+    ck_assert_str_eq(msg, bad[i].msg);
+    free(msg);
+  }
   world_close(&f.w);
 }
 END_TEST
@@ -504,7 +532,10 @@ START_TEST(rename_location) {
   ck_assert_int_eq(cpor_location_is_enrolled(l, CPOR_PROGRAM_OSU_M365), 1);
   cpor_location_free(l);
   REFUSED(w, cpor_location_rename(w->ctx, &ga, MPN_A, ""), CPOR_EINVAL);
+  ck_assert_str_eq(cpor_ctx_errmsg(w->ctx), "name must be 1-256 bytes of UTF-8 text");
   REFUSED(w, cpor_location_rename(w->ctx, &ga, "12a", "x"), CPOR_EINVAL);
+  ck_assert_str_eq(cpor_ctx_errmsg(w->ctx), "MPN ID must be 1-10 ASCII digits");
+  ck_assert_int_eq(cpor_location_rename(NULL, &ga, MPN_A, "x"), CPOR_EINVAL);
   /* A global admin may add a location to its own partner only. */
   test_ok(cpor_location_create(w->ctx, &ga, "contoso", "5555555", "Branch"), w->ctx, "create");
   REFUSED(w, cpor_location_create(w->ctx, &ga, "contoso", MPN_B, "Taken"), CPOR_EEXISTS);

@@ -47,7 +47,6 @@ static int resolve(cpor_ctx *ctx, const cpor_actor *actor, cpor__dir_actor *da) 
 
 int cpor__dir_call_begin(cpor_ctx *ctx, const cpor_actor *actor, int op, cpor__dir_actor *da) {
   memset(da, 0, sizeof *da);
-  da->op = op;
   da->scope = cpor__dirauthz_scope(actor->role, op);
   int rc = cpor__call_begin(ctx, cpor__dirauthz_is_write(op));
   if (rc) return rc;

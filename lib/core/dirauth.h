@@ -11,7 +11,6 @@
 
 /* The actor of one directory call and what it reaches. */
 typedef struct cpor__dir_actor {
-  int op;
   int scope; /* cpor__dir_scope of the actor's role for op */
   cpor__dir_org org;
   char tenant[37];
