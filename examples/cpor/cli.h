@@ -56,7 +56,7 @@ typedef struct cli {
   cpor_ctx *ctx;
   cpor_calendar *cal;
   cpor_manual_clock *clock;
-  int db_mode;          /* how cli_open opened the database (0: not opened) */
+  int committed;        /* a change of this command is in the database */
   const char *prog_cmd; /* "claim create": for messages */
   char **scratch;       /* strings made by cli_esc / cli_fmt, freed by cli_close */
   size_t nscratch, capscratch;
@@ -117,6 +117,10 @@ int cli_utf8_seq(const unsigned char *p, unsigned *cp);
 char *cli_keep(cli *c, char *p);
 /* A formatted string that lives until cli_close (never truncated). */
 const char *cli_fmt(cli *c, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* Returns rc; CPOR_OK (a write call that succeeded, outside a batch) marks
+ * the command's change as committed, for the message when stdout fails. */
+int cli_wrote(cli *c, int rc);
 
 /* main.c: context and error reporting. mode: CLI_DB_*. */
 int cli_open(cli *c, int mode);

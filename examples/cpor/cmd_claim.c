@@ -179,7 +179,8 @@ static int create_claim(cli *c, spec_buf *b) {
     cpor_workload_free(w);
   }
   cpor_claim *cl = NULL;
-  if ((rc = cpor_claim_create(c->ctx, &c->actor, &b->spec, &cl))) return cli_fail_ctx(c, rc);
+  if ((rc = cli_wrote(c, cpor_claim_create(c->ctx, &c->actor, &b->spec, &cl))))
+    return cli_fail_ctx(c, rc);
   if (c->json) {
     json_claim(stdout, cl);
     fputc('\n', stdout);
@@ -202,7 +203,8 @@ static int run_create(cli *c, const cli_args *a) {
 static int edit_claim(cli *c, const cli_args *a, spec_buf *b) {
   int rc = open_for_claim(c, a, CLI_DB_WRITE);
   if (rc) return rc;
-  if ((rc = cpor_claim_edit(c->ctx, &c->actor, a->pos[0], &b->spec))) return cli_fail_ctx(c, rc);
+  if ((rc = cli_wrote(c, cpor_claim_edit(c->ctx, &c->actor, a->pos[0], &b->spec))))
+    return cli_fail_ctx(c, rc);
   return cli_print_claim(c, a->pos[0]);
 }
 
@@ -226,8 +228,9 @@ static int run_add_poe(cli *c, const cli_args *a) {
     ok = isxdigit((unsigned char)sha[i]) != 0;
   if (!ok) return cli_usage(c, "--sha256: want 64 hex digits, got '%s'", sha);
   if ((rc = open_for_claim(c, a, CLI_DB_WRITE))) return rc;
-  rc = cpor_claim_add_poe(c->ctx, &c->actor, a->pos[0], name,
-                          type ? type : "application/octet-stream", sha, (uint64_t)size);
+  rc = cli_wrote(c,
+                 cpor_claim_add_poe(c->ctx, &c->actor, a->pos[0], name,
+                                    type ? type : "application/octet-stream", sha, (uint64_t)size));
   if (rc) return cli_fail_ctx(c, rc);
   return cli_print_claim(c, a->pos[0]);
 }
@@ -236,7 +239,7 @@ static int run_add_poe(cli *c, const cli_args *a) {
 static int run_comment(cli *c, const cli_args *a) {
   int rc = open_for_claim(c, a, CLI_DB_WRITE);
   if (rc) return rc;
-  if ((rc = cpor_claim_comment(c->ctx, &c->actor, a->pos[0], a->pos[1])))
+  if ((rc = cli_wrote(c, cpor_claim_comment(c->ctx, &c->actor, a->pos[0], a->pos[1]))))
     return cli_fail_ctx(c, rc);
   return cli_print_claim(c, a->pos[0]);
 }
@@ -244,14 +247,16 @@ static int run_comment(cli *c, const cli_args *a) {
 static int run_submit(cli *c, const cli_args *a) {
   int rc = open_for_claim(c, a, CLI_DB_WRITE);
   if (rc) return rc;
-  if ((rc = cpor_claim_submit(c->ctx, &c->actor, a->pos[0]))) return cli_fail_ctx(c, rc);
+  if ((rc = cli_wrote(c, cpor_claim_submit(c->ctx, &c->actor, a->pos[0]))))
+    return cli_fail_ctx(c, rc);
   return cli_print_claim(c, a->pos[0]);
 }
 
 static int run_withdraw(cli *c, const cli_args *a) {
   int rc = open_for_claim(c, a, CLI_DB_WRITE);
   if (rc) return rc;
-  if ((rc = cpor_claim_withdraw(c->ctx, &c->actor, a->pos[0]))) return cli_fail_ctx(c, rc);
+  if ((rc = cli_wrote(c, cpor_claim_withdraw(c->ctx, &c->actor, a->pos[0]))))
+    return cli_fail_ctx(c, rc);
   return cli_print_claim(c, a->pos[0]);
 }
 

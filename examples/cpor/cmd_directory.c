@@ -201,7 +201,7 @@ static int show_subscription(cli *c, const char *id) {
 /* ---- commands ------------------------------------------------------------------ */
 
 static int run_init(cli *c, const cli_args *a) {
-  int rc = cli_open(c, CLI_DB_CREATE);
+  int rc = cli_wrote(c, cli_open(c, CLI_DB_CREATE));
   if (rc) return rc;
   if (c->json) {
     fputs("{\"db\":", stdout);
@@ -216,7 +216,7 @@ static int run_init(cli *c, const cli_args *a) {
 static int run_partner_add(cli *c, const cli_args *a) {
   int rc = cli_open(c, CLI_DB_WRITE);
   if (rc) return rc;
-  if ((rc = cpor_partner_create(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1])))
+  if ((rc = cli_wrote(c, cpor_partner_create(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1]))))
     return cli_fail_ctx(c, rc);
   if (c->json) {
     field(c, "partner_id", a->pos[0], 1);
@@ -240,7 +240,8 @@ static int run_location_add(cli *c, const cli_args *a) {
   int rc = check_mpn(c, a->pos[1]);
   if (rc || (rc = cli_open(c, CLI_DB_WRITE))) return rc;
   const char *name = a->npos > 2 ? a->pos[2] : a->pos[1];
-  if ((rc = cpor_location_create(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1], name)))
+  if ((rc = cli_wrote(c,
+                      cpor_location_create(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1], name))))
     return cli_fail_ctx(c, rc);
   return show_location(c, a->pos[1]);
 }
@@ -248,7 +249,7 @@ static int run_location_add(cli *c, const cli_args *a) {
 static int run_location_rename(cli *c, const cli_args *a) {
   int rc = check_mpn(c, a->pos[0]);
   if (rc || (rc = cli_open(c, CLI_DB_WRITE))) return rc;
-  if ((rc = cpor_location_rename(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1])))
+  if ((rc = cli_wrote(c, cpor_location_rename(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1]))))
     return cli_fail_ctx(c, rc);
   return show_location(c, a->pos[0]);
 }
@@ -267,8 +268,8 @@ static int run_enroll(cli *c, const cli_args *a) {
                                  &program)))
     return rc;
   if ((rc = cli_open(c, CLI_DB_WRITE))) return rc;
-  rc = cpor_location_enroll(c->ctx, cli_dir_actor(c), a->pos[0], program,
-                            cli_has(a, "remove") ? 0 : 1);
+  rc = cli_wrote(c, cpor_location_enroll(c->ctx, cli_dir_actor(c), a->pos[0], program,
+                                         cli_has(a, "remove") ? 0 : 1));
   if (rc) return cli_fail_ctx(c, rc);
   return show_location(c, a->pos[0]);
 }
@@ -277,7 +278,7 @@ static int run_customer_add(cli *c, const cli_args *a) {
   int rc = cli_open(c, CLI_DB_WRITE);
   if (rc) return rc;
   char *id = NULL;
-  if ((rc = cpor_customer_create(c->ctx, cli_dir_actor(c), a->pos[0], &id)))
+  if ((rc = cli_wrote(c, cpor_customer_create(c->ctx, cli_dir_actor(c), a->pos[0], &id))))
     return cli_fail_ctx(c, rc);
   if (c->json) {
     field(c, "customer_id", id, 1);
@@ -307,20 +308,20 @@ static int run_tenant_add(cli *c, const cli_args *a) {
   const cpor_actor *who = cli_dir_actor(c);
   rc = cpor_tenant_create(c->ctx, who, a->pos[0], a->pos[1], a->pos[2]);
   for (int i = 3; rc == CPOR_OK && i < a->npos; i++)
-    rc = cpor_tenant_add_domain(c->ctx, who, a->pos[1], a->pos[i]);
+    rc = cpor_tenant_add_domain(c->ctx, who, a->pos[1], a->pos[i]); /* inside the batch */
   if (rc) {
     int exit = cli_fail_ctx(c, rc);
     cpor_ctx_rollback(c->ctx);
     return exit;
   }
-  if ((rc = cpor_ctx_commit(c->ctx))) return cli_fail_ctx(c, rc);
+  if ((rc = cli_wrote(c, cpor_ctx_commit(c->ctx)))) return cli_fail_ctx(c, rc);
   return show_tenant(c, a->pos[1]);
 }
 
 static int run_tenant_add_domain(cli *c, const cli_args *a) {
   int rc = cli_check_guid(c, "tenant", a->pos[0]);
   if (rc || (rc = cli_open(c, CLI_DB_WRITE))) return rc;
-  if ((rc = cpor_tenant_add_domain(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1])))
+  if ((rc = cli_wrote(c, cpor_tenant_add_domain(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1]))))
     return cli_fail_ctx(c, rc);
   return show_tenant(c, a->pos[0]);
 }
@@ -348,8 +349,8 @@ static int run_subscription_add(cli *c, const cli_args *a) {
                            cpor_sub_state_name, &state)))
     return rc;
   if ((rc = cli_open(c, CLI_DB_WRITE))) return rc;
-  rc = cpor_subscription_create(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1], a->pos[2], channel,
-                                state);
+  rc = cli_wrote(c, cpor_subscription_create(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1],
+                                             a->pos[2], channel, state));
   if (rc) return cli_fail_ctx(c, rc);
   return show_subscription(c, a->pos[0]);
 }
@@ -362,7 +363,8 @@ static int run_subscription_set_state(cli *c, const cli_args *a) {
     return rc;
   if ((rc = cli_open(c, CLI_DB_WRITE))) return rc;
   size_t changed = 0;
-  if ((rc = cpor_subscription_set_state(c->ctx, cli_dir_actor(c), a->pos[0], state, &changed)))
+  if ((rc = cli_wrote(
+           c, cpor_subscription_set_state(c->ctx, cli_dir_actor(c), a->pos[0], state, &changed))))
     return cli_fail_ctx(c, rc);
   if (c->json)
     printf("{\"changed\":%zu}\n", changed);
@@ -395,8 +397,8 @@ static int run_workload_add(cli *c, const cli_args *a) {
   if ((rc = cli_parse_enum(c, "--area", area_text, cpor_area_from_name, cpor_area_name, &area)))
     return rc;
   if ((rc = cli_open(c, CLI_DB_WRITE))) return rc;
-  rc = cpor_workload_register(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1], area,
-                              cli_has(a, "needs-subscription") ? 1 : 0);
+  rc = cli_wrote(c, cpor_workload_register(c->ctx, cli_dir_actor(c), a->pos[0], a->pos[1], area,
+                                           cli_has(a, "needs-subscription") ? 1 : 0));
   if (rc) return cli_fail_ctx(c, rc);
   cpor_workload *w = NULL;
   rc = cpor_workload_get(c->ctx, cli_dir_actor(c), a->pos[0], &w);

@@ -12,7 +12,7 @@ static int open_for_claim(cli *c, const cli_args *a) {
 
 /* Every action here has the same tail: report the failure or print the claim. */
 static int finish(cli *c, const cli_args *a, int rc) {
-  return rc ? cli_fail_ctx(c, rc) : cli_print_claim(c, a->pos[0]);
+  return cli_wrote(c, rc) ? cli_fail_ctx(c, rc) : cli_print_claim(c, a->pos[0]);
 }
 
 static const char *text_arg(const cli_args *a, int i) {
@@ -82,7 +82,7 @@ static int run_advance(cli *c, const cli_args *a) {
   int rc = cli_open(c, CLI_DB_WRITE);
   if (rc) return rc;
   size_t changed = 0;
-  if ((rc = cpor_ctx_advance(c->ctx, &changed))) return cli_fail_ctx(c, rc);
+  if ((rc = cli_wrote(c, cpor_ctx_advance(c->ctx, &changed)))) return cli_fail_ctx(c, rc);
   if (c->json)
     printf("{\"changed\":%zu}\n", changed);
   else

@@ -207,7 +207,7 @@ static int run_demo(cli *c, const cli_args *a) {
   c->tz = DEMO_TZ;
   c->now = at("2026-11-02T14:00:00Z");
   c->have_now = 1;
-  if ((rc = cli_open(c, CLI_DB_CREATE))) return rc;
+  if ((rc = cli_wrote(c, cli_open(c, CLI_DB_CREATE)))) return rc; /* every step commits */
 
   demo d;
   memset(&d, 0, sizeof d);

@@ -267,8 +267,12 @@ int cli_open(cli *c, int mode) {
   o.errbuf_len = err ? errlen : 0;
   int rc = cpor_ctx_open(&c->ctx, &o);
   if (rc != CPOR_OK) return cli_fail_lib(c, rc, err && err[0] ? err : cpor_strerror(rc));
-  c->db_mode = mode;
   return CLI_EXIT_OK;
+}
+
+int cli_wrote(cli *c, int rc) {
+  if (rc == CPOR_OK) c->committed = 1;
+  return rc;
 }
 
 int cli_fail_lib(cli *c, int code, const char *msg) {
@@ -306,9 +310,8 @@ void cli_close(cli *c) {
  * and whether the command's change is in the database all the same. */
 static int output_failed(cli *c, int rc) {
   int err = errno;
-  const char *what = rc != CLI_EXIT_OK || c->db_mode == 0 || c->db_mode == CLI_DB_READ
-                         ? "nothing was changed"
-                         : "the change was committed to the database all the same";
+  const char *what = c->committed ? "the change was committed to the database all the same"
+                                  : "nothing was changed";
   fprintf(stderr, "cpor: cannot write standard output (%s); %s\n", strerror(err), what);
   return rc ? rc : CLI_EXIT_FAIL;
 }

@@ -782,6 +782,23 @@ class TestConventions(CliCase):
         self.assertIn("committed", err)
         self.assertIn("partner adatum", self.raw("--db", self.db, "partner", "list")[1])
 
+    def test_stdout_write_failure_after_a_claim_action(self):
+        with open("/dev/full", "w") as full:
+            rc, _, err = self.raw("--db", self.db, "--as", A, "--now", "2026-11-03T10:00:00Z",
+                                  "--json", "claim", "comment", self.cid, "noted", stdout=full)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("committed", err)
+        self.assertEqual(self.history()[-1]["text"], "noted")
+
+    def test_stdout_write_failure_of_a_refused_write(self):
+        before = sha256_file(self.db)
+        with open("/dev/full", "w") as full:
+            rc, _, err = self.raw("--db", self.db, "--json", "partner", "add", "contoso", "Again",
+                                  stdout=full)
+        self.assertEqual(rc, EXIT["EEXISTS"], err)  # the command's own failure stays its code
+        self.assertIn("nothing was changed", err)
+        self.assertEqual(sha256_file(self.db), before)
+
     def test_stdout_write_failure_of_a_read(self):
         before = sha256_file(self.db)
         with open("/dev/full", "w") as full:
