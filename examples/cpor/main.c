@@ -306,13 +306,15 @@ void cli_close(cli *c) {
   c->nscratch = c->capscratch = 0;
 }
 
-/* Standard output could not be written (a full disk, a closed pipe): say so,
- * and whether the command's change is in the database all the same. */
+/* Standard output could not be written (a full disk, an I/O error): say so,
+ * and whether the command's change is in the database all the same. (A
+ * closed pipe ends the process with SIGPIPE, as for other tools.) */
 static int output_failed(cli *c, int rc) {
   int err = errno;
   const char *what = c->committed ? "the change was committed to the database all the same"
                                   : "nothing was changed";
-  fprintf(stderr, "cpor: cannot write standard output (%s); %s\n", strerror(err), what);
+  fprintf(stderr, "cpor: cannot write standard output (%s); %s\n",
+          err ? strerror(err) : "write error", what);
   return rc ? rc : CLI_EXIT_FAIL;
 }
 
