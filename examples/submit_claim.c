@@ -24,12 +24,14 @@ int main(void) {
   o.clock_user = clock;
   if (cpor_ctx_open(&ctx, &o) != CPOR_OK) return 1; /* in memory */
 
-  TRY(cpor_partner_create(ctx, "contoso", "Contoso Partners"));
-  TRY(cpor_location_create(ctx, "contoso", "1234567", "Contoso HQ"));
-  TRY(cpor_location_enroll(ctx, "1234567", CPOR_PROGRAM_OSU_M365, 1));
+  cpor_actor ops = CPOR_ACTOR_INIT; /* the operator: reference data */
+  ops.role = CPOR_ROLE_SYSTEM, ops.user = "ops";
+  TRY(cpor_partner_create(ctx, &ops, "contoso", "Contoso Partners"));
+  TRY(cpor_location_create(ctx, &ops, "contoso", "1234567", "Contoso HQ"));
+  TRY(cpor_location_enroll(ctx, &ops, "1234567", CPOR_PROGRAM_OSU_M365, 1));
   char *customer = NULL;
-  TRY(cpor_customer_create(ctx, "Woodgrove Bank", &customer));
-  int rc = cpor_tenant_create(ctx, customer, tenant, "woodgrove.onmicrosoft.com");
+  TRY(cpor_customer_create(ctx, &ops, "Woodgrove Bank", &customer));
+  int rc = cpor_tenant_create(ctx, &ops, customer, tenant, "woodgrove.onmicrosoft.com");
   cpor_free(customer);
   TRY(rc);
 

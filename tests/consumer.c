@@ -6,9 +6,11 @@
 int main(void) {
   cpor_ctx *ctx = NULL;
   if (cpor_ctx_open(&ctx, NULL) != CPOR_OK) return 1;
-  int rc = cpor_partner_create(ctx, "contoso", "Contoso");
+  cpor_actor ops = CPOR_ACTOR_INIT; /* the operator writes reference data */
+  ops.role = CPOR_ROLE_SYSTEM, ops.user = "ops";
+  int rc = cpor_partner_create(ctx, &ops, "contoso", "Contoso");
   cpor_partner *p = NULL;
-  if (rc == CPOR_OK) rc = cpor_partner_get(ctx, "contoso", &p);
+  if (rc == CPOR_OK) rc = cpor_partner_get(ctx, &ops, "contoso", &p);
   int ok = rc == CPOR_OK && strcmp(cpor_partner_name(p), "Contoso") == 0 &&
            cpor_version_number() == CPOR_VERSION_NUMBER;
   printf("%s %s\n", cpor_version_string(), ok ? "ok" : cpor_ctx_errmsg(ctx));

@@ -491,15 +491,15 @@ START_TEST(bad_input) {
   REFUSED(&w, cpor_claim_add_poe(w.ctx, &w.a, id, "x", "pdf", "00", 1), CPOR_EINVAL);
   REFUSED(&w, cpor_claim_add_poe(w.ctx, &w.a, id, "x", "application/pdf", "00", 1), CPOR_EINVAL);
   REFUSED(&w, cpor_claim_reject(w.ctx, &w.reviewer, id, CPOR_REASON_SUPERSEDED, NULL), CPOR_EINVAL);
-  REFUSED(&w, cpor_partner_create(w.ctx, "bad id!", "x"), CPOR_EINVAL);
-  REFUSED(&w, cpor_partner_create(w.ctx, "contoso", "again"), CPOR_EEXISTS);
-  REFUSED(&w, cpor_location_create(w.ctx, "contoso", "12a", "x"), CPOR_EINVAL);
-  REFUSED(&w, cpor_location_create(w.ctx, "nobody", "999", "x"), CPOR_ENOTFOUND);
-  REFUSED(&w, cpor_location_create(w.ctx, "fabrikam", MPN_A, "x"), CPOR_EEXISTS);
-  REFUSED(&w, cpor_tenant_add_domain(w.ctx, T2, T1_DOMAIN), CPOR_EEXISTS);
-  REFUSED(&w, cpor_workload_register(w.ctx, "TEAMS", "Teams again", CPOR_AREA_M365, 0),
+  REFUSED(&w, cpor_partner_create(w.ctx, SYS, "bad id!", "x"), CPOR_EINVAL);
+  REFUSED(&w, cpor_partner_create(w.ctx, SYS, "contoso", "again"), CPOR_EEXISTS);
+  REFUSED(&w, cpor_location_create(w.ctx, SYS, "contoso", "12a", "x"), CPOR_EINVAL);
+  REFUSED(&w, cpor_location_create(w.ctx, SYS, "nobody", "999", "x"), CPOR_ENOTFOUND);
+  REFUSED(&w, cpor_location_create(w.ctx, SYS, "fabrikam", MPN_A, "x"), CPOR_EEXISTS);
+  REFUSED(&w, cpor_tenant_add_domain(w.ctx, SYS, T2, T1_DOMAIN), CPOR_EEXISTS);
+  REFUSED(&w, cpor_workload_register(w.ctx, SYS, "TEAMS", "Teams again", CPOR_AREA_M365, 0),
           CPOR_EEXISTS);
-  REFUSED(&w, cpor_workload_register(w.ctx, "lower", "x", CPOR_AREA_M365, 0), CPOR_EINVAL);
+  REFUSED(&w, cpor_workload_register(w.ctx, SYS, "lower", "x", CPOR_AREA_M365, 0), CPOR_EINVAL);
   world_close(&w);
 }
 END_TEST
@@ -565,7 +565,7 @@ START_TEST(subscription_end) {
   world_at(&w, "2026-12-01T00:00:00");
   ck_assert_uint_eq(advance(&w), 1);
   size_t changed = 0;
-  OK(&w, cpor_subscription_set_state(w.ctx, SUB_SALES, CPOR_SUB_EXPIRED, &changed));
+  OK(&w, cpor_subscription_set_state(w.ctx, SYS, SUB_SALES, CPOR_SUB_EXPIRED, &changed));
   ck_assert_uint_eq(changed, 1);
   ck_assert_int_eq(state_of(&w, id), CPOR_STATE_ENDED);
   ck_assert_int_eq(reason_of(&w, id), CPOR_REASON_SUBSCRIPTION_ENDED);

@@ -45,14 +45,14 @@ static void setup_file(void) {
   cpor_ctx *x = NULL;
   test_ok(test_open_file_ctx(env.path, clock, -1, &x), NULL, "open");
   for (int i = 0; i < NWORKERS; i++) {
-    test_ok(cpor_partner_create(x, PARTNERS[i], PARTNERS[i]), x, "partner");
-    test_ok(cpor_location_create(x, PARTNERS[i], MPNS[i], "HQ"), x, "location");
-    test_ok(cpor_location_enroll(x, MPNS[i], CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
+    test_ok(cpor_partner_create(x, SYS, PARTNERS[i], PARTNERS[i]), x, "partner");
+    test_ok(cpor_location_create(x, SYS, PARTNERS[i], MPNS[i], "HQ"), x, "location");
+    test_ok(cpor_location_enroll(x, SYS, MPNS[i], CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
   }
   char *cust = NULL;
-  test_ok(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
+  test_ok(cpor_customer_create(x, SYS, "Contoso Ltd", &cust), x, "customer");
   for (int t = 0; t < NTENANTS; t++)
-    test_ok(cpor_tenant_create(x, cust, TENANTS[t], DOMAINS[t]), x, "tenant");
+    test_ok(cpor_tenant_create(x, SYS, cust, TENANTS[t], DOMAINS[t]), x, "tenant");
   cpor_free(cust);
   cpor_ctx_close(x);
   cpor_manual_clock_free(clock);
@@ -401,18 +401,18 @@ START_TEST(busy_timeout_is_estorage) {
   test_ok(test_open_file_ctx(env.path, clock, -1, &a), NULL, "open a");
   test_ok(test_open_file_ctx(env.path, clock, 50, &b), NULL, "open b");
   test_ok(cpor_ctx_begin(a), a, "begin");
-  test_ok(cpor_partner_create(a, "adatum", "Adatum"), a, "write in batch");
-  int rc = cpor_partner_create(b, "litware", "Litware");
+  test_ok(cpor_partner_create(a, SYS, "adatum", "Adatum"), a, "write in batch");
+  int rc = cpor_partner_create(b, SYS, "litware", "Litware");
   ck_assert_status(rc, CPOR_ESTORAGE);
   ck_assert_int_eq(cpor_ctx_errcode(b), CPOR_ESTORAGE);
   ck_assert_msg(strstr(cpor_ctx_errmsg(b), "busy timeout") && strstr(cpor_ctx_errmsg(b), "50 ms"),
                 "message: %s", cpor_ctx_errmsg(b));
   /* Reads go on, isolated from the open batch. */
   cpor_partner *p = NULL;
-  ck_assert_status(cpor_partner_get(b, "contoso", &p), CPOR_OK);
+  ck_assert_status(cpor_partner_get(b, SYS, "contoso", &p), CPOR_OK);
   cpor_partner_free(p);
   p = NULL;
-  ck_assert_status(cpor_partner_get(b, "adatum", &p), CPOR_ENOTFOUND);
+  ck_assert_status(cpor_partner_get(b, SYS, "adatum", &p), CPOR_ENOTFOUND);
   /* A mutating claim call fails the same way. */
   cpor_actor ra = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
   const char *teams[] = {"TEAMS"};
@@ -428,8 +428,8 @@ START_TEST(busy_timeout_is_estorage) {
   ck_assert_ptr_nonnull(strstr(cpor_ctx_errmsg(b), "busy timeout"));
   ck_assert_status(cpor_ctx_begin(b), CPOR_ESTORAGE);
   test_ok(cpor_ctx_commit(a), a, "commit");
-  test_ok(cpor_partner_create(b, "litware", "Litware"), b, "retry");
-  test_ok(cpor_partner_get(b, "adatum", &p), b, "sees a's write");
+  test_ok(cpor_partner_create(b, SYS, "litware", "Litware"), b, "retry");
+  test_ok(cpor_partner_get(b, SYS, "adatum", &p), b, "sees a's write");
   cpor_partner_free(p);
   test_ok(cpor_claim_create(b, &ra, &s, NULL), b, "claim retry");
   cpor_ctx_close(a);

@@ -1,5 +1,6 @@
 /* The context: options and versions, batches, and all-or-nothing calls under
  * injected storage failures at every operation. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,7 +81,7 @@ START_TEST(batches) {
   ck_assert_int_eq(cpor_ctx_begin(w.ctx), CPOR_ESTATE);
   draft(&w, &w.a, MPN_A, TEAMS);
   /* A refusal inside a batch changes nothing and the batch goes on. */
-  ck_assert_int_eq(cpor_partner_create(w.ctx, "contoso", "dup"), CPOR_EEXISTS);
+  ck_assert_int_eq(cpor_partner_create(w.ctx, SYS, "contoso", "dup"), CPOR_EEXISTS);
   ck_assert_int_eq(cpor_ctx_rollback(w.ctx), CPOR_OK);
   char *after = store_dump(w.storage);
   ck_assert_str_eq(before, after);
@@ -187,12 +188,12 @@ static int op_dispute(cpor_ctx *ctx, world *w, const char *id) {
 
 static int op_sub_expired(cpor_ctx *ctx, world *w, const char *id) {
   (void)w, (void)id;
-  return cpor_subscription_set_state(ctx, SUB_SALES, CPOR_SUB_EXPIRED, NULL);
+  return cpor_subscription_set_state(ctx, SYS, SUB_SALES, CPOR_SUB_EXPIRED, NULL);
 }
 
 static int op_directory(cpor_ctx *ctx, world *w, const char *id) {
   (void)w, (void)id;
-  return cpor_tenant_add_domain(ctx, T1, "contoso.example");
+  return cpor_tenant_add_domain(ctx, SYS, T1, "contoso.example");
 }
 
 /* Every other kind of write: edits, PoE, withdrawal, opt-out, dispute,
@@ -258,11 +259,35 @@ START_TEST(fault_injection) {
 }
 END_TEST
 
+/* The open failure's message names the whole path, however long (issue
+ * 14: messages were cut at about 300 bytes). */
+START_TEST(open_message_not_cut) {
+  test_dbfile f;
+  test_dbfile_make(&f, "longpath");
+  char path[1200];
+  int n = snprintf(path, sizeof path, "%s/", f.dir);
+  memset(path + n, 'p', 900);
+  strcpy(path + n + 900, ".db"); /* no such directory: the open fails */
+  char err[4096] = "";
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.db_path = path;
+  o.errbuf = err;
+  o.errbuf_len = sizeof err;
+  cpor_ctx *ctx = (cpor_ctx *)1;
+  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_ESTORAGE);
+  ck_assert_ptr_null(ctx);
+  ck_assert_msg(strncmp(err, path, strlen(path)) == 0, "message '%s' does not name the path", err);
+  ck_assert_uint_gt(strlen(err), strlen(path));
+  test_dbfile_remove(&f);
+}
+END_TEST
+
 static Suite *ctx_suite(void) {
   Suite *s = suite_create("ctx");
   TCase *tc = tcase_create("ctx");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, options);
+  tcase_add_test(tc, open_message_not_cut);
   tcase_add_test(tc, seven_calendar_day_policy);
   tcase_add_test(tc, batches);
   tcase_add_test(tc, fault_injection);

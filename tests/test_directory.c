@@ -13,28 +13,28 @@ START_TEST(partners_and_locations) {
   world w;
   world_open(&w, NULL, NULL, NULL);
   cpor_partner *p = NULL;
-  OK(&w, cpor_partner_get(w.ctx, "contoso", &p));
+  OK(&w, cpor_partner_get(w.ctx, SYS, "contoso", &p));
   ck_assert_str_eq(cpor_partner_id(p), "contoso");
   ck_assert_str_eq(cpor_partner_name(p), "Contoso Partners");
   cpor_partner_free(p);
-  REFUSED(&w, cpor_partner_get(w.ctx, "nobody", &p), CPOR_ENOTFOUND);
+  REFUSED(&w, cpor_partner_get(w.ctx, SYS, "nobody", &p), CPOR_ENOTFOUND);
   ck_assert_ptr_null(p);
   ck_assert_str_eq(cpor_ctx_errmsg(w.ctx), "no such partner 'nobody'");
   cpor_location *l = NULL;
-  OK(&w, cpor_location_get(w.ctx, MPN_A, &l));
+  OK(&w, cpor_location_get(w.ctx, SYS, MPN_A, &l));
   ck_assert_str_eq(cpor_location_partner_id(l), "contoso");
   ck_assert_int_eq(cpor_location_is_enrolled(l, CPOR_PROGRAM_OSU_M365), 1);
   ck_assert_int_eq(cpor_location_is_enrolled(l, 99), 0);
   cpor_location_free(l);
-  OK(&w, cpor_location_enroll(w.ctx, MPN_A, CPOR_PROGRAM_OSU_M365, 0));
-  OK(&w, cpor_location_get(w.ctx, MPN_A, &l));
+  OK(&w, cpor_location_enroll(w.ctx, SYS, MPN_A, CPOR_PROGRAM_OSU_M365, 0));
+  OK(&w, cpor_location_get(w.ctx, SYS, MPN_A, &l));
   ck_assert_int_eq(cpor_location_is_enrolled(l, CPOR_PROGRAM_OSU_M365), 0);
   ck_assert_int_eq(cpor_location_is_enrolled(l, CPOR_PROGRAM_OSA_SELL), 1);
   cpor_location_free(l);
-  REFUSED(&w, cpor_location_enroll(w.ctx, MPN_A, 0, 1), CPOR_EINVAL);
-  REFUSED(&w, cpor_location_enroll(w.ctx, "999", CPOR_PROGRAM_OSU_M365, 1), CPOR_ENOTFOUND);
-  REFUSED(&w, cpor_location_get(w.ctx, "", &l), CPOR_EINVAL);
-  REFUSED(&w, cpor_partner_create(w.ctx, "x", ""), CPOR_EINVAL);
+  REFUSED(&w, cpor_location_enroll(w.ctx, SYS, MPN_A, 0, 1), CPOR_EINVAL);
+  REFUSED(&w, cpor_location_enroll(w.ctx, SYS, "999", CPOR_PROGRAM_OSU_M365, 1), CPOR_ENOTFOUND);
+  REFUSED(&w, cpor_location_get(w.ctx, SYS, "", &l), CPOR_EINVAL);
+  REFUSED(&w, cpor_partner_create(w.ctx, SYS, "x", ""), CPOR_EINVAL);
   /* Getters and destructors accept NULL. */
   ck_assert_ptr_null(cpor_partner_name(NULL));
   ck_assert_int_eq(cpor_location_is_enrolled(NULL, 1), 0);
@@ -48,26 +48,27 @@ START_TEST(customers_and_tenants) {
   world w;
   world_open(&w, NULL, NULL, NULL);
   char *id = NULL;
-  OK(&w, cpor_customer_create(w.ctx, "Woodgrove", &id));
+  OK(&w, cpor_customer_create(w.ctx, SYS, "Woodgrove", &id));
   ck_assert_uint_eq(strlen(id), 36);
   cpor_customer *c = NULL;
-  OK(&w, cpor_customer_get(w.ctx, id, &c));
+  OK(&w, cpor_customer_get(w.ctx, SYS, id, &c));
   ck_assert_str_eq(cpor_customer_name(c), "Woodgrove");
   cpor_customer_free(c);
-  REFUSED(&w, cpor_customer_get(w.ctx, "01234567-89ab-cdef-0123-456789abcdef", &c), CPOR_ENOTFOUND);
+  REFUSED(&w, cpor_customer_get(w.ctx, SYS, "01234567-89ab-cdef-0123-456789abcdef", &c),
+          CPOR_ENOTFOUND);
   const char *tid = "{ABCDEF01-2345-6789-ABCD-EF0123456789}";
-  OK(&w, cpor_tenant_create(w.ctx, id, tid, "Tailspin.OnMicrosoft.com"));
-  OK(&w, cpor_tenant_add_domain(w.ctx, tid, "tailspin.example"));
-  REFUSED(&w, cpor_tenant_add_domain(w.ctx, tid, "tailspin.example"), CPOR_EEXISTS);
-  REFUSED(&w, cpor_tenant_add_domain(w.ctx, tid, "no_underscores.example"), CPOR_EINVAL);
-  REFUSED(&w, cpor_tenant_add_domain(w.ctx, tid, "single"), CPOR_EINVAL);
-  REFUSED(&w, cpor_tenant_create(w.ctx, id, tid, "other.example"), CPOR_EEXISTS);
+  OK(&w, cpor_tenant_create(w.ctx, SYS, id, tid, "Tailspin.OnMicrosoft.com"));
+  OK(&w, cpor_tenant_add_domain(w.ctx, SYS, tid, "tailspin.example"));
+  REFUSED(&w, cpor_tenant_add_domain(w.ctx, SYS, tid, "tailspin.example"), CPOR_EEXISTS);
+  REFUSED(&w, cpor_tenant_add_domain(w.ctx, SYS, tid, "no_underscores.example"), CPOR_EINVAL);
+  REFUSED(&w, cpor_tenant_add_domain(w.ctx, SYS, tid, "single"), CPOR_EINVAL);
+  REFUSED(&w, cpor_tenant_create(w.ctx, SYS, id, tid, "other.example"), CPOR_EEXISTS);
   REFUSED(&w,
-          cpor_tenant_create(w.ctx, "01234567-89ab-cdef-0123-456789abcdef",
+          cpor_tenant_create(w.ctx, SYS, "01234567-89ab-cdef-0123-456789abcdef",
                              "01234567-89ab-cdef-0123-456789abcde0", "new.example"),
           CPOR_ENOTFOUND);
   cpor_tenant *t = NULL;
-  OK(&w, cpor_tenant_get(w.ctx, "abcdef01-2345-6789-abcd-ef0123456789", &t));
+  OK(&w, cpor_tenant_get(w.ctx, SYS, "abcdef01-2345-6789-abcd-ef0123456789", &t));
   ck_assert_str_eq(cpor_tenant_id(t), "abcdef01-2345-6789-abcd-ef0123456789");
   ck_assert_str_eq(cpor_tenant_customer_id(t), id);
   ck_assert_uint_eq(cpor_tenant_domain_count(t), 2);
@@ -84,25 +85,27 @@ START_TEST(subscriptions) {
   world w;
   world_open(&w, NULL, NULL, NULL);
   cpor_subscription *s = NULL;
-  OK(&w, cpor_subscription_get(w.ctx, SUB_CSP, &s));
+  OK(&w, cpor_subscription_get(w.ctx, SYS, SUB_CSP, &s));
   ck_assert_str_eq(cpor_subscription_tenant_id(s), T1);
   ck_assert_str_eq(cpor_subscription_workload(s), "D365_SALES");
   ck_assert_int_eq(cpor_subscription_channel(s), CPOR_CHANNEL_CSP);
   ck_assert_int_eq(cpor_subscription_state(s), CPOR_SUB_ACTIVE);
   cpor_subscription_free(s);
   const char *nid = "00000000-0000-0000-0000-0000000000ff";
-  REFUSED(&w, cpor_subscription_create(w.ctx, nid, T1, "TEAMS", CPOR_CHANNEL_CSP, CPOR_SUB_ACTIVE),
+  REFUSED(&w,
+          cpor_subscription_create(w.ctx, SYS, nid, T1, "TEAMS", CPOR_CHANNEL_CSP, CPOR_SUB_ACTIVE),
           CPOR_EINVAL); /* not a subscription product */
-  REFUSED(&w, cpor_subscription_create(w.ctx, nid, T1, "NOPE", CPOR_CHANNEL_CSP, CPOR_SUB_ACTIVE),
+  REFUSED(&w,
+          cpor_subscription_create(w.ctx, SYS, nid, T1, "NOPE", CPOR_CHANNEL_CSP, CPOR_SUB_ACTIVE),
           CPOR_ENOTFOUND);
-  REFUSED(&w, cpor_subscription_create(w.ctx, nid, T1, "D365_SALES", 7, CPOR_SUB_ACTIVE),
+  REFUSED(&w, cpor_subscription_create(w.ctx, SYS, nid, T1, "D365_SALES", 7, CPOR_SUB_ACTIVE),
           CPOR_EINVAL);
-  REFUSED(&w, cpor_subscription_create(w.ctx, SUB_CSP, T1, "D365_SALES", 1, 1), CPOR_EEXISTS);
+  REFUSED(&w, cpor_subscription_create(w.ctx, SYS, SUB_CSP, T1, "D365_SALES", 1, 1), CPOR_EEXISTS);
   size_t changed = 9;
-  OK(&w, cpor_subscription_set_state(w.ctx, SUB_PROV, CPOR_SUB_ACTIVE, &changed));
+  OK(&w, cpor_subscription_set_state(w.ctx, SYS, SUB_PROV, CPOR_SUB_ACTIVE, &changed));
   ck_assert_uint_eq(changed, 0);
-  REFUSED(&w, cpor_subscription_set_state(w.ctx, SUB_PROV, 0, NULL), CPOR_EINVAL);
-  REFUSED(&w, cpor_subscription_set_state(w.ctx, nid, CPOR_SUB_ACTIVE, NULL), CPOR_ENOTFOUND);
+  REFUSED(&w, cpor_subscription_set_state(w.ctx, SYS, SUB_PROV, 0, NULL), CPOR_EINVAL);
+  REFUSED(&w, cpor_subscription_set_state(w.ctx, SYS, nid, CPOR_SUB_ACTIVE, NULL), CPOR_ENOTFOUND);
   world_close(&w);
 }
 END_TEST
@@ -111,23 +114,24 @@ START_TEST(workloads) {
   world w;
   world_open(&w, NULL, NULL, NULL);
   cpor_workload *wl = NULL;
-  OK(&w, cpor_workload_get(w.ctx, "D365_SALES", &wl));
+  OK(&w, cpor_workload_get(w.ctx, SYS, "D365_SALES", &wl));
   ck_assert_str_eq(cpor_workload_name(wl), "Dynamics 365 Sales");
   ck_assert_int_eq(cpor_workload_area(wl), CPOR_AREA_BIZAPPS);
   ck_assert_int_eq(cpor_workload_needs_subscription(wl), 1);
   ck_assert_int_eq(cpor_workload_is_dynamics(wl), 1);
   ck_assert_int_eq(cpor_workload_is_builtin(wl), 1);
   cpor_workload_free(wl);
-  OK(&w, cpor_workload_register(w.ctx, "FABRIC", "Microsoft Fabric", CPOR_AREA_BIZAPPS, 1));
-  REFUSED(&w, cpor_workload_register(w.ctx, "FABRIC", "again", CPOR_AREA_BIZAPPS, 1), CPOR_EEXISTS);
-  REFUSED(&w, cpor_workload_register(w.ctx, "X1", "bad area", 3, 0), CPOR_EINVAL);
-  OK(&w, cpor_workload_get(w.ctx, "FABRIC", &wl));
+  OK(&w, cpor_workload_register(w.ctx, SYS, "FABRIC", "Microsoft Fabric", CPOR_AREA_BIZAPPS, 1));
+  REFUSED(&w, cpor_workload_register(w.ctx, SYS, "FABRIC", "again", CPOR_AREA_BIZAPPS, 1),
+          CPOR_EEXISTS);
+  REFUSED(&w, cpor_workload_register(w.ctx, SYS, "X1", "bad area", 3, 0), CPOR_EINVAL);
+  OK(&w, cpor_workload_get(w.ctx, SYS, "FABRIC", &wl));
   ck_assert_int_eq(cpor_workload_is_builtin(wl), 0);
   ck_assert_int_eq(cpor_workload_is_dynamics(wl), 0);
   cpor_workload_free(wl);
-  REFUSED(&w, cpor_workload_get(w.ctx, "NOPE", &wl), CPOR_ENOTFOUND);
+  REFUSED(&w, cpor_workload_get(w.ctx, SYS, "NOPE", &wl), CPOR_ENOTFOUND);
   cpor_workload_iter *it = NULL;
-  OK(&w, cpor_workload_list(w.ctx, &it));
+  OK(&w, cpor_workload_list(w.ctx, SYS, &it));
   size_t n = 0;
   char prev[64] = "";
   int saw_fabric = 0, saw_teams = 0;

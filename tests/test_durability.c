@@ -54,14 +54,14 @@ static void setup_file(void) {
   cpor_manual_clock *clock = NULL;
   test_ok(cpor_manual_clock_new(&clock, BASE_TIME), NULL, "clock");
   cpor_ctx *x = open_ctx(env.file.path, clock);
-  test_ok(cpor_partner_create(x, "contoso", "Contoso"), x, "partner");
-  test_ok(cpor_partner_create(x, "fabrikam", "Fabrikam"), x, "partner");
-  test_ok(cpor_location_create(x, "contoso", "1111111", "HQ"), x, "location");
-  test_ok(cpor_location_create(x, "fabrikam", "2222222", "HQ"), x, "location");
-  test_ok(cpor_location_enroll(x, "1111111", CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
-  test_ok(cpor_location_enroll(x, "2222222", CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
+  test_ok(cpor_partner_create(x, SYS, "contoso", "Contoso"), x, "partner");
+  test_ok(cpor_partner_create(x, SYS, "fabrikam", "Fabrikam"), x, "partner");
+  test_ok(cpor_location_create(x, SYS, "contoso", "1111111", "HQ"), x, "location");
+  test_ok(cpor_location_create(x, SYS, "fabrikam", "2222222", "HQ"), x, "location");
+  test_ok(cpor_location_enroll(x, SYS, "1111111", CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
+  test_ok(cpor_location_enroll(x, SYS, "2222222", CPOR_PROGRAM_OSU_M365, 1), x, "enroll");
   char *cust = NULL;
-  test_ok(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
+  test_ok(cpor_customer_create(x, SYS, "Contoso Ltd", &cust), x, "customer");
   snprintf(env.customer, sizeof env.customer, "%s", cust);
   cpor_free(cust);
   cpor_ctx_close(x);
@@ -135,14 +135,14 @@ static _Noreturn void child_main(int fd, unsigned round) {
   for (unsigned i = 0;; i++) {
     char tid[37], domain[64], a[37], b[37];
     tenant_of(round, i, tid, domain);
-    must(&w, cpor_tenant_create(w.ctx, env.customer, tid, domain), "tenant");
+    must(&w, cpor_tenant_create(w.ctx, SYS, env.customer, tid, domain), "tenant");
     if (i % 5 == 4) {
       /* A batch: three claims of three tenants, committed together. */
       char ids[3][37], t2[37], d2[64];
       must(&w, cpor_ctx_begin(w.ctx), "begin");
       for (unsigned k = 0; k < 3; k++) {
         tenant_of(round, 100000 + i * 3 + k, t2, d2);
-        must(&w, cpor_tenant_create(w.ctx, env.customer, t2, d2), "tenant in batch");
+        must(&w, cpor_tenant_create(w.ctx, SYS, env.customer, t2, d2), "tenant in batch");
         create_claim(&w, &w.a, "1111111", t2, d2, ids[k], 0);
         must(&w, cpor_claim_submit(w.ctx, &w.a, ids[k]), "submit in batch");
       }
@@ -434,7 +434,7 @@ START_TEST(checker_sees_partial_claims) {
   char ids[2][37], tid[37], domain[64];
   for (unsigned i = 0; i < 2; i++) {
     tenant_of(0, i, tid, domain);
-    test_ok(cpor_tenant_create(w.ctx, env.customer, tid, domain), w.ctx, "tenant");
+    test_ok(cpor_tenant_create(w.ctx, SYS, env.customer, tid, domain), w.ctx, "tenant");
     create_claim(&w, &w.a, "1111111", tid, domain, ids[i], 0);
     test_ok(cpor_claim_submit(w.ctx, &w.a, ids[i]), w.ctx, "submit");
   }

@@ -25,6 +25,8 @@ void test_ok(int rc, cpor_ctx *ctx, const char *what) {
                 cpor_status_name(rc) ? cpor_status_name(rc) : "?", ctx ? cpor_ctx_errmsg(ctx) : "");
 }
 
+const cpor_actor test_system = {CPOR_ACTOR_VERSION, CPOR_ROLE_SYSTEM, NULL, "setup"};
+
 cpor_actor test_actor(int role, const char *org, const char *user) {
   cpor_actor a = CPOR_ACTOR_INIT;
   a.role = (uint32_t)role;

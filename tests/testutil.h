@@ -15,6 +15,9 @@ cpor_date D(const char *iso);
 /* Fails the test unless rc is CPOR_OK, naming what and the context's message. */
 void test_ok(int rc, cpor_ctx *ctx, const char *what);
 cpor_actor test_actor(int role, const char *org, const char *user);
+/* The operator, who writes reference data: the actor of set-up calls. */
+extern const cpor_actor test_system;
+#define SYS (&test_system)
 
 /* A SQLite file in a fresh temporary folder (/tmp/cpor-TAG-XXXXXX/cpor.db);
  * remove deletes the file, its -wal/-shm/-journal companions and the folder. */

@@ -50,20 +50,20 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
   o.calendar = cal;
   test_ok(cpor_ctx_open(&w->ctx, &o), NULL, "open");
   cpor_ctx *x = w->ctx;
-  test_ok(cpor_partner_create(x, "contoso", "Contoso Partners"), x, "partner");
-  test_ok(cpor_partner_create(x, "fabrikam", "Fabrikam Consulting"), x, "partner");
-  test_ok(cpor_partner_create(x, "northwind", "Northwind Traders"), x, "partner");
+  test_ok(cpor_partner_create(x, SYS, "contoso", "Contoso Partners"), x, "partner");
+  test_ok(cpor_partner_create(x, SYS, "fabrikam", "Fabrikam Consulting"), x, "partner");
+  test_ok(cpor_partner_create(x, SYS, "northwind", "Northwind Traders"), x, "partner");
   const char *locs[][2] = {{"contoso", MPN_A}, {"fabrikam", MPN_B}, {"northwind", MPN_C}};
   for (int i = 0; i < 3; i++) {
-    test_ok(cpor_location_create(x, locs[i][0], locs[i][1], "HQ"), x, "location");
+    test_ok(cpor_location_create(x, SYS, locs[i][0], locs[i][1], "HQ"), x, "location");
     for (int p = CPOR_PROGRAM_OSA_SELL; p <= CPOR_PROGRAM_OSU_BIZAPPS; p++)
-      test_ok(cpor_location_enroll(x, locs[i][1], p, 1), x, "enroll");
+      test_ok(cpor_location_enroll(x, SYS, locs[i][1], p, 1), x, "enroll");
   }
-  test_ok(cpor_location_create(x, "contoso", MPN_A_UNENROLLED, "Branch"), x, "location");
+  test_ok(cpor_location_create(x, SYS, "contoso", MPN_A_UNENROLLED, "Branch"), x, "location");
   char *cust = NULL;
-  test_ok(cpor_customer_create(x, "Contoso Ltd", &cust), x, "customer");
-  test_ok(cpor_tenant_create(x, cust, T1, T1_DOMAIN), x, "tenant");
-  test_ok(cpor_tenant_create(x, cust, T2, T2_DOMAIN), x, "tenant");
+  test_ok(cpor_customer_create(x, SYS, "Contoso Ltd", &cust), x, "customer");
+  test_ok(cpor_tenant_create(x, SYS, cust, T1, T1_DOMAIN), x, "tenant");
+  test_ok(cpor_tenant_create(x, SYS, cust, T2, T2_DOMAIN), x, "tenant");
   cpor_free(cust);
   struct {
     const char *id, *tenant, *wl;
@@ -78,8 +78,8 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
       {SUB_CS, T1, "D365_CUSTOMER_SERVICE", CPOR_CHANNEL_WEB_DIRECT, CPOR_SUB_IN_GRACE},
   };
   for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-    test_ok(cpor_subscription_create(x, subs[i].id, subs[i].tenant, subs[i].wl, subs[i].channel,
-                                     subs[i].state),
+    test_ok(cpor_subscription_create(x, SYS, subs[i].id, subs[i].tenant, subs[i].wl,
+                                     subs[i].channel, subs[i].state),
             x, "subscription");
   w->a = test_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann@contoso");
   w->b = test_actor(CPOR_ROLE_GLOBAL_ADMIN, "fabrikam", "bob@fabrikam");

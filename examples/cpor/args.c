@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,51 +27,159 @@ static char spec_kind(const char *spec, const char *name, size_t len) {
   return 0;
 }
 
-int cli_usage(cli *c, const char *fmt, ...) {
-  char msg[1024];
+char *cli_keep(cli *c, char *p) {
+  if (!p) return NULL;
+  if (c->nscratch == c->capscratch) {
+    size_t cap = c->capscratch ? c->capscratch * 2 : 16;
+    char **v = realloc(c->scratch, cap * sizeof *v);
+    if (!v) {
+      free(p);
+      return NULL;
+    }
+    c->scratch = v;
+    c->capscratch = cap;
+  }
+  return c->scratch[c->nscratch++] = p;
+}
+
+static char *vfmt(const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (buf) vsnprintf(buf, (size_t)n + 1, fmt, ap);
+  return buf;
+}
+
+const char *cli_fmt(cli *c, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  char *s = cli_keep(c, vfmt(fmt, ap));
   va_end(ap);
-  fprintf(stderr, "cpor: %s%s%s\n", c->prog_cmd ? c->prog_cmd : "", c->prog_cmd ? ": " : "", msg);
+  return s ? s : "(out of memory)";
+}
+
+int cli_utf8_seq(const unsigned char *p, unsigned *cp) {
+  if (p[0] < 0x80) return *cp = p[0], 1;
+  int n = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+  if (n == 0 || p[0] > 0xF4) return 0;
+  unsigned v = p[0] & (0x7F >> n);
+  for (int i = 1; i < n; i++) {
+    if ((p[i] & 0xC0) != 0x80) return 0;
+    v = v << 6 | (p[i] & 0x3F);
+  }
+  static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+  *cp = v;
+  return n;
+}
+
+static void esc_to(FILE *f, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    unsigned cp;
+    int n = cli_utf8_seq(p, &cp);
+    if (n == 0) {
+      fprintf(f, "\\x%02x", *p++);
+      continue;
+    }
+    if (cp == '\\')
+      fputs("\\\\", f);
+    else if (cp == '\n')
+      fputs("\\n", f);
+    else if (cp == '\t')
+      fputs("\\t", f);
+    else if (cp == '\r')
+      fputs("\\r", f);
+    else if (cp < 0x20 || cp == 0x7F)
+      fprintf(f, "\\x%02x", cp);
+    else if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029)
+      fprintf(f, "\\u{%04x}", cp); /* C1 controls and Unicode line breaks */
+    else
+      fwrite(p, 1, (size_t)n, f);
+    p += n;
+  }
+}
+
+const char *cli_esc(cli *c, const char *s) {
+  if (!s) return "";
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return "(out of memory)";
+  esc_to(f, s);
+  fclose(f);
+  char *kept = cli_keep(c, buf);
+  return kept ? kept : "(out of memory)";
+}
+
+int cli_usage(cli *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = vfmt(fmt, ap);
+  va_end(ap);
+  const char *m = msg ? msg : "out of memory";
+  fprintf(stderr, "cpor: %s%s%s\n", c->prog_cmd ? c->prog_cmd : "", c->prog_cmd ? ": " : "",
+          cli_esc(c, m));
   if (c->json) {
-    json_error(stdout, "usage", msg);
+    json_error(stdout, "usage", m);
     fputc('\n', stdout);
   }
+  free(msg);
   return CLI_EXIT_USAGE;
+}
+
+int cli_wants_help(int argc, char **argv) {
+  for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+    if (!strcmp(argv[i], "--help")) return 1;
+  return 0;
+}
+
+/* name (len bytes) as one option of a parsed command line. */
+static int same_opt(const cli_opt *o, const char *name, size_t len) {
+  return strncmp(o->name, name, len) == 0 && (o->name[len] == '\0' || o->name[len] == '=');
+}
+
+static int take_option(cli *c, const cli_command *cmd, int argc, char **argv, int *i,
+                       cli_args *out) {
+  const char *arg = argv[*i], *name = arg + 2;
+  const char *eq = strchr(name, '=');
+  size_t len = eq ? (size_t)(eq - name) : strlen(name);
+  char kind = spec_kind(cmd->spec, name, len);
+  if (!kind) return cli_usage(c, "unknown option '%s'", arg);
+  cli_opt *o = &out->opts[out->nopts];
+  o->name = name;
+  if (kind == '!') {
+    if (eq) return cli_usage(c, "option '%s' takes no value", arg);
+    o->value = NULL;
+  } else if (eq) {
+    o->value = eq + 1;
+  } else {
+    if (*i + 1 >= argc) return cli_usage(c, "option '%s' needs a value", arg);
+    o->value = argv[++*i];
+  }
+  if (kind != '*')
+    for (int j = 0; j < out->nopts; j++)
+      if (same_opt(&out->opts[j], name, len))
+        return cli_usage(c, "option '--%.*s' given twice", (int)len, name);
+  out->nopts++;
+  return CLI_EXIT_OK;
 }
 
 int cli_parse_args(cli *c, const cli_command *cmd, int argc, char **argv, cli_args *out) {
   memset(out, 0, sizeof *out);
+  out->opts = calloc((size_t)argc + 1, sizeof *out->opts);
+  out->pos = calloc((size_t)argc + 1, sizeof *out->pos);
+  if (!out->opts || !out->pos) return cli_usage(c, "out of memory");
+  int options = 1;
   for (int i = 0; i < argc; i++) {
     const char *arg = argv[i];
-    if (strncmp(arg, "--", 2) == 0 && arg[2]) {
-      const char *name = arg + 2;
-      const char *eq = strchr(name, '=');
-      size_t len = eq ? (size_t)(eq - name) : strlen(name);
-      char kind = spec_kind(cmd->spec, name, len);
-      if (!kind) return cli_usage(c, "unknown option '%s'", arg);
-      if (out->nopts >= CLI_MAX_VALUES) return cli_usage(c, "too many options");
-      cli_opt *o = &out->opts[out->nopts];
-      /* the spec entry is the stable name: keep a copy-free pointer to argv */
-      o->name = name;
-      if (kind == '!') {
-        if (eq) return cli_usage(c, "option '%s' takes no value", arg);
-        o->value = NULL;
-      } else if (eq) {
-        o->value = eq + 1;
-      } else {
-        if (i + 1 >= argc) return cli_usage(c, "option '%s' needs a value", arg);
-        o->value = argv[++i];
-      }
-      if (kind != '*')
-        for (int j = 0; j < out->nopts; j++)
-          if (strncmp(out->opts[j].name, name, len) == 0 &&
-              (out->opts[j].name[len] == '\0' || out->opts[j].name[len] == '='))
-            return cli_usage(c, "option '%s' given twice", arg);
-      out->nopts++;
+    if (options && !strcmp(arg, "--")) {
+      options = 0;
+    } else if (options && strncmp(arg, "--", 2) == 0) {
+      int rc = take_option(c, cmd, argc, argv, &i, out);
+      if (rc) return rc;
     } else {
-      if (out->npos >= CLI_MAX_VALUES) return cli_usage(c, "too many arguments");
       out->pos[out->npos++] = arg;
     }
   }
@@ -80,28 +189,30 @@ int cli_parse_args(cli *c, const cli_command *cmd, int argc, char **argv, cli_ar
   return CLI_EXIT_OK;
 }
 
-static int name_is(const cli_opt *o, const char *name) {
-  size_t n = strlen(name);
-  return strncmp(o->name, name, n) == 0 && (o->name[n] == '\0' || o->name[n] == '=');
+void cli_args_free(cli_args *a) {
+  free(a->opts);
+  free(a->pos);
+  memset(a, 0, sizeof *a);
 }
 
 const char *cli_get(const cli_args *a, const char *name) {
   for (int i = 0; i < a->nopts; i++)
-    if (name_is(&a->opts[i], name)) return a->opts[i].value;
+    if (same_opt(&a->opts[i], name, strlen(name))) return a->opts[i].value;
   return NULL;
 }
 
 int cli_has(const cli_args *a, const char *name) {
   for (int i = 0; i < a->nopts; i++)
-    if (name_is(&a->opts[i], name)) return 1;
+    if (same_opt(&a->opts[i], name, strlen(name))) return 1;
   return 0;
 }
 
-int cli_get_all(const cli_args *a, const char *name, const char **vals, int max) {
-  int n = 0;
-  for (int i = 0; i < a->nopts && n < max; i++)
-    if (name_is(&a->opts[i], name)) vals[n++] = a->opts[i].value;
-  return n;
+const char **cli_get_all(const cli_args *a, const char *name, int *n) {
+  *n = 0;
+  const char **vals = calloc((size_t)a->nopts + 1, sizeof *vals);
+  for (int i = 0; vals && i < a->nopts; i++)
+    if (same_opt(&a->opts[i], name, strlen(name))) vals[(*n)++] = a->opts[i].value;
+  return vals;
 }
 
 /* The library validates GUIDs too, but only after opening the database: the
@@ -184,12 +295,28 @@ int cli_format_time(cpor_time t, char *buf, size_t len) {
   return 0;
 }
 
-/* --as ROLE:ORG:USER. ORG may be empty (reviewer::alice); USER is the rest
- * of the text, so it may itself contain colons. */
+/* Every name of an enumeration, ", "-separated (name(v) for v in 0..255). */
+static const char *enum_names(cli *c, const char *(*name)(int)) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f) return "";
+  for (int v = 0, first = 1; v < 256; v++)
+    if (name(v)) {
+      fprintf(f, "%s%s", first ? "" : ", ", name(v));
+      first = 0;
+    }
+  fclose(f);
+  const char *kept = cli_keep(c, buf);
+  return kept ? kept : "";
+}
+
+/* --as ROLE:ORG:USER (or $CPOR_AS). ORG may be empty (reviewer::alice);
+ * USER is the rest of the text, so it may itself contain colons. */
 int cli_parse_actor(cli *c) {
   if (!c->as) return CLI_EXIT_OK;
-  if (strlen(c->as) >= sizeof c->actor_buf) return cli_usage(c, "--as: actor too long");
-  strcpy(c->actor_buf, c->as);
+  free(c->actor_buf);
+  if (!(c->actor_buf = strdup(c->as))) return cli_usage(c, "out of memory");
   char *role = c->actor_buf;
   char *org = strchr(role, ':');
   char *user = org ? strchr(org + 1, ':') : NULL;
@@ -198,7 +325,8 @@ int cli_parse_actor(cli *c) {
   *user++ = '\0';
   int r;
   if (cpor_role_from_name(role, &r) != CPOR_OK)
-    return cli_usage(c, "--as: unknown role '%s'", role);
+    return cli_usage(c, "--as: unknown role '%s' (one of: %s)", role,
+                     enum_names(c, cpor_role_name));
   if (!*user) return cli_usage(c, "--as: the user is empty in '%s'", c->as);
   int org_needed = r != CPOR_ROLE_REVIEWER && r != CPOR_ROLE_SYSTEM;
   if (org_needed && !*org) return cli_usage(c, "--as: role '%s' needs an organization", role);
@@ -215,15 +343,19 @@ int cli_parse_actor(cli *c) {
 }
 
 int cli_require_actor(cli *c) {
-  if (!c->have_actor) return cli_usage(c, "this command needs --as ROLE:ORG:USER");
+  if (!c->have_actor) return cli_usage(c, "this command needs --as ROLE:ORG:USER (or $CPOR_AS)");
   return CLI_EXIT_OK;
 }
 
+const cpor_actor *cli_dir_actor(const cli *c) {
+  static const cpor_actor operator_ = {CPOR_ACTOR_VERSION, CPOR_ROLE_SYSTEM, NULL, "cli"};
+  return c->have_actor ? &c->actor : &operator_;
+}
+
 int cli_parse_enum(cli *c, const char *what, const char *text, int (*from)(const char *, int *),
-                   int *out) {
-  if (from(text, out) != CPOR_OK) {
-    return cli_usage(c, "%s: unknown value '%s'", what, text);
-  }
+                   const char *(*name)(int), int *out) {
+  if (from(text, out) != CPOR_OK)
+    return cli_usage(c, "%s: unknown value '%s' (one of: %s)", what, text, enum_names(c, name));
   return CLI_EXIT_OK;
 }
 

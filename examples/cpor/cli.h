@@ -17,9 +17,6 @@
 #define CLI_EXIT_USAGE 2
 #define CLI_EXIT_LIB(code) (10 - (code))
 
-#define CLI_MAX_OPTS 32
-#define CLI_MAX_VALUES 64
-
 /* One parsed --flag (value NULL for a switch). Values point into argv. */
 typedef struct cli_opt {
   const char *name;
@@ -29,11 +26,15 @@ typedef struct cli_opt {
 /* A command's option spec: "name" for a flag with a value, "name!" for a
  * switch, "name*" for a repeatable flag with a value. */
 typedef struct cli_args {
-  cli_opt opts[CLI_MAX_VALUES];
+  cli_opt *opts; /* as many as the command line holds (freed by cli_args_free) */
   int nopts;
-  const char *pos[CLI_MAX_VALUES];
+  const char **pos;
   int npos;
 } cli_args;
+
+/* How a command uses the database: only CLI_DB_CREATE may create or
+ * initialise a file; CLI_DB_READ opens it read-only. */
+enum { CLI_DB_READ = 1, CLI_DB_WRITE = 2, CLI_DB_CREATE = 3 };
 
 typedef struct cli {
   /* global flags */
@@ -44,9 +45,10 @@ typedef struct cli {
   const char *calendar;
   int json;
   int help;
+  int version;
   /* parsed globals */
   cpor_actor actor;
-  char actor_buf[512];
+  char *actor_buf; /* owned */
   int have_actor;
   cpor_time now;
   int have_now;
@@ -54,7 +56,10 @@ typedef struct cli {
   cpor_ctx *ctx;
   cpor_calendar *cal;
   cpor_manual_clock *clock;
+  int committed;        /* a change of this command is in the database */
   const char *prog_cmd; /* "claim create": for messages */
+  char **scratch;       /* strings made by cli_esc / cli_fmt, freed by cli_close */
+  size_t nscratch, capscratch;
 } cli;
 
 typedef struct cli_command {
@@ -68,10 +73,17 @@ typedef struct cli_command {
 } cli_command;
 
 /* args.c */
+/* Options anywhere before "--", which ends them; an option given twice
+ * (but a repeatable one) is a usage error. */
 int cli_parse_args(cli *c, const cli_command *cmd, int argc, char **argv, cli_args *out);
+void cli_args_free(cli_args *a);
+/* 1 when argv holds --help before any "--". */
+int cli_wants_help(int argc, char **argv);
 const char *cli_get(const cli_args *a, const char *name);
 int cli_has(const cli_args *a, const char *name);
-int cli_get_all(const cli_args *a, const char *name, const char **vals, int max);
+/* The values of a repeatable option, in order; *n receives their number.
+ * The array is owned by the caller (free); NULL with *n = 0 when none. */
+const char **cli_get_all(const cli_args *a, const char *name, int *n);
 #if defined(__GNUC__)
 #define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
@@ -83,13 +95,35 @@ int cli_parse_time(const char *text, cpor_time *out);
 int cli_format_time(cpor_time t, char *buf, size_t len);
 int cli_parse_actor(cli *c);
 int cli_require_actor(cli *c);
+/* The actor of a directory command: --as (or CPOR_AS), else the operator
+ * (system:-:cli), who owns the reference data of a database it can open. */
+const cpor_actor *cli_dir_actor(const cli *c);
+/* An enumeration value by name; an unknown one is a usage error that lists
+ * every valid name (name(v) for the values the enumeration has). */
 int cli_parse_enum(cli *c, const char *what, const char *text, int (*from)(const char *, int *),
-                   int *out);
+                   const char *(*name)(int), int *out);
 int cli_parse_int(cli *c, const char *what, const char *text, long long min, long long max,
                   long long *out);
 
-/* main.c: context and error reporting */
-int cli_open(cli *c, int must_exist);
+/* Text output: s with control characters, C1 controls, line separators,
+ * backslashes and invalid UTF-8 escaped (\n, \x01, \u{2028}), so user data
+ * never starts a line of its own. The copy lives until cli_close. */
+const char *cli_esc(cli *c, const char *s);
+/* Length of the valid UTF-8 sequence at p (1-4), its code point in *cp; 0
+ * when the bytes at p are not valid UTF-8 (overlong, surrogate, > U+10FFFF). */
+int cli_utf8_seq(const unsigned char *p, unsigned *cp);
+/* Keeps malloc'd p until cli_close and returns it (NULL, with p freed,
+ * when p is NULL or cannot be kept). */
+char *cli_keep(cli *c, char *p);
+/* A formatted string that lives until cli_close (never truncated). */
+const char *cli_fmt(cli *c, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* Returns rc; CPOR_OK (a write call that succeeded, outside a batch) marks
+ * the command's change as committed, for the message when stdout fails. */
+int cli_wrote(cli *c, int rc);
+
+/* main.c: context and error reporting. mode: CLI_DB_*. */
+int cli_open(cli *c, int mode);
 int cli_fail_lib(cli *c, int code, const char *msg);
 int cli_fail_ctx(cli *c, int code);
 void cli_close(cli *c);
@@ -110,6 +144,6 @@ extern const cli_command cli_demo_commands[];
 
 /* Shared by the claim commands: print one claim (text or JSON). */
 int cli_print_claim(cli *c, const char *claim_id);
-void cli_text_claim(FILE *f, const cpor_claim *claim);
+void cli_text_claim(cli *c, FILE *f, const cpor_claim *claim);
 
 #endif /* CPOR_CLI_H */

@@ -79,7 +79,11 @@ static int run_adjust(cli *c, const cli_args *a) {
     if (!strcmp(r, rolls[i])) roll = i;
   int rc = parse_date(c, a->pos[0], &d);
   if (rc) return rc;
-  if (roll < 0) return cli_usage(c, "unknown roll '%s'", r);
+  if (roll < 0)
+    return cli_usage(c,
+                     "unknown roll '%s' (one of: unadjusted, following, modified_following, "
+                     "preceding, modified_preceding, nearest)",
+                     r);
   if ((rc = get_calendar(c, &cal))) return rc;
   if ((rc = cpor_calendar_adjust(cal, d, (cpor_roll)roll, &out)))
     return cli_fail_lib(c, rc, cpor_strerror(rc));

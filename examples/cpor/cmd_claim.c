@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SPEC_FLAGS                                                                                 \
@@ -18,14 +19,62 @@
   "  --customer-contact-name/-title/-email, --technical-contact-name/-title/-email,\n"             \
   "  --partner-contact-name/-email, --solution-seller, --customer-name, --isv-product"
 
-/* Line storage for a spec: the spec points into these arrays. */
+/* Line storage for a spec: the spec points into these arrays (as many as
+ * the command line gives: the library enforces its own limits). */
 typedef struct spec_buf {
   cpor_claim_spec spec;
-  const char *workloads[CLI_MAX_VALUES];
-  const char *subs[CLI_MAX_VALUES];
-  char text[CLI_MAX_VALUES][160];
+  const char **workloads, **subs;
+  char **text;
+  int n;
   int area_given;
 } spec_buf;
+
+static void spec_buf_free(spec_buf *b) {
+  for (int i = 0; b->text && i < b->n; i++)
+    free(b->text[i]);
+  free(b->text);
+  free(b->workloads);
+  free(b->subs);
+  memset(b, 0, sizeof *b);
+}
+
+/* --workload CODE[:SUBSCRIPTION_GUID], one per line. */
+static int parse_lines(cli *c, const cli_args *a, spec_buf *b) {
+  int n, rc;
+  const char **lines = cli_get_all(a, "workload", &n);
+  b->workloads = calloc((size_t)n + 1, sizeof *b->workloads);
+  b->subs = calloc((size_t)n + 1, sizeof *b->subs);
+  b->text = calloc((size_t)n + 1, sizeof *b->text);
+  if (!lines || !b->workloads || !b->subs || !b->text) {
+    free(lines);
+    return cli_usage(c, "out of memory");
+  }
+  for (int i = 0; i < n; i++, b->n++) {
+    if (!(b->text[i] = strdup(lines[i]))) {
+      free(lines);
+      return cli_usage(c, "out of memory");
+    }
+    char *colon = strchr(b->text[i], ':');
+    b->workloads[i] = b->text[i];
+    if (colon) {
+      *colon = '\0';
+      b->subs[i] = colon + 1;
+    }
+    rc = colon ? cli_check_guid(c, "--workload subscription", colon + 1) : CLI_EXIT_OK;
+    if (!rc && !b->text[i][0])
+      rc = cli_usage(c, "--workload: empty workload code in '%s'", lines[i]);
+    if (rc) {
+      b->n++;
+      free(lines);
+      return rc;
+    }
+  }
+  free(lines);
+  b->spec.line_count = (size_t)n;
+  b->spec.workloads = b->workloads;
+  b->spec.subscriptions = b->subs;
+  return CLI_EXIT_OK;
+}
 
 /* Fills the spec from the flags, validating what can be validated without
  * the database (GUIDs, MPN ID, enums). */
@@ -47,33 +96,19 @@ static int parse_spec(cli *c, const cli_args *a, spec_buf *b) {
   }
   if (s->tenant_id && (rc = cli_check_guid(c, "--tenant", s->tenant_id))) return rc;
   if (cli_get(a, "area")) {
-    if ((rc = cli_parse_enum(c, "--area", cli_get(a, "area"), cpor_area_from_name, &v))) return rc;
+    if ((rc = cli_parse_enum(c, "--area", cli_get(a, "area"), cpor_area_from_name, cpor_area_name,
+                             &v)))
+      return rc;
     s->area = (uint32_t)v;
     b->area_given = 1;
   }
   if (cli_get(a, "activity")) {
-    if ((rc = cli_parse_enum(c, "--activity", cli_get(a, "activity"), cpor_activity_from_name, &v)))
+    if ((rc = cli_parse_enum(c, "--activity", cli_get(a, "activity"), cpor_activity_from_name,
+                             cpor_activity_name, &v)))
       return rc;
     s->activity = (uint32_t)v;
   }
-  const char *lines[CLI_MAX_VALUES];
-  int n = cli_get_all(a, "workload", lines, CLI_MAX_VALUES);
-  for (int i = 0; i < n; i++) {
-    if (strlen(lines[i]) >= sizeof b->text[i])
-      return cli_usage(c, "--workload: too long: '%s'", lines[i]);
-    strcpy(b->text[i], lines[i]);
-    char *colon = strchr(b->text[i], ':');
-    b->workloads[i] = b->text[i];
-    if (colon) {
-      *colon = '\0';
-      if ((rc = cli_check_guid(c, "--workload subscription", colon + 1))) return rc;
-      b->subs[i] = colon + 1;
-    }
-    if (!b->text[i][0]) return cli_usage(c, "--workload: empty workload code in '%s'", lines[i]);
-  }
-  s->line_count = (size_t)n;
-  s->workloads = b->workloads;
-  s->subscriptions = b->subs;
+  if ((rc = parse_lines(c, a, b))) return rc;
   s->customer_contact_name = cli_get(a, "customer-contact-name");
   s->customer_contact_title = cli_get(a, "customer-contact-title");
   s->customer_contact_email = cli_get(a, "customer-contact-email");
@@ -88,7 +123,7 @@ static int parse_spec(cli *c, const cli_args *a, spec_buf *b) {
   return CLI_EXIT_OK;
 }
 
-void cli_text_claim(FILE *f, const cpor_claim *cl) {
+void cli_text_claim(cli *c, FILE *f, const cpor_claim *cl) {
   char when[40] = "-";
   int reason = cpor_claim_reason(cl);
   if (cpor_claim_window_closes_at(cl) != CPOR_TIME_NONE)
@@ -96,13 +131,13 @@ void cli_text_claim(FILE *f, const cpor_claim *cl) {
   fprintf(f, "claim %s  %s%s%s%s\n", cpor_claim_id(cl), cpor_state_name(cpor_claim_state(cl)),
           reason ? " (" : "", reason ? cpor_reason_name(reason) : "", reason ? ")" : "");
   fprintf(f, "  name: %s\n  partner: %s  mpn: %s\n  tenant: %s (%s)\n  %s / %s\n",
-          cpor_claim_name(cl) ? cpor_claim_name(cl) : "", cpor_claim_partner_id(cl),
-          cpor_claim_mpn_id(cl), cpor_claim_tenant_id(cl), cpor_claim_domain(cl),
+          cli_esc(c, cpor_claim_name(cl)), cli_esc(c, cpor_claim_partner_id(cl)),
+          cpor_claim_mpn_id(cl), cpor_claim_tenant_id(cl), cli_esc(c, cpor_claim_domain(cl)),
           cpor_area_name(cpor_claim_area(cl)), cpor_activity_name(cpor_claim_activity(cl)));
   for (size_t i = 0; i < cpor_claim_line_count(cl); i++) {
     const char *sub = cpor_claim_line_subscription(cl, i);
-    fprintf(f, "  line %zu: %s%s%s  %s\n", i + 1, cpor_claim_line_workload(cl, i), sub ? " " : "",
-            sub ? sub : "", cpor_state_name(cpor_claim_line_state(cl, i)));
+    fprintf(f, "  line %zu: %s%s%s  %s\n", i + 1, cli_esc(c, cpor_claim_line_workload(cl, i)),
+            sub ? " " : "", sub ? sub : "", cpor_state_name(cpor_claim_line_state(cl, i)));
   }
   fprintf(f, "  poe: %zu  contested: %s  window closes: %s\n", cpor_claim_poe_count(cl),
           cpor_claim_contested(cl) ? "yes" : "no", when);
@@ -116,53 +151,69 @@ int cli_print_claim(cli *c, const char *claim_id) {
     json_claim(stdout, cl);
     fputc('\n', stdout);
   } else {
-    cli_text_claim(stdout, cl);
+    cli_text_claim(c, stdout, cl);
   }
   cpor_claim_free(cl);
   return CLI_EXIT_OK;
 }
 
 /* Claim IDs are GUIDs; checking the shape first keeps a typo a usage error. */
-static int open_for_claim(cli *c, const cli_args *a) {
+static int open_for_claim(cli *c, const cli_args *a, int mode) {
   int rc = cli_require_actor(c);
   if (rc || (rc = cli_check_guid(c, "claim", a->pos[0]))) return rc;
-  return cli_open(c, 1);
+  return cli_open(c, mode);
 }
 
-static int run_create(cli *c, const cli_args *a) {
-  spec_buf b;
-  int rc = cli_require_actor(c);
-  if (rc || (rc = parse_spec(c, a, &b))) return rc;
-  if (!b.spec.mpn_id || !b.spec.tenant_id || !b.spec.domain)
+static int create_claim(cli *c, spec_buf *b) {
+  if (!b->spec.mpn_id || !b->spec.tenant_id || !b->spec.domain)
     return cli_usage(c, "--mpn, --tenant and --domain are required");
-  if (!b.spec.activity) b.spec.activity = CPOR_ACTIVITY_USAGE;
-  if ((rc = cli_open(c, 1))) return rc;
-  if (!b.area_given) {
+  if (!b->spec.activity) b->spec.activity = CPOR_ACTIVITY_USAGE;
+  int rc = cli_open(c, CLI_DB_WRITE);
+  if (rc) return rc;
+  if (!b->area_given) {
     /* The area follows from the products: ask the catalog. */
-    b.spec.area = CPOR_AREA_M365;
+    b->spec.area = CPOR_AREA_M365;
     cpor_workload *w = NULL;
-    if (b.spec.line_count && cpor_workload_get(c->ctx, b.workloads[0], &w) == CPOR_OK)
-      b.spec.area = (uint32_t)cpor_workload_area(w);
+    if (b->spec.line_count && cpor_workload_get(c->ctx, &c->actor, b->workloads[0], &w) == CPOR_OK)
+      b->spec.area = (uint32_t)cpor_workload_area(w);
     cpor_workload_free(w);
   }
   cpor_claim *cl = NULL;
-  if ((rc = cpor_claim_create(c->ctx, &c->actor, &b.spec, &cl))) return cli_fail_ctx(c, rc);
+  if ((rc = cli_wrote(c, cpor_claim_create(c->ctx, &c->actor, &b->spec, &cl))))
+    return cli_fail_ctx(c, rc);
   if (c->json) {
     json_claim(stdout, cl);
     fputc('\n', stdout);
   } else {
-    cli_text_claim(stdout, cl);
+    cli_text_claim(c, stdout, cl);
   }
   cpor_claim_free(cl);
   return CLI_EXIT_OK;
 }
 
+static int run_create(cli *c, const cli_args *a) {
+  spec_buf b;
+  memset(&b, 0, sizeof b);
+  int rc = cli_require_actor(c);
+  if (!rc && !(rc = parse_spec(c, a, &b))) rc = create_claim(c, &b);
+  spec_buf_free(&b);
+  return rc;
+}
+
+static int edit_claim(cli *c, const cli_args *a, spec_buf *b) {
+  int rc = open_for_claim(c, a, CLI_DB_WRITE);
+  if (rc) return rc;
+  if ((rc = cli_wrote(c, cpor_claim_edit(c->ctx, &c->actor, a->pos[0], &b->spec))))
+    return cli_fail_ctx(c, rc);
+  return cli_print_claim(c, a->pos[0]);
+}
+
 static int run_edit(cli *c, const cli_args *a) {
   spec_buf b;
   int rc = parse_spec(c, a, &b);
-  if (rc || (rc = open_for_claim(c, a))) return rc;
-  if ((rc = cpor_claim_edit(c->ctx, &c->actor, a->pos[0], &b.spec))) return cli_fail_ctx(c, rc);
-  return cli_print_claim(c, a->pos[0]);
+  if (!rc) rc = edit_claim(c, a, &b);
+  spec_buf_free(&b);
+  return rc;
 }
 
 static int run_add_poe(cli *c, const cli_args *a) {
@@ -176,38 +227,41 @@ static int run_add_poe(cli *c, const cli_args *a) {
   for (size_t i = 0; ok && i < 64; i++)
     ok = isxdigit((unsigned char)sha[i]) != 0;
   if (!ok) return cli_usage(c, "--sha256: want 64 hex digits, got '%s'", sha);
-  if ((rc = open_for_claim(c, a))) return rc;
-  rc = cpor_claim_add_poe(c->ctx, &c->actor, a->pos[0], name,
-                          type ? type : "application/octet-stream", sha, (uint64_t)size);
+  if ((rc = open_for_claim(c, a, CLI_DB_WRITE))) return rc;
+  rc = cli_wrote(c,
+                 cpor_claim_add_poe(c->ctx, &c->actor, a->pos[0], name,
+                                    type ? type : "application/octet-stream", sha, (uint64_t)size));
   if (rc) return cli_fail_ctx(c, rc);
   return cli_print_claim(c, a->pos[0]);
 }
 
 /* The simple actions: one claim ID and maybe a text. */
 static int run_comment(cli *c, const cli_args *a) {
-  int rc = open_for_claim(c, a);
+  int rc = open_for_claim(c, a, CLI_DB_WRITE);
   if (rc) return rc;
-  if ((rc = cpor_claim_comment(c->ctx, &c->actor, a->pos[0], a->pos[1])))
+  if ((rc = cli_wrote(c, cpor_claim_comment(c->ctx, &c->actor, a->pos[0], a->pos[1]))))
     return cli_fail_ctx(c, rc);
   return cli_print_claim(c, a->pos[0]);
 }
 
 static int run_submit(cli *c, const cli_args *a) {
-  int rc = open_for_claim(c, a);
+  int rc = open_for_claim(c, a, CLI_DB_WRITE);
   if (rc) return rc;
-  if ((rc = cpor_claim_submit(c->ctx, &c->actor, a->pos[0]))) return cli_fail_ctx(c, rc);
+  if ((rc = cli_wrote(c, cpor_claim_submit(c->ctx, &c->actor, a->pos[0]))))
+    return cli_fail_ctx(c, rc);
   return cli_print_claim(c, a->pos[0]);
 }
 
 static int run_withdraw(cli *c, const cli_args *a) {
-  int rc = open_for_claim(c, a);
+  int rc = open_for_claim(c, a, CLI_DB_WRITE);
   if (rc) return rc;
-  if ((rc = cpor_claim_withdraw(c->ctx, &c->actor, a->pos[0]))) return cli_fail_ctx(c, rc);
+  if ((rc = cli_wrote(c, cpor_claim_withdraw(c->ctx, &c->actor, a->pos[0]))))
+    return cli_fail_ctx(c, rc);
   return cli_print_claim(c, a->pos[0]);
 }
 
 static int run_show(cli *c, const cli_args *a) {
-  int rc = open_for_claim(c, a);
+  int rc = open_for_claim(c, a, CLI_DB_READ);
   return rc ? rc : cli_print_claim(c, a->pos[0]);
 }
 
@@ -221,7 +275,7 @@ static int print_claims(cli *c, cpor_claim_iter *it) {
       if (!first) fputc(',', stdout);
       json_claim(stdout, cl);
     } else {
-      cli_text_claim(stdout, cl);
+      cli_text_claim(c, stdout, cl);
     }
     first = 0;
     cpor_claim_free(cl);
@@ -245,7 +299,8 @@ static int run_list(cli *c, const cli_args *a) {
   if (q.unit_subscription && (rc = cli_check_guid(c, "--subscription", q.unit_subscription)))
     return rc;
   if (cli_get(a, "state")) {
-    if ((rc = cli_parse_enum(c, "--state", cli_get(a, "state"), cpor_state_from_name, &v)))
+    if ((rc = cli_parse_enum(c, "--state", cli_get(a, "state"), cpor_state_from_name,
+                             cpor_state_name, &v)))
       return rc;
     q.state = (uint32_t)v;
   }
@@ -258,14 +313,14 @@ static int run_list(cli *c, const cli_args *a) {
     else if (c->actor.role <= CPOR_ROLE_INCENTIVES_USER)
       q.partner_id = c->actor.org;
   }
-  if ((rc = cli_open(c, 1))) return rc;
+  if ((rc = cli_open(c, CLI_DB_READ))) return rc;
   cpor_claim_iter *it = NULL;
   if ((rc = cpor_claim_find(c->ctx, &c->actor, &q, &it))) return cli_fail_ctx(c, rc);
   return print_claims(c, it);
 }
 
 static int run_competitors(cli *c, const cli_args *a) {
-  int rc = open_for_claim(c, a);
+  int rc = open_for_claim(c, a, CLI_DB_READ);
   if (rc) return rc;
   cpor_claim_iter *it = NULL;
   if ((rc = cpor_claim_competitors(c->ctx, &c->actor, a->pos[0], &it))) return cli_fail_ctx(c, rc);
@@ -273,7 +328,7 @@ static int run_competitors(cli *c, const cli_args *a) {
 }
 
 static int run_history(cli *c, const cli_args *a) {
-  int rc = open_for_claim(c, a);
+  int rc = open_for_claim(c, a, CLI_DB_READ);
   if (rc) return rc;
   cpor_event_iter *it = NULL;
   if ((rc = cpor_claim_history(c->ctx, &c->actor, a->pos[0], &it))) return cli_fail_ctx(c, rc);
@@ -289,9 +344,9 @@ static int run_history(cli *c, const cli_args *a) {
       cli_format_time(cpor_event_at(e), when, sizeof when);
       const char *org = cpor_event_actor_org(e);
       printf("%3u  %s  %s:%s:%s  %-16s %-24s %s\n", (unsigned)cpor_event_seq(e), when,
-             cpor_role_name(cpor_event_actor_role(e)), org ? org : "", cpor_event_actor_user(e),
-             cpor_event_kind_name(cpor_event_kind(e)), cpor_state_name(cpor_event_state(e)),
-             cpor_event_text(e) ? cpor_event_text(e) : "");
+             cpor_role_name(cpor_event_actor_role(e)), cli_esc(c, org),
+             cli_esc(c, cpor_event_actor_user(e)), cpor_event_kind_name(cpor_event_kind(e)),
+             cpor_state_name(cpor_event_state(e)), cli_esc(c, cpor_event_text(e)));
     }
     first = 0;
     cpor_event_free(e);

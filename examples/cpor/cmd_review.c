@@ -7,12 +7,12 @@
 static int open_for_claim(cli *c, const cli_args *a) {
   int rc = cli_require_actor(c);
   if (rc || (rc = cli_check_guid(c, "claim", a->pos[0]))) return rc;
-  return cli_open(c, 1);
+  return cli_open(c, CLI_DB_WRITE);
 }
 
 /* Every action here has the same tail: report the failure or print the claim. */
 static int finish(cli *c, const cli_args *a, int rc) {
-  return rc ? cli_fail_ctx(c, rc) : cli_print_claim(c, a->pos[0]);
+  return cli_wrote(c, rc) ? cli_fail_ctx(c, rc) : cli_print_claim(c, a->pos[0]);
 }
 
 static const char *text_arg(const cli_args *a, int i) {
@@ -26,14 +26,15 @@ static int run_start(cli *c, const cli_args *a) {
 
 /* An optional --reason NAME (default dflt), parsed with from_name. */
 static int reason_opt(cli *c, const cli_args *a, int (*from_name)(const char *, int *),
-                      const char *dflt, int *out) {
+                      const char *(*name)(int), const char *dflt, int *out) {
   const char *r = cli_get(a, "reason");
   if (!r && !dflt) return cli_usage(c, "--reason is required");
-  return cli_parse_enum(c, "--reason", r ? r : dflt, from_name, out);
+  return cli_parse_enum(c, "--reason", r ? r : dflt, from_name, name, out);
 }
 
 static int run_request_info(cli *c, const cli_args *a) {
-  int reason, rc = reason_opt(c, a, cpor_info_reason_from_name, "other", &reason);
+  int reason,
+      rc = reason_opt(c, a, cpor_info_reason_from_name, cpor_info_reason_name, "other", &reason);
   if (!rc) rc = open_for_claim(c, a);
   return rc ? rc
             : finish(c, a,
@@ -49,7 +50,8 @@ static int run_reject(cli *c, const cli_args *a) {
   int reason, rc;
   const char *r = cli_get(a, "reason");
   if (!r) return cli_usage(c, "--reason is required");
-  if ((rc = cli_parse_enum(c, "--reason", r, cpor_reason_from_name, &reason))) return rc;
+  if ((rc = cli_parse_enum(c, "--reason", r, cpor_reason_from_name, cpor_reason_name, &reason)))
+    return rc;
   if ((rc = open_for_claim(c, a))) return rc;
   return finish(c, a, cpor_claim_reject(c->ctx, &c->actor, a->pos[0], reason, text_arg(a, 1)));
 }
@@ -84,17 +86,18 @@ static int run_decide(cli *c, const cli_args *a) {
 }
 
 static int run_remove(cli *c, const cli_args *a) {
-  int reason, rc = reason_opt(c, a, cpor_removal_reason_from_name, NULL, &reason);
+  int reason,
+      rc = reason_opt(c, a, cpor_removal_reason_from_name, cpor_removal_reason_name, NULL, &reason);
   if (!rc) rc = open_for_claim(c, a);
   return rc ? rc
             : finish(c, a, cpor_claim_remove(c->ctx, &c->actor, a->pos[0], reason, text_arg(a, 1)));
 }
 
 static int run_advance(cli *c, const cli_args *a) {
-  int rc = cli_open(c, 1);
+  int rc = cli_open(c, CLI_DB_WRITE);
   if (rc) return rc;
   size_t changed = 0;
-  if ((rc = cpor_ctx_advance(c->ctx, &changed))) return cli_fail_ctx(c, rc);
+  if ((rc = cli_wrote(c, cpor_ctx_advance(c->ctx, &changed)))) return cli_fail_ctx(c, rc);
   if (c->json)
     printf("{\"changed\":%zu}\n", changed);
   else

@@ -17,7 +17,7 @@
 
 typedef struct demo {
   cli *c;
-  cpor_actor a, b, reviewer;
+  cpor_actor a, b, reviewer, ops;
   char *claim_a, *claim_b;
   size_t changed_before, changed_after;
 } demo;
@@ -70,14 +70,14 @@ static int journey(demo *d) {
   } while (0)
   char *customer = NULL;
   set_now(d, "2026-11-02T14:00:00Z");
-  TRY(cpor_partner_create(x, "contoso", "Contoso Partners"));
-  TRY(cpor_location_create(x, "contoso", "1234567", "Contoso Partners HQ"));
-  TRY(cpor_location_enroll(x, "1234567", CPOR_PROGRAM_OSU_M365, 1));
-  TRY(cpor_partner_create(x, "fabrikam", "Fabrikam Consulting"));
-  TRY(cpor_location_create(x, "fabrikam", "7654321", "Fabrikam Consulting"));
-  TRY(cpor_location_enroll(x, "7654321", CPOR_PROGRAM_OSU_M365, 1));
-  TRY(cpor_customer_create(x, "Contoso Ltd", &customer));
-  rc = cpor_tenant_create(x, customer, DEMO_TENANT, DEMO_DOMAIN);
+  TRY(cpor_partner_create(x, &d->ops, "contoso", "Contoso Partners"));
+  TRY(cpor_location_create(x, &d->ops, "contoso", "1234567", "Contoso Partners HQ"));
+  TRY(cpor_location_enroll(x, &d->ops, "1234567", CPOR_PROGRAM_OSU_M365, 1));
+  TRY(cpor_partner_create(x, &d->ops, "fabrikam", "Fabrikam Consulting"));
+  TRY(cpor_location_create(x, &d->ops, "fabrikam", "7654321", "Fabrikam Consulting"));
+  TRY(cpor_location_enroll(x, &d->ops, "7654321", CPOR_PROGRAM_OSU_M365, 1));
+  TRY(cpor_customer_create(x, &d->ops, "Contoso Ltd", &customer));
+  rc = cpor_tenant_create(x, &d->ops, customer, DEMO_TENANT, DEMO_DOMAIN);
   cpor_free(customer);
   if (rc) return rc;
 
@@ -170,37 +170,34 @@ static void print_report(demo *d, row *rows, size_t n, cpor_claim *ca, cpor_clai
   printf("%-20s  %-5s  %-32s  %-16s  %s\n", "time (UTC)", "claim", "actor", "event", "state");
   for (size_t i = 0; i < n; i++) {
     const cpor_event *e = rows[i].e;
-    char when[40], actor[160];
+    char when[40];
     const char *org = cpor_event_actor_org(e);
     cli_format_time(cpor_event_at(e), when, sizeof when);
-    snprintf(actor, sizeof actor, "%s:%s:%s", cpor_role_name(cpor_event_actor_role(e)),
-             org ? org : "", cpor_event_actor_user(e));
+    const char *actor = cli_fmt(d->c, "%s:%s:%s", cpor_role_name(cpor_event_actor_role(e)),
+                                cli_esc(d->c, org), cli_esc(d->c, cpor_event_actor_user(e)));
     printf("%-20s  %-5c  %-32s  %-16s  %s\n", when, rows[i].label, actor,
            cpor_event_kind_name(cpor_event_kind(e)), cpor_state_name(cpor_event_state(e)));
   }
   printf("\nadvance at 2026-12-03T23:00:00Z (before the close): %zu changed\n", d->changed_before);
   printf("advance at 2026-12-04T05:00:00Z (the close):        %zu changed\n\n", d->changed_after);
   printf("A (contoso)  ");
-  cli_text_claim(f, ca);
+  cli_text_claim(d->c, f, ca);
   printf("B (fabrikam) ");
-  cli_text_claim(f, cb);
+  cli_text_claim(d->c, f, cb);
 }
 
 static int run_demo(cli *c, const cli_args *a) {
   struct stat st;
   if (stat(c->db, &st) == 0 && st.st_size > 0) {
     if (!cli_has(a, "force")) {
-      char msg[1024];
-      snprintf(msg, sizeof msg, "%s exists and is not empty (use --force to replace it)", c->db);
-      return cli_fail_lib(c, CPOR_EEXISTS, msg);
+      return cli_fail_lib(
+          c, CPOR_EEXISTS,
+          cli_fmt(c, "%s exists and is not empty (use --force to replace it)", c->db));
     }
     /* --force: start from nothing, WAL and shared-memory files included */
-    char side[4096];
     unlink(c->db);
-    snprintf(side, sizeof side, "%s-wal", c->db);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", c->db);
-    unlink(side);
+    unlink(cli_fmt(c, "%s-wal", c->db));
+    unlink(cli_fmt(c, "%s-shm", c->db));
   }
   /* The demo fixes its own calendar, time zone and clock. */
   cpor_calendar_unref(c->cal);
@@ -210,7 +207,7 @@ static int run_demo(cli *c, const cli_args *a) {
   c->tz = DEMO_TZ;
   c->now = at("2026-11-02T14:00:00Z");
   c->have_now = 1;
-  if ((rc = cli_open(c, 0))) return rc;
+  if ((rc = cli_wrote(c, cli_open(c, CLI_DB_CREATE)))) return rc; /* every step commits */
 
   demo d;
   memset(&d, 0, sizeof d);
@@ -221,6 +218,8 @@ static int run_demo(cli *c, const cli_args *a) {
   d.b.org = "fabrikam", d.b.user = "bob";
   d.reviewer = d.a;
   d.reviewer.role = CPOR_ROLE_REVIEWER, d.reviewer.org = NULL, d.reviewer.user = "rita";
+  d.ops = d.reviewer;
+  d.ops.role = CPOR_ROLE_SYSTEM, d.ops.user = "ops";
 
   row rows[128];
   size_t n = 0;

@@ -1,17 +1,28 @@
 /* cpor — JSON output. Field names are a stable contract (see cpor --help). */
 #include "cli.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 /* Escapes per RFC 8259: quote, backslash and every control character below
- * 0x20 (and DEL, for terminals); bytes >= 0x80 pass through, so UTF-8 text
- * stays UTF-8 (the library only stores UTF-8). */
+ * 0x20 (and DEL, for terminals). The output is valid UTF-8 JSON whatever the
+ * bytes: each byte that is not part of a valid UTF-8 sequence becomes
+ * U+FFFD, so a consumer never sees raw invalid UTF-8. */
 void json_str(FILE *f, const char *s) {
   if (!s) {
     fputs("null", f);
     return;
   }
   fputc('"', f);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    switch (*p) {
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    unsigned cp;
+    int n = cli_utf8_seq(p, &cp);
+    if (n == 0) {
+      fputs("\\ufffd", f);
+      p++;
+      continue;
+    }
+    switch (cp) {
     case '"':
       fputs("\\\"", f);
       break;
@@ -34,11 +45,12 @@ void json_str(FILE *f, const char *s) {
       fputs("\\t", f);
       break;
     default:
-      if (*p < 0x20 || *p == 0x7f)
-        fprintf(f, "\\u%04x", *p);
+      if (cp < 0x20 || cp == 0x7f || cp == 0x2028 || cp == 0x2029)
+        fprintf(f, "\\u%04x", cp);
       else
-        fputc(*p, f);
+        fwrite(p, 1, (size_t)n, f);
     }
+    p += n;
   }
   fputc('"', f);
 }
@@ -118,11 +130,15 @@ void json_event(FILE *f, const cpor_event *e) {
   fprintf(f, "{\"seq\":%u,\"at\":", (unsigned)cpor_event_seq(e));
   json_time(f, cpor_event_at(e));
   /* actor as one "role:org:user" string, the same shape --as takes */
-  char actor[512];
-  snprintf(actor, sizeof actor, "%s:%s:%s", role ? role : "?", org ? org : "",
-           cpor_event_actor_user(e) ? cpor_event_actor_user(e) : "");
+  const char *user = cpor_event_actor_user(e) ? cpor_event_actor_user(e) : "";
+  role = role ? role : "?";
+  org = org ? org : "";
+  size_t n = strlen(role) + strlen(org) + strlen(user) + 3;
+  char *actor = malloc(n);
+  if (actor) snprintf(actor, n, "%s:%s:%s", role, org, user);
   fputs(",\"actor\":", f);
-  json_str(f, actor);
+  json_str(f, actor ? actor : "?");
+  free(actor);
   fputs(",\"kind\":", f);
   json_str(f, cpor_event_kind_name(cpor_event_kind(e)));
   fputs(",\"state\":", f);

@@ -147,47 +147,113 @@ CPOR_API int cpor_ctx_begin(cpor_ctx *ctx);
 CPOR_API int cpor_ctx_commit(cpor_ctx *ctx);
 CPOR_API int cpor_ctx_rollback(cpor_ctx *ctx);
 
-/* ---- directory: reference data (no actor) ------------------------------------ */
+/* ---- directory: reference data ------------------------------------------------ */
 
-/* partner_id: 1-64 bytes of [A-Za-z0-9._-]; name 1-256 bytes. */
-CPOR_API int cpor_partner_create(cpor_ctx *ctx, const char *partner_id, const char *name);
-CPOR_API int cpor_partner_get(cpor_ctx *ctx, const char *partner_id, cpor_partner **out);
-/* mpn_id: 1-10 ASCII digits, unique across partners. */
-CPOR_API int cpor_location_create(cpor_ctx *ctx, const char *partner_id, const char *mpn_id,
+/* Every directory call takes the calling actor (DESIGN.md 1.4):
+ *   - writes: the system may do all; a partner's global admin may create and
+ *     rename its own partner's locations. Any other role is CPOR_EPERM for a
+ *     write, whatever it names.
+ *   - reads: system and reviewer read everything; a partner role reads its
+ *     own partner and its locations; a customer reads its own tenant, that
+ *     tenant's subscriptions and its customer record; everyone reads the
+ *     workload catalog.
+ * A record the actor may not reach answers CPOR_ENOTFOUND with exactly the
+ * message of an unknown ID ("no such tenant '<id>'"), so no caller learns
+ * that another organization's record exists. An invalid actor is CPOR_EINVAL
+ * (CPOR_EVERSION for an unknown actor version). The actor is checked before
+ * the other arguments.
+ *
+ * Listings are sorted by ID (bytewise) and hold only what the actor may
+ * read; the filter argument (partner_id, customer_id, tenant_id) may be NULL
+ * for all, else it names a record the actor must be able to read
+ * (CPOR_ENOTFOUND otherwise). Each _iter_next returns CPOR_OK with *out set
+ * (the caller frees it) or CPOR_ITEROVER at the end; _iter_free accepts
+ * NULL. The whole result is read when the iterator is made. */
+
+/* partner_id: 1-64 bytes of [A-Za-z0-9._-]; name 1-256 bytes. System only. */
+CPOR_API int cpor_partner_create(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+                                 const char *name);
+CPOR_API int cpor_partner_get(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+                              cpor_partner **out);
+typedef struct cpor_partner_iter cpor_partner_iter;
+CPOR_API int cpor_partner_list(cpor_ctx *ctx, const cpor_actor *actor, cpor_partner_iter **out);
+CPOR_API int cpor_partner_iter_next(cpor_partner_iter *it, cpor_partner **out);
+CPOR_API void cpor_partner_iter_free(cpor_partner_iter *it);
+
+/* mpn_id: 1-10 ASCII digits, unique across partners (CPOR_EEXISTS names
+ * only the MPN ID). The system, or the partner's global admin. */
+CPOR_API int cpor_location_create(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+                                  const char *mpn_id, const char *name);
+/* A new name (1-256 bytes). The system, or the partner's global admin. */
+CPOR_API int cpor_location_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn_id,
                                   const char *name);
-CPOR_API int cpor_location_get(cpor_ctx *ctx, const char *mpn_id, cpor_location **out);
-/* Enrolls (enrolled = 1) or unenrolls (0) a location in a program. */
-CPOR_API int cpor_location_enroll(cpor_ctx *ctx, const char *mpn_id, int program, int enrolled);
+CPOR_API int cpor_location_get(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn_id,
+                               cpor_location **out);
+/* Enrolls (enrolled = 1) or unenrolls (0) a location in a program. System only. */
+CPOR_API int cpor_location_enroll(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn_id,
+                                  int program, int enrolled);
+typedef struct cpor_location_iter cpor_location_iter;
+/* The locations of partner_id (NULL: of every partner the actor reads), by MPN ID. */
+CPOR_API int cpor_location_list(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+                                cpor_location_iter **out);
+CPOR_API int cpor_location_iter_next(cpor_location_iter *it, cpor_location **out);
+CPOR_API void cpor_location_iter_free(cpor_location_iter *it);
 
 /* A new customer with a generated ID; *id_out (may be NULL) receives a copy of
- * the ID to free with cpor_free. */
-CPOR_API int cpor_customer_create(cpor_ctx *ctx, const char *name, char **id_out);
-CPOR_API int cpor_customer_get(cpor_ctx *ctx, const char *customer_id, cpor_customer **out);
+ * the ID to free with cpor_free. System only. */
+CPOR_API int cpor_customer_create(cpor_ctx *ctx, const cpor_actor *actor, const char *name,
+                                  char **id_out);
+CPOR_API int cpor_customer_get(cpor_ctx *ctx, const cpor_actor *actor, const char *customer_id,
+                               cpor_customer **out);
+typedef struct cpor_customer_iter cpor_customer_iter;
+CPOR_API int cpor_customer_list(cpor_ctx *ctx, const cpor_actor *actor, cpor_customer_iter **out);
+CPOR_API int cpor_customer_iter_next(cpor_customer_iter *it, cpor_customer **out);
+CPOR_API void cpor_customer_iter_free(cpor_customer_iter *it);
+
 /* tenant_id: a GUID (braces and uppercase accepted; stored canonical);
- * domain: the first domain (RFC 1035 labels; stored lowercase; unique). */
-CPOR_API int cpor_tenant_create(cpor_ctx *ctx, const char *customer_id, const char *tenant_id,
-                                const char *domain);
-CPOR_API int cpor_tenant_add_domain(cpor_ctx *ctx, const char *tenant_id, const char *domain);
-CPOR_API int cpor_tenant_get(cpor_ctx *ctx, const char *tenant_id, cpor_tenant **out);
-/* A Business Applications subscription of a tenant. */
-CPOR_API int cpor_subscription_create(cpor_ctx *ctx, const char *subscription_id,
-                                      const char *tenant_id, const char *workload, int channel,
-                                      int state);
-CPOR_API int cpor_subscription_get(cpor_ctx *ctx, const char *subscription_id,
-                                   cpor_subscription **out);
+ * domain: the first domain (RFC 1035 labels; stored lowercase; unique).
+ * System only. */
+CPOR_API int cpor_tenant_create(cpor_ctx *ctx, const cpor_actor *actor, const char *customer_id,
+                                const char *tenant_id, const char *domain);
+CPOR_API int cpor_tenant_add_domain(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_id,
+                                    const char *domain);
+CPOR_API int cpor_tenant_get(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_id,
+                             cpor_tenant **out);
+typedef struct cpor_tenant_iter cpor_tenant_iter;
+/* The tenants of customer_id (NULL: every tenant the actor reads). */
+CPOR_API int cpor_tenant_list(cpor_ctx *ctx, const cpor_actor *actor, const char *customer_id,
+                              cpor_tenant_iter **out);
+CPOR_API int cpor_tenant_iter_next(cpor_tenant_iter *it, cpor_tenant **out);
+CPOR_API void cpor_tenant_iter_free(cpor_tenant_iter *it);
+
+/* A Business Applications subscription of a tenant. System only. */
+CPOR_API int cpor_subscription_create(cpor_ctx *ctx, const cpor_actor *actor,
+                                      const char *subscription_id, const char *tenant_id,
+                                      const char *workload, int channel, int state);
+CPOR_API int cpor_subscription_get(cpor_ctx *ctx, const cpor_actor *actor,
+                                   const char *subscription_id, cpor_subscription **out);
 /* Changes the state. Expired or disabled ends every association on the
  * subscription (ENDED, reason subscription_ended), in the same transaction;
- * *changed (may be NULL) receives the number of claims changed. */
-CPOR_API int cpor_subscription_set_state(cpor_ctx *ctx, const char *subscription_id, int state,
-                                         size_t *changed);
+ * *changed (may be NULL) receives the number of claims changed. System only. */
+CPOR_API int cpor_subscription_set_state(cpor_ctx *ctx, const cpor_actor *actor,
+                                         const char *subscription_id, int state, size_t *changed);
+typedef struct cpor_subscription_iter cpor_subscription_iter;
+/* The subscriptions of tenant_id (NULL: every subscription the actor reads). */
+CPOR_API int cpor_subscription_list(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_id,
+                                    cpor_subscription_iter **out);
+CPOR_API int cpor_subscription_iter_next(cpor_subscription_iter *it, cpor_subscription **out);
+CPOR_API void cpor_subscription_iter_free(cpor_subscription_iter *it);
 
-/* The built-in catalog plus registered workloads. code: 2-32 bytes of
- * [A-Z0-9_]; registering a code that exists is CPOR_EEXISTS. */
-CPOR_API int cpor_workload_register(cpor_ctx *ctx, const char *code, const char *name, int area,
-                                    int needs_subscription);
-CPOR_API int cpor_workload_get(cpor_ctx *ctx, const char *code, cpor_workload **out);
+/* The built-in catalog plus registered workloads, readable by every actor.
+ * code: 2-32 bytes of [A-Z0-9_]; registering a code that exists is
+ * CPOR_EEXISTS. Registering: system only. */
+CPOR_API int cpor_workload_register(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
+                                    const char *name, int area, int needs_subscription);
+CPOR_API int cpor_workload_get(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
+                               cpor_workload **out);
 typedef struct cpor_workload_iter cpor_workload_iter;
-CPOR_API int cpor_workload_list(cpor_ctx *ctx, cpor_workload_iter **out); /* sorted by code */
+CPOR_API int cpor_workload_list(cpor_ctx *ctx, const cpor_actor *actor,
+                                cpor_workload_iter **out); /* sorted by code */
 CPOR_API int cpor_workload_iter_next(cpor_workload_iter *it, cpor_workload **out);
 CPOR_API void cpor_workload_iter_free(cpor_workload_iter *it);
 

@@ -76,8 +76,13 @@ int cpor_ctx_open(cpor_ctx **out, const cpor_ctx_options *opts) {
   if (o->storage) {
     ctx->storage = o->storage;
   } else if (o->db_path) {
-    rc = cpor_storage_open_sqlite(&ctx->storage, o->db_path, o->sqlite, msg, sizeof msg);
-    if (rc) goto fail;
+    /* Straight into the caller's buffer: the message names the path, which
+     * may be longer than any fixed buffer here. */
+    rc = cpor_storage_open_sqlite(&ctx->storage, o->db_path, o->sqlite, o->errbuf, o->errbuf_len);
+    if (rc) {
+      cpor_ctx_close(ctx);
+      return rc;
+    }
     ctx->own_storage = 1;
   } else {
     rc = cpor_storage_open_memory(&ctx->storage);

@@ -1,11 +1,13 @@
-/* The directory: partners, locations, customers, tenants, subscriptions,
- * workloads. Reference data, written by the tooling's operator (no actor). */
+/* The directory: partners, locations, customers, tenants, workloads.
+ * Reference data, written by the system (and a partner's global admin for
+ * its own locations); who reads what is lib/rules/dirauthz.c. Listings are
+ * in dirlist.c, subscriptions in subscriptions.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/catalog.h"
 #include "core/claims.h"
-#include "core/list.h"
+#include "core/dirauth.h"
 #include "core/ids.h"
 #include "core/valid.h"
 
@@ -23,95 +25,157 @@ static int check_name(cpor_ctx *ctx, const char *name) {
                                         : CPOR_OK;
 }
 
-int cpor_partner_create(cpor_ctx *ctx, const char *partner_id, const char *name) {
+/* The prologue of a read: the actor, then out. */
+static int read_prologue(cpor_ctx *ctx, const cpor_actor *actor, int op, void **out) {
+  int rc = cpor__dir_permit(ctx, actor, op);
+  if (rc) return rc;
+  if (!out) return bad(ctx, "out is NULL");
+  *out = NULL;
+  return CPOR_OK;
+}
+
+/* Reads one record the actor reaches, in a call of its own. */
+static int get_one(cpor_ctx *ctx, const cpor_actor *actor, int op, const cpor__dir_kind *k,
+                   const char *id, void **out) {
+  cpor__dir_actor da;
+  int rc = cpor__dir_call_begin(ctx, actor, op, &da);
+  if (rc) return rc;
+  rc = cpor__dir_load(ctx, &da, k, id, out);
+  return cpor__dir_call_end(ctx, &da, rc);
+}
+
+/* Encodes and writes a location. */
+static int put_location(cpor_ctx *ctx, uint32_t mode, const cpor_location *l) {
+  cpor_store_object obj;
+  void *buf = NULL;
+  return cpor__put(ctx, mode, cpor__location_encode(l, &obj, &buf), &obj, buf);
+}
+
+int cpor_partner_create(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+                        const char *name) {
   CHECK_CTX(ctx);
+  int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_PARTNER_CREATE);
+  if (rc) return rc;
   if (cpor__valid_partner_id(partner_id))
     return bad(ctx, "partner ID must be 1-64 bytes of letters, digits, '.', '_' or '-'");
-  int rc = check_name(ctx, name);
-  if (rc || (rc = cpor__call_begin(ctx, 1))) return rc;
+  cpor__dir_actor da;
+  if ((rc = check_name(ctx, name)) ||
+      (rc = cpor__dir_call_begin(ctx, actor, CPOR__DIR_PARTNER_CREATE, &da)))
+    return rc;
   cpor_partner p = {(char *)partner_id, (char *)name};
   cpor_store_object obj;
   void *buf = NULL;
   rc = cpor__put(ctx, CPOR_STORE_INSERT, cpor__partner_encode(&p, &obj, &buf), &obj, buf);
-  return cpor__call_end(ctx, rc);
+  return cpor__dir_call_end(ctx, &da, rc);
 }
 
-static int partner_decode(const cpor_store_object *obj, void **out) {
-  return cpor__partner_decode(obj, (cpor_partner **)out);
-}
-
-int cpor_partner_get(cpor_ctx *ctx, const char *partner_id, cpor_partner **out) {
+int cpor_partner_get(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+                     cpor_partner **out) {
   CHECK_CTX(ctx);
-  if (!out) return bad(ctx, "out is NULL");
-  *out = NULL;
-  if (cpor__valid_partner_id(partner_id)) return bad(ctx, "malformed partner ID");
-  int rc = cpor__call_begin(ctx, 0);
+  int rc = read_prologue(ctx, actor, CPOR__DIR_PARTNER_READ, (void **)out);
   if (rc) return rc;
-  rc = cpor__load(ctx, CPOR_STORE_PARTNER, partner_id, partner_decode, (void **)out);
-  return cpor__call_end(ctx, rc);
+  if (cpor__valid_partner_id(partner_id)) return bad(ctx, "malformed partner ID");
+  return get_one(ctx, actor, CPOR__DIR_PARTNER_READ, &cpor__dir_partners, partner_id, (void **)out);
 }
 
-int cpor_location_create(cpor_ctx *ctx, const char *partner_id, const char *mpn_id,
-                         const char *name) {
+int cpor_location_create(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+                         const char *mpn_id, const char *name) {
   CHECK_CTX(ctx);
+  int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_LOCATION_CREATE);
+  if (rc) return rc;
   if (cpor__valid_partner_id(partner_id)) return bad(ctx, "malformed partner ID");
   if (cpor__valid_mpn(mpn_id)) return bad(ctx, "MPN ID must be 1-10 ASCII digits");
-  int rc = check_name(ctx, name);
-  if (rc || (rc = cpor__call_begin(ctx, 1))) return rc;
-  cpor_partner *p = NULL;
-  rc = cpor__load(ctx, CPOR_STORE_PARTNER, partner_id, partner_decode, (void **)&p);
+  cpor__dir_actor da;
+  if ((rc = check_name(ctx, name)) ||
+      (rc = cpor__dir_call_begin(ctx, actor, CPOR__DIR_LOCATION_CREATE, &da)))
+    return rc;
+  cpor_partner *p = NULL; /* the partner must exist and be the actor's */
+  rc = cpor__dir_load(ctx, &da, &cpor__dir_partners, partner_id, (void **)&p);
   cpor_partner_free(p);
   if (rc == CPOR_OK) {
     cpor_location l = {(char *)mpn_id, (char *)partner_id, (char *)name, 0};
-    cpor_store_object obj;
-    void *buf = NULL;
-    rc = cpor__put(ctx, CPOR_STORE_INSERT, cpor__location_encode(&l, &obj, &buf), &obj, buf);
+    rc = put_location(ctx, CPOR_STORE_INSERT, &l);
   }
-  return cpor__call_end(ctx, rc);
+  return cpor__dir_call_end(ctx, &da, rc);
 }
 
-int cpor_location_get(cpor_ctx *ctx, const char *mpn_id, cpor_location **out) {
+int cpor_location_get(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn_id,
+                      cpor_location **out) {
   CHECK_CTX(ctx);
-  if (!out) return bad(ctx, "out is NULL");
-  *out = NULL;
-  if (cpor__valid_mpn(mpn_id)) return bad(ctx, "MPN ID must be 1-10 ASCII digits");
-  int rc = cpor__call_begin(ctx, 0);
+  int rc = read_prologue(ctx, actor, CPOR__DIR_LOCATION_READ, (void **)out);
   if (rc) return rc;
-  rc = cpor__load_location(ctx, mpn_id, out);
-  return cpor__call_end(ctx, rc);
+  if (cpor__valid_mpn(mpn_id)) return bad(ctx, "MPN ID must be 1-10 ASCII digits");
+  return get_one(ctx, actor, CPOR__DIR_LOCATION_READ, &cpor__dir_locations, mpn_id, (void **)out);
 }
 
-int cpor_location_enroll(cpor_ctx *ctx, const char *mpn_id, int program, int enrolled) {
-  CHECK_CTX(ctx);
-  if (cpor__valid_mpn(mpn_id)) return bad(ctx, "MPN ID must be 1-10 ASCII digits");
-  if (!cpor_program_name(program)) return bad(ctx, "unknown program");
-  int rc = cpor__call_begin(ctx, 1);
+/* Loads a location the actor reaches, changes it with edit, writes it back. */
+static int update_location(cpor_ctx *ctx, const cpor_actor *actor, int op, const char *mpn_id,
+                           int (*edit)(cpor_ctx *, cpor_location *, const void *),
+                           const void *arg) {
+  cpor__dir_actor da;
+  int rc = cpor__dir_call_begin(ctx, actor, op, &da);
   if (rc) return rc;
   cpor_location *l = NULL;
-  rc = cpor__load_location(ctx, mpn_id, &l);
-  if (rc == CPOR_OK) {
-    if (enrolled)
-      l->programs |= 1u << program;
-    else
-      l->programs &= ~(1u << program);
-    cpor_store_object obj;
-    void *buf = NULL;
-    rc = cpor__put(ctx, CPOR_STORE_UPDATE, cpor__location_encode(l, &obj, &buf), &obj, buf);
-  }
+  rc = cpor__dir_load(ctx, &da, &cpor__dir_locations, mpn_id, (void **)&l);
+  if (rc == CPOR_OK) rc = edit(ctx, l, arg);
+  if (rc == CPOR_OK) rc = put_location(ctx, CPOR_STORE_UPDATE, l);
   cpor_location_free(l);
-  return cpor__call_end(ctx, rc);
+  return cpor__dir_call_end(ctx, &da, rc);
 }
 
-int cpor_customer_create(cpor_ctx *ctx, const char *name, char **id_out) {
+static int set_name(cpor_ctx *ctx, cpor_location *l, const void *name) {
+  char *copy = strdup(name);
+  if (!copy) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  free(l->name);
+  l->name = copy;
+  return CPOR_OK;
+}
+
+int cpor_location_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn_id,
+                         const char *name) {
+  CHECK_CTX(ctx);
+  int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_LOCATION_RENAME);
+  if (rc) return rc;
+  if (cpor__valid_mpn(mpn_id)) return bad(ctx, "MPN ID must be 1-10 ASCII digits");
+  if ((rc = check_name(ctx, name))) return rc;
+  return update_location(ctx, actor, CPOR__DIR_LOCATION_RENAME, mpn_id, set_name, name);
+}
+
+typedef struct enrollment {
+  int program, enrolled;
+} enrollment;
+
+static int set_enrollment(cpor_ctx *ctx, cpor_location *l, const void *arg) {
+  const enrollment *e = arg;
+  if (e->enrolled)
+    l->programs |= 1u << e->program;
+  else
+    l->programs &= ~(1u << e->program);
+  return CPOR_OK;
+}
+
+int cpor_location_enroll(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn_id, int program,
+                         int enrolled) {
+  CHECK_CTX(ctx);
+  int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_LOCATION_ENROLL);
+  if (rc) return rc;
+  if (cpor__valid_mpn(mpn_id)) return bad(ctx, "MPN ID must be 1-10 ASCII digits");
+  if (!cpor_program_name(program)) return bad(ctx, "unknown program");
+  enrollment e = {program, enrolled};
+  return update_location(ctx, actor, CPOR__DIR_LOCATION_ENROLL, mpn_id, set_enrollment, &e);
+}
+
+int cpor_customer_create(cpor_ctx *ctx, const cpor_actor *actor, const char *name, char **id_out) {
   CHECK_CTX(ctx);
   if (id_out) *id_out = NULL;
-  int rc = check_name(ctx, name);
-  if (rc) return rc;
+  int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_CUSTOMER_CREATE);
+  if (rc || (rc = check_name(ctx, name))) return rc;
   char id[37];
   cpor__new_id(id);
   char *copy = NULL;
   if (id_out && !(copy = strdup(id))) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-  if ((rc = cpor__call_begin(ctx, 1))) {
+  cpor__dir_actor da;
+  if ((rc = cpor__dir_call_begin(ctx, actor, CPOR__DIR_CUSTOMER_CREATE, &da))) {
     free(copy);
     return rc;
   }
@@ -119,7 +183,7 @@ int cpor_customer_create(cpor_ctx *ctx, const char *name, char **id_out) {
   cpor_store_object obj;
   void *buf = NULL;
   rc = cpor__put(ctx, CPOR_STORE_INSERT, cpor__customer_encode(&c, &obj, &buf), &obj, buf);
-  rc = cpor__call_end(ctx, rc);
+  rc = cpor__dir_call_end(ctx, &da, rc);
   if (rc == CPOR_OK && id_out)
     *id_out = copy;
   else
@@ -127,20 +191,14 @@ int cpor_customer_create(cpor_ctx *ctx, const char *name, char **id_out) {
   return rc;
 }
 
-static int customer_decode(const cpor_store_object *obj, void **out) {
-  return cpor__customer_decode(obj, (cpor_customer **)out);
-}
-
-int cpor_customer_get(cpor_ctx *ctx, const char *customer_id, cpor_customer **out) {
+int cpor_customer_get(cpor_ctx *ctx, const cpor_actor *actor, const char *customer_id,
+                      cpor_customer **out) {
   CHECK_CTX(ctx);
-  if (!out) return bad(ctx, "out is NULL");
-  *out = NULL;
+  int rc = read_prologue(ctx, actor, CPOR__DIR_CUSTOMER_READ, (void **)out);
+  if (rc) return rc;
   char id[CPOR_GUID_LEN + 1];
   if (cpor__guid_canon(customer_id, id)) return bad(ctx, "customer ID must be a GUID");
-  int rc = cpor__call_begin(ctx, 0);
-  if (rc) return rc;
-  rc = cpor__load(ctx, CPOR_STORE_CUSTOMER, id, customer_decode, (void **)out);
-  return cpor__call_end(ctx, rc);
+  return get_one(ctx, actor, CPOR__DIR_CUSTOMER_READ, &cpor__dir_customers, id, (void **)out);
 }
 
 static int put_domain(cpor_ctx *ctx, const char *domain, const char *tenant_id) {
@@ -151,17 +209,19 @@ static int put_domain(cpor_ctx *ctx, const char *domain, const char *tenant_id) 
   return rc ? cpor__storage_fail(ctx, rc, "cannot write") : CPOR_OK;
 }
 
-int cpor_tenant_create(cpor_ctx *ctx, const char *customer_id, const char *tenant_id,
-                       const char *domain) {
+int cpor_tenant_create(cpor_ctx *ctx, const cpor_actor *actor, const char *customer_id,
+                       const char *tenant_id, const char *domain) {
   CHECK_CTX(ctx);
+  int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_TENANT_CREATE);
+  if (rc) return rc;
   char cid[CPOR_GUID_LEN + 1], tid[CPOR_GUID_LEN + 1], dom[254];
   if (cpor__guid_canon(customer_id, cid)) return bad(ctx, "customer ID must be a GUID");
   if (cpor__guid_canon(tenant_id, tid)) return bad(ctx, "tenant ID must be a GUID");
   if (cpor__domain_canon(domain, dom)) return bad(ctx, "malformed domain name");
-  int rc = cpor__call_begin(ctx, 1);
-  if (rc) return rc;
+  cpor__dir_actor da;
+  if ((rc = cpor__dir_call_begin(ctx, actor, CPOR__DIR_TENANT_CREATE, &da))) return rc;
   cpor_customer *c = NULL;
-  rc = cpor__load(ctx, CPOR_STORE_CUSTOMER, cid, customer_decode, (void **)&c);
+  rc = cpor__dir_load(ctx, &da, &cpor__dir_customers, cid, (void **)&c);
   cpor_customer_free(c);
   if (rc == CPOR_OK) {
     char *domains[1] = {dom};
@@ -171,18 +231,21 @@ int cpor_tenant_create(cpor_ctx *ctx, const char *customer_id, const char *tenan
     rc = cpor__put(ctx, CPOR_STORE_INSERT, cpor__tenant_encode(&t, &obj, &buf), &obj, buf);
   }
   if (rc == CPOR_OK) rc = put_domain(ctx, dom, tid);
-  return cpor__call_end(ctx, rc);
+  return cpor__dir_call_end(ctx, &da, rc);
 }
 
-int cpor_tenant_add_domain(cpor_ctx *ctx, const char *tenant_id, const char *domain) {
+int cpor_tenant_add_domain(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_id,
+                           const char *domain) {
   CHECK_CTX(ctx);
+  int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_TENANT_ADD_DOMAIN);
+  if (rc) return rc;
   char tid[CPOR_GUID_LEN + 1], dom[254];
   if (cpor__guid_canon(tenant_id, tid)) return bad(ctx, "tenant ID must be a GUID");
   if (cpor__domain_canon(domain, dom)) return bad(ctx, "malformed domain name");
-  int rc = cpor__call_begin(ctx, 1);
-  if (rc) return rc;
+  cpor__dir_actor da;
+  if ((rc = cpor__dir_call_begin(ctx, actor, CPOR__DIR_TENANT_ADD_DOMAIN, &da))) return rc;
   cpor_tenant *t = NULL;
-  rc = cpor__load_tenant(ctx, tid, &t);
+  rc = cpor__dir_load(ctx, &da, &cpor__dir_tenants, tid, (void **)&t);
   if (rc == CPOR_OK && t->ndomains >= 1024)
     rc = cpor__fail(ctx, CPOR_ERANGE, "a tenant has at most 1024 domains");
   if (rc == CPOR_OK) rc = put_domain(ctx, dom, tid);
@@ -201,19 +264,17 @@ int cpor_tenant_add_domain(cpor_ctx *ctx, const char *tenant_id, const char *dom
     }
   }
   cpor_tenant_free(t);
-  return cpor__call_end(ctx, rc);
+  return cpor__dir_call_end(ctx, &da, rc);
 }
 
-int cpor_tenant_get(cpor_ctx *ctx, const char *tenant_id, cpor_tenant **out) {
+int cpor_tenant_get(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_id,
+                    cpor_tenant **out) {
   CHECK_CTX(ctx);
-  if (!out) return bad(ctx, "out is NULL");
-  *out = NULL;
+  int rc = read_prologue(ctx, actor, CPOR__DIR_TENANT_READ, (void **)out);
+  if (rc) return rc;
   char tid[CPOR_GUID_LEN + 1];
   if (cpor__guid_canon(tenant_id, tid)) return bad(ctx, "tenant ID must be a GUID");
-  int rc = cpor__call_begin(ctx, 0);
-  if (rc) return rc;
-  rc = cpor__load_tenant(ctx, tid, out);
-  return cpor__call_end(ctx, rc);
+  return get_one(ctx, actor, CPOR__DIR_TENANT_READ, &cpor__dir_tenants, tid, (void **)out);
 }
 
 /* ---- workloads -------------------------------------------------------------- */
@@ -234,13 +295,14 @@ int cpor__workload_find(cpor_ctx *ctx, const char *code, cpor_workload **out) {
   return cpor__load_workload(ctx, code, out);
 }
 
-int cpor_workload_register(cpor_ctx *ctx, const char *code, const char *name, int area,
-                           int needs_subscription) {
+int cpor_workload_register(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
+                           const char *name, int area, int needs_subscription) {
   CHECK_CTX(ctx);
+  int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_WORKLOAD_REGISTER);
+  if (rc) return rc;
   if (cpor__valid_workload_code(code))
     return bad(ctx, "workload code must be 2-32 bytes of A-Z, 0-9 and '_'");
-  int rc = check_name(ctx, name);
-  if (rc) return rc;
+  if ((rc = check_name(ctx, name))) return rc;
   if (!cpor_area_name(area)) return bad(ctx, "unknown solution area");
   if (cpor__catalog_find(code))
     return cpor__fail(ctx, CPOR_EEXISTS, "workload '%s' is built in", code);
@@ -257,12 +319,13 @@ int cpor_workload_register(cpor_ctx *ctx, const char *code, const char *name, in
   return cpor__call_end(ctx, rc);
 }
 
-int cpor_workload_get(cpor_ctx *ctx, const char *code, cpor_workload **out) {
+int cpor_workload_get(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
+                      cpor_workload **out) {
   CHECK_CTX(ctx);
-  if (!out) return bad(ctx, "out is NULL");
-  *out = NULL;
+  int rc = read_prologue(ctx, actor, CPOR__DIR_WORKLOAD_READ, (void **)out);
+  if (rc) return rc;
   if (cpor__valid_workload_code(code)) return bad(ctx, "malformed workload code");
-  int rc = cpor__call_begin(ctx, 0);
+  rc = cpor__call_begin(ctx, 0);
   if (rc) return rc;
   rc = cpor__workload_find(ctx, code, out);
   return cpor__call_end(ctx, rc);
@@ -294,14 +357,13 @@ static int by_code(const void *a, const void *b) {
   return strcmp(x->code, y->code);
 }
 
-int cpor_workload_list(cpor_ctx *ctx, cpor_workload_iter **out) {
+int cpor_workload_list(cpor_ctx *ctx, const cpor_actor *actor, cpor_workload_iter **out) {
   CHECK_CTX(ctx);
-  if (!out) return bad(ctx, "out is NULL");
-  *out = NULL;
+  int rc = read_prologue(ctx, actor, CPOR__DIR_WORKLOAD_READ, (void **)out);
+  if (rc) return rc;
   cpor_workload_iter *it = calloc(1, sizeof *it);
   if (!it) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-  int rc = cpor__call_begin(ctx, 0);
-  if (rc) {
+  if ((rc = cpor__call_begin(ctx, 0))) {
     free(it);
     return rc;
   }

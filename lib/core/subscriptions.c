@@ -4,15 +4,18 @@
 #include <string.h>
 
 #include "core/claims.h"
+#include "core/dirauth.h"
 #include "core/valid.h"
 
 static int bad(cpor_ctx *ctx, const char *what) {
   return cpor__fail(ctx, CPOR_EINVAL, "%s", what);
 }
 
-int cpor_subscription_create(cpor_ctx *ctx, const char *subscription_id, const char *tenant_id,
-                             const char *workload, int channel, int state) {
+int cpor_subscription_create(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
+                             const char *tenant_id, const char *workload, int channel, int state) {
   if (!ctx) return CPOR_EINVAL;
+  int authz = cpor__dir_permit(ctx, actor, CPOR__DIR_SUBSCRIPTION_CREATE);
+  if (authz) return authz;
   char sid[37], tid[37];
   if (cpor__guid_canon(subscription_id, sid)) return bad(ctx, "subscription ID must be a GUID");
   if (cpor__guid_canon(tenant_id, tid)) return bad(ctx, "tenant ID must be a GUID");
@@ -38,16 +41,20 @@ int cpor_subscription_create(cpor_ctx *ctx, const char *subscription_id, const c
   return cpor__call_end(ctx, rc);
 }
 
-int cpor_subscription_get(cpor_ctx *ctx, const char *subscription_id, cpor_subscription **out) {
+int cpor_subscription_get(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
+                          cpor_subscription **out) {
   if (!ctx) return CPOR_EINVAL;
+  int authz = cpor__dir_permit(ctx, actor, CPOR__DIR_SUBSCRIPTION_READ);
+  if (authz) return authz;
   if (!out) return bad(ctx, "out is NULL");
   *out = NULL;
   char sid[37];
   if (cpor__guid_canon(subscription_id, sid)) return bad(ctx, "subscription ID must be a GUID");
-  int rc = cpor__call_begin(ctx, 0);
+  cpor__dir_actor da; /* a subscription is read through its tenant */
+  int rc = cpor__dir_call_begin(ctx, actor, CPOR__DIR_SUBSCRIPTION_READ, &da);
   if (rc) return rc;
-  rc = cpor__load_subscription(ctx, sid, out);
-  return cpor__call_end(ctx, rc);
+  rc = cpor__dir_load(ctx, &da, &cpor__dir_subscriptions, sid, (void **)out);
+  return cpor__dir_call_end(ctx, &da, rc);
 }
 
 /* Every claim with a live line on the subscription, settled (the call
@@ -64,10 +71,12 @@ static int sub_view(cpor_ctx *ctx, const char *sid, cpor__view *v) {
   return rc;
 }
 
-int cpor_subscription_set_state(cpor_ctx *ctx, const char *subscription_id, int state,
-                                size_t *changed) {
+int cpor_subscription_set_state(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
+                                int state, size_t *changed) {
   if (!ctx) return CPOR_EINVAL;
   if (changed) *changed = 0;
+  int authz = cpor__dir_permit(ctx, actor, CPOR__DIR_SUBSCRIPTION_SET_STATE);
+  if (authz) return authz;
   char sid[37];
   if (cpor__guid_canon(subscription_id, sid)) return bad(ctx, "subscription ID must be a GUID");
   if (!cpor_sub_state_name(state)) return bad(ctx, "unknown subscription state");

@@ -73,7 +73,7 @@ typedef struct bench {
   cpor_ctx *ctx;
   cpor_manual_clock *clock;
   char customer[40];
-  cpor_actor a, reviewer;
+  cpor_actor a, reviewer, ops;
   char (*ids)[37]; /* every claim, in creation order */
   size_t n, cap;
   size_t tenants; /* tenants created so far; claim i uses tenant i / NWL */
@@ -98,11 +98,12 @@ static void bench_open(bench *b, const char *path) {
   int rc = cpor_ctx_open(&b->ctx, &o);
   if (rc) die(NULL, rc, err);
   cpor_ctx *x = b->ctx;
-  MUST(x, cpor_partner_create(x, "contoso", "Contoso"));
-  MUST(x, cpor_location_create(x, "contoso", "1111111", "HQ"));
-  MUST(x, cpor_location_enroll(x, "1111111", CPOR_PROGRAM_OSU_M365, 1));
+  b->ops = mk_actor(CPOR_ROLE_SYSTEM, NULL, "ops");
+  MUST(x, cpor_partner_create(x, &b->ops, "contoso", "Contoso"));
+  MUST(x, cpor_location_create(x, &b->ops, "contoso", "1111111", "HQ"));
+  MUST(x, cpor_location_enroll(x, &b->ops, "1111111", CPOR_PROGRAM_OSU_M365, 1));
   char *cust = NULL;
-  MUST(x, cpor_customer_create(x, "Contoso Ltd", &cust));
+  MUST(x, cpor_customer_create(x, &b->ops, "Contoso Ltd", &cust));
   snprintf(b->customer, sizeof b->customer, "%s", cust);
   cpor_free(cust);
   b->a = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
@@ -123,7 +124,7 @@ static void ensure_tenants(bench *b, size_t n) {
   for (; b->tenants < need; b->tenants++) {
     char tid[37], domain[64];
     tenant_of(b->tenants, tid, domain);
-    MUST(b->ctx, cpor_tenant_create(b->ctx, b->customer, tid, domain));
+    MUST(b->ctx, cpor_tenant_create(b->ctx, &b->ops, b->customer, tid, domain));
     if (b->tenants % BATCH == BATCH - 1) {
       MUST(b->ctx, cpor_ctx_commit(b->ctx));
       MUST(b->ctx, cpor_ctx_begin(b->ctx));

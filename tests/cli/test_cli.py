@@ -33,7 +33,8 @@ CUSTOMER = "customer:%s:carol" % TENANT
 # exit codes: 10 + (-status)
 EXIT = {"EINVAL": 11, "ENOTFOUND": 13, "EEXISTS": 14, "EPERM": 15, "EACCES": 16,
         "ESTATE": 17, "EDUPLICATE": 18, "EWINDOW": 19, "EMISMATCH": 20,
-        "EINCOMPLETE": 21, "EACTIVITY": 22, "ENOTENROLLED": 23, "ESUBSCRIPTION": 24}
+        "EINCOMPLETE": 21, "EACTIVITY": 22, "ENOTENROLLED": 23, "ESUBSCRIPTION": 24,
+        "ESTORAGE": 25, "ECORRUPT": 26}
 
 CONTACTS = ["--customer-contact-name", "Carol", "--customer-contact-title", "CIO",
             "--customer-contact-email", "carol@contoso.com",
@@ -560,6 +561,348 @@ class TestDemo(CliCase):
         # the demo's database is a normal one: the claims can be read back
         lst = self.ok("claim", "list", "--state", "ASSOCIATED", actor=REVIEWER)
         self.assertEqual(len(lst), 1)
+
+
+class TestConventions(CliCase):
+    """Issue 14: the CLI's conventions, one named regression test each. Every
+    refused command leaves the database byte for byte as it was."""
+
+    def setUp(self):
+        super().setUp()
+        self.setup_directory()
+        self.cid = self.create()["id"]
+
+    def raw(self, *argv, env=None, cwd=None, stdout=subprocess.PIPE):
+        """Runs cpor with exactly argv; (exit code, stdout, stderr)."""
+        p = subprocess.run([CPOR, *argv], stdout=stdout, stderr=subprocess.PIPE, text=True,
+                           env=env, cwd=cwd, timeout=60)
+        return p.returncode, p.stdout, p.stderr
+
+    def refused(self, code, *argv, **kw):
+        """A command that must exit with code and leave the database unchanged."""
+        before = sha256_file(self.db)
+        rc, out, err = self.raw(*argv, **kw)
+        self.assertEqual(rc, code, "cpor %s: %s" % (" ".join(argv), err))
+        self.assertEqual(sha256_file(self.db), before, "the database changed")
+        self.assertTrue(err.startswith("cpor: "), err)
+        return out, err
+
+    def history(self, cid=None):
+        return self.ok("claim", "history", cid or self.cid, actor=A, now="2026-11-03T10:00:00Z")
+
+    # -- global options before the command only; '--' ends options
+
+    def test_global_option_after_command_is_refused(self):
+        _, err = self.refused(2, "--db", self.db, "--as", A, "claim", "comment", self.cid,
+                              "hello", "--now=2020-01-01T00:00:00Z")
+        self.assertIn("unknown option '--now", err)
+
+    def test_double_dash_ends_options(self):
+        text = "--now=2020-01-01T00:00:00Z"
+        rc, out, err = self.raw("--db", self.db, "--as", A, "--now", "2026-11-03T10:00:00Z",
+                                "--json", "claim", "comment", self.cid, "--", text)
+        self.assertEqual(rc, 0, err)
+        last = self.history()[-1]
+        self.assertEqual((last["kind"], last["text"]), ("commented", text))
+        self.assertEqual(last["at"], "2026-11-03T10:00:00Z")  # the clock did not change
+
+    def test_double_dash_ends_global_options(self):
+        rc, out, err = self.raw("--db", self.db, "--", "partner", "list")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("partner contoso", out)
+
+    def test_command_options_anywhere_before_double_dash(self):
+        doc = self.ok("claim", "list", "--state", "EDITING", actor=A)
+        rc, out, err = self.raw("--db", self.db, "--as", A, "--json", "claim", "list",
+                                "--state", "EDITING")
+        self.assertEqual(json.loads(out), doc)
+        rc, out, err = self.raw("--db", self.db, "--json", "location", "list", "--partner",
+                                "fabrikam")
+        self.assertEqual([l["mpn_id"] for l in json.loads(out)], ["7654321"])
+
+    def test_repeated_global_option_is_refused(self):
+        _, err = self.refused(2, "--db", self.db, "--now", "2026-11-03T10:00:00Z", "--now",
+                              "2020-01-01T00:00:00Z", "--as", A, "claim", "comment", self.cid,
+                              "x")
+        self.assertIn("'--now' given twice", err)
+        self.refused(2, "--db", self.db, "--as", A, "--as", B, "claim", "show", self.cid)
+        self.refused(2, "--db", self.db, "--json", "--json", "partner", "list")
+        self.refused(2, "--db", self.db, "--db", self.db, "partner", "list")
+
+    def test_repeated_command_option_is_refused(self):
+        _, err = self.refused(2, "--db", self.db, "--as", A, "claim", "edit", self.cid,
+                              "--name", "one", "--name", "two")
+        self.assertIn("'--name' given twice", err)
+
+    def test_unknown_global_option_is_refused(self):
+        self.refused(2, "--db", self.db, "--frobnicate", "partner", "list")
+
+    # -- help
+
+    def test_group_help_lists_the_group(self):
+        for argv in (["claim", "--help"], ["--help", "claim"]):
+            rc, out, err = self.raw(*argv)
+            self.assertEqual(rc, 0, err)
+            self.assertNotIn("unknown command", out + err)
+            for cmd in ("claim create", "claim list", "claim history", "claim competitors"):
+                self.assertIn(cmd, out)
+            self.assertNotIn("review approve", out)
+        rc, out, err = self.raw("partner", "--help")
+        self.assertIn("partner list", out)
+        rc, out, err = self.raw("dispute", "--help")  # a command and a group
+        self.assertIn("dispute decide", out)
+        self.assertIn("dispute CLAIM_ID JUSTIFICATION", out)
+
+    def test_group_without_command_is_a_usage_error(self):
+        _, err = self.refused(2, "--db", self.db, "claim")
+        self.assertIn("claim create", err)
+        _, err = self.refused(2, "--db", self.db, "claim", "frobnicate")
+        self.assertIn("unknown command 'claim frobnicate'", err)
+        self.assertIn("claim list", err)
+
+    # -- unknown enumeration values list the valid ones
+
+    def test_unknown_enum_value_lists_the_valid_ones(self):
+        _, err = self.refused(2, "--db", self.db, "--as", REVIEWER, "claim", "list", "--state",
+                              "bogus")
+        for name in ("EDITING", "SUBMITTED", "APPROVED", "ASSOCIATED", "ENDED"):
+            self.assertIn(name, err)
+        _, err = self.refused(2, "--db", self.db, "enroll", "1234567", "bogus")
+        for name in ("osa_sell", "osu_m365", "osu_bizapps"):
+            self.assertIn(name, err)
+        _, err = self.refused(2, "--db", self.db, "--as", "wizard:x:y", "partner", "list")
+        for name in ("global_admin", "reviewer", "customer", "system"):
+            self.assertIn(name, err)
+        _, err = self.refused(2, "--db", self.db, "subscription", "add", SUB_OK, TENANT,
+                              "D365_SALES", "--channel", "fax")
+        self.assertIn("volume_licensing, web_direct, csp", err)
+        _, err = self.refused(2, "--db", self.db, "calendar", "adjust", "2026-11-26", "sideways")
+        self.assertIn("modified_following", err)
+
+    # -- text output escapes, JSON output is valid
+
+    def test_text_output_cannot_forge_a_history_line(self):
+        forged = "ok\n  9  2026-11-03T10:00:00Z  reviewer::rita  approved  APPROVED"
+        self.ok("claim", "comment", self.cid, forged, actor=A, now="2026-11-03T10:00:00Z")
+        rc, out, err = self.raw("--db", self.db, "--as", A, "claim", "history", self.cid)
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(len(lines), len(self.history()))
+        self.assertFalse([l for l in lines if "reviewer::rita" in l and "\\n" not in l], out)
+        self.assertIn("ok\\n  9", lines[-1])
+
+    def test_text_output_escapes_names_and_messages(self):
+        self.ok("location", "rename", "1234567", "HQ\nlocation 9999999 (evil) of contoso")
+        rc, out, err = self.raw("--db", self.db, "location", "list", "--partner", "contoso")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len(out.splitlines()), 2, out)  # two locations, two lines
+        self.assertIn("HQ\\nlocation 9999999", out)
+        _, err = self.refused(2, "--db", self.db, "--as", A, "claim", "show", "x\ny\x1b[2J")
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertIn("x\\ny\\x1b[2J", err)
+
+    def tamper_partner_name(self, old, new):
+        """Replaces bytes of the stored partner record, as a corrupted or foreign
+        writer could: the library stores valid UTF-8 only."""
+        import sqlite3
+        db = sqlite3.connect(self.db)
+        (blob,) = db.execute("SELECT data FROM objects WHERE kind = 1 AND id = 'contoso'").fetchone()
+        self.assertIn(old, blob)
+        db.execute("UPDATE objects SET data = ? WHERE kind = 1 AND id = 'contoso'",
+                   (blob.replace(old, new),))
+        db.commit()
+        db.close()
+
+    def test_json_output_is_valid_whatever_the_stored_bytes(self):
+        self.tamper_partner_name(b"Contoso Partners", b"Contoso\xff\xc3(rtners")
+        rc, out, err = self.raw("--db", self.db, "--json", "partner", "list")
+        self.assertEqual(rc, 0, err)
+        out.encode("utf-8")  # valid UTF-8 text
+        names = {p["partner_id"]: p["name"] for p in json.loads(out)}
+        self.assertEqual(names["contoso"], "Contoso\ufffd\ufffd(rtners")
+        rc, out, err = self.raw("--db", self.db, "partner", "list")
+        self.assertIn("Contoso\\xff\\xc3(rtners", out)
+
+    # -- the database path, and who creates a database
+
+    def test_db_empty_path_is_refused(self):
+        rc, out, err = self.raw("--db", "", "init", cwd=self.dir)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("empty", err)
+        self.assertEqual(sorted(os.listdir(self.dir)), ["cpor.db"])  # no ./cpor.db elsewhere
+        rc, out, err = self.raw("--db=", "partner", "list", cwd=self.dir)
+        self.assertEqual(rc, 2, err)
+
+    def test_db_memory_is_refused(self):
+        for argv in (["--db", ":memory:", "partner", "add", "x", "X"],
+                     ["--db", ":memory:", "init"]):
+            rc, out, err = self.raw(*argv, cwd=self.dir)
+            self.assertEqual(rc, 2, err)
+            self.assertIn(":memory:", err)
+            self.assertNotIn("added", out)
+        env = dict(os.environ, CPOR_DB=":memory:")
+        rc, out, err = self.raw("partner", "list", env=env, cwd=self.dir)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("$CPOR_DB", err)
+
+    def test_reading_commands_never_create_a_database(self):
+        path = os.path.join(self.dir, "missing.db")
+        for argv in (["partner", "list"], ["workload", "list"], ["tenant", "list"],
+                     ["--as", A, "claim", "list"]):
+            rc, out, err = self.raw("--db", path, *argv)
+            self.assertEqual(rc, EXIT["ENOTFOUND"], err)
+            self.assertFalse(os.path.exists(path), argv)
+
+    def test_reading_commands_never_initialise_an_empty_file(self):
+        path = os.path.join(self.dir, "empty.db")
+        open(path, "wb").close()
+        for argv in (["partner", "list"], ["workload", "list"], ["--as", A, "claim", "list"],
+                     ["--as", A, "claim", "show", self.cid]):
+            rc, out, err = self.raw("--db", path, *argv)
+            self.assertEqual(rc, EXIT["ESTORAGE"], err)  # opened read-only, the file is empty
+            self.assertEqual(os.path.getsize(path), 0, argv)
+        for argv in (["partner", "add", "x", "X"], ["--as", A, "claim", "submit", self.cid]):
+            rc, out, err = self.raw("--db", path, *argv)
+            self.assertEqual(rc, EXIT["ENOTFOUND"], err)  # write commands do not initialise it
+            self.assertIn("cpor init", err)
+            self.assertEqual(os.path.getsize(path), 0, argv)
+        rc, out, err = self.raw("--db", path, "init")
+        self.assertEqual(rc, 0, err)
+        self.assertGreater(os.path.getsize(path), 0)
+        rc, out, err = self.raw("--db", path, "partner", "add", "x", "X")
+        self.assertEqual(rc, 0, err)
+
+    # -- a failed write to standard output
+
+    def test_stdout_write_failure_after_a_write(self):
+        with open("/dev/full", "w") as full:
+            rc, _, err = self.raw("--db", self.db, "partner", "add", "adatum", "Adatum",
+                                  stdout=full)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("cannot write standard output", err)
+        self.assertIn("committed", err)
+        self.assertIn("partner adatum", self.raw("--db", self.db, "partner", "list")[1])
+
+    def test_stdout_write_failure_after_a_claim_action(self):
+        with open("/dev/full", "w") as full:
+            rc, _, err = self.raw("--db", self.db, "--as", A, "--now", "2026-11-03T10:00:00Z",
+                                  "--json", "claim", "comment", self.cid, "noted", stdout=full)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("committed", err)
+        self.assertEqual(self.history()[-1]["text"], "noted")
+
+    def test_stdout_write_failure_of_a_refused_write(self):
+        before = sha256_file(self.db)
+        with open("/dev/full", "w") as full:
+            rc, _, err = self.raw("--db", self.db, "--json", "partner", "add", "contoso", "Again",
+                                  stdout=full)
+        self.assertEqual(rc, EXIT["EEXISTS"], err)  # the command's own failure stays its code
+        self.assertIn("nothing was changed", err)
+        self.assertEqual(sha256_file(self.db), before)
+
+    def test_stdout_write_failure_of_a_read(self):
+        before = sha256_file(self.db)
+        with open("/dev/full", "w") as full:
+            rc, _, err = self.raw("--db", self.db, "--json", "partner", "list", stdout=full)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("nothing was changed", err)
+        self.assertEqual(sha256_file(self.db), before)
+
+    # -- no fixed caps below the library's own limits
+
+    def test_a_64_line_claim_can_be_made(self):
+        codes = ["WL_%02d" % i for i in range(65)]
+        now = "2026-11-02T14:00:00Z"
+        for code in codes:
+            self.ok("workload", "add", code, "Workload " + code, "--area", "m365", now=now)
+        lines = [x for code in codes[:64] for x in ("--workload", code)]
+        doc = self.ok("claim", "create", "--mpn", "1234567", "--tenant", TENANT, "--domain",
+                      DOMAIN, *lines, actor=A, now=now)
+        self.assertEqual(len(doc["lines"]), 64)
+        # 65 lines: the library's own limit, refused with its code and nothing written
+        lines = [x for code in codes for x in ("--workload", code)]
+        doc = self.fails("EINVAL", "claim", "create", "--mpn", "1234567", "--tenant", TENANT,
+                         "--domain", DOMAIN, *lines, actor=A, now=now)
+        self.assertIn("at most 64 lines", doc["error"]["message"])
+
+    def test_long_messages_are_not_cut(self):
+        value = "x" * 3000
+        _, err = self.refused(2, "--db", self.db, "--as", REVIEWER, "claim", "list", "--state",
+                              value)
+        self.assertIn(value, err)
+        self.assertIn("ASSOCIATED", err)  # the list of valid values comes after it
+
+    def test_long_library_messages_are_not_cut(self):
+        deep = os.path.join(self.dir, *(["d" * 200] * 3))
+        os.makedirs(deep)
+        path = os.path.join(deep, "notes.db")
+        with open(path, "w") as f:
+            f.write("not a database\n" * 100)
+        for argv in (["partner", "list"], ["partner", "add", "x", "X"]):
+            before = sha256_file(path)
+            rc, out, err = self.raw("--db", path, *argv)
+            self.assertIn(rc, (EXIT["ECORRUPT"], EXIT["ESTORAGE"]), err)
+            self.assertIn(path, err)
+            self.assertEqual(sha256_file(path), before)
+
+    # -- --as for every command; CPOR_AS
+
+    def test_as_applies_to_directory_commands(self):
+        _, err = self.refused(EXIT["EPERM"], "--db", self.db, "--as", B, "enroll", "1234567",
+                              "osa_sell", "--remove")
+        self.assertIn("may not", err)
+        self.refused(EXIT["EPERM"], "--db", self.db, "--as", CUSTOMER, "partner", "add", "evil",
+                     "Evil")
+        ga = "global_admin:contoso:gail"
+        self.ok("location", "add", "contoso", "1111119", "Contoso West", actor=ga)
+        self.ok("location", "rename", "1111119", "Contoso Northwest", actor=ga)
+        _, other = self.refused(EXIT["ENOTFOUND"], "--db", self.db, "--as", ga, "location",
+                                "rename", "7654321", "Mine")
+        _, unknown = self.refused(EXIT["ENOTFOUND"], "--db", self.db, "--as", ga, "location",
+                                  "rename", "7654329", "Mine")
+        self.assertEqual(other, unknown.replace("7654329", "7654321"))
+        self.assertNotIn("fabrikam", other.lower())
+
+    def test_as_filters_directory_listings(self):
+        parts = self.ok("partner", "list", actor=B)
+        self.assertEqual([p["partner_id"] for p in parts], ["fabrikam"])
+        tenants = self.ok("tenant", "list", actor=CUSTOMER)
+        self.assertEqual([t["tenant_id"] for t in tenants], [TENANT])
+        self.assertEqual(self.ok("tenant", "list", actor=A), [])
+        self.fails("ENOTFOUND", "location", "list", "--partner", "contoso", actor=B)
+
+    def test_cpor_as_sets_the_default_actor(self):
+        env = dict(os.environ, CPOR_AS=B)
+        rc, out, err = self.raw("--db", self.db, "--json", "partner", "list", env=env)
+        self.assertEqual([p["partner_id"] for p in json.loads(out)], ["fabrikam"])
+        rc, out, err = self.raw("--db", self.db, "--json", "--as", REVIEWER, "partner", "list",
+                                env=env)
+        self.assertEqual(len(json.loads(out)), 2)  # --as wins over CPOR_AS
+        env = dict(os.environ, CPOR_AS=A)
+        rc, out, err = self.raw("--db", self.db, "--json", "claim", "show", self.cid, env=env)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["id"], self.cid)
+
+    # -- directory listings
+
+    def test_directory_list_commands(self):
+        parts = self.ok("partner", "list", actor=REVIEWER)
+        self.assertEqual([(p["partner_id"], p["name"]) for p in parts],
+                         [("contoso", "Contoso Partners"), ("fabrikam", "Fabrikam Consulting")])
+        locs = self.ok("location", "list")
+        self.assertEqual([l["mpn_id"] for l in locs], ["1234567", "5555555", "7654321"])
+        custs = self.ok("customer", "list")
+        self.assertEqual(sorted(c["name"] for c in custs), ["Contoso Ltd", "Northwind"])
+        tenants = self.ok("tenant", "list")
+        self.assertEqual([t["tenant_id"] for t in tenants], sorted([TENANT, TENANT2]))
+        cust = [t for t in tenants if t["tenant_id"] == TENANT][0]["customer_id"]
+        self.assertEqual([t["tenant_id"] for t in self.ok("tenant", "list", "--customer", cust)],
+                         [TENANT])
+        subs = self.ok("subscription", "list", "--tenant", TENANT)
+        self.assertEqual([s["subscription_id"] for s in subs], [SUB_CSP])
+        self.assertEqual(self.ok("subscription", "list", "--tenant", TENANT2), [])
+        rc, out, err = self.raw("--db", self.db, "customer", "list")
+        self.assertEqual(len(out.splitlines()), 2)
 
 
 if __name__ == "__main__":

@@ -13,32 +13,32 @@ import (
 
 func TestDirectoryRecords(t *testing.T) {
 	w := newWorld(t)
-	p, err := w.ctx.Partner("A")
+	p, err := w.ctx.Partner(ops, "A")
 	must(t, err)
 	eq(t, "partner", p, cpor.Partner{ID: "A", Name: "Partner A"})
-	loc, err := w.ctx.Location(mpn["A"])
+	loc, err := w.ctx.Location(ops, mpn["A"])
 	must(t, err)
 	eq(t, "location partner", loc.PartnerID, "A")
 	eq(t, "enrolled m365", loc.IsEnrolled(cpor.ProgramOSUM365), true)
 	eq(t, "enrolled osa", loc.IsEnrolled(cpor.ProgramOSASell), false)
-	cu, err := w.ctx.Customer(w.customerID)
+	cu, err := w.ctx.Customer(ops, w.customerID)
 	must(t, err)
 	eq(t, "customer name", cu.Name, "Contoso")
-	must(t, w.ctx.AddDomain(strings.ToUpper(tenant), "Contoso.com"))
-	tn, err := w.ctx.Tenant("{" + strings.ToUpper(tenant) + "}")
+	must(t, w.ctx.AddDomain(ops, strings.ToUpper(tenant), "Contoso.com"))
+	tn, err := w.ctx.Tenant(ops, "{"+strings.ToUpper(tenant)+"}")
 	must(t, err)
 	eq(t, "tenant id", tn.ID, tenant)
 	if !reflect.DeepEqual(tn.Domains, []string{domain, "contoso.com"}) {
 		t.Errorf("domains %v", tn.Domains)
 	}
-	wl, err := w.ctx.Workload("TEAMS")
+	wl, err := w.ctx.Workload(ops, "TEAMS")
 	must(t, err)
 	eq(t, "TEAMS area", wl.Area, cpor.AreaM365)
 	eq(t, "TEAMS needs subscription", wl.NeedsSubscription, false)
 	eq(t, "TEAMS builtin", wl.IsBuiltin, true)
-	must(t, w.ctx.RegisterWorkload("VIVA_X", "Viva X", cpor.AreaM365, false))
-	wantErr(t, w.ctx.RegisterWorkload("VIVA_X", "again", cpor.AreaM365, false), cpor.ErrExists)
-	all, err := w.ctx.Workloads()
+	must(t, w.ctx.RegisterWorkload(ops, "VIVA_X", "Viva X", cpor.AreaM365, false))
+	wantErr(t, w.ctx.RegisterWorkload(ops, "VIVA_X", "again", cpor.AreaM365, false), cpor.ErrExists)
+	all, err := w.ctx.Workloads(ops)
 	must(t, err)
 	var codes []string
 	for _, x := range all {
@@ -331,7 +331,7 @@ func TestRefusals(t *testing.T) {
 	})
 	t.Run("not enrolled", func(t *testing.T) {
 		w := newWorld(t)
-		must(t, w.ctx.Enroll(mpn["A"], cpor.ProgramOSUM365, false))
+		must(t, w.ctx.Enroll(ops, mpn["A"], cpor.ProgramOSUM365, false))
 		_, err := w.ctx.CreateClaim(admin("A"), spec("A", "TEAMS"))
 		if err == nil {
 			// the library may check enrollment at submission only
@@ -377,9 +377,9 @@ func TestRefusals(t *testing.T) {
 		w := newWorld(t)
 		c := w.newClaim("A", "TEAMS")
 		wantErr(t, w.ctx.Approve(reviewer, c), cpor.ErrState)
-		wantErr(t, w.ctx.CreateLocation("A", "12x", "bad MPN"), cpor.ErrInvalid)
-		wantErr(t, w.ctx.CreatePartner("A", "again"), cpor.ErrExists)
-		_, err := w.ctx.Partner("nobody")
+		wantErr(t, w.ctx.CreateLocation(ops, "A", "12x", "bad MPN"), cpor.ErrInvalid)
+		wantErr(t, w.ctx.CreatePartner(ops, "A", "again"), cpor.ErrExists)
+		_, err := w.ctx.Partner(ops, "nobody")
 		wantErr(t, err, cpor.ErrNotFound)
 		_, err = w.ctx.FindClaims(reviewer, cpor.ClaimQuery{})
 		wantErr(t, err, cpor.ErrInvalid)
@@ -389,19 +389,19 @@ func TestRefusals(t *testing.T) {
 
 func (w *world) newClaimNoCheck(p string) string {
 	w.t.Helper()
-	must(w.t, w.ctx.Enroll(mpn[p], cpor.ProgramOSUM365, true))
+	must(w.t, w.ctx.Enroll(ops, mpn[p], cpor.ProgramOSUM365, true))
 	id := w.newClaim(p, "TEAMS")
-	must(w.t, w.ctx.Enroll(mpn[p], cpor.ProgramOSUM365, false))
+	must(w.t, w.ctx.Enroll(ops, mpn[p], cpor.ProgramOSUM365, false))
 	return id
 }
 
 func TestSubscriptionClaims(t *testing.T) {
 	w := newWorld(t)
 	sub := "9b2c1d3e-0000-4000-8000-000000000001"
-	must(t, w.ctx.Enroll(mpn["A"], cpor.ProgramOSUBizApps, true))
-	must(t, w.ctx.CreateSubscription(cpor.Subscription{ID: sub, TenantID: tenant, Workload: "D365_SALES",
+	must(t, w.ctx.Enroll(ops, mpn["A"], cpor.ProgramOSUBizApps, true))
+	must(t, w.ctx.CreateSubscription(ops, cpor.Subscription{ID: sub, TenantID: tenant, Workload: "D365_SALES",
 		Channel: cpor.ChannelWebDirect, State: cpor.SubActive}))
-	s, err := w.ctx.Subscription(sub)
+	s, err := w.ctx.Subscription(ops, sub)
 	must(t, err)
 	eq(t, "subscription", s, cpor.Subscription{ID: sub, TenantID: tenant, Workload: "D365_SALES",
 		Channel: cpor.ChannelWebDirect, State: cpor.SubActive})
@@ -422,7 +422,7 @@ func TestSubscriptionClaims(t *testing.T) {
 	eq(t, "area", c.Area, cpor.AreaBizApps)
 
 	csp := "9b2c1d3e-0000-4000-8000-000000000002"
-	must(t, w.ctx.CreateSubscription(cpor.Subscription{ID: csp, TenantID: tenant, Workload: "D365_SALES",
+	must(t, w.ctx.CreateSubscription(ops, cpor.Subscription{ID: csp, TenantID: tenant, Workload: "D365_SALES",
 		Channel: cpor.ChannelCSP, State: cpor.SubActive}))
 	biz.Lines = []cpor.Line{{Workload: "D365_SALES", Subscription: csp}}
 	_, err = w.ctx.CreateClaim(admin("A"), biz)
@@ -435,7 +435,7 @@ func TestSubscriptionClaims(t *testing.T) {
 	must(t, w.ctx.Approve(reviewer, c.ID))
 	w.clock.Advance(8 * day)
 	eq(t, "associates", w.advance(), 1)
-	n, err := w.ctx.SetSubscriptionState(sub, cpor.SubExpired)
+	n, err := w.ctx.SetSubscriptionState(ops, sub, cpor.SubExpired)
 	must(t, err)
 	eq(t, "ended", n, 1)
 	got := w.claim(c.ID)

@@ -73,13 +73,13 @@ func TestOpenOptions(t *testing.T) {
 	cal.Close()
 	w := &world{t: t, ctx: ctx, clock: clock}
 	for _, p := range []string{"A"} {
-		must(t, ctx.CreatePartner(p, "Partner "+p))
-		must(t, ctx.CreateLocation(p, mpn[p], p+" HQ"))
-		must(t, ctx.Enroll(mpn[p], cpor.ProgramOSUM365, true))
+		must(t, ctx.CreatePartner(ops, p, "Partner "+p))
+		must(t, ctx.CreateLocation(ops, p, mpn[p], p+" HQ"))
+		must(t, ctx.Enroll(ops, mpn[p], cpor.ProgramOSUM365, true))
 	}
-	w.customerID, err = ctx.CreateCustomer("Contoso")
+	w.customerID, err = ctx.CreateCustomer(ops, "Contoso")
 	must(t, err)
-	must(t, ctx.CreateTenant(w.customerID, tenant, domain))
+	must(t, ctx.CreateTenant(ops, w.customerID, tenant, domain))
 	c := w.approved("A", "TEAMS")
 	// approved Monday 2026-11-02 02:00 PST; 7 calendar days: 2026-11-09; closes 2026-11-10 00:00 PST.
 	eq(t, "opt-out window", w.claim(c).WindowClosesAt, time.Date(2026, 11, 10, 8, 0, 0, 0, time.UTC))
@@ -91,11 +91,11 @@ func TestOpenOptions(t *testing.T) {
 func TestCloseTwiceAndUseAfterClose(t *testing.T) {
 	ctx, err := cpor.Open(cpor.Options{})
 	must(t, err)
-	must(t, ctx.CreatePartner("A", "Partner A"))
+	must(t, ctx.CreatePartner(ops, "A", "Partner A"))
 	must(t, ctx.Close())
 	must(t, ctx.Close())
-	wantErr(t, ctx.CreatePartner("B", "Partner B"), cpor.ErrClosed)
-	wantErr(t, ctx.CreatePartner("B", "Partner B"), cpor.ErrInvalid) // its code, as before
+	wantErr(t, ctx.CreatePartner(ops, "B", "Partner B"), cpor.ErrClosed)
+	wantErr(t, ctx.CreatePartner(ops, "B", "Partner B"), cpor.ErrInvalid) // its code, as before
 	_, err = ctx.Now()
 	wantErr(t, err, cpor.ErrClosed)
 }
@@ -120,21 +120,21 @@ func TestBatches(t *testing.T) {
 	must(t, err)
 	_, err = tx.Begin()
 	wantErr(t, err, cpor.ErrState) // batches do not nest
-	must(t, tx.CreatePartner("A", "Partner A"))
-	wantErr(t, tx.CreatePartner("A", "again"), cpor.ErrExists) // the batch goes on
-	must(t, tx.CreatePartner("B", "Partner B"))
+	must(t, tx.CreatePartner(ops, "A", "Partner A"))
+	wantErr(t, tx.CreatePartner(ops, "A", "again"), cpor.ErrExists) // the batch goes on
+	must(t, tx.CreatePartner(ops, "B", "Partner B"))
 	must(t, tx.Rollback())
 	wantErr(t, tx.Rollback(), cpor.ErrClosed)
 	wantErr(t, tx.Commit(), cpor.ErrClosed)
-	_, err = ctx.Partner("A")
+	_, err = ctx.Partner(ops, "A")
 	wantErr(t, err, cpor.ErrNotFound)
 	tx, err = ctx.Begin()
 	must(t, err)
-	must(t, tx.CreatePartner("A", "Partner A"))
+	must(t, tx.CreatePartner(ops, "A", "Partner A"))
 	must(t, tx.Commit())
-	wantErr(t, tx.CreatePartner("C", "after the end"), cpor.ErrClosed)
+	wantErr(t, tx.CreatePartner(ops, "C", "after the end"), cpor.ErrClosed)
 	must(t, tx.Close()) // harmless once ended
-	_, err = ctx.Partner("A")
+	_, err = ctx.Partner(ops, "A")
 	must(t, err)
 }
 
@@ -183,7 +183,7 @@ func TestConcurrentSQLite(t *testing.T) {
 			t.Fatalf("open SQLite %s: %v", path, err)
 		}
 		for _, code := range workloads {
-			if _, err := ctx.Workload(code); err != nil {
+			if _, err := ctx.Workload(ops, code); err != nil {
 				t.Fatalf("workload %s: %v", code, err)
 			}
 		}
@@ -209,21 +209,21 @@ func TestConcurrentSQLite(t *testing.T) {
 				p := fmt.Sprintf("P%d", g)
 				m := fmt.Sprintf("20000%02d", g)
 				ten := fmt.Sprintf("00000000-0000-4000-8000-%012d", g+1)
-				if err := ctx.CreatePartner(p, "Partner "+p); err != nil {
+				if err := ctx.CreatePartner(ops, p, "Partner "+p); err != nil {
 					return err
 				}
-				if err := ctx.CreateLocation(p, m, p+" HQ"); err != nil {
+				if err := ctx.CreateLocation(ops, p, m, p+" HQ"); err != nil {
 					return err
 				}
-				if err := ctx.Enroll(m, cpor.ProgramOSUM365, true); err != nil {
+				if err := ctx.Enroll(ops, m, cpor.ProgramOSUM365, true); err != nil {
 					return err
 				}
-				cust, err := ctx.CreateCustomer("Customer " + p)
+				cust, err := ctx.CreateCustomer(ops, "Customer "+p)
 				if err != nil {
 					return err
 				}
 				dom := fmt.Sprintf("tenant%d.onmicrosoft.com", g)
-				if err := ctx.CreateTenant(cust, ten, dom); err != nil {
+				if err := ctx.CreateTenant(ops, cust, ten, dom); err != nil {
 					return err
 				}
 				actor := cpor.PartnerActor(cpor.RoleGlobalAdmin, p, "ga")
@@ -269,10 +269,10 @@ func TestConcurrentSQLite(t *testing.T) {
 	total := 0
 	for g := 0; g < workers; g++ {
 		p := fmt.Sprintf("P%d", g)
-		if _, err := ctx.Partner(p); err != nil {
+		if _, err := ctx.Partner(ops, p); err != nil {
 			t.Errorf("partner %s: %v", p, err)
 		}
-		loc, err := ctx.Location(fmt.Sprintf("20000%02d", g))
+		loc, err := ctx.Location(ops, fmt.Sprintf("20000%02d", g))
 		must(t, err)
 		eq(t, "location owner", loc.PartnerID, p)
 		found, err := ctx.FindClaims(reviewer, cpor.ClaimQuery{PartnerID: p})
@@ -304,11 +304,11 @@ func TestSharedContext(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 50; i++ {
 				id := fmt.Sprintf("G%d-%d", g, i)
-				if err := ctx.CreatePartner(id, id); err != nil {
+				if err := ctx.CreatePartner(ops, id, id); err != nil {
 					t.Error(err)
 					return
 				}
-				if err := ctx.CreatePartner(id, id); !errors.Is(err, cpor.ErrExists) {
+				if err := ctx.CreatePartner(ops, id, id); !errors.Is(err, cpor.ErrExists) {
 					t.Errorf("%s twice: %v", id, err)
 					return
 				}
@@ -316,7 +316,7 @@ func TestSharedContext(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
-	p, err := ctx.Partner("G7-49")
+	p, err := ctx.Partner(ops, "G7-49")
 	must(t, err)
 	eq(t, "last", p.Name, "G7-49")
 }
@@ -337,15 +337,15 @@ func TestOpenSQLiteFailures(t *testing.T) {
 	ctx, err := cpor.Open(cpor.Options{DBPath: path, SQLite: &cpor.SQLiteOptions{
 		BusyTimeout: 2 * time.Second, SynchronousFull: true}})
 	must(t, err)
-	must(t, ctx.CreatePartner("A", "Partner A"))
+	must(t, ctx.CreatePartner(ops, "A", "Partner A"))
 	must(t, ctx.Close())
 	ro, err := cpor.Open(cpor.Options{DBPath: path, SQLite: &cpor.SQLiteOptions{ReadOnly: true}})
 	must(t, err)
 	defer ro.Close()
-	p, err := ro.Partner("A")
+	p, err := ro.Partner(ops, "A")
 	must(t, err)
 	eq(t, "read back", p.Name, "Partner A")
-	wantErr(t, ro.CreatePartner("B", "Partner B"), cpor.ErrStorage)
+	wantErr(t, ro.CreatePartner(ops, "B", "Partner B"), cpor.ErrStorage)
 }
 
 func TestClockFunc(t *testing.T) {
@@ -363,7 +363,7 @@ func TestClockFunc(t *testing.T) {
 	now = time.Time{}
 	_, err = ctx.Now()
 	wantErr(t, err, cpor.ErrInvalid)
-	wantErr(t, ctx.CreatePartner("A", "Partner A"), cpor.ErrInvalid)
+	wantErr(t, ctx.CreatePartner(ops, "A", "Partner A"), cpor.ErrInvalid)
 	panicky, err := cpor.Open(cpor.Options{ClockFunc: func() time.Time { panic("no clock") }})
 	must(t, err)
 	_, err = panicky.Now()
@@ -373,7 +373,7 @@ func TestClockFunc(t *testing.T) {
 	}
 	must(t, panicky.Close())
 	now = start
-	must(t, ctx.CreatePartner("A", "Partner A"))
+	must(t, ctx.CreatePartner(ops, "A", "Partner A"))
 	// A failed Open releases the function's handle too.
 	_, err = cpor.Open(cpor.Options{TZ: "nope", ClockFunc: func() time.Time { return now }})
 	wantErr(t, err, cpor.ErrInvalid)

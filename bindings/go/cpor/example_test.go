@@ -27,12 +27,13 @@ func Example() {
 			log.Fatal(err)
 		}
 	}
-	check(ctx.CreatePartner("fabrikam", "Fabrikam Ltd"))
-	check(ctx.CreateLocation("fabrikam", "1234567", "Fabrikam HQ"))
-	check(ctx.Enroll("1234567", cpor.ProgramOSUM365, true))
-	customerID, err := ctx.CreateCustomer("Contoso")
+	ops := cpor.System() // directory calls take the actor first, like claim calls
+	check(ctx.CreatePartner(ops, "fabrikam", "Fabrikam Ltd"))
+	check(ctx.CreateLocation(ops, "fabrikam", "1234567", "Fabrikam HQ"))
+	check(ctx.Enroll(ops, "1234567", cpor.ProgramOSUM365, true))
+	customerID, err := ctx.CreateCustomer(ops, "Contoso")
 	check(err)
-	check(ctx.CreateTenant(customerID, tenant, "contoso.onmicrosoft.com"))
+	check(ctx.CreateTenant(ops, customerID, tenant, "contoso.onmicrosoft.com"))
 
 	admin := cpor.PartnerActor(cpor.RoleIncentivesAdmin, "fabrikam", "alice")
 	reviewer := cpor.Reviewer("rev1")

@@ -17,6 +17,7 @@ var (
 	sha      = "abababababababababababababababababababababababababababababababab"
 	reviewer = cpor.Reviewer("rev1")
 	customer = cpor.CustomerAdmin(tenant, "cust-admin")
+	ops      = cpor.System() // the operator: reference data
 	mpn      = map[string]string{"A": "1000001", "B": "1000002", "C": "1000003"}
 	day      = 24 * time.Hour
 )
@@ -41,13 +42,13 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() { ctx.Close() })
 	w := &world{t: t, ctx: ctx, clock: clock}
 	for _, p := range []string{"A", "B", "C"} {
-		must(t, ctx.CreatePartner(p, "Partner "+p))
-		must(t, ctx.CreateLocation(p, mpn[p], p+" HQ"))
-		must(t, ctx.Enroll(mpn[p], cpor.ProgramOSUM365, true))
+		must(t, ctx.CreatePartner(ops, p, "Partner "+p))
+		must(t, ctx.CreateLocation(ops, p, mpn[p], p+" HQ"))
+		must(t, ctx.Enroll(ops, mpn[p], cpor.ProgramOSUM365, true))
 	}
-	w.customerID, err = ctx.CreateCustomer("Contoso")
+	w.customerID, err = ctx.CreateCustomer(ops, "Contoso")
 	must(t, err)
-	must(t, ctx.CreateTenant(w.customerID, tenant, domain))
+	must(t, ctx.CreateTenant(ops, w.customerID, tenant, domain))
 	return w
 }
 

@@ -22,9 +22,9 @@ import (
 
 // The directory calls of these tests, in one place: the directory's
 // signatures are about to take an actor.
-func createPartner(c *cpor.Context, id, name string) error { return c.CreatePartner(id, name) }
+func createPartner(c *cpor.Context, id, name string) error { return c.CreatePartner(ops, id, name) }
 
-func partner(c *cpor.Context, id string) (cpor.Partner, error) { return c.Partner(id) }
+func partner(c *cpor.Context, id string) (cpor.Partner, error) { return c.Partner(ops, id) }
 
 // within fails the test when f does not return within d: a deadlock is a
 // failure, not a hung test run.
@@ -657,7 +657,7 @@ func testUseAfterClose(t *testing.T) {
 	calls := map[string]error{"CreatePartner": createPartner(ctx, "A", "A")}
 	_, calls["Begin"] = ctx.Begin()
 	_, calls["Advance"] = ctx.Advance()
-	_, calls["Workloads"] = ctx.Workloads()
+	_, calls["Workloads"] = ctx.Workloads(ops)
 	_, calls["Claim"] = ctx.Claim(reviewer, "x")
 	calls["Tx.CreatePartner"] = createPartner(tx.Context, "A", "A")
 	calls["Tx.Commit"] = tx.Commit()

@@ -384,85 +384,132 @@ class Context(Handle):
         self.commit()
 
     # ---- directory
+    #
+    # Every directory method takes the calling Actor first (DESIGN.md 1.4):
+    # the system writes reference data, a partner's global admin adds and
+    # renames its own locations; reads see only what the actor may see, and
+    # another organization's record raises NotFound exactly like an unknown ID.
 
-    def create_partner(self, partner_id, name):
+    def _list(self, fn, next_fn, free_fn, cls, item_free, actor, *args):
+        return self._iter(fn, (_actor(actor),) + args, next_fn, free_fn, cls, item_free,
+                          cls.__name__.lower())
+
+    def create_partner(self, actor, partner_id, name):
         """Creates a partner (a Partner Global Account). Exists when the ID is taken."""
-        self._call(lib.cpor_partner_create, text(partner_id), text(name))
+        self._call(lib.cpor_partner_create, _actor(actor), text(partner_id), text(name))
 
-    def partner(self, partner_id):
+    def partner(self, actor, partner_id):
         """The partner record (a Partner snapshot); NotFound when unknown."""
-        return self._get(lib.cpor_partner_get, Partner, lib.cpor_partner_free, text(partner_id))
+        return self._get(lib.cpor_partner_get, Partner, lib.cpor_partner_free, _actor(actor),
+                         text(partner_id))
 
-    def create_location(self, partner_id, mpn_id, name):
+    def partners(self, actor):
+        """Iterator over the partners the actor may read, sorted by ID."""
+        return self._list(lib.cpor_partner_list, lib.cpor_partner_iter_next,
+                          lib.cpor_partner_iter_free, Partner, lib.cpor_partner_free, actor)
+
+    def create_location(self, actor, partner_id, mpn_id, name):
         """Creates a location (MPN ID: 1-10 ASCII digits) of a partner."""
-        self._call(lib.cpor_location_create, text(partner_id), text(mpn_id), text(name))
+        self._call(lib.cpor_location_create, _actor(actor), text(partner_id), text(mpn_id),
+                   text(name))
 
-    def location(self, mpn_id):
+    def rename_location(self, actor, mpn_id, name):
+        """Renames a location (system, or the partner's global admin for its own)."""
+        self._call(lib.cpor_location_rename, _actor(actor), text(mpn_id), text(name))
+
+    def location(self, actor, mpn_id):
         """The location record (a Location snapshot) of an MPN ID."""
-        return self._get(lib.cpor_location_get, Location, lib.cpor_location_free, text(mpn_id))
+        return self._get(lib.cpor_location_get, Location, lib.cpor_location_free, _actor(actor),
+                         text(mpn_id))
 
-    def enroll(self, mpn_id, program, enrolled=True):
+    def locations(self, actor, partner_id=None):
+        """Iterator over the locations (of partner_id, or all) the actor may read."""
+        return self._list(lib.cpor_location_list, lib.cpor_location_iter_next,
+                          lib.cpor_location_iter_free, Location, lib.cpor_location_free, actor,
+                          text(partner_id))
+
+    def enroll(self, actor, mpn_id, program, enrolled=True):
         """Enrolls (or, enrolled=False, unenrolls) a location in a Program."""
-        self._call(lib.cpor_location_enroll, text(mpn_id), to_int(Program, program),
-                   1 if enrolled else 0)
+        self._call(lib.cpor_location_enroll, _actor(actor), text(mpn_id),
+                   to_int(Program, program), 1 if enrolled else 0)
 
-    def create_customer(self, name):
+    def create_customer(self, actor, name):
         """A new customer; returns its generated ID (str)."""
         out = c_void_p()
-        self._call(lib.cpor_customer_create, text(name), byref(out))
+        self._call(lib.cpor_customer_create, _actor(actor), text(name), byref(out))
         try:
             return ctypes.string_at(out.value).decode()
         finally:
             lib.cpor_free(out)
 
-    def customer(self, customer_id):
+    def customer(self, actor, customer_id):
         """The customer record (a Customer snapshot)."""
-        return self._get(lib.cpor_customer_get, Customer, lib.cpor_customer_free,
+        return self._get(lib.cpor_customer_get, Customer, lib.cpor_customer_free, _actor(actor),
                          text(customer_id))
 
-    def create_tenant(self, customer_id, tenant_id, domain):
+    def customers(self, actor):
+        """Iterator over the customers the actor may read, sorted by ID."""
+        return self._list(lib.cpor_customer_list, lib.cpor_customer_iter_next,
+                          lib.cpor_customer_iter_free, Customer, lib.cpor_customer_free, actor)
+
+    def create_tenant(self, actor, customer_id, tenant_id, domain):
         """Creates a tenant (an Entra directory, by GUID) of a customer, with a first domain."""
-        self._call(lib.cpor_tenant_create, text(customer_id), text(tenant_id), text(domain))
+        self._call(lib.cpor_tenant_create, _actor(actor), text(customer_id), text(tenant_id),
+                   text(domain))
 
-    def add_domain(self, tenant_id, domain):
+    def add_domain(self, actor, tenant_id, domain):
         """Adds a domain to a tenant (domains are unique across tenants)."""
-        self._call(lib.cpor_tenant_add_domain, text(tenant_id), text(domain))
+        self._call(lib.cpor_tenant_add_domain, _actor(actor), text(tenant_id), text(domain))
 
-    def tenant(self, tenant_id):
+    def tenant(self, actor, tenant_id):
         """The tenant record (a Tenant snapshot); braces and uppercase accepted."""
-        return self._get(lib.cpor_tenant_get, Tenant, lib.cpor_tenant_free, text(tenant_id))
+        return self._get(lib.cpor_tenant_get, Tenant, lib.cpor_tenant_free, _actor(actor),
+                         text(tenant_id))
 
-    def create_subscription(self, subscription_id, tenant_id, workload, channel, state):
+    def tenants(self, actor, customer_id=None):
+        """Iterator over the tenants (of customer_id, or all) the actor may read."""
+        return self._list(lib.cpor_tenant_list, lib.cpor_tenant_iter_next,
+                          lib.cpor_tenant_iter_free, Tenant, lib.cpor_tenant_free, actor,
+                          text(customer_id))
+
+    def create_subscription(self, actor, subscription_id, tenant_id, workload, channel, state):
         """Creates a subscription (GUID) of a tenant: workload, Channel, SubState."""
-        self._call(lib.cpor_subscription_create, text(subscription_id), text(tenant_id),
-                   text(workload), to_int(Channel, channel), to_int(SubState, state))
+        self._call(lib.cpor_subscription_create, _actor(actor), text(subscription_id),
+                   text(tenant_id), text(workload), to_int(Channel, channel),
+                   to_int(SubState, state))
 
-    def subscription(self, subscription_id):
+    def subscription(self, actor, subscription_id):
         """The subscription record (a Subscription snapshot)."""
         return self._get(lib.cpor_subscription_get, Subscription, lib.cpor_subscription_free,
-                         text(subscription_id))
+                         _actor(actor), text(subscription_id))
 
-    def set_subscription_state(self, subscription_id, state):
+    def subscriptions(self, actor, tenant_id=None):
+        """Iterator over the subscriptions (of tenant_id, or all) the actor may read."""
+        return self._list(lib.cpor_subscription_list, lib.cpor_subscription_iter_next,
+                          lib.cpor_subscription_iter_free, Subscription,
+                          lib.cpor_subscription_free, actor, text(tenant_id))
+
+    def set_subscription_state(self, actor, subscription_id, state):
         """Returns the number of claims changed (expired/disabled end associations)."""
         n = c_size_t()
-        self._call(lib.cpor_subscription_set_state, text(subscription_id),
+        self._call(lib.cpor_subscription_set_state, _actor(actor), text(subscription_id),
                    to_int(SubState, state), byref(n))
         return n.value
 
-    def register_workload(self, code, name, area, needs_subscription=False):
+    def register_workload(self, actor, code, name, area, needs_subscription=False):
         """Registers a workload (code, name, Area, whether claims name a subscription)."""
-        self._call(lib.cpor_workload_register, text(code), text(name), to_int(Area, area),
-                   1 if needs_subscription else 0)
+        self._call(lib.cpor_workload_register, _actor(actor), text(code), text(name),
+                   to_int(Area, area), 1 if needs_subscription else 0)
 
-    def workload(self, code):
+    def workload(self, actor, code):
         """The workload record (a Workload snapshot) of a code."""
-        return self._get(lib.cpor_workload_get, Workload, lib.cpor_workload_free, text(code))
+        return self._get(lib.cpor_workload_get, Workload, lib.cpor_workload_free, _actor(actor),
+                         text(code))
 
-    def workloads(self):
+    def workloads(self, actor):
         """Iterator over the catalog and registered workloads, sorted by code."""
-        return self._iter(lib.cpor_workload_list, (), lib.cpor_workload_iter_next,
-                          lib.cpor_workload_iter_free, Workload, lib.cpor_workload_free,
-                          "workload")
+        return self._list(lib.cpor_workload_list, lib.cpor_workload_iter_next,
+                          lib.cpor_workload_iter_free, Workload, lib.cpor_workload_free, actor)
 
     # ---- claims
 

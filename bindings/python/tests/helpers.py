@@ -13,6 +13,7 @@ DOMAIN = "contoso.onmicrosoft.com"
 SHA = "ab" * 32
 REVIEWER = Actor.reviewer("rev1")
 CUSTOMER = Actor.customer(TENANT, "cust-admin")
+SYSTEM = Actor.system("ops")  # the operator: reference data
 
 
 def admin(p):
@@ -30,11 +31,11 @@ class WorldCase(unittest.TestCase):
         self.ctx = cpor.Context(clock=self.clock)
         self.addCleanup(self.ctx.close)
         for p, mpn in MPN.items():
-            self.ctx.create_partner(p, "Partner " + p)
-            self.ctx.create_location(p, mpn, p + " HQ")
-            self.ctx.enroll(mpn, Program.OSU_M365)
-        self.customer_id = self.ctx.create_customer("Contoso")
-        self.ctx.create_tenant(self.customer_id, TENANT, DOMAIN)
+            self.ctx.create_partner(SYSTEM, p, "Partner " + p)
+            self.ctx.create_location(SYSTEM, p, mpn, p + " HQ")
+            self.ctx.enroll(SYSTEM, mpn, Program.OSU_M365)
+        self.customer_id = self.ctx.create_customer(SYSTEM, "Contoso")
+        self.ctx.create_tenant(SYSTEM, self.customer_id, TENANT, DOMAIN)
 
     def new_claim(self, p="A", workload="TEAMS", **kw):
         fields = dict(

@@ -5,25 +5,25 @@ import unittest
 
 import cpor
 from cpor import Actor, EventKind, Program, Reason, Role, State
-from helpers import (CUSTOMER, DOMAIN, MPN, REVIEWER, SHA, START, TENANT, UTC, WorldCase,
-                     admin)
+from helpers import (CUSTOMER, DOMAIN, MPN, REVIEWER, SHA, START, SYSTEM, TENANT, UTC,
+                     WorldCase, admin)
 
 
 class HappyPath(WorldCase):
     def test_directory_records(self):
-        self.assertEqual(self.ctx.partner("A"), cpor.Partner("A", "Partner A"))
-        loc = self.ctx.location(MPN["A"])
+        self.assertEqual(self.ctx.partner(SYSTEM, "A"), cpor.Partner("A", "Partner A"))
+        loc = self.ctx.location(SYSTEM, MPN["A"])
         self.assertEqual(loc.partner_id, "A")
         self.assertTrue(loc.is_enrolled(Program.OSU_M365))
         self.assertFalse(loc.is_enrolled("osa_sell"))
-        self.assertEqual(self.ctx.customer(self.customer_id).name, "Contoso")
-        self.ctx.add_domain(TENANT.upper(), "Contoso.com")
-        t = self.ctx.tenant("{" + TENANT.upper() + "}")
+        self.assertEqual(self.ctx.customer(SYSTEM, self.customer_id).name, "Contoso")
+        self.ctx.add_domain(SYSTEM, TENANT.upper(), "Contoso.com")
+        t = self.ctx.tenant(SYSTEM, "{" + TENANT.upper() + "}")
         self.assertEqual(t.id, TENANT)
         self.assertEqual(t.domains, (DOMAIN, "contoso.com"))
-        w = self.ctx.workload("TEAMS")
+        w = self.ctx.workload(SYSTEM, "TEAMS")
         self.assertEqual((w.area, w.needs_subscription, w.is_builtin), (cpor.Area.M365, False, True))
-        codes = [w.code for w in self.ctx.workloads()]
+        codes = [w.code for w in self.ctx.workloads(SYSTEM)]
         self.assertEqual(codes, sorted(codes))
         self.assertIn("D365_SALES", codes)
 
@@ -207,7 +207,7 @@ class Refusals(WorldCase):
         self.assertIn("fabrikam.com", cm.exception.message)
 
     def test_not_enrolled(self):
-        self.ctx.enroll(MPN["A"], Program.OSU_M365, enrolled=False)
+        self.ctx.enroll(SYSTEM, MPN["A"], Program.OSU_M365, enrolled=False)
         with self.assertRaises(cpor.NotEnrolled):
             self.submitted("A")
 
@@ -242,19 +242,19 @@ class Refusals(WorldCase):
         with self.assertRaises(cpor.InvalidState):
             self.ctx.approve(REVIEWER, c)
         with self.assertRaises(cpor.InvalidArgument):
-            self.ctx.create_location("A", "12x", "bad MPN")
+            self.ctx.create_location(SYSTEM, "A", "12x", "bad MPN")
         with self.assertRaises(cpor.Exists):
-            self.ctx.create_partner("A", "again")
+            self.ctx.create_partner(SYSTEM, "A", "again")
         with self.assertRaises(cpor.NotFound):
-            self.ctx.partner("nobody")
+            self.ctx.partner(SYSTEM, "nobody")
         with self.assertRaises(cpor.InvalidArgument):
             list(self.ctx.find_claims(REVIEWER))  # no filter at all
 
     def test_subscription_claims(self):
         sub = "9b2c1d3e-0000-4000-8000-000000000001"
-        self.ctx.enroll(MPN["A"], Program.OSU_BIZAPPS)
-        self.ctx.create_subscription(sub, TENANT, "D365_SALES", "web_direct", "active")
-        s = self.ctx.subscription(sub)
+        self.ctx.enroll(SYSTEM, MPN["A"], Program.OSU_BIZAPPS)
+        self.ctx.create_subscription(SYSTEM, sub, TENANT, "D365_SALES", "web_direct", "active")
+        s = self.ctx.subscription(SYSTEM, sub)
         self.assertEqual((s.channel, s.state), (cpor.Channel.WEB_DIRECT, cpor.SubState.ACTIVE))
         with self.assertRaises(cpor.ActivityNotAllowed):
             self.new_claim(area="m365", activity="presales")
@@ -263,7 +263,8 @@ class Refusals(WorldCase):
                            technical_contact_email="tom@contoso.com")
         self.assertEqual(c.lines[0].subscription, sub)
         csp = "9b2c1d3e-0000-4000-8000-000000000002"
-        self.ctx.create_subscription(csp, TENANT, "D365_SALES", cpor.Channel.CSP, "active")
+        self.ctx.create_subscription(SYSTEM, csp, TENANT, "D365_SALES", cpor.Channel.CSP,
+                                     "active")
         with self.assertRaises(cpor.SubscriptionError):
             self.new_claim(area="bizapps", activity="usage", lines=[("D365_SALES", csp)])
 

@@ -8,17 +8,17 @@ import unittest
 
 import cpor
 from cpor import Actor, Calendar, Context, ManualClock, State, TimeZone
-from helpers import REVIEWER, START, TENANT, UTC, WorldCase, admin
+from helpers import REVIEWER, START, SYSTEM, TENANT, UTC, WorldCase, admin
 
 
 class UseAfterClose(unittest.TestCase):
     def test_context(self):
         ctx = Context()
-        ctx.create_partner("A", "A")
+        ctx.create_partner(SYSTEM, "A", "A")
         ctx.close()
         ctx.close()  # idempotent
         self.assertTrue(ctx.closed)
-        for call in (lambda: ctx.partner("A"), ctx.now, ctx.advance, lambda: ctx.errmsg):
+        for call in (lambda: ctx.partner(SYSTEM, "A"), ctx.now, ctx.advance, lambda: ctx.errmsg):
             with self.assertRaises(ValueError):
                 call()
         with self.assertRaises(ValueError):
@@ -46,8 +46,8 @@ class UseAfterClose(unittest.TestCase):
         cal = Calendar.parse("name half\nweekmask 1010100\n")
         ctx = Context(calendar=cal, clock=ManualClock(START))
         cal.close()  # the context holds its own C reference
-        ctx.create_partner("A", "A")
-        self.assertEqual(ctx.partner("A").name, "A")
+        ctx.create_partner(SYSTEM, "A", "A")
+        self.assertEqual(ctx.partner(SYSTEM, "A").name, "A")
         ctx.close()
 
     def test_clock_in_use_cannot_close(self):
@@ -70,8 +70,8 @@ class UseAfterClose(unittest.TestCase):
         def make():
             ctx = Context()
             for i in range(3):
-                ctx.create_partner("P%d" % i, "n")
-            return ctx, ctx.workloads()
+                ctx.create_partner(SYSTEM, "P%d" % i, "n")
+            return ctx, ctx.workloads(SYSTEM)
         ctx, it = make()
         first = next(it)
         self.assertEqual(first.code, "COPILOT_STUDIO")
@@ -85,8 +85,8 @@ class UseAfterClose(unittest.TestCase):
 
     def test_snapshots_survive_close(self):
         with Context() as ctx:
-            ctx.create_partner("A", "Partner A")
-            p = ctx.partner("A")
+            ctx.create_partner(SYSTEM, "A", "Partner A")
+            p = ctx.partner(SYSTEM, "A")
         self.assertEqual(p.name, "Partner A")
 
     def test_naive_datetime_refused(self):
@@ -106,9 +106,9 @@ class Options(unittest.TestCase):
             with Context(path, clock=clk, calendar="us-federal",
                          tz="PST8PDT,M3.2.0,M11.1.0", optout=(7, "calendar"),
                          busy_timeout_ms=100) as ctx:
-                ctx.create_partner("A", "Partner A")
+                ctx.create_partner(SYSTEM, "A", "Partner A")
             with Context(path) as ctx:
-                self.assertEqual(ctx.partner("A").name, "Partner A")
+                self.assertEqual(ctx.partner(SYSTEM, "A").name, "Partner A")
             with open(path, "wb") as f:
                 f.write(b"not a database" * 100)
             with self.assertRaises(cpor.CporError):
@@ -132,10 +132,10 @@ class OptOutPolicy(WorldCase):
         self.clock = ManualClock(START)
         self.ctx = Context(clock=self.clock, optout=cpor.Window(7, cpor.DayUnit.CALENDAR))
         self.addCleanup(self.ctx.close)
-        self.ctx.create_partner("A", "A")
-        self.ctx.create_location("A", "1000001", "A HQ")
-        self.ctx.enroll("1000001", "osu_m365")
-        self.ctx.create_tenant(self.ctx.create_customer("Contoso"), TENANT,
+        self.ctx.create_partner(SYSTEM, "A", "A")
+        self.ctx.create_location(SYSTEM, "A", "1000001", "A HQ")
+        self.ctx.enroll(SYSTEM, "1000001", "osu_m365")
+        self.ctx.create_tenant(SYSTEM, self.ctx.create_customer(SYSTEM, "Contoso"), TENANT,
                                "contoso.onmicrosoft.com")
 
     def test_seven_calendar_days(self):
@@ -147,14 +147,14 @@ class OptOutPolicy(WorldCase):
 class Batches(WorldCase):
     def test_batch_commit_and_rollback(self):
         with self.ctx.batch():
-            self.ctx.create_partner("X", "X")
-        self.assertEqual(self.ctx.partner("X").name, "X")
+            self.ctx.create_partner(SYSTEM, "X", "X")
+        self.assertEqual(self.ctx.partner(SYSTEM, "X").name, "X")
         with self.assertRaises(RuntimeError):
             with self.ctx.batch():
-                self.ctx.create_partner("Y", "Y")
+                self.ctx.create_partner(SYSTEM, "Y", "Y")
                 raise RuntimeError("boom")
         with self.assertRaises(cpor.NotFound):
-            self.ctx.partner("Y")
+            self.ctx.partner(SYSTEM, "Y")
         with self.assertRaises(cpor.InvalidState):
             self.ctx.commit()
 
@@ -172,13 +172,13 @@ class GarbageCollectionStress(WorldCase):
             if i % 5 == 0:
                 self.ctx.find_claims(REVIEWER, tenant_id=TENANT)
             if i % 7 == 0:
-                list(self.ctx.workloads())
+                list(self.ctx.workloads(SYSTEM))
             if i % 500 == 0:
                 gc.collect()
         for i in range(200):
             c = Context(clock=ManualClock(START), calendar=Calendar.builtin("us-federal"))
-            c.create_partner("P", "P")
-            c.workloads()  # an open iterator the finalizer frees with the Context
+            c.create_partner(SYSTEM, "P", "P")
+            c.workloads(SYSTEM)  # an open iterator the finalizer frees with the Context
             if i % 2:
                 c.close()
         gc.collect()

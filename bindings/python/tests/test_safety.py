@@ -75,16 +75,16 @@ from helpers import MPN, REVIEWER, SHA, START, TENANT, DOMAIN, admin
 
 def world(ctx):
     for p, mpn in MPN.items():
-        ctx.create_partner(p, "Partner " + p)
-        ctx.create_location(p, mpn, p + " HQ")
-        ctx.enroll(mpn, "osu_m365")
-    ctx.create_tenant(ctx.create_customer("Contoso"), TENANT, DOMAIN)
+        ctx.create_partner(cpor.Actor.system("ops"), p, "Partner " + p)
+        ctx.create_location(cpor.Actor.system("ops"), p, mpn, p + " HQ")
+        ctx.enroll(cpor.Actor.system("ops"), mpn, "osu_m365")
+    ctx.create_tenant(cpor.Actor.system("ops"), ctx.create_customer(cpor.Actor.system("ops"), "Contoso"), TENANT, DOMAIN)
 
 def tenant(ctx, k, i):
     # a fresh tenant (its own claim units): (tenant_id, domain)
     tid = "0f8fad5b-d9cb-469f-a165-%04d%08d" % (k, i)
     dom = "t%d-%d.example.com" % (k, i)
-    ctx.create_tenant(ctx.create_customer("C%d-%d" % (k, i)), tid, dom)
+    ctx.create_tenant(cpor.Actor.system("ops"), ctx.create_customer(cpor.Actor.system("ops"), "C%d-%d" % (k, i)), tid, dom)
     return tid, dom
 
 def claim(ctx, p="A", workload="TEAMS", tenant_id=TENANT, domain=DOMAIN):
@@ -114,7 +114,7 @@ def worker(k):
             tid, dom = tenant(ctx, k, i)
             c = claim(ctx, "ABC"[k %% 3], tenant_id=tid, domain=dom)
             ctx.comment(admin("ABC"[k %% 3]), c, "t%%d-%%d" %% (k, i))
-            ctx.partner("ABC"[i %% 3])
+            ctx.partner(cpor.Actor.system("ops"), "ABC"[i %% 3])
             n = sum(1 for _ in ctx.find_claims(REVIEWER, tenant_id=tid))
             assert n == 1, n
             for e in ctx.history(admin("ABC"[k %% 3]), c):
@@ -210,7 +210,7 @@ seen = []
 def worker(k):
     for it in its[k::4]:
         seen.append(len(list(it)))
-        ctx.workload("TEAMS")
+        ctx.workload(cpor.Actor.system("ops"), "TEAMS")
 threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
 for t in threads: t.start()
 for t in threads: t.join()
@@ -281,7 +281,7 @@ START = dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc)
 box = {}
 def clock():
     if box.get("reenter"):
-        box["ctx"].create_partner("X", "X")
+        box["ctx"].create_partner(cpor.Actor.system("ops"), "X", "X")
     return START
 ctx = cpor.Context(clock=clock)
 box["ctx"] = ctx
@@ -312,17 +312,17 @@ def clock():
     return START
 ctx = cpor.Context(clock=clock)
 box["ctx"] = ctx
-ctx.create_partner("A", "A")
+ctx.create_partner(cpor.Actor.system("ops"), "A", "A")
 box["close"] = True
 try:
-    ctx.create_partner("B", "B")
+    ctx.create_partner(cpor.Actor.system("ops"), "B", "B")
 except cpor.ReentrancyError as e:
     assert type(e) is cpor.ReentrancyError, type(e)
 else:
     raise AssertionError("no ReentrancyError")
 assert not ctx.closed
 box["close"] = False
-assert ctx.partner("A").name == "A"
+assert ctx.partner(cpor.Actor.system("ops"), "A").name == "A"
 ctx.close()
 assert ctx.closed
 print("OK")
@@ -338,7 +338,7 @@ def clock():
         next(box["it"])
     return START
 ctx = cpor.Context(clock=clock)
-it = ctx.workloads()
+it = ctx.workloads(cpor.Actor.system("ops"))
 box["it"] = it
 try:
     ctx.now()
@@ -375,7 +375,7 @@ class Finalizers(unittest.TestCase):
             return START
         ctx = Context(clock=clock)
         self.addCleanup(ctx.close)
-        box["it"] = ctx.workloads()
+        box["it"] = ctx.workloads(cpor.Actor.system("ops"))
         self.assertEqual(len(ctx._g._children), 1)
         self.assertEqual(ctx.now(), START)
         self.assertEqual(box["pending"], 1)
@@ -393,7 +393,7 @@ class Finalizers(unittest.TestCase):
         ctx = Context(clock=clock)
         self.addCleanup(ctx.close)
         go.set()
-        it = ctx.workloads()
+        it = ctx.workloads(cpor.Actor.system("ops"))
         go.clear()
         t = threading.Thread(target=ctx.now)
         t.start()
@@ -411,8 +411,8 @@ import gc
 def work(k):
     for i in range(50):
         ctx = Context(clock=ManualClock(START), calendar="us-federal")
-        ctx.create_partner("P", "P")
-        it = ctx.workloads()
+        ctx.create_partner(cpor.Actor.system("ops"), "P", "P")
+        it = ctx.workloads(cpor.Actor.system("ops"))
         next(it)
         if i % 2:
             del ctx          # the iterator keeps it alive
@@ -447,11 +447,11 @@ class CallbackExceptions(unittest.TestCase):
         exc = KeyboardInterrupt("stop")
         ctx, box = self.raising_clock(exc)
         with exactly(self, KeyboardInterrupt) as cm:
-            ctx.create_partner("A", "A")
+            ctx.create_partner(cpor.Actor.system("ops"), "A", "A")
         self.assertIs(cm.exception, exc)
         box["exc"] = None
         with exactly(self, cpor.NotFound):  # the failed call changed nothing
-            ctx.partner("A")
+            ctx.partner(cpor.Actor.system("ops"), "A")
 
     def test_system_exit_in_clock_propagates_unchanged(self):
         exc = SystemExit(3)
@@ -489,7 +489,7 @@ for f in (copy.copy, copy.deepcopy, pickle.dumps):
         pass
     else:
         raise AssertionError(f)
-ctx.create_partner("A", "A")
+ctx.create_partner(cpor.Actor.system("ops"), "A", "A")
 ctx.close()
 gc.collect()
 print("OK")
@@ -500,7 +500,7 @@ print("OK")
         tz = TimeZone("UTC0")
         clock = ManualClock(START)
         ctx = Context(clock=clock)
-        it = ctx.workloads()
+        it = ctx.workloads(cpor.Actor.system("ops"))
         try:
             for obj in (cal, tz, clock, ctx, it):
                 for f in (copy.copy, copy.deepcopy, pickle.dumps):
@@ -515,8 +515,8 @@ print("OK")
 
     def test_records_copy_safely(self):
         with Context(clock=ManualClock(START)) as ctx:
-            ctx.create_partner("A", "Partner A")
-            p = ctx.partner("A")
+            ctx.create_partner(cpor.Actor.system("ops"), "A", "Partner A")
+            p = ctx.partner(cpor.Actor.system("ops"), "A")
             actor = admin("A")
         for rec in (p, actor):
             for f in (copy.copy, copy.deepcopy, lambda r: pickle.loads(pickle.dumps(r))):
@@ -577,7 +577,7 @@ print("OK")
     def test_iterator_class_cannot_be_constructed(self):
         ctx = Context()
         self.addCleanup(ctx.close)
-        it = ctx.workloads()
+        it = ctx.workloads(cpor.Actor.system("ops"))
         with exactly(self, TypeError):
             type(it)(ctx, 12345, None, None, None, None, "x")
         it.close()
@@ -630,12 +630,12 @@ class IntegerRanges(WorldCase):
     def test_enroll_program_out_of_int(self):
         # Was: enroll(mpn, 2**32 + 3) enrolled in program 3.
         with exactly(self, OverflowError):
-            self.ctx.enroll(MPN["A"], 2**32 + 3)
-        self.assertFalse(self.ctx.location(MPN["A"]).is_enrolled(3))
+            self.ctx.enroll(cpor.Actor.system("ops"), MPN["A"], 2**32 + 3)
+        self.assertFalse(self.ctx.location(cpor.Actor.system("ops"), MPN["A"]).is_enrolled(3))
         with exactly(self, cpor.InvalidArgument):
-            self.ctx.enroll(MPN["A"], 99)
-        self.ctx.enroll(MPN["A"], True and 3)
-        self.assertTrue(self.ctx.location(MPN["A"]).is_enrolled(3))
+            self.ctx.enroll(cpor.Actor.system("ops"), MPN["A"], 99)
+        self.ctx.enroll(cpor.Actor.system("ops"), MPN["A"], True and 3)
+        self.assertTrue(self.ctx.location(cpor.Actor.system("ops"), MPN["A"]).is_enrolled(3))
 
     def test_enum_ints_and_flags_checked(self):
         with exactly(self, OverflowError):
@@ -651,7 +651,7 @@ class IntegerRanges(WorldCase):
         self.assertEqual(list(self.ctx.find_claims(REVIEWER, tenant_id=TENANT, overdue=True)),
                          [])
         with exactly(self, OverflowError):
-            self.ctx.create_subscription("9b2c1d3e-0000-4000-8000-000000000001", TENANT,
+            self.ctx.create_subscription(cpor.Actor.system("ops"), "9b2c1d3e-0000-4000-8000-000000000001", TENANT,
                                          "D365_SALES", 2**32 + 1, "active")
 
     def test_decide_dispute_grant_flag(self):
@@ -679,7 +679,7 @@ class IntegerRanges(WorldCase):
             with exactly(self, ValueError):
                 Context(path, read_only=2)
             with Context(path, busy_timeout_ms=0, synchronous_full=True) as ctx:
-                ctx.create_partner("A", "A")
+                ctx.create_partner(cpor.Actor.system("ops"), "A", "A")
 
     def test_check_error_code_range(self):
         with exactly(self, OverflowError):
@@ -701,16 +701,16 @@ class NulCharacters(WorldCase):
     def test_bytes_with_nul_refused(self):
         # Was: b"evil\0tail" created a partner "evil".
         with exactly(self, ValueError) as cm:
-            self.ctx.create_partner(b"evil\0tail", "Evil")
+            self.ctx.create_partner(cpor.Actor.system("ops"), b"evil\0tail", "Evil")
         self.assertIs(type(cm.exception), ValueError)
         with exactly(self, cpor.NotFound):
-            self.ctx.partner("evil")
-        self.ctx.create_partner(b"good", "Good")
-        self.assertEqual(self.ctx.partner("good").name, "Good")
+            self.ctx.partner(cpor.Actor.system("ops"), "evil")
+        self.ctx.create_partner(cpor.Actor.system("ops"), b"good", "Good")
+        self.assertEqual(self.ctx.partner(cpor.Actor.system("ops"), "good").name, "Good")
 
     def test_str_with_nul_refused(self):
-        for call in (lambda: self.ctx.create_partner("evil\0tail", "x"),
-                     lambda: self.ctx.partner("A\0"),
+        for call in (lambda: self.ctx.create_partner(cpor.Actor.system("ops"), "evil\0tail", "x"),
+                     lambda: self.ctx.partner(cpor.Actor.system("ops"), "A\0"),
                      lambda: self.new_claim(name="x\0y"),
                      lambda: self.ctx.comment(admin("A"), "c\0", text="hi"),
                      lambda: Actor.reviewer("rev\0iewer"),
@@ -720,7 +720,7 @@ class NulCharacters(WorldCase):
             with exactly(self, ValueError):
                 call()
         with exactly(self, cpor.NotFound):
-            self.ctx.partner("evil")
+            self.ctx.partner(cpor.Actor.system("ops"), "evil")
         c = self.new_claim()
         with exactly(self, ValueError):
             self.ctx.comment(admin("A"), c, text="a\0b")
@@ -738,11 +738,11 @@ class Paths(unittest.TestCase):
     def test_pathlike_db_path(self):
         p = pathlib.Path(self.dir) / "path.db"
         with Context(p) as ctx:
-            ctx.create_partner("A", "A")
+            ctx.create_partner(cpor.Actor.system("ops"), "A", "A")
             self.assertIn("path.db", repr(ctx))
         self.assertTrue(p.exists())
         with Context(p) as ctx:
-            self.assertEqual(ctx.partner("A").name, "A")
+            self.assertEqual(ctx.partner(cpor.Actor.system("ops"), "A").name, "A")
 
     def test_bytes_db_path(self):
         # Was: Context(b"x.db") created a file named "b'x.db'".
@@ -750,7 +750,7 @@ class Paths(unittest.TestCase):
         os.chdir(self.dir)
         try:
             with Context(b"x.db") as ctx:
-                ctx.create_partner("A", "A")
+                ctx.create_partner(cpor.Actor.system("ops"), "A", "A")
         finally:
             os.chdir(old)
         self.assertEqual(sorted(n for n in os.listdir(self.dir) if not n.startswith("x.db-")),
@@ -759,11 +759,11 @@ class Paths(unittest.TestCase):
     def test_non_utf8_bytes_path_passed_raw(self):
         raw = os.path.join(os.fsencode(self.dir), b"caf\xe9.db")
         with Context(raw) as ctx:
-            ctx.create_partner("A", "A")
+            ctx.create_partner(cpor.Actor.system("ops"), "A", "A")
         self.assertIn(b"caf\xe9.db", os.listdir(os.fsencode(self.dir)))
         # The same file through its str spelling (surrogateescape).
         with Context(os.fsdecode(raw)) as ctx:
-            self.assertEqual(ctx.partner("A").name, "A")
+            self.assertEqual(ctx.partner(cpor.Actor.system("ops"), "A").name, "A")
 
     def test_nul_in_path_refused(self):
         for p in ("a\0b.db", b"a\0b.db"):
@@ -825,17 +825,17 @@ class ApiSurface(WorldCase):
 
     def test_reprs(self):
         self.assertEqual(repr(self.ctx), "<cpor.Context memory>")
-        it = self.ctx.workloads()
+        it = self.ctx.workloads(cpor.Actor.system("ops"))
         self.assertEqual(repr(it), "<cpor workload iterator open>")
         list(it)
         self.assertEqual(repr(it), "<cpor workload iterator exhausted>")
-        it2 = self.ctx.workloads()
+        it2 = self.ctx.workloads(cpor.Actor.system("ops"))
         it2.close()
         self.assertEqual(repr(it2), "<cpor workload iterator closed>")
         self.assertEqual(repr(Calendar.builtin("us-federal")), "<cpor.Calendar 'us-federal'>")
         self.assertEqual(repr(TimeZone("UTC0")), "<cpor.TimeZone 'UTC0'>")
         self.assertIn("2026-11-02T10:00:00+00:00", repr(self.clock))
-        self.assertIn("Partner(id='A'", repr(self.ctx.partner("A")))
+        self.assertIn("Partner(id='A'", repr(self.ctx.partner(cpor.Actor.system("ops"), "A")))
         ctx = Context()
         ctx.close()
         self.assertEqual(repr(ctx), "<cpor.Context memory closed>")
