@@ -308,7 +308,27 @@ CPOR_API int cpor_claim_add_poe(cpor_ctx *ctx, const cpor_actor *actor, const ch
                                 uint64_t size);
 CPOR_API int cpor_claim_comment(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                                 const char *text);
+/* Every problem found is in the error message ("cannot submit (N problems):
+ * a; b; ..."); the code is the first one's, in the order of cpor_claim_check. */
 CPOR_API int cpor_claim_submit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
+
+/* Preflight: every problem that would block submitting a draft (claim_id)
+ * or a claim made from spec (claim_id NULL) — each missing field, the
+ * activity, the location and its enrollment, the tenant's domain, each
+ * subscription, each duplicate line — without writing anything. CPOR_OK with
+ * *out set (a count of 0: submit would pass as far as the store now says);
+ * an error for a bad argument (CPOR_EINVAL, naming it), an actor who may not
+ * submit the claim (as submit would), or a store failure. Free the report
+ * with cpor_check_report_free. */
+typedef struct cpor_check_report cpor_check_report;
+CPOR_API int cpor_claim_check(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                              const cpor_claim_spec *spec, cpor_check_report **out);
+CPOR_API size_t cpor_check_report_count(const cpor_check_report *report);
+/* The i-th problem's code (CPOR_EINCOMPLETE, ...) and message; 0 / NULL out
+ * of range. The message lives as long as the report. */
+CPOR_API int cpor_check_report_code(const cpor_check_report *report, size_t i);
+CPOR_API const char *cpor_check_report_message(const cpor_check_report *report, size_t i);
+CPOR_API void cpor_check_report_free(cpor_check_report *report);
 /* Partner request: REJECTED (partner_request) before ASSOCIATED. */
 CPOR_API int cpor_claim_withdraw(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
 CPOR_API int cpor_claim_start_review(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);

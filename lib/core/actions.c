@@ -35,7 +35,7 @@ static int act(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, int
   int rc = cpor__claim_open(ctx, actor, claim_id, action, &v);
   if (rc) return rc;
   cpor_claim *c = v.v[0]->claim;
-  cpor__request req = {action, actor, a->reason, a->text, a->grant, NULL, 0, NULL};
+  cpor__request req = {action, actor, a->reason, a->text, a->grant, NULL, 0, NULL, NULL};
   cpor_location *loc = NULL;
   if (needs_units(action)) rc = cpor__view_neighbors(ctx, &v, v.v[0]);
   if (!rc && action == CPOR__ACT_SUBMIT) {
@@ -158,8 +158,8 @@ int cpor_claim_add_poe(cpor_ctx *ctx, const cpor_actor *actor, const char *claim
   cpor__view v = {0};
   int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_ADD_POE, &v);
   if (rc) return rc;
-  cpor__poe poe = {(char *)name, (char *)media_type, digest, size};
-  cpor__request req = {CPOR__ACT_ADD_POE, actor, 0, NULL, 0, NULL, 0, &poe};
+  cpor__poe poe = {(char *)name, (char *)media_type, digest, size, CPOR_TIME_NONE};
+  cpor__request req = {CPOR__ACT_ADD_POE, actor, 0, NULL, 0, NULL, 0, &poe, NULL};
   cpor__env env = cpor__kenv(ctx);
   if ((rc = cpor__decide(&env, &req, &v))) rc = cpor__kernel_fail(ctx, rc);
   if (!rc) rc = cpor__view_write(ctx, &v);

@@ -97,7 +97,7 @@ static const char *const field_names[] = {NULL,
 #define MAX_LINES 64
 
 /* Format checks only: no store access. */
-static int spec_valid(cpor_ctx *ctx, const cpor_claim_spec *s) {
+int cpor__spec_valid(cpor_ctx *ctx, const cpor_claim_spec *s) {
   if (!s) return bad(ctx, "spec is NULL");
   if (s->version != CPOR_CLAIM_SPEC_VERSION)
     return cpor__fail(ctx, CPOR_EVERSION, "unsupported cpor_claim_spec version %u", s->version);
@@ -218,8 +218,8 @@ static void free_lines(cpor__line *v, size_t n) {
 }
 
 /* Builds c's lines from workloads[]/subs[] against c's tenant and area. */
-static int resolve_lines(cpor_ctx *ctx, cpor_claim *c, size_t n, const char *const *workloads,
-                         const char *const *subs) {
+int cpor__lines_resolve(cpor_ctx *ctx, cpor_claim *c, size_t n, const char *const *workloads,
+                        const char *const *subs) {
   cpor__line *v = calloc(n ? n : 1, sizeof *v);
   if (!v) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   int rc = CPOR_OK;
@@ -282,7 +282,7 @@ static int set_str(char **slot, const char *v, int canon_guid, int canon_domain)
 }
 
 /* Copies the set fields of the spec into c (canonical forms). */
-static int apply_spec(cpor_claim *c, const cpor_claim_spec *s) {
+int cpor__spec_apply(cpor_claim *c, const cpor_claim_spec *s) {
   int rc = CPOR_OK;
   if (s->name) rc |= set_str(&c->name, s->name, 0, 0);
   if (s->mpn_id) rc |= set_str(&c->mpn_id, s->mpn_id, 0, 0);
@@ -298,15 +298,15 @@ static int apply_spec(cpor_claim *c, const cpor_claim_spec *s) {
 }
 
 /* Everything a claim's identity must satisfy, against the store. */
-static int check_claim(cpor_ctx *ctx, cpor_claim *c, const cpor_claim_spec *lines_from) {
+int cpor__claim_check_identity(cpor_ctx *ctx, cpor_claim *c, const cpor_claim_spec *lines_from) {
   if (!cpor__rules_program(c->area, c->activity))
     return cpor__fail(ctx, CPOR_EACTIVITY, "activity %s is not allowed for %s",
                       cpor_activity_name(c->activity), cpor_area_name(c->area));
   int rc = check_location(ctx, c);
   if (!rc) rc = check_tenant(ctx, c);
   if (!rc && lines_from)
-    rc = resolve_lines(ctx, c, lines_from->line_count, lines_from->workloads,
-                       lines_from->subscriptions);
+    rc = cpor__lines_resolve(ctx, c, lines_from->line_count, lines_from->workloads,
+                             lines_from->subscriptions);
   return rc;
 }
 
@@ -329,7 +329,7 @@ int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_s
   const char *msg = NULL;
   int rc = cpor__rules_actor_valid(actor, &msg);
   if (rc) return cpor__fail(ctx, rc, "%s", msg);
-  if ((rc = spec_valid(ctx, spec))) return rc;
+  if ((rc = cpor__spec_valid(ctx, spec))) return rc;
   if (!spec->mpn_id || !spec->tenant_id || !spec->domain || !spec->area || !spec->activity)
     return cpor__fail(ctx, CPOR_EINCOMPLETE,
                       "a claim needs an MPN ID, a tenant ID, a domain, a solution area and an "
@@ -347,7 +347,7 @@ int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_s
   c->state = CPOR_STATE_EDITING;
   c->next_seq = 1;
   c->window_closes_at = c->sla_due_at = c->last_at = CPOR_TIME_NONE;
-  if (!c->id || !c->partner_id || apply_spec(c, spec)) {
+  if (!c->id || !c->partner_id || cpor__spec_apply(c, spec)) {
     cpor_claim_free(c);
     return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   }
@@ -359,7 +359,7 @@ int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_s
     return rc;
   }
   c->created_at = c->updated_at = ctx->now;
-  rc = check_claim(ctx, c, spec);
+  rc = cpor__claim_check_identity(ctx, c, spec);
   if (!rc) rc = check_units(ctx, actor, &v, t, 0);
   cpor__env env = cpor__kenv(ctx);
   if (!rc && (rc = cpor__k_created(&env, t, actor))) rc = cpor__kernel_fail(ctx, rc);
@@ -382,7 +382,7 @@ static int only_contacts(const cpor_claim_spec *s) {
 int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                     const cpor_claim_spec *changes) {
   if (!ctx) return CPOR_EINVAL;
-  int rc = spec_valid(ctx, changes);
+  int rc = cpor__spec_valid(ctx, changes);
   if (rc) return rc;
   cpor__view v = {0};
   if ((rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_EDIT, &v))) return rc;
@@ -409,8 +409,8 @@ int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id
   }
   cpor_claim *before = rc ? NULL : cpor__claim_dup(c);
   if (!rc && !before) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-  if (!rc && apply_spec(c, changes)) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-  if (!rc) rc = check_claim(ctx, c, relines ? &current : NULL);
+  if (!rc && cpor__spec_apply(c, changes)) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  if (!rc) rc = cpor__claim_check_identity(ctx, c, relines ? &current : NULL);
   free(wl);
   free(subs);
   if (!rc && relines) rc = check_units(ctx, actor, &v, t, c->state != CPOR_STATE_EDITING);

@@ -15,6 +15,16 @@ int cpor__claim_open(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_i
 int cpor__claim_handout(cpor_ctx *ctx, const cpor_claim *c, cpor_claim **out);
 /* Sets the read-time fields of c as of now (overdue, a passed dispute window). */
 void cpor__claim_as_of(cpor_claim *c, cpor_time now);
+/* Format checks of a spec (no store access): CPOR_OK, EINVAL, EVERSION. */
+int cpor__spec_valid(cpor_ctx *ctx, const cpor_claim_spec *s);
+/* Copies the set fields of the spec into c (canonical forms); CPOR_ENOMEM. */
+int cpor__spec_apply(cpor_claim *c, const cpor_claim_spec *s);
+/* Activity, location, tenant and domain, and (lines_from) the lines resolved
+ * against the store: the first failure. */
+int cpor__claim_check_identity(cpor_ctx *ctx, cpor_claim *c, const cpor_claim_spec *lines_from);
+/* Builds c's lines from workloads[]/subs[] against c's tenant and area. */
+int cpor__lines_resolve(cpor_ctx *ctx, cpor_claim *c, size_t n, const char *const *workloads,
+                        const char *const *subs);
 /* Adds to the view the claims live on t's units and their subscriptions. */
 int cpor__view_neighbors(cpor_ctx *ctx, cpor__view *v, cpor__touched *t);
 /* Built-in or registered workload, inside a call. */

@@ -115,6 +115,26 @@ static int duplicate(const cpor__env *env, cpor__view *view, cpor__touched *t, s
                      l->subscription ? l->subscription : "");
 }
 
+static int duplicate_problem(const cpor__env *env, cpor__view *view, cpor__touched *t, size_t i,
+                             cpor__touched *o, size_t k, void *arg) {
+  char msg[512];
+  cpor__env e = *env;
+  e.msg = msg;
+  e.msglen = sizeof msg;
+  int rc = duplicate(&e, view, t, i, o, k, NULL);
+  if (rc != CPOR_EDUPLICATE) return rc;
+  cpor__problems *p = arg;
+  /* One problem a line, however many claims hold it. */
+  for (size_t n = 0; n < p->n; n++)
+    if (p->codes[n] == CPOR_EDUPLICATE && !strcmp(p->msgs[n], msg)) return CPOR_OK;
+  return cpor__problem_add(p, CPOR_EDUPLICATE, "%s", msg);
+}
+
+int cpor__k_duplicate_problems(const cpor__env *env, const cpor__view *view, const cpor__touched *t,
+                               cpor__problems *out) {
+  return each_rival(env, (cpor__view *)view, (cpor__touched *)t, duplicate_problem, out);
+}
+
 int cpor__k_duplicates(const cpor__env *env, const cpor__view *view, const cpor__touched *t) {
   return each_rival(env, (cpor__view *)view, (cpor__touched *)t, duplicate, NULL);
 }

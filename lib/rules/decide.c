@@ -56,29 +56,14 @@ static int subscriptions_ok(const cpor__env *env, const cpor__view *view, const 
   return CPOR_OK;
 }
 
-static int enrolled(const cpor__env *env, const cpor__request *req, const cpor_claim *c) {
-  const cpor_location *l = req->location;
-  if (!l || strcmp(l->partner_id, c->partner_id) != 0)
-    return cpor__kfail(env, CPOR_ENOTFOUND, "no such location '%s'", c->mpn_id);
-  int program = cpor__rules_program(c->area, c->activity);
-  if (!program)
-    return cpor__kfail(env, CPOR_EACTIVITY, "activity %s is not allowed for %s",
-                       cpor_activity_name(c->activity), cpor_area_name(c->area));
-  if (!cpor_location_is_enrolled(l, program))
-    return cpor__kfail(env, CPOR_ENOTENROLLED, "MPN ID %s is not enrolled in %s", c->mpn_id,
-                       cpor_program_name(program));
-  return CPOR_OK;
-}
-
 static int submit(const cpor__env *env, const cpor__request *req, cpor__view *view,
                   cpor__touched *t) {
   cpor_claim *c = t->claim;
-  const char *msg = NULL;
-  int rc = cpor__rules_complete(c, req->dynamics, &msg);
-  if (rc) return cpor__kfail(env, rc, "cannot submit: %s", msg);
-  if ((rc = enrolled(env, req, c)) || (rc = subscriptions_ok(env, view, c)) ||
-      (rc = cpor__k_duplicates(env, view, t)))
-    return rc;
+  cpor__problems p = {0};
+  int rc = cpor__k_submit_problems(env, req, view, t, &p);
+  if (!rc && p.n) rc = cpor__k_problems_fail(env, "cannot submit", &p);
+  cpor__problems_free(&p);
+  if (rc) return rc;
   c->policy = *env->policy; /* the claim's policy from now on */
   c->has_policy = 1;
   if ((rc = enter(env, c, CPOR_STATE_SUBMITTED, CPOR_REASON_NONE))) return rc;

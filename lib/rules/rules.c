@@ -43,7 +43,7 @@ static int missing(const char *s) {
   return !s || !*s;
 }
 
-int cpor__rules_complete(const cpor_claim *c, int dynamics, const char **msg) {
+int cpor__rules_each_missing(const cpor_claim *c, int dynamics, cpor__missing_fn fn, void *arg) {
   static const struct {
     int field;
     const char *what;
@@ -54,20 +54,34 @@ int cpor__rules_complete(const cpor_claim *c, int dynamics, const char **msg) {
       {CPOR_FIELD_PARTNER_CONTACT_NAME, "partner contact name is missing"},
       {CPOR_FIELD_PARTNER_CONTACT_EMAIL, "partner contact email is missing"},
   };
-  if (missing(c->name)) return *msg = "the claim name is missing", CPOR_EINCOMPLETE;
-  if (c->nlines == 0) return *msg = "the claim has no products", CPOR_EINCOMPLETE;
+  int rc = CPOR_OK;
+#define MISSING(cond, msg)                                                                         \
+  do {                                                                                             \
+    if (!rc && (cond)) rc = fn(arg, msg);                                                          \
+  } while (0)
+  MISSING(missing(c->name), "the claim name is missing");
+  MISSING(c->nlines == 0, "the claim has no products");
   for (size_t i = 0; i < sizeof contacts / sizeof contacts[0]; i++)
-    if (missing(c->fields[contacts[i].field])) return *msg = contacts[i].what, CPOR_EINCOMPLETE;
-  if (dynamics && (missing(c->fields[CPOR_FIELD_TECHNICAL_CONTACT_NAME]) ||
-                   missing(c->fields[CPOR_FIELD_TECHNICAL_CONTACT_EMAIL])))
-    return *msg = "a Dynamics 365 claim needs a technical contact", CPOR_EINCOMPLETE;
-  if (c->activity == CPOR_ACTIVITY_REVENUE &&
-      (missing(c->fields[CPOR_FIELD_SOLUTION_SELLER]) ||
-       missing(c->fields[CPOR_FIELD_CUSTOMER_NAME]) || missing(c->fields[CPOR_FIELD_ISV_PRODUCT])))
-    return *msg = "a revenue association needs the solution seller, customer name and ISV product",
-           CPOR_EINCOMPLETE;
-  if (c->npoe == 0) return *msg = "no proof of execution has been added", CPOR_EINCOMPLETE;
-  return CPOR_OK;
+    MISSING(missing(c->fields[contacts[i].field]), contacts[i].what);
+  MISSING(dynamics && (missing(c->fields[CPOR_FIELD_TECHNICAL_CONTACT_NAME]) ||
+                       missing(c->fields[CPOR_FIELD_TECHNICAL_CONTACT_EMAIL])),
+          "a Dynamics 365 claim needs a technical contact");
+  MISSING(c->activity == CPOR_ACTIVITY_REVENUE && (missing(c->fields[CPOR_FIELD_SOLUTION_SELLER]) ||
+                                                   missing(c->fields[CPOR_FIELD_CUSTOMER_NAME]) ||
+                                                   missing(c->fields[CPOR_FIELD_ISV_PRODUCT])),
+          "a revenue association needs the solution seller, customer name and ISV product");
+  MISSING(c->npoe == 0, "no proof of execution has been added");
+#undef MISSING
+  return rc;
+}
+
+static int first_missing(void *arg, const char *msg) {
+  *(const char **)arg = msg;
+  return CPOR_EINCOMPLETE;
+}
+
+int cpor__rules_complete(const cpor_claim *c, int dynamics, const char **msg) {
+  return cpor__rules_each_missing(c, dynamics, first_missing, (void *)msg);
 }
 
 int cpor__rules_live(int state) {

@@ -53,6 +53,12 @@ typedef struct cpor__env {
   int lenient; /* timed transitions: clamp to the last event, never refuse */
 } cpor__env;
 
+/* Problems: every reason a claim cannot be submitted, not only the first. */
+typedef struct cpor__problems {
+  size_t n, cap;
+  int *codes;
+  char **msgs;
+} cpor__problems;
 /* Writes the message (printf-style) and returns code. */
 int cpor__kfail(const cpor__env *env, int code, const char *fmt, ...)
 #ifdef __GNUC__
@@ -126,6 +132,10 @@ int cpor__rules_subscription(const cpor_subscription *s, const char *tenant_id,
 /* Whether a claim has everything submit needs: CPOR_OK or CPOR_EINCOMPLETE.
  * dynamics: 1 when one of its lines is a Dynamics 365 product. */
 int cpor__rules_complete(const cpor_claim *c, int dynamics, const char **msg);
+/* Calls fn for every field submit needs that the claim lacks (stops at a
+ * non-zero return, which it returns). */
+typedef int (*cpor__missing_fn)(void *arg, const char *msg);
+int cpor__rules_each_missing(const cpor_claim *c, int dynamics, cpor__missing_fn fn, void *arg);
 /* Line states that hold or claim a unit. */
 int cpor__rules_live(int state);
 /* Live and beyond a draft: these contest, and count as duplicates. */
@@ -173,6 +183,8 @@ typedef struct cpor__request {
   int dynamics;
   /* add PoE */
   const cpor__poe *poe;
+  /* submit and check: the claim's tenant (NULL: not checked again) */
+  const cpor_tenant *tenant;
 } cpor__request;
 
 /* Who may do the action on c in its (settled) state: CPOR_OK or the refusal
@@ -184,6 +196,9 @@ int cpor__k_authorize(const cpor__env *env, const cpor_actor *actor, int action,
  * in the view for submit, approve and dispute. */
 int cpor__decide(const cpor__env *env, const cpor__request *req, cpor__view *view);
 
+/* Adds a problem for every line of t that the duplicate rule refuses. */
+int cpor__k_duplicate_problems(const cpor__env *env, const cpor__view *view, const cpor__touched *t,
+                               cpor__problems *out);
 /* The duplicate rule (DESIGN.md 1.3) for t against the rest of the view. */
 int cpor__k_duplicates(const cpor__env *env, const cpor__view *view, const cpor__touched *t);
 /* Marks t contested (and its rivals) when another partner's pending or held
@@ -213,6 +228,20 @@ int cpor__k_created(const cpor__env *env, cpor__touched *t, const cpor_actor *ac
  * only_contacts says the spec changes nothing but the MPN ID, lines and
  * contacts. CPOR_OK or CPOR_ESTATE with the message. */
 int cpor__k_edit_allowed(const cpor__env *env, const cpor_claim *c, int only_contacts);
+
+int cpor__problem_add(cpor__problems *p, int code, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void cpor__problems_free(cpor__problems *p);
+/* Every problem that blocks submitting t's claim (req: the directory's
+ * location, dynamics and tenant; the view: its neighbors and subscriptions).
+ * CPOR_OK (problems in out) or CPOR_ENOMEM. */
+int cpor__k_submit_problems(const cpor__env *env, const cpor__request *req, const cpor__view *view,
+                            const cpor__touched *t, cpor__problems *out);
+/* Fails with the first problem's code and a message listing them all. */
+int cpor__k_problems_fail(const cpor__env *env, const char *what, const cpor__problems *p);
 
 /* Replay: the claim re-derived from its history (events in seq order)
  * through the same transitions. *out is a new claim. */
