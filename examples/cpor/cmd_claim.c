@@ -260,6 +260,56 @@ static int run_withdraw(cli *c, const cli_args *a) {
   return cli_print_claim(c, a->pos[0]);
 }
 
+/* Prints a preflight report; the exit status is the first problem's (0: none). */
+static int print_report(cli *c, cpor_check_report *r) {
+  size_t n = cpor_check_report_count(r);
+  if (c->json) fputs("{\"problems\":[", stdout);
+  for (size_t i = 0; i < n; i++) {
+    const char *code = cpor_status_name(cpor_check_report_code(r, i));
+    if (c->json) {
+      fputs(i ? ",{\"code\":" : "{\"code\":", stdout);
+      json_str(stdout, code);
+      fputs(",\"message\":", stdout);
+      json_str(stdout, cpor_check_report_message(r, i));
+      fputc('}', stdout);
+    } else {
+      printf("%s: %s\n", code, cli_esc(c, cpor_check_report_message(r, i)));
+    }
+  }
+  if (c->json)
+    fputs("]}\n", stdout);
+  else if (n == 0)
+    puts("no problems: the claim can be submitted");
+  int first = n ? cpor_check_report_code(r, 0) : CPOR_OK;
+  cpor_check_report_free(r);
+  return first ? CLI_EXIT_LIB(first) : CLI_EXIT_OK;
+}
+
+static int run_check(cli *c, const cli_args *a) {
+  spec_buf b;
+  memset(&b, 0, sizeof b);
+  int rc = cli_require_actor(c);
+  if (!rc && a->npos == 0) rc = parse_spec(c, a, &b);
+  if (!rc && a->npos == 1) rc = cli_check_guid(c, "claim", a->pos[0]);
+  if (!rc) rc = cli_open(c, CLI_DB_READ);
+  if (!rc && a->npos == 0 && !b.area_given && b.spec.line_count) {
+    cpor_workload *w = NULL;
+    b.spec.area = CPOR_AREA_M365;
+    if (cpor_workload_get(c->ctx, &c->actor, b.workloads[0], &w) == CPOR_OK)
+      b.spec.area = (uint32_t)cpor_workload_area(w);
+    cpor_workload_free(w);
+  }
+  if (!rc && a->npos == 0 && !b.spec.activity) b.spec.activity = CPOR_ACTIVITY_USAGE;
+  cpor_check_report *r = NULL;
+  if (!rc) {
+    int crc = cpor_claim_check(c->ctx, &c->actor, a->npos ? a->pos[0] : NULL,
+                               a->npos ? NULL : &b.spec, &r);
+    rc = crc ? cli_fail_ctx(c, crc) : print_report(c, r);
+  }
+  spec_buf_free(&b);
+  return rc;
+}
+
 static int run_show(cli *c, const cli_args *a) {
   int rc = open_for_claim(c, a, CLI_DB_READ);
   return rc ? rc : cli_print_claim(c, a->pos[0]);
@@ -371,6 +421,9 @@ const cli_command cli_claim_commands[] = {
     {"claim", "withdraw", "", 1, 1, run_withdraw, "claim withdraw CLAIM_ID",
      "Partner request: REJECTED (partner_request), before ASSOCIATED."},
     {"claim", "show", "", 1, 1, run_show, "claim show CLAIM_ID", "Prints the claim."},
+    {"claim", "check", SPEC_FLAGS, 0, 1, run_check, "claim check CLAIM_ID | claim check [FLAGS]",
+     "Preflight: lists every problem that would block submitting the draft (or a claim created "
+     "with FLAGS), writing nothing. Exit 0 when there is none, else the first problem's status."},
     {"claim", "list", "partner tenant state workload subscription overdue!", 0, 0, run_list,
      "claim list [--partner P] [--tenant T] [--state S] [--workload W] [--subscription S] "
      "[--overdue]",

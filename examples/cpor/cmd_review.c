@@ -88,6 +88,8 @@ static int run_decide(cli *c, const cli_args *a) {
 static int run_remove(cli *c, const cli_args *a) {
   int reason,
       rc = reason_opt(c, a, cpor_removal_reason_from_name, cpor_removal_reason_name, NULL, &reason);
+  if (!rc && reason == CPOR_REMOVAL_OTHER && !text_arg(a, 1))
+    rc = cli_usage(c, "--reason other needs a TEXT saying why");
   if (!rc) rc = open_for_claim(c, a);
   return rc ? rc
             : finish(c, a, cpor_claim_remove(c->ctx, &c->actor, a->pos[0], reason, text_arg(a, 1)));

@@ -108,7 +108,10 @@ void json_claim(FILE *f, const cpor_claim *c) {
     json_str(f, cpor_claim_poe_media_type(c, i));
     fputs(",\"sha256\":", f);
     json_str(f, cpor_claim_poe_sha256(c, i));
-    fprintf(f, ",\"size\":%llu}", (unsigned long long)cpor_claim_poe_size(c, i));
+    fprintf(f, ",\"size\":%llu", (unsigned long long)cpor_claim_poe_size(c, i));
+    fputs(",\"added_at\":", f);
+    json_time(f, cpor_claim_poe_added_at(c, i));
+    fputc('}', f);
   }
   fputs("],\"window_closes_at\":", f);
   json_time(f, cpor_claim_window_closes_at(c));
@@ -117,6 +120,24 @@ void json_claim(FILE *f, const cpor_claim *c) {
   fprintf(f, ",\"overdue\":%s", cpor_claim_overdue(c) ? "true" : "false");
   fprintf(f, ",\"contested\":%s", cpor_claim_contested(c) ? "true" : "false");
   fprintf(f, ",\"disputable\":%s", cpor_claim_disputable(c) ? "true" : "false");
+  fputs(",\"info_reason\":", f);
+  json_str(f, cpor_info_reason_name(cpor_claim_info_reason(c)));
+  fputs(",\"removal_reason\":", f);
+  json_str(f, cpor_removal_reason_name(cpor_claim_removal_reason(c)));
+  cpor_policy p;
+  if (cpor_claim_policy(c, &p)) {
+    const cpor_window *w[] = {&p.optout,     &p.response, &p.review_start_sla,
+                              &p.review_sla, &p.dispute,  &p.dispute_review_sla};
+    static const char *const keys[] = {"optout",     "response", "review_start_sla",
+                                       "review_sla", "dispute",  "dispute_review_sla"};
+    fputs(",\"policy\":{", f);
+    for (size_t i = 0; i < 6; i++)
+      fprintf(f, "%s\"%s\":{\"count\":%d,\"unit\":\"%s\"}", i ? "," : "", keys[i], w[i]->count,
+              w[i]->unit == CPOR_BUSINESS_DAYS ? "business" : "calendar");
+    fputc('}', f);
+  } else {
+    fputs(",\"policy\":null", f);
+  }
   fputs(",\"created_at\":", f);
   json_time(f, cpor_claim_created_at(c));
   fputs(",\"updated_at\":", f);

@@ -246,6 +246,35 @@ class TestJourneys(CliCase):
         self.assertEqual(r["state"], "REJECTED")
         self.assertFalse(r["disputable"])
 
+    def test_claim_check_lists_every_problem(self):
+        c = self.ok("claim", "create", "--name", "bare", "--mpn", "1234567", "--tenant", TENANT,
+                    "--domain", DOMAIN, "--workload", "TEAMS", actor=A,
+                    now="2026-11-02T14:00:00Z")
+        before = sha256_file(self.db)
+        rc, doc, err = self.run_cli("claim", "check", c["id"], actor=A,
+                                    now="2026-11-02T14:01:00Z")
+        self.assertEqual(rc, EXIT["EINCOMPLETE"], err)
+        self.assertEqual(len(doc["problems"]), 6)
+        self.assertEqual({p["code"] for p in doc["problems"]}, {"CPOR_EINCOMPLETE"})
+        self.assertEqual(sha256_file(self.db), before)
+        # A spec with an unenrolled location and a foreign domain: both named.
+        rc, doc, err = self.run_cli("claim", "check", "--name", "x", "--mpn", "5555555",
+                                    "--tenant", TENANT, "--domain", DOMAIN2, "--workload",
+                                    "TEAMS", *CONTACTS, actor=A, now="2026-11-02T14:02:00Z")
+        codes = [p["code"] for p in doc["problems"]]
+        self.assertIn("CPOR_ENOTENROLLED", codes)
+        self.assertIn("CPOR_EMISMATCH", codes)
+        self.assertEqual(sha256_file(self.db), before)
+        # A complete draft: no problem, exit 0.
+        d = self.create(now="2026-11-02T14:03:00Z")
+        self.poe(d["id"], now="2026-11-02T14:04:00Z")
+        self.assertEqual(self.ok("claim", "check", d["id"], actor=A,
+                                 now="2026-11-02T14:05:00Z"), {"problems": []})
+        # submit's message names every problem too
+        doc = self.fails("EINCOMPLETE", "claim", "submit", c["id"], actor=A,
+                         now="2026-11-02T14:06:00Z")
+        self.assertIn("(6 problems)", doc["error"]["message"])
+
     def test_withdraw_and_remove(self):
         cid = self.create()["id"]
         r = self.ok("claim", "withdraw", cid, actor=A, now="2026-11-03T10:00:00Z")
@@ -254,8 +283,16 @@ class TestJourneys(CliCase):
         cid = self.to_review(day="2026-11-04")
         self.ok("review", "approve", cid, actor=REVIEWER, now="2026-11-04T17:00:00Z")
         self.ok("advance", now="2026-11-20T10:00:00Z")
+        before = sha256_file(self.db)
+        rc, _, err = self.run_cli("association", "remove", cid, "--reason", "other", actor=A,
+                                  now="2026-11-21T10:00:00Z")
+        self.assertEqual(rc, 2, err)
+        self.assertIn("needs a TEXT", err)
+        self.assertEqual(sha256_file(self.db), before)
         r = self.ok("association", "remove", cid, "--reason", "engagement_ended", actor=A,
                     now="2026-11-21T10:00:00Z")
+        self.assertEqual(r["removal_reason"], "engagement_ended")
+        self.assertEqual(r["policy"]["optout"], {"count": 5, "unit": "business"})
         self.assertEqual((r["state"], r["reason"]), ("ENDED", "partner_removed"))
 
     def test_competing_claims_superseded(self):
