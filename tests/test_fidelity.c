@@ -273,6 +273,39 @@ START_TEST(activity_display_names) {
 }
 END_TEST
 
+START_TEST(workload_rename) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  REFUSED(&w, cpor_workload_rename(w.ctx, &w.a, "TEAMS", "Teams Phone"), CPOR_EPERM);
+  REFUSED(&w, cpor_workload_rename(w.ctx, &w.system, "NO_SUCH", "x"), CPOR_ENOTFOUND);
+  REFUSED(&w, cpor_workload_rename(w.ctx, &w.system, "TEAMS", ""), CPOR_EINVAL);
+  test_ok(cpor_workload_rename(w.ctx, &w.system, "TEAMS", "Microsoft Teams (2023)"), w.ctx,
+          "rename built-in");
+  test_ok(cpor_workload_rename(w.ctx, &w.system, "TEAMS", "Microsoft Teams"), w.ctx, "again");
+  cpor_workload *wl = NULL;
+  test_ok(cpor_workload_get(w.ctx, &w.a, "TEAMS", &wl), w.ctx, "get");
+  ck_assert_str_eq(cpor_workload_name(wl), "Microsoft Teams");
+  ck_assert_int_eq(cpor_workload_is_builtin(wl), 1);
+  cpor_workload_free(wl);
+  /* The list has it once, renamed; claims on it still work. */
+  cpor_workload_iter *it = NULL;
+  test_ok(cpor_workload_list(w.ctx, &w.a, &it), w.ctx, "list");
+  int seen = 0;
+  while (cpor_workload_iter_next(it, &wl) == CPOR_OK) {
+    if (!strcmp(cpor_workload_code(wl), "TEAMS")) {
+      seen++;
+      ck_assert_str_eq(cpor_workload_name(wl), "Microsoft Teams");
+    }
+    cpor_workload_free(wl);
+  }
+  cpor_workload_iter_free(it);
+  ck_assert_int_eq(seen, 1);
+  const char *id = under_review(&w, &w.a, MPN_A, TEAMS);
+  ck_assert_int_eq(state_of(&w, id), CPOR_STATE_UNDER_REVIEW);
+  world_close(&w);
+}
+END_TEST
+
 static Suite *fidelity_suite(void) {
   Suite *s = suite_create("fidelity");
   TCase *tc = tcase_create("partner_center");
@@ -282,6 +315,7 @@ static Suite *fidelity_suite(void) {
   tcase_add_test(tc, preflight_lists_every_problem);
   tcase_add_test(tc, recorded_policy_governs_the_claim);
   tcase_add_test(tc, activity_display_names);
+  tcase_add_test(tc, workload_rename);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -249,6 +249,10 @@ CPOR_API void cpor_subscription_iter_free(cpor_subscription_iter *it);
  * CPOR_EEXISTS. Registering: system only. */
 CPOR_API int cpor_workload_register(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
                                     const char *name, int area, int needs_subscription);
+/* Changes a workload's display name (system only; built-in entries too: the
+ * 2023 pages renamed several). The code never changes. */
+CPOR_API int cpor_workload_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
+                                  const char *name);
 CPOR_API int cpor_workload_get(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
                                cpor_workload **out);
 typedef struct cpor_workload_iter cpor_workload_iter;

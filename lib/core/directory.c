@@ -285,14 +285,58 @@ static cpor_workload *from_catalog(const cpor__catalog_entry *e) {
   return cpor__workload_dup(&w);
 }
 
-/* Inside a call: the built-in entry or the registered one. */
+/* Inside a call: the built-in entry (with its display name when a caller
+ * renamed it: a stored record of the same code) or the registered one. */
 int cpor__workload_find(cpor_ctx *ctx, const char *code, cpor_workload **out) {
   const cpor__catalog_entry *e = cpor__catalog_find(code);
-  if (e) {
-    *out = from_catalog(e);
-    return *out ? CPOR_OK : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  int rc = cpor__load_workload(ctx, code, out);
+  if (!e || (rc && rc != CPOR_ENOTFOUND)) return rc;
+  if (rc == CPOR_OK) {
+    (*out)->builtin = 1;
+    return CPOR_OK;
   }
-  return cpor__load_workload(ctx, code, out);
+  ctx->errcode = CPOR_OK;
+  ctx->errmsg[0] = 0;
+  *out = from_catalog(e);
+  return *out ? CPOR_OK : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+}
+
+int cpor_workload_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
+                         const char *name) {
+  CHECK_CTX(ctx);
+  int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_WORKLOAD_REGISTER);
+  if (rc) return rc;
+  if (cpor__valid_workload_code(code)) return bad(ctx, "malformed workload code");
+  if ((rc = check_name(ctx, name))) return rc;
+  if ((rc = cpor__call_begin(ctx, 1))) return rc;
+  cpor_workload *w = NULL;
+  rc = cpor__workload_find(ctx, code, &w);
+  /* A built-in entry's first rename stores its record. */
+  int insert = 0;
+  if (!rc && w->builtin) {
+    cpor_workload *stored = NULL;
+    int lrc = cpor__load_workload(ctx, code, &stored);
+    cpor_workload_free(stored);
+    if (lrc && lrc != CPOR_ENOTFOUND) rc = lrc;
+    insert = lrc == CPOR_ENOTFOUND;
+    ctx->errcode = rc;
+    if (!rc) ctx->errmsg[0] = 0;
+  }
+  if (!rc) {
+    char *n = strdup(name);
+    if (!n)
+      rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    else {
+      free(w->name);
+      w->name = n;
+      cpor_store_object obj;
+      void *buf = NULL;
+      rc = cpor__put(ctx, insert ? CPOR_STORE_INSERT : CPOR_STORE_UPDATE,
+                     cpor__workload_encode(w, &obj, &buf), &obj, buf);
+    }
+  }
+  cpor_workload_free(w);
+  return cpor__call_end(ctx, rc);
 }
 
 int cpor_workload_register(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
@@ -370,9 +414,18 @@ int cpor_workload_list(cpor_ctx *ctx, const cpor_actor *actor, cpor_workload_ite
   cpor_store_filter f = {CPOR_STORE_WORKLOAD, CPOR_STORE_BY_KIND, NULL, 0};
   rc = ctx->storage->m.object_scan(ctx->storage->self, &f, collect_workload, it);
   if (rc) rc = cpor__storage_fail(ctx, rc, "cannot list workloads");
-  for (size_t i = 0; rc == CPOR_OK && i < cpor__catalog_count(); i++)
-    if (push_workload(it, from_catalog(cpor__catalog_at(i))))
+  /* A stored record of a built-in code is its new display name. */
+  size_t stored = it->l.n;
+  for (size_t i = 0; rc == CPOR_OK && i < cpor__catalog_count(); i++) {
+    const cpor__catalog_entry *e = cpor__catalog_at(i);
+    cpor_workload *renamed = NULL;
+    for (size_t k = 0; k < stored && !renamed; k++)
+      if (!strcmp(((cpor_workload *)it->l.v[k])->code, e->code)) renamed = it->l.v[k];
+    if (renamed)
+      renamed->builtin = 1;
+    else if (push_workload(it, from_catalog(e)))
       rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  }
   rc = cpor__call_end(ctx, rc);
   if (rc) {
     cpor_workload_iter_free(it);
