@@ -90,6 +90,8 @@ class SqliteOptions(Structure):
         ("busy_timeout_ms", c_int32),
         ("synchronous_full", c_uint32),
         ("read_only", c_uint32),
+        ("cache_mb", c_int32),
+        ("mmap_mb", c_int32),
     ]
 
 
@@ -150,6 +152,10 @@ class ClaimQuery(Structure):
         ("unit_workload", c_char_p),
         ("unit_subscription", c_char_p),
         ("overdue", c_uint32),
+        ("after_id", c_char_p),
+        ("limit", c_uint32),
+        ("window_closes_before", cpor_time),
+        ("updated_since", cpor_time),
     ]
 
 
@@ -169,9 +175,9 @@ FUNCTION_TYPES = {"cpor_clock_fn": CLOCK_FN}
 # Version numbers of the options structs this binding fills in.
 ACTOR_VERSION = 1
 CTX_OPTIONS_VERSION = 1
-SQLITE_OPTIONS_VERSION = 1
+SQLITE_OPTIONS_VERSION = 2
 CLAIM_SPEC_VERSION = 1
-CLAIM_QUERY_VERSION = 1
+CLAIM_QUERY_VERSION = 2
 TIME_NONE = -(2**63)  # CPOR_TIME_NONE = INT64_MIN
 ITEROVER = -20  # CPOR_ITEROVER
 

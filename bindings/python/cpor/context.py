@@ -228,7 +228,8 @@ class Context(Handle):
             sq = _lib.SqliteOptions()
             check_error(lib.cpor_sqlite_options_init(byref(sq), _lib.SQLITE_OPTIONS_VERSION))
             if busy_timeout_ms is not None:
-                sq.busy_timeout_ms = busy_timeout_ms
+                # C: 0 is the default (5000 ms), a negative value "fail at once".
+                sq.busy_timeout_ms = busy_timeout_ms if busy_timeout_ms > 0 else -1
             sq.synchronous_full = sync_flag
             sq.read_only = ro_flag
             opts.sqlite = ctypes.pointer(sq)
