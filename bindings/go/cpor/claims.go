@@ -449,8 +449,9 @@ func (c *Context) Claim(a Actor, claimID string) (Claim, error) {
 }
 
 // ClaimQuery filters FindClaims. Filters combine (AND); unset ones ("", 0,
-// false) do not filter, but at least one of PartnerID, TenantID, State, a
-// unit or Overdue must be set (ErrInvalid otherwise). UnitWorkload (with
+// false) do not filter, but partners and customers must set at least one
+// of PartnerID, TenantID, State, a unit or Overdue (ErrInvalid otherwise);
+// the reviewer and the system may list every claim. UnitWorkload (with
 // TenantID) selects a Microsoft 365 unit, UnitSubscription a Business
 // Applications one: a unit query returns the claims live on it.
 type ClaimQuery struct {

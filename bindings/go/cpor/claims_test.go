@@ -381,8 +381,12 @@ func TestRefusals(t *testing.T) {
 		wantErr(t, w.ctx.CreatePartner("A", "again"), cpor.ErrExists)
 		_, err := w.ctx.Partner("nobody")
 		wantErr(t, err, cpor.ErrNotFound)
-		_, err = w.ctx.FindClaims(reviewer, cpor.ClaimQuery{})
+		_, err = w.ctx.FindClaims(customer, cpor.ClaimQuery{})
 		wantErr(t, err, cpor.ErrInvalid)
+		// The reviewer may list every claim.
+		if all, err := w.ctx.FindClaims(reviewer, cpor.ClaimQuery{}); err != nil || len(all) != 1 {
+			t.Errorf("reviewer, no filter: %d claims, %v", len(all), err)
+		}
 		wantErr(t, w.ctx.EditClaim(admin("A"), c, cpor.ClaimSpec{}, cpor.Field(99)), cpor.ErrInvalid)
 	})
 }

@@ -614,8 +614,9 @@ class Context(Handle):
                     unit_subscription: Optional[str] = None,
                     overdue: bool = False) -> "_Iter[Claim]":
         """Iterator over matching claims (AND of the filters), in claim ID order,
-        restricted to what the actor may see. At least one of partner_id,
-        tenant_id, state, a unit or overdue is needed (InvalidArgument)."""
+        restricted to what the actor may see. Partners and customers need at
+        least one of partner_id, tenant_id, state, a unit or overdue
+        (InvalidArgument); the reviewer and the system may list every claim."""
         q = _lib.ClaimQuery()
         check_error(lib.cpor_claim_query_init(byref(q), _lib.CLAIM_QUERY_VERSION))
         q.partner_id = text(partner_id)
