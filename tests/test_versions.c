@@ -123,6 +123,8 @@ START_TEST(ctx_options_versions) {
   o.policy.dispute.count = 10;
   o.policy.dispute.unit = 3;
   ck_assert_status(cpor_ctx_open(&ctx, &o), CPOR_EINVAL);
+  ck_assert_str_eq(err, "policy windows need a count of 1-3650 (0: the default) and a unit of "
+                        "business or calendar days");
 }
 END_TEST
 
