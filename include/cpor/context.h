@@ -210,7 +210,8 @@ CPOR_API void cpor_workload_iter_free(cpor_workload_iter *it);
 /* What a claim says. For create: mpn_id, tenant_id, domain, area and activity
  * are required; everything else may come later (submit checks it). For edit:
  * NULL strings and 0 enums mean "unchanged", "" clears an optional field, and
- * lines are replaced when line_count > 0. */
+ * lines are replaced when line_count > 0. A spec version of 0 or newer than
+ * the library's is CPOR_EVERSION (the message names both versions). */
 #define CPOR_CLAIM_SPEC_VERSION 1
 typedef struct cpor_claim_spec {
   uint32_t version; /* CPOR_CLAIM_SPEC_VERSION, or any older one */
