@@ -18,20 +18,21 @@ START_TEST(options) {
   o.version = 2;
   ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_EVERSION);
   ck_assert_ptr_null(ctx);
-  ck_assert_str_eq(err, "unsupported cpor_ctx_options version");
+  ck_assert_str_eq(err,
+                   "unsupported cpor_ctx_options version 2 (this library reads versions 1 to 1)");
   ck_assert_int_eq(cpor_ctx_options_init(&o, 1), CPOR_OK);
   o.errbuf = err;
   o.errbuf_len = sizeof err;
-  ck_assert_int_eq(o.policy.optout.count, 5);
-  ck_assert_int_eq(o.policy.optout.unit, CPOR_BUSINESS_DAYS);
-  ck_assert_int_eq(o.policy.dispute.count, 30);
-  ck_assert_int_eq(o.policy.dispute.unit, CPOR_CALENDAR_DAYS);
+  ck_assert_int_eq(o.policy.optout.count, 0); /* zero: the default window */
+  ck_assert_int_eq(o.policy.optout.unit, 0);
   o.tz = "Europe/Paris";
   ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_EINVAL);
   ck_assert_ptr_nonnull(strstr(err, "bad time zone"));
   o.tz = NULL;
-  o.policy.optout.count = 0;
+  o.policy.optout.count = -1;
   ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_EINVAL);
+  ck_assert_str_eq(err, "policy windows need a count of 1-3650 (0: the default) and a unit of "
+                        "business or calendar days");
   o.policy.optout.count = 7;
   o.policy.optout.unit = CPOR_CALENDAR_DAYS; /* the "Manage" page's seven days */
   ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);

@@ -372,7 +372,7 @@ START_TEST(bad_actor) {
     const char *msg;
   } bad[] = {
       {NULL, CPOR_EINVAL, "actor is NULL"},
-      {&v2, CPOR_EVERSION, "unsupported actor version"},
+      {&v2, CPOR_EVERSION, "unsupported cpor_actor version 2 (this library reads versions 1 to 1)"},
       {&role0, CPOR_EINVAL, "unknown actor role"},
       {&bad_org, CPOR_EINVAL, "a customer actor's organization must be a tenant ID (GUID)"},
   };

@@ -27,6 +27,28 @@ extern "C" {
   (CPOR_VERSION_MAJOR * 10000 + CPOR_VERSION_MINOR * 100 + CPOR_VERSION_PATCH)
 #define CPOR_VERSION_STRING "0.1.0"
 
+/* Versioned structs (the options structs, cpor_actor, the storage vtable):
+ * the first field is uint32_t version. The library reads every version from
+ * 1 to its own, an older caller's struct by that version's layout, and a
+ * zero field means the documented default; so an _INIT macro sets only the
+ * version, and a cpor_x_init(x, version) function does the same for
+ * languages without macros. CPOR_VERSIONED_INIT(type, v) is what the _INIT
+ * macros expand to: a designated initializer in C (no missing-initializer
+ * warnings), a value-initialized copy in C++ (before C++20 has none). */
+#ifdef __cplusplus
+extern "C++" {
+template <typename T> inline T cpor_versioned_init_(uint32_t v) {
+  T t = T();
+  t.version = v;
+  return t;
+}
+}
+#define CPOR_VERSIONED_INIT(type, v) (cpor_versioned_init_<type>(v))
+#else
+#define CPOR_VERSIONED_INIT(type, v)                                                               \
+  { .version = (v) }
+#endif
+
 /* Status codes. Values are fixed forever. */
 enum cpor_status {
   CPOR_OK = 0,              /* success */

@@ -45,11 +45,12 @@ typedef enum cpor_day_unit {
 } cpor_day_unit;
 
 typedef struct cpor_window {
-  int32_t count; /* 1..3650 */
-  uint32_t unit; /* cpor_day_unit */
+  int32_t count; /* 1..3650; 0 = the default window (count and unit) */
+  uint32_t unit; /* cpor_day_unit; 0 = the default window's unit */
 } cpor_window;
 
-/* Every window of DESIGN.md 1.2. Defaults in brackets. */
+/* Every window of DESIGN.md 1.2. Defaults in brackets: a zero window (as
+ * CPOR_CTX_OPTIONS_INIT leaves it) is the default. */
 typedef struct cpor_policy {
   cpor_window optout;             /* opt-out window after approval [5 business days] */
   cpor_window response;           /* partner response to an info request [5 business] */
@@ -68,20 +69,35 @@ CPOR_API int cpor_claim_policy(const cpor_claim *c, cpor_policy *out);
 /* An in-memory store (tests, embedding). Freed with cpor_storage_free. */
 CPOR_API int cpor_storage_open_memory(cpor_storage **out);
 
-#define CPOR_SQLITE_OPTIONS_VERSION 1
+/* Zero fields are the defaults in brackets. Version 2 added cache_mb and
+ * mmap_mb (a version 1 struct gets their defaults). */
+#define CPOR_SQLITE_OPTIONS_VERSION 2
 typedef struct cpor_sqlite_options {
-  uint32_t version;
-  int32_t busy_timeout_ms;   /* wait this long for a lock [5000]; 0 = fail at once */
+  uint32_t version; /* CPOR_SQLITE_OPTIONS_VERSION, or any older one */
+  /* Wait up to this many ms for a lock [0 = 5000]; negative (-1) = fail at
+   * once, without waiting. */
+  int32_t busy_timeout_ms;
   uint32_t synchronous_full; /* 1: PRAGMA synchronous=FULL; 0: NORMAL [0] */
   uint32_t read_only;        /* 1: open read-only [0] */
+  /* v2: the page cache limit in MiB, 1..65536 [0 = 64]. */
+  int32_t cache_mb;
+  /* v2: read the file through mmap, up to this many MiB, 1..1048576
+   * [0 = 2048]; -1 = no mmap. SQLite caps it at its SQLITE_MAX_MMAP_SIZE
+   * (usually 2 GiB). */
+  int32_t mmap_mb;
 } cpor_sqlite_options;
 #define CPOR_SQLITE_OPTIONS_INIT                                                                   \
-  { CPOR_SQLITE_OPTIONS_VERSION, 5000, 0, 0 }
+  CPOR_VERSIONED_INIT(cpor_sqlite_options, CPOR_SQLITE_OPTIONS_VERSION)
+/* Zeroes *opts by version's size (1..CPOR_SQLITE_OPTIONS_VERSION) and sets
+ * the version: every default. CPOR_EINVAL for NULL, CPOR_EVERSION for an
+ * unknown version. */
 CPOR_API int cpor_sqlite_options_init(cpor_sqlite_options *opts, uint32_t version);
 /* Opens (creating when missing) a libcpor SQLite database; path may be
- * ":memory:". opts may be NULL (defaults). CPOR_ECORRUPT for a file that is
- * not a libcpor database, CPOR_EVERSION for a newer schema, CPOR_ESTORAGE
- * when it cannot be opened; the message goes to err (may be NULL). */
+ * ":memory:". opts may be NULL (defaults). CPOR_EVERSION for an options
+ * version of 0 or newer than the library's, CPOR_EINVAL for an option out of
+ * its range, CPOR_ECORRUPT for a file that is not a libcpor database,
+ * CPOR_EVERSION for a newer schema, CPOR_ESTORAGE when it cannot be opened;
+ * the message goes to err (may be NULL). */
 CPOR_API int cpor_storage_open_sqlite(cpor_storage **out, const char *path,
                                       const cpor_sqlite_options *opts, char *err, size_t errlen);
 /* Closes the backend. NULL is a no-op. Must outlive every context using it. */
@@ -89,9 +105,10 @@ CPOR_API void cpor_storage_free(cpor_storage *storage);
 
 /* ---- the context ---------------------------------------------------------------- */
 
+/* Every field's zero (NULL) is its default. */
 #define CPOR_CTX_OPTIONS_VERSION 1
 typedef struct cpor_ctx_options {
-  uint32_t version; /* CPOR_CTX_OPTIONS_VERSION */
+  uint32_t version; /* CPOR_CTX_OPTIONS_VERSION, or any older one */
   /* Storage: a borrowed backend (the caller frees it after closing the
    * context), else a SQLite database at db_path (owned by the context), else a
    * fresh in-memory store (owned). */
@@ -106,12 +123,14 @@ typedef struct cpor_ctx_options {
   cpor_calendar *calendar;
   /* The policy's time zone as a POSIX TZ rule: NULL = "UTC0". */
   const char *tz;
-  cpor_policy policy; /* set by CPOR_CTX_OPTIONS_INIT / cpor_ctx_options_init */
-  /* Where cpor_ctx_open writes its failure message (may be NULL). */
+  cpor_policy policy; /* zero windows: the defaults (see cpor_policy) */
+  /* Where cpor_ctx_open writes its failure message (NULL / 0: nowhere).
+   * Version 1 fields: written even when the options version is refused. */
   char *errbuf;
   size_t errbuf_len;
 } cpor_ctx_options;
 
+/* The default policy spelled out (what a zero cpor_policy means). */
 #define CPOR_POLICY_DEFAULT                                                                        \
   {                                                                                                \
     {5, CPOR_BUSINESS_DAYS}, {5, CPOR_BUSINESS_DAYS}, {5, CPOR_BUSINESS_DAYS},                     \
@@ -119,16 +138,15 @@ typedef struct cpor_ctx_options {
       5, CPOR_BUSINESS_DAYS                                                                        \
     }                                                                                              \
   }
-#define CPOR_CTX_OPTIONS_INIT                                                                      \
-  {                                                                                                \
-    CPOR_CTX_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, CPOR_POLICY_DEFAULT, NULL, \
-        0                                                                                          \
-  }
-/* Sets the defaults above; CPOR_EVERSION for an unknown version. */
+#define CPOR_CTX_OPTIONS_INIT CPOR_VERSIONED_INIT(cpor_ctx_options, CPOR_CTX_OPTIONS_VERSION)
+/* Zeroes *opts by version's size (1..CPOR_CTX_OPTIONS_VERSION) and sets the
+ * version: every default. CPOR_EINVAL for NULL, CPOR_EVERSION for an unknown
+ * version. */
 CPOR_API int cpor_ctx_options_init(cpor_ctx_options *opts, uint32_t version);
 
-/* opts may be NULL (all defaults). CPOR_EVERSION for an unknown options
- * version, CPOR_EINVAL for a bad time zone or policy. *out is NULL on failure. */
+/* opts may be NULL (all defaults). CPOR_EVERSION for an options version of 0
+ * or newer than the library's (the message names both), CPOR_EINVAL for a
+ * bad time zone or policy. *out is NULL on failure. */
 CPOR_API int cpor_ctx_open(cpor_ctx **out, const cpor_ctx_options *opts);
 CPOR_API void cpor_ctx_close(cpor_ctx *ctx); /* NULL is a no-op; rolls back an open batch */
 
@@ -266,10 +284,11 @@ CPOR_API void cpor_workload_iter_free(cpor_workload_iter *it);
 /* What a claim says. For create: mpn_id, tenant_id, domain, area and activity
  * are required; everything else may come later (submit checks it). For edit:
  * NULL strings and 0 enums mean "unchanged", "" clears an optional field, and
- * lines are replaced when line_count > 0. */
+ * lines are replaced when line_count > 0. A spec version of 0 or newer than
+ * the library's is CPOR_EVERSION (the message names both versions). */
 #define CPOR_CLAIM_SPEC_VERSION 1
 typedef struct cpor_claim_spec {
-  uint32_t version; /* CPOR_CLAIM_SPEC_VERSION */
+  uint32_t version; /* CPOR_CLAIM_SPEC_VERSION, or any older one */
   const char *name;
   const char *mpn_id;
   const char *tenant_id;
@@ -291,11 +310,9 @@ typedef struct cpor_claim_spec {
   const char *customer_name;   /* revenue association */
   const char *isv_product;     /* revenue association */
 } cpor_claim_spec;
-#define CPOR_CLAIM_SPEC_INIT                                                                       \
-  {                                                                                                \
-    CPOR_CLAIM_SPEC_VERSION, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL,  \
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL                                                   \
-  }
+#define CPOR_CLAIM_SPEC_INIT CPOR_VERSIONED_INIT(cpor_claim_spec, CPOR_CLAIM_SPEC_VERSION)
+/* Zeroes *spec by version's size and sets the version (CPOR_EINVAL for
+ * NULL, CPOR_EVERSION for an unknown version). */
 CPOR_API int cpor_claim_spec_init(cpor_claim_spec *spec, uint32_t version);
 
 /* Creates a claim in EDITING. *out (may be NULL) receives the new claim. */
@@ -371,26 +388,42 @@ CPOR_API int cpor_ctx_advance(cpor_ctx *ctx, size_t *changed);
 CPOR_API int cpor_claim_get(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                             cpor_claim **out);
 
-/* Queries. Filters combine (AND); unset ones (NULL / 0) do not filter, but at
- * least one of partner_id, tenant_id, state, unit or overdue must be set.
+/* Queries. Filters combine (AND); unset ones (NULL / 0) do not filter.
+ * Partner and customer actors must set at least one field below (any but
+ * version); the reviewer and the system may set none: every claim.
  * unit_workload (+ tenant_id) selects a Microsoft 365 unit, unit_subscription
  * a Business Applications one; a unit query returns the claims live on it.
- * Results are in claim ID order, restricted to what the actor may see. */
-#define CPOR_CLAIM_QUERY_VERSION 1
+ * Results are in claim ID order, restricted to what the actor may see (a
+ * partner its own claims, a customer its tenant's). Paging: limit, then
+ * after_id = the last ID of the page, returns every claim exactly once.
+ * Version 2 added after_id, limit, window_closes_before and updated_since. */
+#define CPOR_CLAIM_QUERY_VERSION 2
 typedef struct cpor_claim_query {
-  uint32_t version; /* CPOR_CLAIM_QUERY_VERSION */
+  uint32_t version; /* CPOR_CLAIM_QUERY_VERSION, or any older one */
   const char *partner_id;
   const char *tenant_id;
   uint32_t state; /* cpor_state */
   const char *unit_workload;
   const char *unit_subscription;
   uint32_t overdue; /* 1: only claims past their review SLA */
+  /* v2: a resume cursor, a claim ID (GUID): only claims whose ID sorts after
+   * it (canonical lowercase compare). */
+  const char *after_id;
+  uint32_t limit; /* v2: at most this many results [0 = all] */
+  /* v2: only claims with an open window (cpor_claim_window_closes_at)
+   * closing before this instant [0 = no filter]. */
+  cpor_time window_closes_before;
+  /* v2: only claims with updated_at >= this instant [0 = no filter]. */
+  cpor_time updated_since;
 } cpor_claim_query;
-#define CPOR_CLAIM_QUERY_INIT                                                                      \
-  { CPOR_CLAIM_QUERY_VERSION, NULL, NULL, 0, NULL, NULL, 0 }
+#define CPOR_CLAIM_QUERY_INIT CPOR_VERSIONED_INIT(cpor_claim_query, CPOR_CLAIM_QUERY_VERSION)
+/* Zeroes *q by version's size and sets the version (CPOR_EINVAL for NULL,
+ * CPOR_EVERSION for an unknown version). */
 CPOR_API int cpor_claim_query_init(cpor_claim_query *q, uint32_t version);
 
 typedef struct cpor_claim_iter cpor_claim_iter;
+/* CPOR_EVERSION for a query or actor version of 0 or newer than the
+ * library's; CPOR_EINVAL for a malformed field or a missing filter. */
 CPOR_API int cpor_claim_find(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_query *q,
                              cpor_claim_iter **out);
 /* CPOR_OK with *out set, or CPOR_ITEROVER at the end. */

@@ -173,14 +173,15 @@ CPOR_API const char *cpor_activity_display_name(int activity);
  * strings are borrowed for the duration of a call. */
 #define CPOR_ACTOR_VERSION 1
 typedef struct cpor_actor {
-  uint32_t version; /* CPOR_ACTOR_VERSION */
-  uint32_t role;    /* cpor_role */
+  uint32_t version; /* CPOR_ACTOR_VERSION, or any older one */
+  uint32_t role;    /* cpor_role: required (0 is no role) */
   const char *org;
   const char *user;
 } cpor_actor;
-#define CPOR_ACTOR_INIT                                                                            \
-  { CPOR_ACTOR_VERSION, 0, NULL, NULL }
-/* Zeroes *actor and sets its version; CPOR_EVERSION for an unknown version. */
+#define CPOR_ACTOR_INIT CPOR_VERSIONED_INIT(cpor_actor, CPOR_ACTOR_VERSION)
+/* Zeroes *actor by version's size and sets its version; CPOR_EVERSION for
+ * an unknown version. Every call taking an actor refuses a version of 0 or
+ * newer than the library's with CPOR_EVERSION. */
 CPOR_API int cpor_actor_init(cpor_actor *actor, uint32_t version);
 
 /* ---- directory handles ----------------------------------------------------- */

@@ -28,14 +28,15 @@ static int needs_units(int action) {
   return action == CPOR__ACT_SUBMIT || action == CPOR__ACT_APPROVE || action == CPOR__ACT_DISPUTE;
 }
 
-static int act(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, int action,
+static int act(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id, int action,
                const act_args *a) {
   if (!ctx) return CPOR_EINVAL;
   cpor__view v = {0};
-  int rc = cpor__claim_open(ctx, actor, claim_id, action, &v);
+  cpor_actor actor;
+  int rc = cpor__claim_open(ctx, actor_in, &actor, claim_id, action, &v);
   if (rc) return rc;
   cpor_claim *c = v.v[0]->claim;
-  cpor__request req = {action, actor, a->reason, a->text, a->grant, NULL, 0, NULL, NULL};
+  cpor__request req = {action, &actor, a->reason, a->text, a->grant, NULL, 0, NULL, NULL};
   cpor_location *loc = NULL;
   if (needs_units(action)) rc = cpor__view_neighbors(ctx, &v, v.v[0]);
   if (!rc && action == CPOR__ACT_SUBMIT) {
@@ -156,10 +157,11 @@ int cpor_claim_add_poe(cpor_ctx *ctx, const cpor_actor *actor, const char *claim
   if (size > (uint64_t)INT64_MAX)
     return cpor__fail(ctx, CPOR_EINVAL, "PoE size must be at most 2^63-1 bytes");
   cpor__view v = {0};
-  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_ADD_POE, &v);
+  cpor_actor a;
+  int rc = cpor__claim_open(ctx, actor, &a, claim_id, CPOR__ACT_ADD_POE, &v);
   if (rc) return rc;
   cpor__poe poe = {(char *)name, (char *)media_type, digest, size, CPOR_TIME_NONE};
-  cpor__request req = {CPOR__ACT_ADD_POE, actor, 0, NULL, 0, NULL, 0, &poe, NULL};
+  cpor__request req = {CPOR__ACT_ADD_POE, &a, 0, NULL, 0, NULL, 0, &poe, NULL};
   cpor__env env = cpor__kenv(ctx);
   if ((rc = cpor__decide(&env, &req, &v))) rc = cpor__kernel_fail(ctx, rc);
   if (!rc) rc = cpor__view_write(ctx, &v);

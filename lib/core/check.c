@@ -60,10 +60,12 @@ static int submit_problems(cpor_ctx *ctx, const cpor_actor *actor, cpor__view *v
   return rc;
 }
 
-static int check_draft(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+static int check_draft(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id,
                        cpor__problems *p) {
   cpor__view v = {0};
-  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &v);
+  cpor_actor a;
+  const cpor_actor *actor = &a;
+  int rc = cpor__claim_open(ctx, actor_in, &a, claim_id, CPOR__ACT_VIEW, &v);
   if (rc) return rc;
   const cpor_claim *c = v.v[0]->claim;
   const char *msg = NULL;
@@ -81,12 +83,16 @@ static int check_draft(cpor_ctx *ctx, const cpor_actor *actor, const char *claim
   return cpor__call_end(ctx, rc);
 }
 
-static int check_spec(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_spec *spec,
+static int check_spec(cpor_ctx *ctx, const cpor_actor *actor_in, const cpor_claim_spec *spec_in,
                       cpor__problems *p) {
   const char *msg = NULL;
-  int rc = cpor__rules_actor_valid(actor, &msg);
-  if (rc) return cpor__fail(ctx, rc, "%s", msg);
-  if ((rc = cpor__spec_valid(ctx, spec))) return rc;
+  cpor_actor a;
+  cpor_claim_spec s;
+  const cpor_actor *actor = &a;
+  const cpor_claim_spec *spec = &s;
+  int rc = cpor__actor_arg(ctx, actor_in, &a);
+  if (rc) return rc;
+  if ((rc = cpor__spec_arg(ctx, spec_in, &s))) return rc;
   rc = cpor__rules_check(actor, CPOR__ACT_CREATE, actor->org ? actor->org : "", NULL, 0, &msg);
   if (rc)
     return cpor__fail(ctx, rc, "cannot create a claim as %s: %s", cpor_role_name((int)actor->role),

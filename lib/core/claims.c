@@ -5,6 +5,7 @@
 #include "core/claims.h"
 #include "core/ids.h"
 #include "core/valid.h"
+#include "struct_version.h"
 
 static int bad(cpor_ctx *ctx, const char *what) {
   return cpor__fail(ctx, CPOR_EINVAL, "%s", what);
@@ -31,11 +32,21 @@ void cpor__claim_as_of(cpor_claim *c, cpor_time now) {
     c->window_closes_at = CPOR_TIME_NONE;
 }
 
-int cpor__claim_open(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, int action,
-                     cpor__view *v) {
-  const char *msg = NULL;
-  int rc = cpor__rules_actor_valid(actor, &msg);
+int cpor__actor_arg(cpor_ctx *ctx, const cpor_actor *in, cpor_actor *out) {
+  if (!in) return bad(ctx, "actor is NULL");
+  char msg[160];
+  int rc = cpor__struct_read(&cpor__actor_layout, in, out, msg, sizeof msg);
   if (rc) return cpor__fail(ctx, rc, "%s", msg);
+  const char *why = NULL;
+  rc = cpor__rules_actor_valid(out, &why);
+  return rc ? cpor__fail(ctx, rc, "%s", why) : CPOR_OK;
+}
+
+int cpor__claim_open(cpor_ctx *ctx, const cpor_actor *actor_in, cpor_actor *actor_out,
+                     const char *claim_id, int action, cpor__view *v) {
+  int rc = cpor__actor_arg(ctx, actor_in, actor_out);
+  if (rc) return rc;
+  const cpor_actor *actor = actor_out;
   char id[37];
   if ((rc = cpor__claim_id_arg(ctx, claim_id, id))) return rc;
   int write = action != CPOR__ACT_VIEW;
@@ -96,11 +107,13 @@ static const char *const field_names[] = {NULL,
 
 #define MAX_LINES 64
 
-/* Format checks only: no store access. */
-int cpor__spec_valid(cpor_ctx *ctx, const cpor_claim_spec *s) {
-  if (!s) return bad(ctx, "spec is NULL");
-  if (s->version != CPOR_CLAIM_SPEC_VERSION)
-    return cpor__fail(ctx, CPOR_EVERSION, "unsupported cpor_claim_spec version %u", s->version);
+/* The caller's spec (any version) read into *s, the latest layout; format
+ * checks only: no store access. */
+int cpor__spec_arg(cpor_ctx *ctx, const cpor_claim_spec *in, cpor_claim_spec *s) {
+  if (!in) return bad(ctx, "spec is NULL");
+  char msg[160];
+  int rc = cpor__struct_read(&cpor__claim_spec_layout, in, s, msg, sizeof msg);
+  if (rc) return cpor__fail(ctx, rc, "%s", msg);
   if (s->name && cpor__valid_text(s->name, 256, 0))
     return bad(ctx, "claim name must be at most 256 bytes of text");
   if (s->mpn_id && cpor__valid_mpn(s->mpn_id)) return bad(ctx, "MPN ID must be 1-10 ASCII digits");
@@ -322,14 +335,18 @@ static int check_units(cpor_ctx *ctx, const cpor_actor *actor, cpor__view *v, cp
   return CPOR_OK;
 }
 
-int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_spec *spec,
+int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor_in, const cpor_claim_spec *spec_in,
                       cpor_claim **out) {
   if (!ctx) return CPOR_EINVAL;
   if (out) *out = NULL;
+  cpor_actor a;
+  cpor_claim_spec s;
+  const cpor_actor *actor = &a;
+  const cpor_claim_spec *spec = &s;
   const char *msg = NULL;
-  int rc = cpor__rules_actor_valid(actor, &msg);
-  if (rc) return cpor__fail(ctx, rc, "%s", msg);
-  if ((rc = cpor__spec_valid(ctx, spec))) return rc;
+  int rc = cpor__actor_arg(ctx, actor_in, &a);
+  if (rc) return rc;
+  if ((rc = cpor__spec_arg(ctx, spec_in, &s))) return rc;
   if (!spec->mpn_id || !spec->tenant_id || !spec->domain || !spec->area || !spec->activity)
     return cpor__fail(ctx, CPOR_EINCOMPLETE,
                       "a claim needs an MPN ID, a tenant ID, a domain, a solution area and an "
@@ -379,13 +396,17 @@ static int only_contacts(const cpor_claim_spec *s) {
   return !s->solution_seller && !s->customer_name && !s->isv_product;
 }
 
-int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
-                    const cpor_claim_spec *changes) {
+int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id,
+                    const cpor_claim_spec *changes_in) {
   if (!ctx) return CPOR_EINVAL;
-  int rc = cpor__spec_valid(ctx, changes);
+  cpor_claim_spec s;
+  const cpor_claim_spec *changes = &s;
+  int rc = cpor__spec_arg(ctx, changes_in, &s);
   if (rc) return rc;
+  cpor_actor a;
+  const cpor_actor *actor = &a;
   cpor__view v = {0};
-  if ((rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_EDIT, &v))) return rc;
+  if ((rc = cpor__claim_open(ctx, actor_in, &a, claim_id, CPOR__ACT_EDIT, &v))) return rc;
   cpor__touched *t = v.v[0];
   cpor_claim *c = t->claim;
   cpor__env env = cpor__kenv(ctx);
@@ -423,17 +444,9 @@ int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id
 }
 
 int cpor_claim_spec_init(cpor_claim_spec *spec, uint32_t version) {
-  if (!spec) return CPOR_EINVAL;
-  if (version != CPOR_CLAIM_SPEC_VERSION) return CPOR_EVERSION;
-  memset(spec, 0, sizeof *spec);
-  spec->version = version;
-  return CPOR_OK;
+  return cpor__struct_init(&cpor__claim_spec_layout, spec, version);
 }
 
 int cpor_actor_init(cpor_actor *actor, uint32_t version) {
-  if (!actor) return CPOR_EINVAL;
-  if (version != CPOR_ACTOR_VERSION) return CPOR_EVERSION;
-  memset(actor, 0, sizeof *actor);
-  actor->version = version;
-  return CPOR_OK;
+  return cpor__struct_init(&cpor__actor_layout, actor, version);
 }

@@ -1,5 +1,6 @@
 /* The context: opening, errors, calls and their transactions. */
 #include "core/ctx.h"
+#include "struct_version.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,10 +27,18 @@ static int open_fail(const cpor_ctx_options *o, int rc, const char *msg) {
   return rc;
 }
 
-static int policy_valid(const cpor_policy *p) {
-  const cpor_window *w[] = {&p->optout,     &p->response, &p->review_start_sla,
-                            &p->review_sla, &p->dispute,  &p->dispute_review_sla};
+/* The policy with its zero windows (and zero units) made the defaults;
+ * 0 when a window is out of range. */
+static int policy_resolve(const cpor_policy *in, cpor_policy *out) {
+  static const cpor_policy defaults = CPOR_POLICY_DEFAULT;
+  *out = *in;
+  cpor_window *w[] = {&out->optout,     &out->response, &out->review_start_sla,
+                      &out->review_sla, &out->dispute,  &out->dispute_review_sla};
+  const cpor_window *d[] = {&defaults.optout,     &defaults.response, &defaults.review_start_sla,
+                            &defaults.review_sla, &defaults.dispute,  &defaults.dispute_review_sla};
   for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+    if (w[i]->count == 0) *w[i] = *d[i];
+    if (w[i]->unit == 0) w[i]->unit = d[i]->unit;
     if (w[i]->count < 1 || w[i]->count > 3650) return 0;
     if (w[i]->unit != CPOR_BUSINESS_DAYS && w[i]->unit != CPOR_CALENDAR_DAYS) return 0;
   }
@@ -37,31 +46,28 @@ static int policy_valid(const cpor_policy *p) {
 }
 
 int cpor_ctx_options_init(cpor_ctx_options *opts, uint32_t version) {
-  if (!opts) return CPOR_EINVAL;
-  if (version != CPOR_CTX_OPTIONS_VERSION) return CPOR_EVERSION;
-  cpor_ctx_options d = CPOR_CTX_OPTIONS_INIT;
-  *opts = d;
-  return CPOR_OK;
+  return cpor__struct_init(&cpor__ctx_options_layout, opts, version);
 }
 
 int cpor_ctx_open(cpor_ctx **out, const cpor_ctx_options *opts) {
   if (!out) return open_fail(opts, CPOR_EINVAL, "out is NULL");
   *out = NULL;
-  cpor_ctx_options defaults = CPOR_CTX_OPTIONS_INIT;
-  const cpor_ctx_options *o = opts ? opts : &defaults;
-  if (o->version != CPOR_CTX_OPTIONS_VERSION)
-    return open_fail(opts, CPOR_EVERSION, "unsupported cpor_ctx_options version");
-  if (!policy_valid(&o->policy))
+  char msg[300];
+  cpor_ctx_options latest;
+  const cpor_ctx_options *o = &latest;
+  int rc = cpor__struct_read(&cpor__ctx_options_layout, opts, &latest, msg, sizeof msg);
+  if (rc) return open_fail(opts, rc, msg);
+  cpor_policy policy;
+  if (!policy_resolve(&o->policy, &policy))
     return open_fail(opts, CPOR_EINVAL,
-                     "policy windows need a count of 1-3650 and a unit of business or "
-                     "calendar days");
+                     "policy windows need a count of 1-3650 (0: the default) and a unit of "
+                     "business or calendar days");
   cpor_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) return open_fail(opts, CPOR_ENOMEM, "out of memory");
-  ctx->policy = o->policy;
+  ctx->policy = policy;
   ctx->clock = o->clock ? o->clock : cpor_system_clock_now;
   ctx->clock_user = o->clock_user;
-  char msg[300];
-  int rc = cpor_tz_parse(o->tz ? o->tz : "UTC0", &ctx->tz);
+  rc = cpor_tz_parse(o->tz ? o->tz : "UTC0", &ctx->tz);
   if (rc) {
     snprintf(msg, sizeof msg, "bad time zone '%.200s': a POSIX TZ rule is expected",
              o->tz ? o->tz : "");

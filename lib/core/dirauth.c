@@ -5,12 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/claims.h"
 #include "core/valid.h"
 
-int cpor__dir_permit(cpor_ctx *ctx, const cpor_actor *actor, int op) {
-  const char *msg = NULL;
-  int rc = cpor__rules_actor_valid(actor, &msg);
-  if (rc) return cpor__fail(ctx, rc, "%s", msg);
+int cpor__dir_permit(cpor_ctx *ctx, const cpor_actor *actor_in, int op) {
+  /* The version check and validation of every call taking an actor. The
+   * actor has one version so far: the caller's struct is read as it is
+   * after this. */
+  cpor_actor a;
+  const cpor_actor *actor = &a;
+  int rc = cpor__actor_arg(ctx, actor_in, &a);
+  if (rc) return rc;
   if (cpor__dirauthz_is_write(op) && cpor__dirauthz_scope(actor->role, op) == CPOR__DIR_NONE)
     return cpor__fail(ctx, CPOR_EPERM, "role %s may not %s", cpor_role_name((int)actor->role),
                       cpor__dirauthz_op_name(op));

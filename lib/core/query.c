@@ -6,13 +6,15 @@
 #include "core/claims.h"
 #include "core/list.h"
 #include "core/valid.h"
+#include "struct_version.h"
 
 int cpor_claim_get(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id, cpor_claim **out) {
   if (!ctx) return CPOR_EINVAL;
   if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
   *out = NULL;
   cpor__view v = {0};
-  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &v);
+  cpor_actor a;
+  int rc = cpor__claim_open(ctx, actor, &a, claim_id, CPOR__ACT_VIEW, &v);
   if (rc) return rc;
   cpor_claim *c = v.v[0]->claim;
   v.v[0]->claim = NULL; /* the handle: taken from the view */
@@ -53,6 +55,8 @@ typedef struct filter {
   const char *partner_id, *tenant_id, *unit;
   uint32_t state, overdue;
   cpor_time now;
+  const char *after_id; /* canonical */
+  cpor_time closes_before, updated_since;
 } filter;
 
 typedef struct collector {
@@ -72,6 +76,11 @@ static int matches(const filter *f, const cpor_claim *c) {
   if (f->tenant_id && strcmp(f->tenant_id, c->tenant_id) != 0) return 0;
   if (f->state && (uint32_t)c->state != f->state) return 0;
   if (f->overdue && !cpor__rules_overdue(c, f->now)) return 0;
+  if (f->after_id && strcmp(c->id, f->after_id) <= 0) return 0;
+  if (f->closes_before &&
+      (c->window_closes_at == CPOR_TIME_NONE || c->window_closes_at >= f->closes_before))
+    return 0;
+  if (f->updated_since && c->updated_at < f->updated_since) return 0;
   return 1;
 }
 
@@ -83,9 +92,9 @@ static int by_id(collector *col, const char *id) {
   cpor__view v = {0};
   int rc = cpor__view_settled(col->ctx, id, &v);
   cpor_claim *c = rc ? NULL : v.v[0]->claim;
+  if (c) cpor__claim_as_of(c, col->f->now); /* the windows a caller sees */
   if (c && matches(col->f, c) && (!col->f->unit || live_on(c, col->f->unit))) {
     v.v[0]->claim = NULL;
-    cpor__claim_as_of(c, col->f->now);
     if ((rc = cpor__list_push(&col->it->l, c))) cpor_claim_free(c);
   }
   cpor__view_free(&v);
@@ -146,6 +155,12 @@ static void sort_claims(cpor_claim_iter *it) {
   if (it->l.n > 1) qsort(it->l.v, it->l.n, sizeof *it->l.v, cmp_claims);
 }
 
+/* The first limit results (0: all). */
+static void keep_first(cpor_claim_iter *it, uint32_t limit) {
+  while (limit && it->l.n > limit)
+    cpor_claim_free(it->l.v[--it->l.n]);
+}
+
 static int scan(cpor_ctx *ctx, const filter *f, cpor_claim_iter *it) {
   collector col = {it, f, ctx};
   cpor_storage *s = ctx->storage;
@@ -160,6 +175,8 @@ static int scan(cpor_ctx *ctx, const filter *f, cpor_claim_iter *it) {
       sf.by = CPOR_STORE_BY_OWNER, sf.key = f->partner_id;
     else if (f->tenant_id)
       sf.by = CPOR_STORE_BY_REF, sf.key = f->tenant_id;
+    else if (!f->state)
+      sf.by = CPOR_STORE_BY_KIND; /* the unfiltered query of the reviewer */
     rc = s->m.object_scan(s->self, &sf, on_object, &col);
     if (!rc && sf.by == CPOR_STORE_BY_STATE) rc = moved_in(ctx, f, &col);
   }
@@ -172,25 +189,32 @@ static int scan(cpor_ctx *ctx, const filter *f, cpor_claim_iter *it) {
 }
 
 int cpor_claim_query_init(cpor_claim_query *q, uint32_t version) {
-  if (!q) return CPOR_EINVAL;
-  if (version != CPOR_CLAIM_QUERY_VERSION) return CPOR_EVERSION;
-  memset(q, 0, sizeof *q);
-  q->version = version;
-  return CPOR_OK;
+  return cpor__struct_init(&cpor__claim_query_layout, q, version);
 }
 
-int cpor_claim_find(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_query *q,
+/* Partners and customers name at least one filter; the reviewer and the
+ * system may list every claim. */
+static int filtered(const cpor_claim_query *q) {
+  return q->partner_id || q->tenant_id || q->state || q->unit_workload || q->unit_subscription ||
+         q->overdue || q->after_id || q->limit || q->window_closes_before || q->updated_since;
+}
+
+int cpor_claim_find(cpor_ctx *ctx, const cpor_actor *actor_in, const cpor_claim_query *q_in,
                     cpor_claim_iter **out) {
   if (!ctx) return CPOR_EINVAL;
   if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
   *out = NULL;
-  const char *msg = NULL;
-  int rc = cpor__rules_actor_valid(actor, &msg);
-  if (rc) return cpor__fail(ctx, rc, "%s", msg);
-  if (!q) return cpor__fail(ctx, CPOR_EINVAL, "query is NULL");
-  if (q->version != CPOR_CLAIM_QUERY_VERSION)
-    return cpor__fail(ctx, CPOR_EVERSION, "unsupported cpor_claim_query version %u", q->version);
-  char tenant[37] = "", sub[37] = "", actor_tenant[37] = "";
+  cpor_actor a;
+  const cpor_actor *actor = &a;
+  int rc = cpor__actor_arg(ctx, actor_in, &a);
+  if (rc) return rc;
+  if (!q_in) return cpor__fail(ctx, CPOR_EINVAL, "query is NULL");
+  cpor_claim_query latest;
+  const cpor_claim_query *q = &latest;
+  char msg[160];
+  if ((rc = cpor__struct_read(&cpor__claim_query_layout, q_in, &latest, msg, sizeof msg)))
+    return cpor__fail(ctx, rc, "%s", msg);
+  char tenant[37] = "", sub[37] = "", actor_tenant[37] = "", after[37] = "";
   if (q->partner_id && cpor__valid_partner_id(q->partner_id))
     return cpor__fail(ctx, CPOR_EINVAL, "malformed partner ID");
   if (q->tenant_id && cpor__guid_canon(q->tenant_id, tenant))
@@ -203,9 +227,19 @@ int cpor_claim_find(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_que
     return cpor__fail(ctx, CPOR_EINVAL, "subscription ID must be a GUID");
   if (q->unit_workload && q->unit_subscription)
     return cpor__fail(ctx, CPOR_EINVAL, "a unit is a workload or a subscription, not both");
-  if (!q->partner_id && !tenant[0] && !q->state && !q->unit_workload && !sub[0] && !q->overdue)
+  if (q->after_id && cpor__guid_canon(q->after_id, after))
+    return cpor__fail(ctx, CPOR_EINVAL, "after_id must be a claim ID (GUID)");
+  if (!filtered(q) && actor->role != CPOR_ROLE_REVIEWER && actor->role != CPOR_ROLE_SYSTEM)
     return cpor__fail(ctx, CPOR_EINVAL, "a query needs at least one filter");
-  filter f = {q->partner_id, tenant[0] ? tenant : NULL, NULL, q->state, q->overdue != 0, 0};
+  filter f = {q->partner_id,
+              tenant[0] ? tenant : NULL,
+              NULL,
+              q->state,
+              q->overdue != 0,
+              0,
+              after[0] ? after : NULL,
+              q->window_closes_before,
+              q->updated_since};
   /* Visibility: a partner sees its own claims, a customer its tenant's. */
   int empty = 0;
   if (actor->role <= CPOR_ROLE_INCENTIVES_USER) {
@@ -233,6 +267,7 @@ int cpor_claim_find(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_que
     cpor_claim_iter_free(it);
     return rc;
   }
+  keep_first(it, q->limit);
   *out = it;
   return CPOR_OK;
 }
@@ -273,7 +308,8 @@ int cpor_claim_history(cpor_ctx *ctx, const cpor_actor *actor, const char *claim
   if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
   *out = NULL;
   cpor__view v = {0};
-  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &v);
+  cpor_actor a;
+  int rc = cpor__claim_open(ctx, actor, &a, claim_id, CPOR__ACT_VIEW, &v);
   if (rc) return rc;
   cpor__touched *t = v.v[0];
   cpor_event_iter *it = calloc(1, sizeof *it);
@@ -343,15 +379,15 @@ int cpor_claim_competitors(cpor_ctx *ctx, const cpor_actor *actor, const char *c
   if (!ctx) return CPOR_EINVAL;
   if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
   *out = NULL;
-  const char *msg = NULL;
-  int rc = cpor__rules_actor_valid(actor, &msg);
-  if (rc) return cpor__fail(ctx, rc, "%s", msg);
-  if (actor->role != CPOR_ROLE_REVIEWER && actor->role != CPOR_ROLE_SYSTEM)
+  cpor_actor a, b;
+  int rc = cpor__actor_arg(ctx, actor, &a);
+  if (rc) return rc;
+  if (a.role != CPOR_ROLE_REVIEWER && a.role != CPOR_ROLE_SYSTEM)
     return cpor__fail(ctx, CPOR_EPERM, "only the reviewer sees the competing claims");
   cpor__view v = {0};
-  if ((rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &v))) return rc;
+  if ((rc = cpor__claim_open(ctx, &a, &b, claim_id, CPOR__ACT_VIEW, &v))) return rc;
   cpor_claim_iter *it = calloc(1, sizeof *it);
-  filter f = {NULL, NULL, NULL, 0, 0, ctx->now};
+  filter f = {NULL, NULL, NULL, 0, 0, ctx->now, NULL, 0, 0};
   collector col = {it, &f, ctx};
   rc = it ? rivals_of(&col, v.v[0]->claim) : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if (rc > 0) rc = cpor__storage_fail(ctx, rc, "reading the competing claims");

@@ -22,7 +22,8 @@ int cpor_claim_replay(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_
   if (!out) return cpor__fail(ctx, CPOR_EINVAL, "out is NULL");
   *out = NULL;
   cpor__view v = {0};
-  int rc = cpor__claim_open(ctx, actor, claim_id, CPOR__ACT_VIEW, &v);
+  cpor_actor a;
+  int rc = cpor__claim_open(ctx, actor, &a, claim_id, CPOR__ACT_VIEW, &v);
   if (rc) return rc;
   cpor__touched *t = v.v[0];
   cpor__list l = {0};

@@ -63,7 +63,6 @@ static int is_partner_role(uint32_t role) {
 
 int cpor__rules_actor_valid(const cpor_actor *a, const char **msg) {
   if (!a) return *msg = "actor is NULL", CPOR_EINVAL;
-  if (a->version != CPOR_ACTOR_VERSION) return *msg = "unsupported actor version", CPOR_EVERSION;
   if (a->role < CPOR_ROLE_GLOBAL_ADMIN || a->role > CPOR_ROLE_SYSTEM)
     return *msg = "unknown actor role", CPOR_EINVAL;
   if (cpor__valid_text(a->user, 128, 1) != CPOR_OK)

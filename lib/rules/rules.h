@@ -120,7 +120,8 @@ const char *cpor__k_format_time(cpor_time t, char buf[48]);
  * is the partner the claim would belong to and state is 0. */
 int cpor__rules_check(const cpor_actor *actor, int action, const char *partner_id,
                       const char *tenant_id, int state, const char **msg);
-/* Validates the actor struct itself (version, role, org, user). */
+/* Validates the actor itself (role, org, user); its version was read at the
+ * API boundary (the core hands the kernel the latest layout). */
 int cpor__rules_actor_valid(const cpor_actor *actor, const char **msg);
 /* The program a claim's solution area and activity map to; 0 when the
  * activity is not allowed for the area. */

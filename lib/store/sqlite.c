@@ -22,6 +22,7 @@
 
 #include "store/sqlite_int.h"
 #include "store/storage.h"
+#include "struct_version.h"
 
 /* ---- binding helpers ---------------------------------------------------------- */
 
@@ -390,11 +391,23 @@ static const cpor_storage_methods sqlite_methods = {
 /* ---- opening -------------------------------------------------------------------- */
 
 int cpor_sqlite_options_init(cpor_sqlite_options *opts, uint32_t version) {
-  if (!opts) return CPOR_EINVAL;
-  if (version != CPOR_SQLITE_OPTIONS_VERSION) return CPOR_EVERSION;
-  cpor_sqlite_options d = CPOR_SQLITE_OPTIONS_INIT;
-  *opts = d;
-  return CPOR_OK;
+  return cpor__struct_init(&cpor__sqlite_options_layout, opts, version);
+}
+
+/* The options with their zero fields made the defaults of the header;
+ * NULL when one is out of range. */
+static const char *options_resolve(cpor_sqlite_options *o) {
+  if (o->synchronous_full > 1 || o->read_only > 1)
+    return "synchronous_full and read_only must be 0 or 1";
+  if (o->cache_mb < 0 || o->cache_mb > 65536) return "cache_mb must be 0 (64) or 1-65536";
+  if (o->mmap_mb < -1 || o->mmap_mb > 1048576)
+    return "mmap_mb must be 0 (2048), -1 (no mmap) or 1-1048576";
+  if (o->busy_timeout_ms == 0) o->busy_timeout_ms = 5000;
+  if (o->busy_timeout_ms < 0) o->busy_timeout_ms = 0; /* SQLite: 0 = no wait */
+  if (o->cache_mb == 0) o->cache_mb = 64;
+  if (o->mmap_mb == 0) o->mmap_mb = 2048;
+  if (o->mmap_mb < 0) o->mmap_mb = 0;
+  return NULL;
 }
 
 static int open_fail(int code, char *err, size_t errlen, const char *path, const char *msg) {
@@ -431,14 +444,15 @@ static int connect_db(cpor__sqlite *s, const char *path, const cpor_sqlite_optio
     return cpor__sql_error(s, CPOR_ESTORAGE,
                            "the file is read-only (open it with the read_only option to read it)");
   /* Connection settings, not stored in the file. Large stores read random
-   * pages (claim IDs are random UUIDs): a 64 MiB page cache and reads through
-   * mmap (up to 2 GiB of the file) keep a lookup at 1M claims near its cost
-   * at 10k. Both are limits, not allocations made up front. */
-  const char *pragmas = o->synchronous_full
-                            ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
-                              "PRAGMA cache_size = -65536; PRAGMA mmap_size = 2147418112"
-                            : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
-                              "PRAGMA cache_size = -65536; PRAGMA mmap_size = 2147418112";
+   * pages (claim IDs are random UUIDs): by default a 64 MiB page cache and
+   * reads through mmap (up to 2 GiB of the file) keep a lookup at 1M claims
+   * near its cost at 10k. Both are limits, not allocations made up front. */
+  char pragmas[200];
+  snprintf(pragmas, sizeof pragmas,
+           "PRAGMA synchronous = %s; PRAGMA foreign_keys = ON; PRAGMA cache_size = -%ld; "
+           "PRAGMA mmap_size = %lld",
+           o->synchronous_full ? "FULL" : "NORMAL", (long)o->cache_mb * 1024,
+           (long long)o->mmap_mb * 1048576);
   rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);
   return rc == SQLITE_OK ? CPOR_OK : cpor__sql_fail(s, rc, "configuring the connection");
 }
@@ -449,14 +463,12 @@ int cpor_storage_open_sqlite(cpor_storage **out, const char *path, const cpor_sq
   if (!out) return open_fail(CPOR_EINVAL, err, errlen, path, "out is NULL");
   *out = NULL;
   if (!path) return open_fail(CPOR_EINVAL, err, errlen, path, "path is NULL");
-  cpor_sqlite_options o = CPOR_SQLITE_OPTIONS_INIT;
-  if (opts) {
-    if (opts->version != CPOR_SQLITE_OPTIONS_VERSION)
-      return open_fail(CPOR_EVERSION, err, errlen, path, "unknown cpor_sqlite_options version");
-    o = *opts;
-  }
-  if (o.busy_timeout_ms < 0 || o.synchronous_full > 1 || o.read_only > 1)
-    return open_fail(CPOR_EINVAL, err, errlen, path, "bad cpor_sqlite_options value");
+  cpor_sqlite_options o;
+  char msg[160];
+  if (cpor__struct_read(&cpor__sqlite_options_layout, opts, &o, msg, sizeof msg))
+    return open_fail(CPOR_EVERSION, err, errlen, path, msg);
+  const char *bad = options_resolve(&o);
+  if (bad) return open_fail(CPOR_EINVAL, err, errlen, path, bad);
 
   cpor__sqlite *s = calloc(1, sizeof *s);
   if (!s) return open_fail(CPOR_ENOMEM, err, errlen, path, "out of memory");

@@ -1,31 +1,20 @@
 /* Wrapping a backend: version checks and conversion to the latest layout. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "store/storage.h"
-
-#include <stddef.h>
-
-/* Version 1 ended with close. */
-#define V1_SIZE (offsetof(cpor_storage_methods, close) + sizeof(void (*)(void *)))
+#include "struct_version.h"
 
 int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version) {
-  if (!methods) return CPOR_EINVAL;
-  if (version == 0 || version > CPOR_STORAGE_VERSION) return CPOR_EVERSION;
-  memset(methods, 0, version == 1 ? V1_SIZE : sizeof *methods);
-  methods->version = version;
-  return CPOR_OK;
+  return cpor__struct_init(&cpor__storage_methods_layout, methods, version);
 }
 
 int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, void *self) {
   if (!out) return CPOR_EINVAL;
   *out = NULL;
   if (!methods) return CPOR_EINVAL;
-  if (methods->version == 0 || methods->version > CPOR_STORAGE_VERSION) return CPOR_EVERSION;
-  /* An older layout is copied by its own size into a zeroed latest one. */
   cpor_storage_methods latest;
-  memset(&latest, 0, sizeof latest);
-  memcpy(&latest, methods, methods->version == 1 ? V1_SIZE : sizeof latest);
+  int rc = cpor__struct_read(&cpor__storage_methods_layout, methods, &latest, NULL, 0);
+  if (rc) return rc;
   const cpor_storage_methods *m = &latest;
   if ((m->savepoint != NULL) != (m->release != NULL) ||
       (m->release != NULL) != (m->rollback_to != NULL))

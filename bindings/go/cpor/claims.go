@@ -7,6 +7,7 @@ import "C"
 import (
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // Actor is who is calling. Org is the partner ID for the four partner
@@ -293,6 +294,55 @@ func (c *Context) CreateClaim(a Actor, spec ClaimSpec) (Claim, error) {
 	return out, err
 }
 
+// Problem is one finding of a preflight check: its error (matched by
+// errors.Is against the sentinels, e.g. ErrIncomplete) and message.
+type Problem struct {
+	Err     error
+	Message string
+}
+
+// CheckClaim lists every problem that would block submitting the draft,
+// writing nothing; an empty list means submit would pass.
+func (c *Context) CheckClaim(a Actor, claimID string) ([]Problem, error) {
+	return c.check(a, func(cs *cstrings) (*C.char, *C.cpor_claim_spec) { return cs.str(claimID), nil })
+}
+
+// CheckSpec lists every problem that would block submitting a claim created
+// from spec, writing nothing.
+func (c *Context) CheckSpec(a Actor, spec ClaimSpec) ([]Problem, error) {
+	return c.check(a, func(cs *cstrings) (*C.char, *C.cpor_claim_spec) {
+		cp := spec.c(cs, nil)
+		p := (*C.cpor_claim_spec)(C.malloc(C.size_t(unsafe.Sizeof(cp))))
+		*p = cp
+		*cs = append(*cs, unsafe.Pointer(p))
+		return nil, p
+	})
+}
+
+func (c *Context) check(a Actor, args func(*cstrings) (*C.char, *C.cpor_claim_spec)) ([]Problem, error) {
+	var cs cstrings
+	defer cs.free()
+	var out []Problem
+	err := c.do(func(p *C.cpor_ctx) C.int {
+		ca := a.c(&cs)
+		id, spec := args(&cs)
+		var r *C.cpor_check_report
+		rc := C.cpor_claim_check(p, &ca, id, spec, &r)
+		if rc != 0 {
+			return rc
+		}
+		defer C.cpor_check_report_free(r)
+		n := C.cpor_check_report_count(r)
+		for i := C.size_t(0); i < n; i++ {
+			code := C.cpor_check_report_code(r, i)
+			msg := C.GoString(C.cpor_check_report_message(r, i))
+			out = append(out, Problem{Err: codeError(code, msg), Message: msg})
+		}
+		return 0
+	})
+	return out, err
+}
+
 // EditClaim changes a claim: non-empty fields of changes replace the stored
 // ones, Lines replace the lines when not empty, and each field named in
 // clear is emptied. Anything may change while EDITING; in SUBMITTED and
@@ -451,8 +501,9 @@ func (c *Context) Claim(a Actor, claimID string) (Claim, error) {
 }
 
 // ClaimQuery filters FindClaims. Filters combine (AND); unset ones ("", 0,
-// false) do not filter, but at least one of PartnerID, TenantID, State, a
-// unit or Overdue must be set (ErrInvalid otherwise). UnitWorkload (with
+// false) do not filter, but partners and customers must set at least one
+// of PartnerID, TenantID, State, a unit or Overdue (ErrInvalid otherwise);
+// the reviewer and the system may list every claim. UnitWorkload (with
 // TenantID) selects a Microsoft 365 unit, UnitSubscription a Business
 // Applications one: a unit query returns the claims live on it.
 type ClaimQuery struct {

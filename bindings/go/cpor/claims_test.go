@@ -381,8 +381,12 @@ func TestRefusals(t *testing.T) {
 		wantErr(t, w.ctx.CreatePartner(ops, "A", "again"), cpor.ErrExists)
 		_, err := w.ctx.Partner(ops, "nobody")
 		wantErr(t, err, cpor.ErrNotFound)
-		_, err = w.ctx.FindClaims(reviewer, cpor.ClaimQuery{})
+		_, err = w.ctx.FindClaims(customer, cpor.ClaimQuery{})
 		wantErr(t, err, cpor.ErrInvalid)
+		// The reviewer may list every claim.
+		if all, err := w.ctx.FindClaims(reviewer, cpor.ClaimQuery{}); err != nil || len(all) != 1 {
+			t.Errorf("reviewer, no filter: %d claims, %v", len(all), err)
+		}
 		wantErr(t, w.ctx.EditClaim(admin("A"), c, cpor.ClaimSpec{}, cpor.Field(99)), cpor.ErrInvalid)
 	})
 }
@@ -461,4 +465,33 @@ func TestOverdueAndEditStates(t *testing.T) {
 	must(t, w.ctx.Approve(reviewer, c))
 	wantErr(t, w.ctx.EditClaim(admin("A"), c, cpor.ClaimSpec{PartnerContactName: "Pia"}), cpor.ErrState)
 	eq(t, "unchanged", w.claim(c).PartnerContactName, "Pam")
+}
+
+func TestCheckClaim(t *testing.T) {
+	w := newWorld(t)
+	d := w.newClaim("A", "TEAMS")
+	probs, err := w.ctx.CheckClaim(admin("A"), d)
+	must(t, err)
+	if len(probs) != 1 || !errors.Is(probs[0].Err, cpor.ErrIncomplete) {
+		t.Fatalf("a draft without PoE: %v", probs)
+	}
+	must(t, w.ctx.AddPoE(admin("A"), d, cpor.PoE{Name: "poe.pdf", MediaType: "application/pdf", SHA256: sha, Size: 1}))
+	probs, err = w.ctx.CheckClaim(admin("A"), d)
+	must(t, err)
+	if len(probs) != 0 {
+		t.Fatalf("a complete draft: %v", probs)
+	}
+	s := spec("A", "TEAMS")
+	s.Domain = "nowhere.example.com"
+	probs, err = w.ctx.CheckSpec(admin("A"), s)
+	must(t, err)
+	found := false
+	for _, p := range probs {
+		found = found || errors.Is(p.Err, cpor.ErrMismatch)
+	}
+	if !found {
+		t.Fatalf("a foreign domain is a problem: %v", probs)
+	}
+	_, err = w.ctx.CheckClaim(reviewer, d)
+	wantErr(t, err, cpor.ErrPermission)
 }

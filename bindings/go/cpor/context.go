@@ -136,13 +136,17 @@ func Open(opts Options) (_ *Context, err error) {
 			if err := check(C.cpor_sqlite_options_init(sq, C.CPOR_SQLITE_OPTIONS_VERSION)); err != nil {
 				return nil, err
 			}
+			// C: 0 is the default (5000 ms), a negative value fails at once.
 			switch bt := opts.SQLite.BusyTimeout; {
 			case bt < 0:
-				sq.busy_timeout_ms = 0
+				sq.busy_timeout_ms = -1
 			case bt > 0:
 				ms := bt.Milliseconds()
 				if ms > 1<<31-1 {
 					ms = 1<<31 - 1
+				}
+				if ms == 0 {
+					ms = -1 // under a millisecond: no wait
 				}
 				sq.busy_timeout_ms = C.int32_t(ms)
 			}

@@ -53,7 +53,7 @@ func TestOpenOptions(t *testing.T) {
 	if e.Message == "" {
 		t.Error("no message")
 	}
-	_, err = cpor.Open(cpor.Options{Policy: cpor.Policy{OptOut: cpor.Window{Count: 0, Unit: cpor.CalendarDays}}})
+	_, err = cpor.Open(cpor.Options{Policy: cpor.Policy{OptOut: cpor.Window{Count: -1, Unit: cpor.CalendarDays}}})
 	wantErr(t, err, cpor.ErrInvalid)
 	_, err = cpor.Open(cpor.Options{Policy: cpor.Policy{OptOut: cpor.Window{Count: 4000, Unit: cpor.CalendarDays}}})
 	wantErr(t, err, cpor.ErrInvalid)

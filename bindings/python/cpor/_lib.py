@@ -90,6 +90,8 @@ class SqliteOptions(Structure):
         ("busy_timeout_ms", c_int32),
         ("synchronous_full", c_uint32),
         ("read_only", c_uint32),
+        ("cache_mb", c_int32),
+        ("mmap_mb", c_int32),
     ]
 
 
@@ -150,6 +152,10 @@ class ClaimQuery(Structure):
         ("unit_workload", c_char_p),
         ("unit_subscription", c_char_p),
         ("overdue", c_uint32),
+        ("after_id", c_char_p),
+        ("limit", c_uint32),
+        ("window_closes_before", cpor_time),
+        ("updated_since", cpor_time),
     ]
 
 
@@ -169,9 +175,9 @@ FUNCTION_TYPES = {"cpor_clock_fn": CLOCK_FN}
 # Version numbers of the options structs this binding fills in.
 ACTOR_VERSION = 1
 CTX_OPTIONS_VERSION = 1
-SQLITE_OPTIONS_VERSION = 1
+SQLITE_OPTIONS_VERSION = 2
 CLAIM_SPEC_VERSION = 1
-CLAIM_QUERY_VERSION = 1
+CLAIM_QUERY_VERSION = 2
 TIME_NONE = -(2**63)  # CPOR_TIME_NONE = INT64_MIN
 ITEROVER = -20  # CPOR_ITEROVER
 
@@ -378,6 +384,7 @@ FUNCTIONS = {
     "cpor_subscription_list": (c_int, [_H, _A, _S, _OUT]),
     "cpor_subscription_iter_next": (c_int, [_H, _OUT]),
     "cpor_subscription_iter_free": (None, [_H]),
+    "cpor_workload_rename": (c_int, [_H, _A, _S, _S]),
     "cpor_workload_register": (c_int, [_H, _A, _S, _S, c_int, c_int]),
     "cpor_workload_get": (c_int, [_H, _A, _S, _OUT]),
     "cpor_workload_list": (c_int, [_H, _A, _OUT]),
@@ -408,6 +415,11 @@ FUNCTIONS = {
     "cpor_claim_iter_free": (None, [_H]),
     "cpor_claim_history": (c_int, [_H, _A, _S, _OUT]),
     "cpor_claim_replay": (c_int, [_H, _A, _S, _OUT]),
+    "cpor_claim_check": (c_int, [_H, _A, _S, P(ClaimSpec), _OUT]),
+    "cpor_check_report_count": (c_size_t, [_H]),
+    "cpor_check_report_code": (c_int, [_H, c_size_t]),
+    "cpor_check_report_message": (c_char_p, [_H, c_size_t]),
+    "cpor_check_report_free": (None, [_H]),
     "cpor_claim_competitors": (c_int, [_H, _A, _S, _OUT]),
     "cpor_event_iter_next": (c_int, [_H, _OUT]),
     "cpor_event_iter_free": (None, [_H]),

@@ -39,7 +39,7 @@ import datetime as _dt
 import os
 import weakref
 from ctypes import byref, c_char_p, c_int64, c_size_t, c_void_p
-from typing import (Any, Callable, Iterable, Iterator, Optional, Tuple, TypeVar,
+from typing import (Any, Callable, Iterable, Iterator, List, Optional, Tuple, TypeVar,
                     Union)
 
 from . import _convert as cv
@@ -55,6 +55,8 @@ from .model import (CLAIM_FIELDS, Actor, Claim, Customer, Event, Location, Partn
                     Subscription, Tenant, Workload, take)
 
 Window = collections.namedtuple("Window", "count unit")
+Problem = collections.namedtuple("Problem", "code message")
+Problem.__doc__ = "One problem of a preflight check: the status code and its message."
 Window.__doc__ = "A policy window: count (1..3650) and unit (DayUnit or 'business'/'calendar')."
 
 POLICY_WINDOWS = ("optout", "response", "review_start_sla", "review_sla", "dispute",
@@ -229,7 +231,8 @@ class Context(Handle):
             sq = _lib.SqliteOptions()
             check_error(lib.cpor_sqlite_options_init(byref(sq), _lib.SQLITE_OPTIONS_VERSION))
             if busy_timeout_ms is not None:
-                sq.busy_timeout_ms = busy_timeout_ms
+                # C: 0 is the default (5000 ms), a negative value "fail at once".
+                sq.busy_timeout_ms = busy_timeout_ms if busy_timeout_ms > 0 else -1
             sq.synchronous_full = sync_flag
             sq.read_only = ro_flag
             opts.sqlite = ctypes.pointer(sq)
@@ -501,6 +504,10 @@ class Context(Handle):
         self._call(lib.cpor_workload_register, _actor(actor), text(code), text(name),
                    to_int(Area, area), 1 if needs_subscription else 0)
 
+    def rename_workload(self, actor, code, name):
+        """Changes a workload's display name (system only; built-in entries too)."""
+        self._call(lib.cpor_workload_rename, _actor(actor), text(code), text(name))
+
     def workload(self, actor, code):
         """The workload record (a Workload snapshot) of a code."""
         return self._get(lib.cpor_workload_get, Workload, lib.cpor_workload_free, _actor(actor),
@@ -653,6 +660,31 @@ class Context(Handle):
         return self._get(lib.cpor_claim_get, Claim, lib.cpor_claim_free, _actor(actor),
                          text(_claim_id(claim)))
 
+    def check_claim(self, actor: Actor, claim: Optional[ClaimRef] = None,
+                    **spec: Any) -> List[Problem]:
+        """Preflight: every problem that would block submitting the draft ``claim``, or
+        a claim created with the ``create_claim`` keywords (``spec``); writes nothing.
+        An empty list: submit would pass."""
+        if (claim is None) == (not spec):
+            raise TypeError("give a claim or create_claim keywords, not both")
+        keep = None
+        if claim is None:
+            c_spec, keep = self._spec(spec, edit=False)
+            args = (_actor(actor), None, byref(c_spec))
+        else:
+            args = (_actor(actor), text(_claim_id(claim)), None)
+        out = c_void_p()
+        with self._g as h:
+            self._check(lib.cpor_claim_check(h, *args, byref(out)), h)
+            try:
+                n = lib.cpor_check_report_count(out)
+                return [Problem(lib.cpor_check_report_code(out, i),
+                                untext(lib.cpor_check_report_message(out, i)))
+                        for i in range(n)]
+            finally:
+                lib.cpor_check_report_free(out)
+                del keep
+
     def replay(self, actor: Actor, claim: ClaimRef) -> Claim:
         """The claim re-derived from its history by the rules alone (equals ``claim()``)."""
         return self._get(lib.cpor_claim_replay, Claim, lib.cpor_claim_free, _actor(actor),
@@ -665,8 +697,9 @@ class Context(Handle):
                     unit_subscription: Optional[str] = None,
                     overdue: bool = False) -> "_Iter[Claim]":
         """Iterator over matching claims (AND of the filters), in claim ID order,
-        restricted to what the actor may see. At least one of partner_id,
-        tenant_id, state, a unit or overdue is needed (InvalidArgument)."""
+        restricted to what the actor may see. Partners and customers need at
+        least one of partner_id, tenant_id, state, a unit or overdue
+        (InvalidArgument); the reviewer and the system may list every claim."""
         q = _lib.ClaimQuery()
         check_error(lib.cpor_claim_query_init(byref(q), _lib.CLAIM_QUERY_VERSION))
         q.partner_id = text(partner_id)

@@ -27,6 +27,36 @@ class HappyPath(WorldCase):
         self.assertEqual(codes, sorted(codes))
         self.assertIn("D365_SALES", codes)
 
+    def test_check_claim_lists_every_problem(self):
+        c = self.new_claim()
+        problems = self.ctx.check_claim(admin("A"), c)
+        self.assertEqual([p.code for p in problems], [cpor.Incomplete.code])
+        self.assertEqual(problems[0].message, "no proof of execution has been added")
+        self.ctx.add_poe(admin("A"), c, "poe.pdf", "application/pdf", SHA, 1)
+        self.assertEqual(self.ctx.check_claim(admin("A"), c), [])
+        spec = self.ctx.check_claim(admin("A"), mpn_id=MPN["A"], tenant_id=TENANT,
+                                    domain="woodgrove.example.com", area="m365",
+                                    activity="usage", lines=["EXCHANGE"])
+        codes = [p.code for p in spec]
+        self.assertIn(cpor.Mismatch.code, codes)
+        self.assertIn(cpor.Incomplete.code, codes)
+        with self.assertRaises(TypeError):
+            self.ctx.check_claim(admin("A"))
+        with self.assertRaises(cpor.PermissionDenied):
+            self.ctx.check_claim(REVIEWER, c)
+
+    def test_reasons_and_replay(self):
+        c = self.new_claim()
+        self.ctx.add_poe(admin("A"), c, "poe.pdf", "application/pdf", SHA, 1)
+        self.ctx.submit(admin("A"), c)
+        self.ctx.start_review(REVIEWER, c)
+        self.ctx.request_info(REVIEWER, c, "the dates", reason="missing_dates")
+        events = list(self.ctx.history(admin("A"), c))
+        self.assertEqual(events[-1].payload, '{"reason":"missing_dates"}')
+        self.assertEqual(self.ctx.replay(admin("A"), c), self.ctx.claim(admin("A"), c))
+        with self.assertRaises(cpor.InvalidArgument):
+            self.ctx.request_info(REVIEWER, c, "x", reason=99)
+
     def test_create_submit_review_approve_associate(self):
         c = self.new_claim()
         self.assertEqual(c.state, State.EDITING)
@@ -248,7 +278,9 @@ class Refusals(WorldCase):
         with self.assertRaises(cpor.NotFound):
             self.ctx.partner(SYSTEM, "nobody")
         with self.assertRaises(cpor.InvalidArgument):
-            list(self.ctx.find_claims(REVIEWER))  # no filter at all
+            list(self.ctx.find_claims(CUSTOMER))  # no filter at all
+        # The reviewer may list every claim.
+        self.assertEqual([x.id for x in self.ctx.find_claims(REVIEWER)], [c.id])
 
     def test_subscription_claims(self):
         sub = "9b2c1d3e-0000-4000-8000-000000000001"

@@ -116,7 +116,7 @@ class Options(unittest.TestCase):
 
     def test_bad_options(self):
         with self.assertRaises(cpor.InvalidArgument):
-            Context(optout=(0, "business"))
+            Context(optout=(3651, "business"))
         with self.assertRaises(TypeError):
             Context(opt_out=3)
         with self.assertRaises(ValueError):

@@ -168,11 +168,7 @@ typedef struct cpor_storage_methods {
   int (*rollback_to)(void *self);
 } cpor_storage_methods;
 
-#define CPOR_STORAGE_METHODS_INIT                                                                  \
-  {                                                                                                \
-    CPOR_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
-        NULL, NULL, NULL, NULL, NULL, NULL                                                         \
-  }
+#define CPOR_STORAGE_METHODS_INIT CPOR_VERSIONED_INIT(cpor_storage_methods, CPOR_STORAGE_VERSION)
 /* Zeroes *methods and sets its version (1..CPOR_STORAGE_VERSION);
  * CPOR_EVERSION for an unknown version. */
 CPOR_API int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version);

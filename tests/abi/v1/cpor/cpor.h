@@ -1,0 +1,11 @@
+/* libcpor — Claiming Partner of Record (CPOR) customer associations.
+ * The umbrella header: includes every public header. */
+#ifndef CPOR_CPOR_H
+#define CPOR_CPOR_H
+
+#include "common.h"
+#include "calendar.h"
+#include "model.h"
+#include "context.h"
+
+#endif /* CPOR_CPOR_H */
