@@ -12,9 +12,11 @@
 
 /* A new version appends fields and its size here; the asserts make a
  * version bump without its size a build error. */
-_Static_assert(CPOR_CTX_OPTIONS_VERSION == 1, "cpor_ctx_options: record the new version's size");
+_Static_assert(CPOR_CTX_OPTIONS_VERSION == 2, "cpor_ctx_options: record the new version's size");
 const cpor__layout cpor__ctx_options_layout = {
-    "cpor_ctx_options", CPOR_CTX_OPTIONS_VERSION, {END(cpor_ctx_options, errbuf_len)}};
+    "cpor_ctx_options",
+    CPOR_CTX_OPTIONS_VERSION,
+    {END(cpor_ctx_options, errbuf_len), sizeof(cpor_ctx_options)}};
 
 _Static_assert(CPOR_SQLITE_OPTIONS_VERSION == 2,
                "cpor_sqlite_options: record the new version's size");

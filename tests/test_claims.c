@@ -101,7 +101,14 @@ START_TEST(opt_out) {
   OK(&w, cpor_claim_approve(w.ctx, &w.reviewer, id2));
   ck_assert_int_eq(window_of(&w, id2), T("2026-11-17T00:00:00"));
   world_at(&w, "2026-11-17T00:00:00");
-  REFUSED(&w, cpor_claim_opt_out(w.ctx, &w.cust1, id2), CPOR_EWINDOW);
+  if (getenv("CPOR_TEST_VARIANTS") && strstr(getenv("CPOR_TEST_VARIANTS"), "may_end")) {
+    /* The variant: the customer may end the official association. */
+    OK(&w, cpor_claim_opt_out(w.ctx, &w.cust1, id2));
+    ck_assert_int_eq(state_of(&w, id2), CPOR_STATE_ENDED);
+    ck_assert_int_eq(reason_of(&w, id2), CPOR_REASON_CUSTOMER_DECLINED);
+  } else {
+    REFUSED(&w, cpor_claim_opt_out(w.ctx, &w.cust1, id2), CPOR_EWINDOW);
+  }
   world_close(&w);
 }
 END_TEST

@@ -15,11 +15,11 @@ START_TEST(options) {
   cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
   o.errbuf = err;
   o.errbuf_len = sizeof err;
-  o.version = 2;
+  o.version = 3;
   ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_EVERSION);
   ck_assert_ptr_null(ctx);
   ck_assert_str_eq(err,
-                   "unsupported cpor_ctx_options version 2 (this library reads versions 1 to 1)");
+                   "unsupported cpor_ctx_options version 3 (this library reads versions 1 to 2)");
   ck_assert_int_eq(cpor_ctx_options_init(&o, 1), CPOR_OK);
   o.errbuf = err;
   o.errbuf_len = sizeof err;

@@ -306,6 +306,135 @@ START_TEST(workload_rename) {
 }
 END_TEST
 
+static void world_with(world *w, const char *variants) {
+  setenv("CPOR_TEST_VARIANTS", variants, 1);
+  world_open(w, NULL, NULL, NULL);
+  unsetenv("CPOR_TEST_VARIANTS");
+}
+
+START_TEST(optout_window_from_submission) {
+  world w;
+  world_with(&w, "from_submission");
+  /* Submitted Monday 2026-11-02: the customer's window closes 11-10 00:00. */
+  world_at(&w, "2026-11-02T09:00:00");
+  const char *d = draft(&w, &w.a, MPN_A, TEAMS);
+  char early[37], late[37], declined[37];
+  strcpy(early, d);
+  test_ok(cpor_claim_submit(w.ctx, &w.a, early), w.ctx, "submit");
+  cpor_claim *c = NULL;
+  test_ok(cpor_claim_get(w.ctx, &w.a, early, &c), w.ctx, "get");
+  ck_assert_int_eq(cpor_claim_optout_from(c), CPOR_OPTOUT_FROM_SUBMISSION);
+  ck_assert_int_eq(cpor_claim_optout_closes_at(c), T("2026-11-10T00:00:00"));
+  cpor_claim_free(c);
+  strcpy(late, draft(&w, &w.b, MPN_B, EXCHANGE));
+  test_ok(cpor_claim_submit(w.ctx, &w.b, late), w.ctx, "submit late");
+  strcpy(declined, draft(&w, &w.c, MPN_C, (const char *const[]){"INTUNE", NULL}));
+  test_ok(cpor_claim_submit(w.ctx, &w.c, declined), w.ctx, "submit declined");
+  /* The customer may decline before any approval. */
+  world_at(&w, "2026-11-03T09:00:00");
+  test_ok(cpor_claim_opt_out(w.ctx, &w.cust1, declined), w.ctx, "opt out while submitted");
+  ck_assert_int_eq(state_of(&w, declined), CPOR_STATE_REJECTED);
+  ck_assert_int_eq(reason_of(&w, declined), CPOR_REASON_CUSTOMER_DECLINED);
+  /* Approved inside the window: APPROVED until it closes, then ASSOCIATED. */
+  test_ok(cpor_claim_start_review(w.ctx, &w.reviewer, early), w.ctx, "review");
+  test_ok(cpor_claim_approve(w.ctx, &w.reviewer, early), w.ctx, "approve early");
+  ck_assert_int_eq(state_of(&w, early), CPOR_STATE_APPROVED);
+  world_at(&w, "2026-11-09T23:59:59");
+  ck_assert_int_eq(state_of(&w, early), CPOR_STATE_APPROVED);
+  world_at(&w, "2026-11-10T00:00:00");
+  ck_assert_int_eq(state_of(&w, early), CPOR_STATE_ASSOCIATED);
+  /* Past the window: no opt-out; an approval associates at once. */
+  world_at(&w, "2026-11-12T09:00:00");
+  REFUSED(&w, cpor_claim_opt_out(w.ctx, &w.cust1, late), CPOR_EWINDOW);
+  test_ok(cpor_claim_start_review(w.ctx, &w.reviewer, late), w.ctx, "review late");
+  test_ok(cpor_claim_approve(w.ctx, &w.reviewer, late), w.ctx, "approve late");
+  ck_assert_int_eq(state_of(&w, late), CPOR_STATE_ASSOCIATED);
+  char *h = history_kinds(&w, late);
+  ck_assert_str_eq(h, "created,poe_added,submitted,review_started,approved,associated");
+  free(h);
+  cpor_claim *r = NULL;
+  test_ok(cpor_claim_replay(w.ctx, &w.system, late, &r), w.ctx, "replay");
+  test_ok(cpor_claim_get(w.ctx, &w.system, late, &c), w.ctx, "get");
+  ck_assert_int_eq(cpor_claim_state(r), cpor_claim_state(c));
+  ck_assert_int_eq(cpor_claim_updated_at(r), cpor_claim_updated_at(c));
+  cpor_claim_free(r);
+  cpor_claim_free(c);
+  world_close(&w);
+}
+END_TEST
+
+START_TEST(customer_may_end_an_association) {
+  world w;
+  world_with(&w, "may_end");
+  const char *id = associated(&w, &w.a, MPN_A, TEAMS);
+  REFUSED(&w, cpor_claim_opt_out(w.ctx, &w.cust2, id), CPOR_EACCES);
+  test_ok(cpor_claim_opt_out(w.ctx, &w.cust1, id), w.ctx, "end");
+  ck_assert_int_eq(state_of(&w, id), CPOR_STATE_ENDED);
+  ck_assert_int_eq(reason_of(&w, id), CPOR_REASON_CUSTOMER_DECLINED);
+  REFUSED(&w, cpor_claim_opt_out(w.ctx, &w.cust1, id), CPOR_ESTATE);
+  cpor_claim *r = NULL;
+  test_ok(cpor_claim_replay(w.ctx, &w.system, id, &r), w.ctx, "replay");
+  ck_assert_int_eq(cpor_claim_state(r), CPOR_STATE_ENDED);
+  ck_assert_int_eq(cpor_claim_customer_may_end(r), 1);
+  cpor_claim_free(r);
+  world_close(&w);
+}
+END_TEST
+
+/* Rejected, disputed, granted, rejected again: may it be disputed again? */
+static int second_dispute(world *w) {
+  const char *id = under_review(w, &w->a, MPN_A, TEAMS);
+  test_ok(cpor_claim_reject(w->ctx, &w->reviewer, id, CPOR_REASON_INSUFFICIENT_POE, NULL), w->ctx,
+          "reject");
+  test_ok(cpor_claim_dispute(w->ctx, &w->a, id, "it was fine"), w->ctx, "dispute");
+  test_ok(cpor_claim_decide_dispute(w->ctx, &w->reviewer, id, 1, NULL), w->ctx, "grant");
+  test_ok(cpor_claim_reject(w->ctx, &w->reviewer, id, CPOR_REASON_MISSING_CONSENT, NULL), w->ctx,
+          "reject again");
+  cpor_claim *c = NULL;
+  test_ok(cpor_claim_get(w->ctx, &w->a, id, &c), w->ctx, "get");
+  int disputable = cpor_claim_disputable(c);
+  cpor_claim_free(c);
+  int rc = cpor_claim_dispute(w->ctx, &w->a, id, "again");
+  ck_assert_int_eq(rc == CPOR_OK, disputable);
+  return rc;
+}
+
+START_TEST(max_disputes) {
+  world w;
+  world_open(&w, NULL, NULL, NULL); /* the default: one dispute */
+  ck_assert_int_eq(second_dispute(&w), CPOR_ESTATE);
+  ck_assert_ptr_nonnull(strstr(cpor_ctx_errmsg(w.ctx), "cannot be disputed"));
+  world_close(&w);
+  world_with(&w, "max_disputes=2");
+  ck_assert_int_eq(second_dispute(&w), CPOR_OK);
+  world_close(&w);
+}
+END_TEST
+
+START_TEST(variant_options_checked) {
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  char err[256] = "";
+  o.errbuf = err;
+  o.errbuf_len = sizeof err;
+  cpor_ctx *ctx = NULL;
+  o.optout_from = 3;
+  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err, "optout_from"));
+  o.optout_from = 0;
+  o.max_disputes = 101;
+  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_EINVAL);
+  o.max_disputes = 0;
+  o.customer_may_end = 2;
+  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_EINVAL);
+  ck_assert_ptr_null(ctx);
+  /* A version-1 struct has no variants: the defaults. */
+  o.customer_may_end = 7;
+  o.version = 1;
+  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
+  cpor_ctx_close(ctx);
+}
+END_TEST
+
 static Suite *fidelity_suite(void) {
   Suite *s = suite_create("fidelity");
   TCase *tc = tcase_create("partner_center");
@@ -316,6 +445,10 @@ static Suite *fidelity_suite(void) {
   tcase_add_test(tc, recorded_policy_governs_the_claim);
   tcase_add_test(tc, activity_display_names);
   tcase_add_test(tc, workload_rename);
+  tcase_add_test(tc, optout_window_from_submission);
+  tcase_add_test(tc, customer_may_end_an_association);
+  tcase_add_test(tc, max_disputes);
+  tcase_add_test(tc, variant_options_checked);
   suite_add_tcase(s, tc);
   return s;
 }

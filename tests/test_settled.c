@@ -278,7 +278,8 @@ START_TEST(advance_never_changes_a_result) {
   /* Every state is reached by some sequence: the property covers them all. */
   for (int st = CPOR_STATE_EDITING; st <= CPOR_STATE_ENDED; st++) {
     fprintf(stderr, "# %s: %ld claims\n", cpor_state_name(st), reached[st]);
-    if (n >= 100) ck_assert_msg(reached[st] > 0, "no sequence reached %s", cpor_state_name(st));
+    if (n >= 100 && !getenv("CPOR_TEST_VARIANTS"))
+      ck_assert_msg(reached[st] > 0, "no sequence reached %s", cpor_state_name(st));
   }
 }
 END_TEST

@@ -72,7 +72,7 @@ static const char *const SHAREPOINT[] = {"SHAREPOINT", NULL};
 #define END(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
 
 START_TEST(init_functions) {
-  CHECK_INIT(cpor_ctx_options, cpor_ctx_options_init, 1, sizeof s);
+  CHECK_INIT(cpor_ctx_options, cpor_ctx_options_init, 2, END(cpor_ctx_options, errbuf_len));
   CHECK_INIT(cpor_sqlite_options, cpor_sqlite_options_init, 2, END(cpor_sqlite_options, read_only));
   CHECK_INIT(cpor_claim_spec, cpor_claim_spec_init, 1, sizeof s);
   CHECK_INIT(cpor_claim_query, cpor_claim_query_init, 2, END(cpor_claim_query, overdue));
@@ -86,7 +86,8 @@ START_TEST(init_functions) {
   ck_assert_int_eq(so.busy_timeout_ms + so.cache_mb + so.mmap_mb, 0);
   ck_assert_uint_eq(q.version, 2);
   ck_assert(q.after_id == NULL && q.limit == 0 && q.updated_since == 0);
-  ck_assert_uint_eq(o.version, 1);
+  ck_assert_uint_eq(o.version, 2);
+  ck_assert(o.optout_from == 0 && o.customer_may_end == 0 && o.max_disputes == 0);
   ck_assert_int_eq(o.policy.optout.count, 0);
 }
 END_TEST
@@ -106,7 +107,7 @@ START_TEST(ctx_options_versions) {
     ck_assert_ptr_null(ctx);
     char want[160];
     snprintf(want, sizeof want,
-             "unsupported cpor_ctx_options version %u (this library reads versions 1 to 1)",
+             "unsupported cpor_ctx_options version %u (this library reads versions 1 to 2)",
              bad[i]);
     ck_assert_str_eq(err, want);
   }

@@ -48,6 +48,13 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
   o.clock_user = w->clock;
   o.tz = tz;
   o.calendar = cal;
+  /* CPOR_TEST_VARIANTS runs a suite under policy variants:
+   * "may_end", "max_disputes=N", "from_submission", comma-separated. */
+  const char *var = getenv("CPOR_TEST_VARIANTS");
+  if (var && strstr(var, "may_end")) o.customer_may_end = 1;
+  if (var && strstr(var, "from_submission")) o.optout_from = CPOR_OPTOUT_FROM_SUBMISSION;
+  const char *md = var ? strstr(var, "max_disputes=") : NULL;
+  if (md) o.max_disputes = (uint32_t)atoi(md + strlen("max_disputes="));
   test_ok(cpor_ctx_open(&w->ctx, &o), NULL, "open");
   cpor_ctx *x = w->ctx;
   test_ok(cpor_partner_create(x, SYS, "contoso", "Contoso Partners"), x, "partner");

@@ -63,6 +63,15 @@ typedef struct cpor_policy {
 /* The policy recorded on the claim when it was submitted (its windows from
  * then on): 1 with *out set, 0 for a draft (the context's policy applies). */
 CPOR_API int cpor_claim_policy(const cpor_claim *c, cpor_policy *out);
+/* The variants recorded with it (0 for a draft): cpor_optout_from; 1 when the
+ * customer may end the association; the disputes allowed. */
+CPOR_API int cpor_claim_optout_from(const cpor_claim *c);
+CPOR_API int cpor_claim_customer_may_end(const cpor_claim *c);
+CPOR_API int cpor_claim_max_disputes(const cpor_claim *c);
+/* The exclusive end of the customer's opt-out window, while one is open or
+ * ahead (from submission under CPOR_OPTOUT_FROM_SUBMISSION, else while
+ * APPROVED); CPOR_TIME_NONE otherwise. */
+CPOR_API cpor_time cpor_claim_optout_closes_at(const cpor_claim *c);
 
 /* ---- storage -------------------------------------------------------------------- */
 
@@ -105,8 +114,16 @@ CPOR_API void cpor_storage_free(cpor_storage *storage);
 
 /* ---- the context ---------------------------------------------------------------- */
 
-/* Every field's zero (NULL) is its default. */
-#define CPOR_CTX_OPTIONS_VERSION 1
+/* Where the customer's opt-out window opens (DESIGN.md Part 5). */
+typedef enum cpor_optout_from {
+  CPOR_OPTOUT_FROM_APPROVAL = 1,  /* the overview page: the customer is notified on approval */
+  CPOR_OPTOUT_FROM_SUBMISSION = 2 /* notified on submit; association still needs approval and
+                                     the elapsed window */
+} cpor_optout_from;
+
+/* Every field's zero (NULL) is its default. Version 2 added the policy
+ * variants (optout_from, customer_may_end, max_disputes). */
+#define CPOR_CTX_OPTIONS_VERSION 2
 typedef struct cpor_ctx_options {
   uint32_t version; /* CPOR_CTX_OPTIONS_VERSION, or any older one */
   /* Storage: a borrowed backend (the caller frees it after closing the
@@ -128,6 +145,15 @@ typedef struct cpor_ctx_options {
    * Version 1 fields: written even when the options version is refused. */
   char *errbuf;
   size_t errbuf_len;
+  /* v2: policy variants, recorded on each claim when it is submitted (like
+   * the windows): where the opt-out window opens (cpor_optout_from) [0 =
+   * approval]; 1: the customer may end an official association at any time
+   * with cpor_claim_opt_out (ENDED, customer_declined) [0 = no]; the
+   * disputes a claim may file, 1-100 [0 = 1: after one dispute a rejection is
+   * final]. */
+  uint32_t optout_from;
+  uint32_t customer_may_end;
+  uint32_t max_disputes;
 } cpor_ctx_options;
 
 /* The default policy spelled out (what a zero cpor_policy means). */
@@ -362,7 +388,11 @@ CPOR_API int cpor_claim_approve(cpor_ctx *ctx, const cpor_actor *actor, const ch
 /* reason: insufficient_poe, missing_consent, missing_products or poe_unavailable. */
 CPOR_API int cpor_claim_reject(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                                int reason, const char *text);
-/* The customer declines inside the opt-out window. */
+/* The customer declines inside the opt-out window: REJECTED
+ * (customer_declined) — while APPROVED, or from submission under
+ * CPOR_OPTOUT_FROM_SUBMISSION. At or after the window's close CPOR_EWINDOW;
+ * under customer_may_end an ASSOCIATED claim instead ENDS
+ * (customer_declined) at any time. */
 CPOR_API int cpor_claim_opt_out(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id);
 CPOR_API int cpor_claim_dispute(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                                 const char *justification);

@@ -120,7 +120,7 @@ static int check_spec(cpor_ctx *ctx, const cpor_actor *actor_in, const cpor_clai
   c->id = strdup(id);
   c->partner_id = strdup(actor->org ? actor->org : "");
   c->state = CPOR_STATE_EDITING;
-  c->window_closes_at = c->sla_due_at = c->last_at = CPOR_TIME_NONE;
+  c->window_closes_at = c->sla_due_at = c->last_at = c->optout_closes_at = CPOR_TIME_NONE;
   cpor__view v = {0};
   cpor__touched *t = NULL;
   if (!c->id || !c->partner_id || cpor__spec_apply(c, spec) || cpor__view_add(&v, c, 1, &t))

@@ -363,7 +363,7 @@ int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor_in, const cpor_clai
   c->partner_id = strdup(actor->org);
   c->state = CPOR_STATE_EDITING;
   c->next_seq = 1;
-  c->window_closes_at = c->sla_due_at = c->last_at = CPOR_TIME_NONE;
+  c->window_closes_at = c->sla_due_at = c->last_at = c->optout_closes_at = CPOR_TIME_NONE;
   if (!c->id || !c->partner_id || cpor__spec_apply(c, spec)) {
     cpor_claim_free(c);
     return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");

@@ -62,9 +62,17 @@ int cpor_ctx_open(cpor_ctx **out, const cpor_ctx_options *opts) {
     return open_fail(opts, CPOR_EINVAL,
                      "policy windows need a count of 1-3650 (0: the default) and a unit of "
                      "business or calendar days");
+  if (o->optout_from > CPOR_OPTOUT_FROM_SUBMISSION || o->customer_may_end > 1 ||
+      o->max_disputes > 100)
+    return open_fail(opts, CPOR_EINVAL,
+                     "policy variants: optout_from is 0, approval (1) or submission (2); "
+                     "customer_may_end 0 or 1; max_disputes 0-100");
   cpor_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) return open_fail(opts, CPOR_ENOMEM, "out of memory");
   ctx->policy = policy;
+  ctx->variants.optout_from = o->optout_from ? o->optout_from : CPOR_OPTOUT_FROM_APPROVAL;
+  ctx->variants.customer_may_end = o->customer_may_end;
+  ctx->variants.max_disputes = o->max_disputes ? o->max_disputes : 1;
   ctx->clock = o->clock ? o->clock : cpor_system_clock_now;
   ctx->clock_user = o->clock_user;
   rc = cpor_tz_parse(o->tz ? o->tz : "UTC0", &ctx->tz);
@@ -238,7 +246,8 @@ int cpor_ctx_rollback(cpor_ctx *ctx) {
 }
 
 cpor__env cpor__kenv(cpor_ctx *ctx) {
-  cpor__env env = {ctx->cal, ctx->tz, &ctx->policy, ctx->now, ctx->errmsg, sizeof ctx->errmsg, 0};
+  cpor__env env = {ctx->cal,           ctx->tz, &ctx->policy,  ctx->now, ctx->errmsg,
+                   sizeof ctx->errmsg, 0,       &ctx->variants};
   return env;
 }
 

@@ -14,6 +14,7 @@ struct cpor_ctx {
   cpor_calendar *cal;
   cpor_tz *tz;
   cpor_policy policy;
+  cpor__variants variants;
   int errcode;
   char errmsg[1024];
   int batch;     /* inside cpor_ctx_begin .. commit */

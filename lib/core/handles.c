@@ -186,6 +186,27 @@ int cpor_claim_policy(const cpor_claim *c, cpor_policy *out) {
   if (out) *out = c->policy;
   return 1;
 }
+int cpor_claim_optout_from(const cpor_claim *c) {
+  return c && c->has_policy
+             ? (int)(c->variants.optout_from ? c->variants.optout_from : CPOR_OPTOUT_FROM_APPROVAL)
+             : 0;
+}
+int cpor_claim_customer_may_end(const cpor_claim *c) {
+  return c && c->has_policy ? (int)c->variants.customer_may_end : 0;
+}
+int cpor_claim_max_disputes(const cpor_claim *c) {
+  return c && c->has_policy ? (int)(c->variants.max_disputes ? c->variants.max_disputes : 1) : 0;
+}
+cpor_time cpor_claim_optout_closes_at(const cpor_claim *c) {
+  if (!c) return CPOR_TIME_NONE;
+  if (c->state == CPOR_STATE_APPROVED) return c->window_closes_at;
+  if (c->has_policy && c->variants.optout_from == CPOR_OPTOUT_FROM_SUBMISSION &&
+      c->optout_closes_at > c->read_at &&
+      (c->state == CPOR_STATE_SUBMITTED || c->state == CPOR_STATE_UNDER_REVIEW ||
+       c->state == CPOR_STATE_PARTNER_ACTION_REQUIRED || c->state == CPOR_STATE_DISPUTED))
+    return c->optout_closes_at;
+  return CPOR_TIME_NONE;
+}
 cpor_time cpor_claim_poe_added_at(const cpor_claim *c, size_t i) {
   return c && i < c->npoe ? c->poe[i].added_at : CPOR_TIME_NONE;
 }

@@ -294,6 +294,10 @@ int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) 
     cpor__w_u32(&w, (uint32_t)pw[i].count);
     cpor__w_u32(&w, pw[i].unit);
   }
+  cpor__w_u32(&w, c->variants.optout_from);
+  cpor__w_u32(&w, c->variants.customer_may_end);
+  cpor__w_u32(&w, c->variants.max_disputes);
+  cpor__w_i64(&w, c->optout_closes_at);
   obj_init(obj, CPOR_STORE_CLAIM, c->id, c->partner_id, c->tenant_id, c->state);
   return finish(&w, obj, buf);
 }
@@ -354,6 +358,7 @@ int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
   c->window_closes_at = cpor__r_i64(&r);
   c->sla_due_at = cpor__r_i64(&r);
   c->last_at = c->updated_at;
+  c->optout_closes_at = CPOR_TIME_NONE;
   if (format >= 2) {
     c->last_at = cpor__r_i64(&r);
     c->disputes = cpor__r_u32(&r);
@@ -365,6 +370,10 @@ int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
       pw[i].count = (int32_t)cpor__r_u32(&r);
       pw[i].unit = cpor__r_u32(&r);
     }
+    c->variants.optout_from = cpor__r_u32(&r);
+    c->variants.customer_may_end = cpor__r_u32(&r);
+    c->variants.max_disputes = cpor__r_u32(&r);
+    c->optout_closes_at = cpor__r_i64(&r);
   }
 end:;
   int rc = oom || r.oom ? CPOR_ENOMEM : done(&r);

@@ -101,46 +101,51 @@ int cpor__view_settled(cpor_ctx *ctx, const char *id, cpor__view *v) {
   return rc > 0 || rc == CPOR_OK ? CPOR_OK : cpor__kernel_fail(ctx, rc);
 }
 
-typedef struct due_ids {
-  cpor__view *v;
-  cpor_ctx *ctx;
-  int rc;
-} due_ids;
+typedef struct due {
+  cpor_time at;
+  char id[37];
+} due;
+
+typedef struct due_list {
+  due *v;
+  size_t n, cap;
+} due_list;
 
 static int on_due(void *arg, const char *claim_id, uint32_t kind, cpor_time at) {
-  (void)kind, (void)at;
-  due_ids *d = arg;
-  if (!claim_id) return CPOR_ECORRUPT;
-  d->rc = add_claim(d->ctx, d->v, claim_id, NULL);
-  return d->rc;
+  (void)kind;
+  due_list *l = arg;
+  if (!claim_id || strlen(claim_id) >= sizeof l->v->id) return CPOR_ECORRUPT;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 64;
+    due *v = realloc(l->v, cap * sizeof *v);
+    if (!v) return CPOR_ENOMEM;
+    l->v = v;
+    l->cap = cap;
+  }
+  l->v[l->n].at = at;
+  strcpy(l->v[l->n++].id, claim_id);
+  return 0;
 }
 
-int cpor__settle_store(cpor_ctx *ctx, size_t *changed) {
-  *changed = 0;
+static int by_due(const void *a, const void *b) {
+  const due *x = a, *y = b;
+  if (x->at != y->at) return x->at < y->at ? -1 : 1;
+  return strcmp(x->id, y->id);
+}
+
+/* One due claim, settled with what it supersedes, and written. The due
+ * claims are independent but for their incumbents, which each one loads
+ * after the previous ones wrote: the same outcome as settling all at once. */
+static int settle_one(cpor_ctx *ctx, const char *id, size_t *changed) {
   cpor__view v = {0};
-  cpor_storage *s = ctx->storage;
-  due_ids d = {&v, ctx, CPOR_OK};
-  int rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_OPTOUT, ctx->now, on_due, &d);
-  if (!rc) rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_RESPONSE, ctx->now, on_due, &d);
-  if (rc && d.rc)
-    rc = d.rc;
-  else if (rc)
-    rc = cpor__storage_fail(ctx, rc, "cannot read due deadlines");
-  if (rc || v.n == 0) {
-    cpor__view_free(&v);
-    return rc;
-  }
+  cpor__touched *t = NULL;
+  int rc = add_claim(ctx, &v, id, &t);
   /* A due claim must still be in the state its deadline belongs to: the
    * deadline rows are written with the claim. */
-  size_t ndue = v.n;
-  for (size_t i = 0; !rc && i < ndue; i++)
-    if (cpor__rules_due(v.v[i]->claim, ctx->now) == CPOR_TIME_NONE)
-      rc = cpor__fail(ctx, CPOR_ECORRUPT, "deadline of claim %s does not match its state",
-                      v.v[i]->claim->id);
-  /* The incumbents an association supersedes. */
-  for (size_t i = 0; !rc && i < ndue; i++)
-    if (v.v[i]->claim->state == CPOR_STATE_APPROVED)
-      rc = add_units(ctx, &v, v.v[i]->claim, 0, CPOR_STATE_ASSOCIATED);
+  if (!rc && cpor__rules_due(t->claim, ctx->now) == CPOR_TIME_NONE)
+    rc = cpor__fail(ctx, CPOR_ECORRUPT, "deadline of claim %s does not match its state", id);
+  if (!rc && t->claim->state == CPOR_STATE_APPROVED)
+    rc = add_units(ctx, &v, t->claim, 0, CPOR_STATE_ASSOCIATED);
   if (!rc) rc = add_subs(ctx, &v, 1);
   cpor__env env = cpor__kenv(ctx);
   if (!rc && (rc = cpor__settle(&env, &v))) rc = cpor__kernel_fail(ctx, rc);
@@ -148,6 +153,25 @@ int cpor__settle_store(cpor_ctx *ctx, size_t *changed) {
   for (size_t i = 0; !rc && i < v.n; i++)
     *changed += v.v[i]->claim->state != v.v[i]->old_state;
   cpor__view_free(&v);
+  return rc;
+}
+
+int cpor__settle_store(cpor_ctx *ctx, size_t *changed) {
+  *changed = 0;
+  due_list l = {0};
+  cpor_storage *s = ctx->storage;
+  int rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_OPTOUT, ctx->now, on_due, &l);
+  if (!rc) rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_RESPONSE, ctx->now, on_due, &l);
+  if (rc == CPOR_ENOMEM)
+    rc = cpor__fail(ctx, rc, "out of memory");
+  else if (rc == CPOR_ECORRUPT)
+    rc = cpor__fail(ctx, rc, "stored data is corrupt (a deadline row)");
+  else if (rc)
+    rc = cpor__storage_fail(ctx, rc, "cannot read due deadlines");
+  if (!rc && l.n > 1) qsort(l.v, l.n, sizeof *l.v, by_due);
+  for (size_t i = 0; !rc && i < l.n; i++)
+    if (i == 0 || strcmp(l.v[i].id, l.v[i - 1].id) != 0) rc = settle_one(ctx, l.v[i].id, changed);
+  free(l.v);
   return rc;
 }
 

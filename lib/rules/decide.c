@@ -13,6 +13,9 @@ static int had(const char *s) {
 /* A refusal by state that is really a window that closed: the settled claim
  * has moved on (DESIGN.md 1.2: at or after the close is CPOR_EWINDOW). */
 static int window_closed(const cpor__env *env, int action, const cpor_claim *c) {
+  if (action == CPOR__ACT_OPT_OUT && cpor__rules_variants(env, c).customer_may_end &&
+      c->state == CPOR_STATE_ENDED)
+    return CPOR_OK; /* an ended association: there is nothing left to end */
   if (action == CPOR__ACT_OPT_OUT &&
       (c->state == CPOR_STATE_ASSOCIATED || c->state == CPOR_STATE_ENDED))
     return cpor__kfail(env, CPOR_EWINDOW,
@@ -25,10 +28,22 @@ static int window_closed(const cpor__env *env, int action, const cpor_claim *c) 
   return CPOR_OK;
 }
 
+/* The states a customer's opt-out acts in: APPROVED; from submission on
+ * under CPOR_OPTOUT_FROM_SUBMISSION; ASSOCIATED under customer_may_end. The
+ * role rules are those of an opt-out while APPROVED. */
+static int optout_state(const cpor__env *env, const cpor_claim *c) {
+  cpor__variants v = cpor__rules_variants(env, c);
+  if (c->state == CPOR_STATE_ASSOCIATED && v.customer_may_end) return CPOR_STATE_APPROVED;
+  if (v.optout_from == CPOR_OPTOUT_FROM_SUBMISSION && cpor__rules_pending(c->state))
+    return CPOR_STATE_APPROVED;
+  return c->state;
+}
+
 int cpor__k_authorize(const cpor__env *env, const cpor_actor *actor, int action,
                       const cpor_claim *c) {
   const char *msg = NULL;
-  int rc = cpor__rules_check(actor, action, c->partner_id, c->tenant_id, c->state, &msg);
+  int state = action == CPOR__ACT_OPT_OUT ? optout_state(env, c) : c->state;
+  int rc = cpor__rules_check(actor, action, c->partner_id, c->tenant_id, state, &msg);
   if (rc == CPOR_ENOTFOUND) return cpor__kfail(env, rc, "no such claim '%s'", c->id);
   if (rc == CPOR_ESTATE && window_closed(env, action, c)) return CPOR_EWINDOW;
   if (rc)
@@ -64,16 +79,23 @@ static int submit(const cpor__env *env, const cpor__request *req, cpor__view *vi
   if (!rc && p.n) rc = cpor__k_problems_fail(env, "cannot submit", &p);
   cpor__problems_free(&p);
   if (rc) return rc;
-  c->policy = *env->policy; /* the claim's policy from now on */
+  /* The claim's policy from now on: the context's windows and variants. */
+  cpor__variants var = cpor__rules_variants(env, c);
+  c->policy = *env->policy;
+  c->variants = var;
   c->has_policy = 1;
   if ((rc = enter(env, c, CPOR_STATE_SUBMITTED, CPOR_REASON_NONE))) return rc;
   const cpor_window *w = &c->policy.optout;
-  char payload[256];
-  snprintf(payload, sizeof payload,
-           "{\"policy\":{\"dispute\":[%d,%u],\"dispute_review_sla\":[%d,%u],\"optout\":[%d,%u],"
-           "\"response\":[%d,%u],\"review_sla\":[%d,%u],\"review_start_sla\":[%d,%u]}}",
-           w[4].count, w[4].unit, w[5].count, w[5].unit, w[0].count, w[0].unit, w[1].count,
-           w[1].unit, w[3].count, w[3].unit, w[2].count, w[2].unit);
+  char payload[384];
+  snprintf(
+      payload, sizeof payload,
+      "{\"policy\":{\"customer_may_end\":%s,\"dispute\":[%d,%u],\"dispute_review_sla\":[%d,%u],"
+      "\"max_disputes\":%u,\"optout\":[%d,%u],\"optout_from\":\"%s\",\"response\":[%d,%u],"
+      "\"review_sla\":[%d,%u],\"review_start_sla\":[%d,%u]}}",
+      var.customer_may_end ? "true" : "false", w[4].count, w[4].unit, w[5].count, w[5].unit,
+      var.max_disputes, w[0].count, w[0].unit,
+      var.optout_from == CPOR_OPTOUT_FROM_SUBMISSION ? "submission" : "approval", w[1].count,
+      w[1].unit, w[3].count, w[3].unit, w[2].count, w[2].unit);
   rc = cpor__k_event(env, t, req->actor, CPOR_EVENT_SUBMITTED, payload, "submitted for review");
   return rc ? rc : cpor__k_contest(env, view, t, req->actor);
 }
@@ -133,6 +155,22 @@ static int approve(const cpor__env *env, const cpor__request *req, cpor__view *v
 }
 
 static int transition(const cpor__env *env, const cpor__request *req, cpor__touched *t, int state,
+                      int reason, int kind, const char *payload, const char *text);
+
+static int opt_out(const cpor__env *env, const cpor__request *req, cpor__touched *t) {
+  cpor_claim *c = t->claim;
+  if (c->state == CPOR_STATE_ASSOCIATED) /* customer_may_end */
+    return transition(env, req, t, CPOR_STATE_ENDED, CPOR_REASON_CUSTOMER_DECLINED,
+                      CPOR_EVENT_OPTED_OUT, NULL, "the customer ended the association");
+  char when[48];
+  if (c->state != CPOR_STATE_APPROVED && env->now >= c->optout_closes_at)
+    return cpor__kfail(env, CPOR_EWINDOW, "the opt-out window closed at %s",
+                       cpor__k_format_time(c->optout_closes_at, when));
+  return transition(env, req, t, CPOR_STATE_REJECTED, CPOR_REASON_CUSTOMER_DECLINED,
+                    CPOR_EVENT_OPTED_OUT, NULL, "the customer declined the association");
+}
+
+static int transition(const cpor__env *env, const cpor__request *req, cpor__touched *t, int state,
                       int reason, int kind, const char *payload, const char *text) {
   int rc = enter(env, t->claim, state, reason);
   return rc ? rc : cpor__k_event(env, t, req->actor, kind, payload, "%s", text);
@@ -174,8 +212,7 @@ int cpor__decide(const cpor__env *env0, const cpor__request *req, cpor__view *vi
     return cpor__k_event(env, t, req->actor, CPOR_EVENT_REJECTED, payload, "rejected: %s%s%s",
                          cpor_reason_name(req->reason), sep(req->text), txt(req->text));
   case CPOR__ACT_OPT_OUT:
-    return transition(env, req, t, CPOR_STATE_REJECTED, CPOR_REASON_CUSTOMER_DECLINED,
-                      CPOR_EVENT_OPTED_OUT, NULL, "the customer declined the association");
+    return opt_out(env, req, t);
   case CPOR__ACT_DISPUTE:
     return dispute(env, req, view, t);
   case CPOR__ACT_DECIDE_DISPUTE:

@@ -51,6 +51,13 @@ typedef struct cpor__poe {
 
 #define CPOR__NFIELDS 12 /* cpor_field values 1..11 */
 
+/* The policy variants (DESIGN.md Part 5); zeros read as the defaults. */
+typedef struct cpor__variants {
+  uint32_t optout_from;      /* cpor_optout_from */
+  uint32_t customer_may_end; /* 0 or 1 */
+  uint32_t max_disputes;     /* >= 1 */
+} cpor__variants;
+
 struct cpor_claim {
   char *id, *name, *partner_id, *mpn_id, *tenant_id, *domain;
   int32_t area, activity;
@@ -72,6 +79,8 @@ struct cpor_claim {
   int32_t info_reason;        /* while PARTNER_ACTION_REQUIRED: cpor_info_reason */
   int32_t removal_reason;     /* once removed by the partner: cpor_removal_reason */
   cpor_policy policy;
+  cpor__variants variants;    /* recorded with the policy */
+  cpor_time optout_closes_at; /* from submission: the opt-out window's end */
   /* not stored: computed when the handle is handed out */
   int overdue;
   cpor_time read_at;

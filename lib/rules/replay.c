@@ -87,6 +87,21 @@ static int set_fields(cpor_claim *c, json_t *o, int to) {
   return rc;
 }
 
+static int set_variants(cpor_claim *c, json_t *p) {
+  json_t *from = json_object_get(p, "optout_from");
+  json_t *end = json_object_get(p, "customer_may_end");
+  json_t *max = json_object_get(p, "max_disputes");
+  if (!from && !end && !max) return CPOR_OK; /* recorded before the variants */
+  if (!json_is_string(from) || !json_is_boolean(end) || !json_is_integer(max)) return CPOR_ECORRUPT;
+  const char *f = json_string_value(from);
+  c->variants.optout_from = !strcmp(f, "submission") ? CPOR_OPTOUT_FROM_SUBMISSION
+                            : !strcmp(f, "approval") ? CPOR_OPTOUT_FROM_APPROVAL
+                                                     : 0;
+  c->variants.customer_may_end = json_is_true(end);
+  c->variants.max_disputes = (uint32_t)json_integer_value(max);
+  return c->variants.optout_from ? CPOR_OK : CPOR_ECORRUPT;
+}
+
 static int set_policy(cpor_claim *c, json_t *p) {
   static const char *const keys[] = {"optout",     "response", "review_start_sla",
                                      "review_sla", "dispute",  "dispute_review_sla"};
@@ -98,7 +113,7 @@ static int set_policy(cpor_claim *c, json_t *p) {
     w[i].unit = (uint32_t)json_integer_value(json_array_get(a, 1));
   }
   c->has_policy = 1;
-  return CPOR_OK;
+  return set_variants(c, p);
 }
 
 static int add_poe(cpor_claim *c, json_t *p) {
@@ -172,8 +187,10 @@ static int apply(const cpor__env *env, cpor_claim *c, const cpor_event *e, json_
     if (set_enum(&reason, json_object_get(p, "reason"), cpor_reason_from_name) || !reason)
       return CPOR_ECORRUPT;
     return cpor__rules_enter(env, c, CPOR_STATE_REJECTED, reason);
-  case CPOR_EVENT_OPTED_OUT:
-    return cpor__rules_enter(env, c, CPOR_STATE_REJECTED, CPOR_REASON_CUSTOMER_DECLINED);
+  case CPOR_EVENT_OPTED_OUT: /* REJECTED, or ENDED when the customer ended an association */
+    return cpor__rules_enter(env, c,
+                             e->state == CPOR_STATE_ENDED ? CPOR_STATE_ENDED : CPOR_STATE_REJECTED,
+                             CPOR_REASON_CUSTOMER_DECLINED);
   case CPOR_EVENT_ASSOCIATED:
     return cpor__rules_enter(env, c, CPOR_STATE_ASSOCIATED, 0);
   case CPOR_EVENT_DISPUTED:
@@ -208,7 +225,7 @@ int cpor__replay(const cpor__env *env0, const char *claim_id, cpor_event *const 
     free(c);
     return cpor__kfail(env0, CPOR_ENOMEM, "out of memory");
   }
-  c->last_at = c->window_closes_at = c->sla_due_at = CPOR_TIME_NONE;
+  c->last_at = c->window_closes_at = c->sla_due_at = c->optout_closes_at = CPOR_TIME_NONE;
   int rc = CPOR_OK;
   for (size_t i = 0; !rc && i < n; i++) {
     const cpor_event *e = events[i];

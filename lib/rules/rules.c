@@ -117,6 +117,14 @@ const cpor_policy *cpor__rules_policy(const cpor__env *env, const cpor_claim *c)
   return c->has_policy ? &c->policy : env->policy;
 }
 
+cpor__variants cpor__rules_variants(const cpor__env *env, const cpor_claim *c) {
+  static const cpor__variants none = {0, 0, 0};
+  cpor__variants v = c->has_policy ? c->variants : env->variants ? *env->variants : none;
+  if (!v.optout_from) v.optout_from = CPOR_OPTOUT_FROM_APPROVAL;
+  if (!v.max_disputes) v.max_disputes = 1;
+  return v;
+}
+
 /* Rejections that can never be disputed: the partner's own request, and
  * those where every line has an outcome of its own (a dispute could revive
  * nothing: DESIGN.md 1.3, line outcomes for good). */
@@ -127,10 +135,16 @@ static int final_reason(int reason) {
 
 int cpor__rules_enter(const cpor__env *env, cpor_claim *c, int state, int reason) {
   const cpor_policy *p = cpor__rules_policy(env, c);
+  cpor__variants var = cpor__rules_variants(env, c);
+  int from_submission = var.optout_from == CPOR_OPTOUT_FROM_SUBMISSION;
   const cpor_window *w = NULL, *sla = NULL;
+  int rc = CPOR_OK;
   switch (state) {
   case CPOR_STATE_SUBMITTED:
     sla = &p->review_start_sla;
+    /* The customer is notified on submit: its window runs from now. */
+    if (from_submission && c->optout_closes_at == CPOR_TIME_NONE)
+      rc = cpor__rules_window_end(env, &p->optout, env->now, &c->optout_closes_at);
     break;
   case CPOR_STATE_UNDER_REVIEW:
     sla = &p->review_sla;
@@ -139,20 +153,24 @@ int cpor__rules_enter(const cpor__env *env, cpor_claim *c, int state, int reason
     w = &p->response;
     break;
   case CPOR_STATE_APPROVED:
-    w = &p->optout;
+    if (!from_submission) w = &p->optout;
     break;
   case CPOR_STATE_DISPUTED:
     sla = &p->dispute_review_sla;
     break;
   case CPOR_STATE_REJECTED:
-    if (final_reason(reason) || c->disputes >= CPOR__MAX_DISPUTES) c->final = 1;
+    if (final_reason(reason) || c->disputes >= var.max_disputes) c->final = 1;
     if (!c->final) w = &p->dispute;
     break;
   default:
     break;
   }
   cpor_time window = CPOR_TIME_NONE, due = CPOR_TIME_NONE;
-  int rc = w ? cpor__rules_window_end(env, w, env->now, &window) : CPOR_OK;
+  if (!rc && w) rc = cpor__rules_window_end(env, w, env->now, &window);
+  /* Approved after a window that opened at submission: association waits
+   * for what is left of it (nothing, when it has elapsed: due at once). */
+  if (state == CPOR_STATE_APPROVED && from_submission)
+    window = c->optout_closes_at > env->now ? c->optout_closes_at : env->now;
   if (!rc && sla) rc = cpor__rules_window_end(env, sla, env->now, &due);
   if (rc) return rc;
   int from = c->state;

@@ -39,8 +39,6 @@ const char *cpor__action_name(int action);
 
 /* The skew between hosts' clocks that history tolerates (DESIGN.md 1.5). */
 #define CPOR__SKEW_MS 1000
-/* At most this many disputes per claim (DESIGN.md 1.2: max_disputes = 1). */
-#define CPOR__MAX_DISPUTES 1
 
 /* Everything time-dependent a rule needs, and where a refusal's message goes. */
 typedef struct cpor__env {
@@ -50,7 +48,8 @@ typedef struct cpor__env {
   cpor_time now;
   char *msg; /* may be NULL */
   size_t msglen;
-  int lenient; /* timed transitions: clamp to the last event, never refuse */
+  int lenient;                    /* timed transitions: clamp to the last event, never refuse */
+  const cpor__variants *variants; /* the context's (NULL: the defaults) */
 } cpor__env;
 
 /* Problems: every reason a claim cannot be submitted, not only the first. */
@@ -151,6 +150,8 @@ int cpor__rules_window_end(const cpor__env *env, const cpor_window *w, cpor_time
                            cpor_time *closes_at);
 /* The policy that governs c: its recorded one, else the context's. */
 const cpor_policy *cpor__rules_policy(const cpor__env *env, const cpor_claim *c);
+/* Its variants likewise, with zeros made the defaults. */
+cpor__variants cpor__rules_variants(const cpor__env *env, const cpor_claim *c);
 /* Moves the claim to a state: the lines that follow the claim (live, in its
  * state, without an outcome of their own) move with it; sets the windows and
  * SLA of the new state from env->now. */
