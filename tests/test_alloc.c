@@ -33,6 +33,8 @@ static void arm(long k) {
   injected = 0;
 }
 
+/* CPOR_ALLOC_TRACE=1 prints the stack of every refused allocation (for
+ * finding the allocation behind a failure: addr2line -e test_alloc). */
 static void *trace[16];
 static int refuse(void) {
   if (!fail_at || ++allocs != fail_at) return 0;
@@ -215,9 +217,9 @@ static const step_fn steps[] = {
 };
 #define NSTEPS (sizeof steps / sizeof steps[0])
 
-/* The world the journey starts from: A associated on TEAMS, C associated on
- * subscription SUB_SALES and under review on TEAMS, D (C's) under review on
- * EXCHANGE's neighbour INTUNE. */
+/* The world the journey starts from, two weeks on: A (contoso) associated on
+ * TEAMS and C (northwind) on subscription SUB_SALES (their opt-out windows
+ * closed), C's claim j->c under review on TEAMS and j->d on INTUNE. */
 static void journey_open(world *w, journey *j) {
   world_open(w, NULL, NULL, NULL);
   memset(j, 0, sizeof *j);
