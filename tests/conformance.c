@@ -662,41 +662,63 @@ static const char *f_errmsg(void *self) {
   if (f->injected) return f->msg;
   return f->inner->m.errmsg ? f->inner->m.errmsg(f->inner->self) : NULL;
 }
+static int f_savepoint(void *self) {
+  faulty *f = self;
+  int rc = tick(f);
+  return rc ? rc : f->inner->m.savepoint(f->inner->self);
+}
+static int f_release(void *self) {
+  faulty *f = self;
+  int rc = tick(f);
+  return rc ? rc : f->inner->m.release(f->inner->self);
+}
+static int f_rollback_to(void *self) {
+  faulty *f = self;
+  f->injected = 0;
+  return f->inner->m.rollback_to(f->inner->self);
+}
 static void f_close(void *self) {
   free(self);
 }
 
-int cpor_faulty_storage_new(cpor_storage **out, cpor_storage *inner, long fail_at,
-                            long *ops_counter) {
+static int faulty_new(cpor_storage **out, cpor_storage *inner, long fail_at, long *ops_counter,
+                      int savepoints) {
   if (!out) return CPOR_EINVAL;
   *out = NULL;
-  if (!inner) return CPOR_EINVAL;
-  static const cpor_storage_methods methods = {
-      .version = CPOR_STORAGE_VERSION,
-      .begin = f_begin,
-      .commit = f_commit,
-      .rollback = f_rollback,
-      .object_get = f_object_get,
-      .object_put = f_object_put,
-      .object_scan = f_object_scan,
-      .lines_replace = f_lines_replace,
-      .lines_by_unit = f_lines_by_unit,
-      .deadline_set = f_deadline_set,
-      .deadline_clear = f_deadline_clear,
-      .deadline_scan = f_deadline_scan,
-      .event_append = f_event_append,
-      .event_scan = f_event_scan,
-      .errmsg = f_errmsg,
-      .close = f_close,
-  };
+  if (!inner || (savepoints && !inner->m.savepoint)) return CPOR_EINVAL;
+#define FAULTY_METHODS                                                                             \
+  .version = CPOR_STORAGE_VERSION, .begin = f_begin, .commit = f_commit, .rollback = f_rollback,   \
+  .object_get = f_object_get, .object_put = f_object_put, .object_scan = f_object_scan,            \
+  .lines_replace = f_lines_replace, .lines_by_unit = f_lines_by_unit,                              \
+  .deadline_set = f_deadline_set, .deadline_clear = f_deadline_clear,                              \
+  .deadline_scan = f_deadline_scan, .event_append = f_event_append, .event_scan = f_event_scan,    \
+  .errmsg = f_errmsg, .close = f_close
+  static const cpor_storage_methods plain = {FAULTY_METHODS};
+  static const cpor_storage_methods with_savepoints = {
+      FAULTY_METHODS, .savepoint = f_savepoint, .release = f_release, .rollback_to = f_rollback_to};
+#undef FAULTY_METHODS
   faulty *f = calloc(1, sizeof *f);
   if (!f) return CPOR_ENOMEM;
   f->inner = inner;
   f->fail_at = fail_at;
   f->ops = ops_counter;
-  int rc = cpor_storage_new(out, &methods, f);
+  int rc = cpor_storage_new(out, savepoints ? &with_savepoints : &plain, f);
   if (rc) free(f);
   return rc;
+}
+
+int cpor_faulty_storage_new(cpor_storage **out, cpor_storage *inner, long fail_at,
+                            long *ops_counter) {
+  return faulty_new(out, inner, fail_at, ops_counter, 0);
+}
+
+int cpor_faulty_storage_with_savepoints(cpor_storage **out, cpor_storage *inner, long fail_at,
+                                        long *ops_counter) {
+  return faulty_new(out, inner, fail_at, ops_counter, 1);
+}
+
+void cpor_faulty_storage_fail_at(cpor_storage *s, long fail_at) {
+  ((faulty *)s->self)->fail_at = fail_at;
 }
 
 START_TEST(faulty_wrapper) {

@@ -28,5 +28,11 @@ void cpor_conformance_add(Suite *suite, const char *name, cpor_conf_open_fn open
  * run again with each k in 1..count. */
 int cpor_faulty_storage_new(cpor_storage **out, cpor_storage *inner, long fail_at,
                             long *ops_counter);
+/* The same, forwarding inner's savepoints too (counted like the others but
+ * rollback_to, which is never failed); CPOR_EINVAL when inner has none. */
+int cpor_faulty_storage_with_savepoints(cpor_storage **out, cpor_storage *inner, long fail_at,
+                                        long *ops_counter);
+/* Moves the operation to fail (counted from the wrapper's creation). */
+void cpor_faulty_storage_fail_at(cpor_storage *faulty, long fail_at);
 
 #endif

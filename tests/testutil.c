@@ -4,22 +4,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int cpor_test_run(Suite *suite) {
-  SRunner *sr = srunner_create(suite);
-  srunner_set_tap(sr, "-");
-  srunner_run_all(sr, CK_SILENT);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-
-cpor_date D(const char *iso) {
-  cpor_date d = 0;
-  int rc = cpor_date_parse(iso, &d);
-  ck_assert_msg(rc == CPOR_OK, "bad test date %s", iso);
-  return d;
-}
-
 void test_ok(int rc, cpor_ctx *ctx, const char *what) {
   ck_assert_msg(rc == CPOR_OK, "%s: %s (%s)", what,
                 cpor_status_name(rc) ? cpor_status_name(rc) : "?", ctx ? cpor_ctx_errmsg(ctx) : "");

@@ -176,11 +176,28 @@ typedef struct dump {
   cpor_storage *s;
 } dump;
 
+/* Bytes as hex, a chunk at a time: the fault-injection tests dump the store
+ * thousands of times. */
+static void hex(FILE *f, const void *data, size_t len) {
+  static const char digits[] = "0123456789abcdef";
+  const unsigned char *p = data;
+  char buf[512];
+  while (len) {
+    size_t n = len < sizeof buf / 2 ? len : sizeof buf / 2;
+    for (size_t i = 0; i < n; i++) {
+      buf[2 * i] = digits[p[i] >> 4];
+      buf[2 * i + 1] = digits[p[i] & 15];
+    }
+    fwrite(buf, 1, 2 * n, f);
+    p += n;
+    len -= n;
+  }
+}
+
 static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
   dump *d = arg;
   fprintf(d->f, "  event %u (%zu bytes)", seq, len);
-  for (size_t i = 0; i < len; i++)
-    fprintf(d->f, "%02x", ((const unsigned char *)data)[i]);
+  hex(d->f, data, len);
   fputc('\n', d->f);
   return 0;
 }
@@ -195,8 +212,7 @@ static int on_object(void *arg, const cpor_store_object *o) {
   dump *d = arg;
   fprintf(d->f, "obj %u %s owner=%s ref=%s state=%d ", o->kind, o->id, o->owner ? o->owner : "-",
           o->ref ? o->ref : "-", o->state);
-  for (size_t i = 0; i < o->len; i++)
-    fprintf(d->f, "%02x", ((const unsigned char *)o->data)[i]);
+  hex(d->f, o->data, o->len);
   fputc('\n', d->f);
   if (o->kind == CPOR_STORE_CLAIM) {
     d->s->m.event_scan(d->s->self, o->id, on_event, d);

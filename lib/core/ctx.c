@@ -180,8 +180,12 @@ int cpor__call_end(cpor_ctx *ctx, int rc) {
     cpor_storage *sb = ctx->storage;
     int sp = ctx->savepoint;
     ctx->savepoint = 0;
-    if (sp && rc == CPOR_OK) {
-      if (sb->m.release(sb->self) == CPOR_OK) return CPOR_OK;
+    if (rc == CPOR_OK) {
+      /* Without a savepoint (a backend that has none) a call that
+       * succeeded has nothing to release. */
+      if (!sp || sb->m.release(sb->self) == CPOR_OK) return CPOR_OK;
+      /* The call failed after all: it keeps nothing (the batch is done). */
+      sb->m.rollback_to(sb->self);
       ctx->poisoned = 1;
       return cpor__storage_fail(ctx, CPOR_ESTORAGE, "cannot release a savepoint");
     }

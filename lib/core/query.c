@@ -351,7 +351,10 @@ static int add_rival(collector *col, const cpor_claim *c, const char *unit, cons
   if (keep && strcmp(r->partner_id, c->partner_id) != 0) {
     v.v[0]->claim = NULL;
     cpor__claim_as_of(r, col->f->now);
-    if ((rc = cpor__list_push(&col->it->l, r))) cpor_claim_free(r);
+    if ((rc = cpor__list_push(&col->it->l, r))) {
+      cpor_claim_free(r);
+      rc = cpor__fail(col->ctx, rc, "out of memory");
+    }
   }
   cpor__view_free(&v);
   return rc;

@@ -110,6 +110,9 @@ class CtxOptions(Structure):
         ("policy", Policy),
         ("errbuf", c_char_p),
         ("errbuf_len", c_size_t),
+        ("optout_from", c_uint32),
+        ("customer_may_end", c_uint32),
+        ("max_disputes", c_uint32),
     ]
 
 
@@ -174,7 +177,7 @@ FUNCTION_TYPES = {"cpor_clock_fn": CLOCK_FN}
 
 # Version numbers of the options structs this binding fills in.
 ACTOR_VERSION = 1
-CTX_OPTIONS_VERSION = 1
+CTX_OPTIONS_VERSION = 2
 SQLITE_OPTIONS_VERSION = 2
 CLAIM_SPEC_VERSION = 1
 CLAIM_QUERY_VERSION = 2
@@ -311,6 +314,10 @@ FUNCTIONS = {
     "cpor_claim_info_reason": (c_int, [_H]),
     "cpor_claim_removal_reason": (c_int, [_H]),
     "cpor_claim_policy": (c_int, [_H, P(Policy)]),
+    "cpor_claim_optout_from": (c_int, [_H]),
+    "cpor_claim_customer_may_end": (c_int, [_H]),
+    "cpor_claim_max_disputes": (c_int, [_H]),
+    "cpor_claim_optout_closes_at": (c_int64, [_H]),
     "cpor_claim_poe_added_at": (c_int64, [_H, c_size_t]),
     "cpor_claim_last_poe_at": (c_int64, [_H]),
     "cpor_claim_field": (c_char_p, [_H, c_int]),

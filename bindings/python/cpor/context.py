@@ -188,7 +188,9 @@ class Context(Handle):
                  calendar: Union[Calendar, str, None] = None,
                  clock: Union[ManualClock, Callable[[], _dt.datetime], None] = None,
                  busy_timeout_ms: Optional[int] = None, synchronous_full: bool = False,
-                 read_only: bool = False, **policy: WindowArg) -> None:
+                 read_only: bool = False, optout_from: str = "approval",
+                 customer_may_end: bool = False, max_disputes: int = 1,
+                 **policy: WindowArg) -> None:
         unknown = set(policy) - set(POLICY_WINDOWS)
         if unknown:
             raise TypeError("unknown Context option(s): %s" % ", ".join(sorted(unknown)))
@@ -203,6 +205,12 @@ class Context(Handle):
         sync_flag = cv.flag(synchronous_full, "synchronous_full")
         ro_flag = cv.flag(read_only, "read_only")
         tz_b = text(tz)
+        if optout_from not in ("approval", "submission"):
+            raise ValueError("optout_from is 'approval' or 'submission'")
+        may_end = cv.flag(customer_may_end, "customer_may_end")
+        max_disp = cv.u32(max_disputes, "max_disputes")
+        if not 1 <= max_disp <= 100:
+            raise ValueError("max_disputes must be 1-100")
         windows = {}
         for name, value in policy.items():
             if value is None:
@@ -225,6 +233,9 @@ class Context(Handle):
         # ---- the options
         opts = _lib.CtxOptions()
         check_error(lib.cpor_ctx_options_init(byref(opts), _lib.CTX_OPTIONS_VERSION))
+        opts.optout_from = 2 if optout_from == "submission" else 1
+        opts.customer_may_end = may_end
+        opts.max_disputes = max_disp
         keep: "list[Any]" = []
         if path is not None:
             opts.db_path = path

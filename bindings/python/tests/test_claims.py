@@ -45,6 +45,14 @@ class HappyPath(WorldCase):
         with self.assertRaises(cpor.PermissionDenied):
             self.ctx.check_claim(REVIEWER, c)
 
+    def test_policy_variants(self):
+        ctx = cpor.Context(clock=self.clock, customer_may_end=True, max_disputes=2)
+        self.addCleanup(ctx.close)
+        with self.assertRaises(ValueError):
+            cpor.Context(optout_from="never")
+        with self.assertRaises(ValueError):
+            cpor.Context(max_disputes=0)
+
     def test_reasons_and_replay(self):
         c = self.new_claim()
         self.ctx.add_poe(admin("A"), c, "poe.pdf", "application/pdf", SHA, 1)

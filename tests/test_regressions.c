@@ -1,0 +1,588 @@
+/* Named regression tests: one per scenario of issue 9's "Why", each asserting
+ * the fixed behaviour with exact codes, and an unchanged store for refusals.
+ * Run on memory and on SQLite (CPOR_TEST_BACKEND=sqlite). Allocation failure
+ * at every point is tests/test_alloc.c (it needs malloc wrapped at link). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conformance.h"
+#include "core/records.h"
+#include "store/storage.h"
+#include "world.h"
+
+static const char *const TEAMS[] = {"TEAMS", NULL};
+static const char *const SALES[] = {"D365_SALES"};
+#define SHA "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+
+static cpor_claim *get(world *w, const char *id) {
+  cpor_claim *c = NULL;
+  test_ok(cpor_claim_get(w->ctx, &w->reviewer, id, &c), w->ctx, "get");
+  return c;
+}
+
+static int line_reason_of(world *w, const char *id, size_t i) {
+  cpor_claim *c = get(w, id);
+  int r = cpor_claim_line_reason(c, i);
+  cpor_claim_free(c);
+  return r;
+}
+
+static void msg_has(world *w, const char *part) {
+  ck_assert_msg(strstr(cpor_ctx_errmsg(w->ctx), part), "message '%s' lacks '%s'",
+                cpor_ctx_errmsg(w->ctx), part);
+}
+
+/* A Business Applications draft (by C) on one D365_SALES line; sub NULL:
+ * resolved by the library. */
+static const char *sales_draft(world *w, const char *tenant, const char *domain, const char *sub) {
+  static char id[37];
+  cpor_claim_spec s = test_spec("Sales", MPN_C, tenant, domain, CPOR_AREA_BIZAPPS, 1, SALES);
+  const char *subs[] = {sub};
+  s.subscriptions = sub ? subs : NULL;
+  s.technical_contact_name = "Tess";
+  s.technical_contact_email = "tess@contoso.com";
+  cpor_claim *c = NULL;
+  test_ok(cpor_claim_create(w->ctx, &w->c, &s, &c), w->ctx, "create sales");
+  strcpy(id, cpor_claim_id(c));
+  cpor_claim_free(c);
+  test_ok(cpor_claim_add_poe(w->ctx, &w->c, id, "p.pdf", "application/pdf", SHA, 1), w->ctx, "poe");
+  return id;
+}
+
+/* ---- 1. closed response window ---------------------------------------------- */
+
+START_TEST(response_after_window_is_ewindow_with_or_without_advance) {
+  for (int advanced = 0; advanced <= 1; advanced++) {
+    world w;
+    world_open(&w, NULL, NULL, NULL);
+    char id[37];
+    strcpy(id, under_review(&w, &w.a, MPN_A, TEAMS));
+    test_ok(cpor_claim_request_info(w.ctx, &w.reviewer, id, CPOR_INFO_OTHER, "which users?"), w.ctx,
+            "info");
+    /* Monday 09:00 + 5 business days: closes Tuesday 11-10 00:00. */
+    world_at(&w, "2026-11-09T23:59:59.999");
+    ck_assert_int_eq(state_of(&w, id), CPOR_STATE_PARTNER_ACTION_REQUIRED);
+    world_at(&w, "2026-11-10T00:00:00");
+    if (advanced) test_ok(cpor_ctx_advance(w.ctx, NULL), w.ctx, "advance");
+    REFUSED(&w, cpor_claim_respond(w.ctx, &w.a, id, "all of them"), CPOR_EWINDOW);
+    msg_has(&w, "the response window has closed");
+    REFUSED(&w, cpor_claim_add_poe(w.ctx, &w.a, id, "late.pdf", "application/pdf", SHA, 5),
+            CPOR_ESTATE);
+    REFUSED(&w, cpor_claim_withdraw(w.ctx, &w.a, id), CPOR_ESTATE);
+    ck_assert_int_eq(state_of(&w, id), CPOR_STATE_REJECTED);
+    ck_assert_int_eq(reason_of(&w, id), CPOR_REASON_NO_PARTNER_RESPONSE);
+    world_close(&w);
+  }
+}
+END_TEST
+
+/* ---- 2. a dispute does not undo a lost arbitration ------------------------- */
+
+START_TEST(dispute_does_not_revive_a_line_lost_in_arbitration) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  const char *two[] = {"TEAMS", "EXCHANGE", NULL};
+  char x[37], y[37];
+  strcpy(x, under_review(&w, &w.a, MPN_A, two));
+  strcpy(y, under_review(&w, &w.b, MPN_B, TEAMS));
+  test_ok(cpor_claim_approve(w.ctx, &w.reviewer, y), w.ctx, "approve y");
+  ck_assert_int_eq(state_of(&w, x), CPOR_STATE_UNDER_REVIEW);
+  ck_assert_int_eq(line_state_of(&w, x, 0), CPOR_STATE_REJECTED);
+  ck_assert_int_eq(line_reason_of(&w, x, 0), CPOR_REASON_LOST_ARBITRATION);
+  test_ok(cpor_claim_reject(w.ctx, &w.reviewer, x, CPOR_REASON_INSUFFICIENT_POE, NULL), w.ctx,
+          "reject x");
+  test_ok(cpor_claim_dispute(w.ctx, &w.a, x, "the report is legible"), w.ctx, "dispute");
+  test_ok(cpor_claim_decide_dispute(w.ctx, &w.reviewer, x, 1, NULL), w.ctx, "grant");
+  ck_assert_int_eq(line_state_of(&w, x, 0), CPOR_STATE_REJECTED);
+  ck_assert_int_eq(line_state_of(&w, x, 1), CPOR_STATE_UNDER_REVIEW);
+  /* y's opt-out window runs until 11-10: approving x waits for it. */
+  world_at(&w, "2026-11-12T09:00:00");
+  test_ok(cpor_claim_approve(w.ctx, &w.reviewer, x), w.ctx, "approve x");
+  ck_assert_int_eq(line_state_of(&w, x, 0), CPOR_STATE_REJECTED);
+  ck_assert_int_eq(line_reason_of(&w, x, 0), CPOR_REASON_LOST_ARBITRATION);
+  world_at(&w, "2026-12-01T00:00:00");
+  test_ok(cpor_ctx_advance(w.ctx, NULL), w.ctx, "advance");
+  ck_assert_int_eq(state_of(&w, x), CPOR_STATE_ASSOCIATED);
+  ck_assert_int_eq(line_state_of(&w, x, 0), CPOR_STATE_REJECTED);
+  ck_assert_int_eq(line_state_of(&w, x, 1), CPOR_STATE_ASSOCIATED);
+  ck_assert_int_eq(state_of(&w, y), CPOR_STATE_ASSOCIATED); /* not superseded */
+  ck_assert_int_eq(line_state_of(&w, y, 0), CPOR_STATE_ASSOCIATED);
+  world_close(&w);
+}
+END_TEST
+
+/* ---- 3. a tenant edit re-checks named subscriptions ----------------------- */
+
+static int set_tenant(world *w, const char *id, const char *tenant, const char *domain,
+                      const char *sub) {
+  cpor_claim_spec e = CPOR_CLAIM_SPEC_INIT;
+  e.tenant_id = tenant;
+  e.domain = domain;
+  const char *subs[] = {sub};
+  if (sub) {
+    e.line_count = 1;
+    e.workloads = SALES;
+    e.subscriptions = subs;
+  }
+  return cpor_claim_edit(w->ctx, &w->c, id, &e);
+}
+
+static void line_sub_is(world *w, const char *id, const char *sub) {
+  cpor_claim *c = get(w, id);
+  ck_assert_str_eq(cpor_claim_line_subscription(c, 0), sub);
+  cpor_claim_free(c);
+}
+
+START_TEST(tenant_edit_rechecks_named_subscriptions) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char id[37];
+  strcpy(id, sales_draft(&w, T1, T1_DOMAIN, NULL));
+  line_sub_is(&w, id, SUB_SALES); /* the only claimable one on T1 */
+  /* T2 has a claimable D365_SALES subscription: it must not replace the named one. */
+  REFUSED(&w, set_tenant(&w, id, T2, T2_DOMAIN, NULL), CPOR_ESUBSCRIPTION);
+  msg_has(&w, "not on the claimed tenant");
+  line_sub_is(&w, id, SUB_SALES);
+  test_ok(set_tenant(&w, id, T2, T2_DOMAIN, SUB_OTHER_TENANT), w.ctx, "to T2, naming its sub");
+  line_sub_is(&w, id, SUB_OTHER_TENANT);
+  REFUSED(&w, set_tenant(&w, id, T1, T1_DOMAIN, NULL), CPOR_ESUBSCRIPTION);
+  test_ok(set_tenant(&w, id, T1, T1_DOMAIN, SUB_SALES), w.ctx, "back to T1");
+  line_sub_is(&w, id, SUB_SALES);
+  cpor_claim *c = get(&w, id);
+  ck_assert_str_eq(cpor_claim_tenant_id(c), T1);
+  cpor_claim_free(c);
+  world_close(&w);
+}
+END_TEST
+
+/* ---- 4. a subscription ending while APPROVED ------------------------------ */
+
+START_TEST(subscription_expiring_while_approved_rejects_the_line) {
+  for (int disabled = 0; disabled <= 1; disabled++) {
+    world w;
+    world_open(&w, NULL, NULL, NULL);
+    char id[37];
+    strcpy(id, sales_draft(&w, T1, T1_DOMAIN, SUB_SALES));
+    test_ok(cpor_claim_submit(w.ctx, &w.c, id), w.ctx, "submit");
+    test_ok(cpor_claim_start_review(w.ctx, &w.reviewer, id), w.ctx, "review");
+    test_ok(cpor_claim_approve(w.ctx, &w.reviewer, id), w.ctx, "approve");
+    size_t changed = 0;
+    test_ok(cpor_subscription_set_state(w.ctx, SYS, SUB_SALES,
+                                        disabled ? CPOR_SUB_DISABLED : CPOR_SUB_EXPIRED, &changed),
+            w.ctx, "expire");
+    ck_assert_uint_eq(changed, 1);
+    ck_assert_int_eq(state_of(&w, id), CPOR_STATE_REJECTED);
+    ck_assert_int_eq(reason_of(&w, id), CPOR_REASON_SUBSCRIPTION_ENDED);
+    cpor_claim *c = get(&w, id);
+    ck_assert_int_eq(cpor_claim_disputable(c), 0);
+    cpor_claim_free(c);
+    REFUSED(&w, cpor_claim_dispute(w.ctx, &w.c, id, "it was renewed"), CPOR_ESTATE);
+    world_at(&w, "2026-12-15T00:00:00"); /* long past the opt-out window */
+    test_ok(cpor_ctx_advance(w.ctx, NULL), w.ctx, "advance");
+    ck_assert_int_eq(state_of(&w, id), CPOR_STATE_REJECTED);
+    char *kinds = history_kinds(&w, id);
+    ck_assert_ptr_null(strstr(kinds, "associated"));
+    free(kinds);
+    world_close(&w);
+  }
+}
+END_TEST
+
+START_TEST(submit_rechecks_subscription_and_enrollment) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char id[37];
+  strcpy(id, sales_draft(&w, T1, T1_DOMAIN, SUB_SALES));
+  test_ok(cpor_subscription_set_state(w.ctx, SYS, SUB_SALES, CPOR_SUB_PROVISIONING, NULL), w.ctx,
+          "back to provisioning");
+  REFUSED(&w, cpor_claim_submit(w.ctx, &w.c, id), CPOR_ESUBSCRIPTION);
+  msg_has(&w, "the subscription is not yet provisioned");
+  /* Disabled: the draft's line is rejected at once (subscription_ended). */
+  test_ok(cpor_subscription_set_state(w.ctx, SYS, SUB_SALES, CPOR_SUB_DISABLED, NULL), w.ctx,
+          "disable");
+  ck_assert_int_eq(state_of(&w, id), CPOR_STATE_REJECTED);
+  ck_assert_int_eq(reason_of(&w, id), CPOR_REASON_SUBSCRIPTION_ENDED);
+  REFUSED(&w, cpor_claim_submit(w.ctx, &w.c, id), CPOR_ESTATE);
+  char m[37];
+  strcpy(m, draft(&w, &w.a, MPN_A, TEAMS));
+  test_ok(cpor_location_enroll(w.ctx, SYS, MPN_A, CPOR_PROGRAM_OSU_M365, 0), w.ctx, "unenroll");
+  REFUSED(&w, cpor_claim_submit(w.ctx, &w.a, m), CPOR_ENOTENROLLED);
+  test_ok(cpor_location_enroll(w.ctx, SYS, MPN_A, CPOR_PROGRAM_OSU_M365, 1), w.ctx, "enroll");
+  test_ok(cpor_claim_submit(w.ctx, &w.a, m), w.ctx, "submit");
+  world_close(&w);
+}
+END_TEST
+
+/* ---- 5. clock skew ---------------------------------------------------------- */
+
+START_TEST(clock_skew_within_one_second_is_stamped_beyond_is_erange) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char id[37];
+  strcpy(id, draft(&w, &w.a, MPN_A, TEAMS)); /* last event 2026-11-02T09:00:00.000 */
+  world_at(&w, "2026-11-02T08:59:59.000");
+  test_ok(cpor_claim_comment(w.ctx, &w.a, id, "one second behind"), w.ctx, "comment");
+  world_at(&w, "2026-11-02T08:59:58.999");
+  REFUSED(&w, cpor_claim_comment(w.ctx, &w.a, id, "too far behind"), CPOR_ERANGE);
+  msg_has(&w, "2026-11-02T08:59:58.999Z");
+  msg_has(&w, "2026-11-02T09:00:00.000Z");
+  cpor_event_iter *it = NULL;
+  test_ok(cpor_claim_history(w.ctx, &w.reviewer, id, &it), w.ctx, "history");
+  cpor_event *e = NULL;
+  cpor_time last = CPOR_TIME_NONE;
+  int n = 0;
+  while (cpor_event_iter_next(it, &e) == CPOR_OK) {
+    ck_assert_int_ge(cpor_event_at(e), last);
+    last = cpor_event_at(e);
+    if (cpor_event_kind(e) == CPOR_EVENT_COMMENTED)
+      ck_assert_int_eq(cpor_event_at(e), T("2026-11-02T09:00:00"));
+    n++;
+    cpor_event_free(e);
+  }
+  cpor_event_iter_free(it);
+  ck_assert_int_eq(n, 3); /* created, PoE, the comment */
+  world_close(&w);
+}
+END_TEST
+
+/* ---- 6. texts stored whole -------------------------------------------------- */
+
+/* 4000 bytes: head ASCII bytes, then 3-byte and 2-byte characters to the end
+ * (so a multi-byte character straddles every offset a cut could fall at). */
+static void long_text(char out[4001], size_t head) {
+  size_t n = 0;
+  while (n < head)
+    out[n++] = 'a';
+  while (4000 - n > 4 || 4000 - n == 3) {
+    memcpy(out + n, "\xe2\x82\xac", 3); /* U+20AC EURO SIGN */
+    n += 3;
+  }
+  while (4000 - n >= 2) {
+    memcpy(out + n, "\xc3\xa9", 2); /* U+00E9 */
+    n += 2;
+  }
+  out[n] = 0;
+}
+
+START_TEST(texts_are_stored_whole) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char id[37];
+  strcpy(id, draft(&w, &w.a, MPN_A, TEAMS));
+  char texts[3][4001];
+  for (size_t h = 0; h < 3; h++) {
+    long_text(texts[h], h);
+    ck_assert_uint_eq(strlen(texts[h]), 4000);
+    test_ok(cpor_claim_comment(w.ctx, &w.a, id, texts[h]), w.ctx, "comment");
+  }
+  char over[4002];
+  long_text(over, 0);
+  strcat(over, "a");
+  REFUSED(&w, cpor_claim_comment(w.ctx, &w.a, id, over), CPOR_EINVAL);
+  cpor_event_iter *it = NULL;
+  test_ok(cpor_claim_history(w.ctx, &w.reviewer, id, &it), w.ctx, "history");
+  cpor_event *e = NULL;
+  size_t seen = 0;
+  while (cpor_event_iter_next(it, &e) == CPOR_OK) {
+    if (cpor_event_kind(e) == CPOR_EVENT_COMMENTED) {
+      ck_assert_uint_lt(seen, 3);
+      ck_assert_uint_eq(strlen(cpor_event_text(e)), 4000);
+      ck_assert_msg(memcmp(cpor_event_text(e), texts[seen], 4001) == 0, "comment %zu differs",
+                    seen);
+      seen++;
+    }
+    cpor_event_free(e);
+  }
+  cpor_event_iter_free(it);
+  ck_assert_uint_eq(seen, 3);
+  world_close(&w);
+}
+END_TEST
+
+/* ---- 7. a failed call inside a batch keeps nothing -------------------------- */
+
+START_TEST(batch_tenant_with_taken_domain_keeps_nothing) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char *before = store_dump(w.storage);
+  char *cust = NULL;
+  test_ok(cpor_customer_create(w.ctx, SYS, "Litware", &cust), w.ctx, "customer");
+  ck_assert_int_eq(cpor_ctx_begin(w.ctx), CPOR_OK);
+  const char *t3 = "33333333-3333-3333-3333-333333333333";
+  ck_assert_status(cpor_tenant_create(w.ctx, SYS, cust, t3, T1_DOMAIN), CPOR_EEXISTS);
+  cpor_tenant *t = NULL;
+  ck_assert_status(cpor_tenant_get(w.ctx, SYS, t3, &t), CPOR_ENOTFOUND);
+  cpor_claim_spec s = test_spec("Steal", MPN_A, t3, T1_DOMAIN, CPOR_AREA_M365, 1, TEAMS);
+  ck_assert_status(cpor_claim_create(w.ctx, &w.a, &s, NULL), CPOR_ENOTFOUND);
+  /* The batch goes on: a later call keeps what it did. */
+  test_ok(cpor_tenant_create(w.ctx, SYS, cust, t3, "litware.onmicrosoft.com"), w.ctx, "tenant");
+  ck_assert_status(cpor_claim_create(w.ctx, &w.a, &s, NULL), CPOR_EMISMATCH);
+  test_ok(cpor_ctx_commit(w.ctx), w.ctx, "commit");
+  test_ok(cpor_tenant_get(w.ctx, SYS, t3, &t), w.ctx, "tenant kept");
+  ck_assert_uint_eq(cpor_tenant_domain_count(t), 1);
+  ck_assert_str_eq(cpor_tenant_domain(t, 0), "litware.onmicrosoft.com");
+  cpor_tenant_free(t);
+  cpor_free(cust);
+  free(before);
+  world_close(&w);
+}
+END_TEST
+
+/* A claim's state as stored, read inside the transaction the caller holds. */
+static int on_claim(void *arg, const cpor_store_object *o) {
+  cpor_claim *c = NULL;
+  ck_assert_int_eq(cpor__claim_decode(o, &c), CPOR_OK);
+  *(int *)arg = cpor_claim_state(c);
+  cpor_claim_free(c);
+  return 0;
+}
+static int stored_state(cpor_storage *s, const char *id) {
+  int state = 0;
+  ck_assert_int_eq(s->m.object_get(s->self, CPOR_STORE_CLAIM, id, on_claim, &state), CPOR_OK);
+  return state;
+}
+
+START_TEST(batch_advance_failing_on_second_claim_keeps_nothing) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  const char *ex[] = {"EXCHANGE", NULL};
+  char x[37], y[37];
+  strcpy(x, under_review(&w, &w.a, MPN_A, TEAMS));
+  strcpy(y, under_review(&w, &w.b, MPN_B, ex));
+  test_ok(cpor_claim_approve(w.ctx, &w.reviewer, x), w.ctx, "approve x");
+  test_ok(cpor_claim_approve(w.ctx, &w.reviewer, y), w.ctx, "approve y");
+  world_at(&w, "2026-12-01T00:00:00");
+  char *before = store_dump(w.storage);
+  /* Every storage operation of the advance fails in turn, inside a batch. */
+  long failures = 0;
+  for (long k = 1;; k++) {
+    cpor_storage *faulty = NULL;
+    long ops = 0;
+    ck_assert_int_eq(cpor_faulty_storage_with_savepoints(&faulty, w.storage, -1, &ops), CPOR_OK);
+    cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+    o.storage = faulty;
+    o.clock = cpor_manual_clock_now;
+    o.clock_user = w.clock;
+    cpor_ctx *ctx = NULL;
+    ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
+    test_ok(cpor_ctx_begin(ctx), ctx, "begin");
+    long start = ops;
+    cpor_faulty_storage_fail_at(faulty, start + k);
+    size_t changed = 0;
+    int rc = cpor_ctx_advance(ctx, &changed);
+    if (rc == CPOR_OK) {
+      /* Past the last operation; or the savepoint itself failed, which the
+       * core tolerates (the call runs without one). */
+      int done = ops < start + k;
+      ck_assert_uint_eq(changed, 2);
+      ck_assert_int_eq(cpor_ctx_rollback(ctx), CPOR_OK);
+      cpor_ctx_close(ctx);
+      cpor_storage_free(faulty);
+      if (done) break;
+      continue;
+    }
+    ck_assert_status(rc, CPOR_ESTORAGE);
+    failures++;
+    /* Inside the batch: nothing of the advance, the first claim included. */
+    cpor_faulty_storage_fail_at(faulty, -1);
+    ck_assert_int_eq(stored_state(w.storage, x), CPOR_STATE_APPROVED);
+    ck_assert_int_eq(stored_state(w.storage, y), CPOR_STATE_APPROVED);
+    /* A storage failure poisons the batch (CHANGELOG 0.2): commit rolls it back. */
+    ck_assert_status(cpor_partner_create(ctx, SYS, "adatum", "Adatum"), CPOR_ESTORAGE);
+    ck_assert_status(cpor_ctx_commit(ctx), CPOR_ESTORAGE);
+    cpor_ctx_close(ctx);
+    cpor_storage_free(faulty);
+    char *after = store_dump(w.storage);
+    ck_assert_str_eq(before, after);
+    free(after);
+  }
+  /* Every operation failed once, the last ones being the second claim's
+   * writes (after the first claim's). */
+  ck_assert_int_gt(failures, 10);
+  free(before);
+  world_close(&w);
+}
+END_TEST
+
+/* ---- 8. bad input: corrupt rows, clock extremes, NULL texts ---------------- */
+
+/* A wrapper whose unit rows come back without a partner. */
+typedef struct null_partner {
+  cpor_storage *inner;
+  cpor_store_line_fn fn;
+  void *arg;
+} null_partner;
+
+static int np_line(void *arg, const cpor_store_line *l) {
+  null_partner *np = arg;
+  cpor_store_line copy = *l;
+  copy.partner_id = NULL;
+  return np->fn(np->arg, &copy);
+}
+static int np_lines_by_unit(void *self, const char *unit, cpor_store_line_fn fn, void *arg) {
+  null_partner *np = self;
+  np->fn = fn;
+  np->arg = arg;
+  return np->inner->m.lines_by_unit(np->inner->self, unit, np_line, np);
+}
+#define FWD(name, sig, args)                                                                       \
+  static int np_##name sig {                                                                       \
+    null_partner *np = self;                                                                       \
+    return np->inner->m.name args;                                                                 \
+  }
+FWD(begin, (void *self, int write), (np->inner->self, write))
+FWD(commit, (void *self), (np->inner->self))
+FWD(rollback, (void *self), (np->inner->self))
+FWD(object_get, (void *self, uint32_t k, const char *id, cpor_store_object_fn fn, void *arg),
+    (np->inner->self, k, id, fn, arg))
+FWD(object_put, (void *self, const cpor_store_object *o, uint32_t mode), (np->inner->self, o, mode))
+FWD(object_scan, (void *self, const cpor_store_filter *f, cpor_store_object_fn fn, void *arg),
+    (np->inner->self, f, fn, arg))
+FWD(lines_replace, (void *self, const char *id, const cpor_store_line *l, size_t n),
+    (np->inner->self, id, l, n))
+FWD(deadline_set, (void *self, const char *id, uint32_t k, cpor_time due),
+    (np->inner->self, id, k, due))
+FWD(deadline_clear, (void *self, const char *id, uint32_t k), (np->inner->self, id, k))
+FWD(deadline_scan, (void *self, uint32_t k, cpor_time upto, cpor_store_deadline_fn fn, void *arg),
+    (np->inner->self, k, upto, fn, arg))
+FWD(event_append, (void *self, const char *id, uint32_t seq, const void *d, size_t len),
+    (np->inner->self, id, seq, d, len))
+FWD(event_scan, (void *self, const char *id, cpor_store_event_fn fn, void *arg),
+    (np->inner->self, id, fn, arg))
+static void np_close(void *self) {
+  (void)self;
+}
+
+START_TEST(unit_row_without_partner_is_ecorrupt) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char a[37], b[37];
+  strcpy(a, under_review(&w, &w.a, MPN_A, TEAMS));
+  strcpy(b, draft(&w, &w.b, MPN_B, TEAMS));
+  static const cpor_storage_methods m = {
+      .version = CPOR_STORAGE_VERSION,
+      .begin = np_begin,
+      .commit = np_commit,
+      .rollback = np_rollback,
+      .object_get = np_object_get,
+      .object_put = np_object_put,
+      .object_scan = np_object_scan,
+      .lines_replace = np_lines_replace,
+      .lines_by_unit = np_lines_by_unit,
+      .deadline_set = np_deadline_set,
+      .deadline_clear = np_deadline_clear,
+      .deadline_scan = np_deadline_scan,
+      .event_append = np_event_append,
+      .event_scan = np_event_scan,
+      .close = np_close,
+  };
+  null_partner np = {w.storage, NULL, NULL};
+  cpor_storage *bad = NULL;
+  ck_assert_int_eq(cpor_storage_new(&bad, &m, &np), CPOR_OK);
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.storage = bad;
+  o.clock = cpor_manual_clock_now;
+  o.clock_user = w.clock;
+  cpor_ctx *ctx = NULL;
+  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
+  char *before = store_dump(w.storage);
+  ck_assert_status(cpor_claim_submit(ctx, &w.b, b), CPOR_ECORRUPT);
+  ck_assert_ptr_nonnull(strstr(cpor_ctx_errmsg(ctx), "unit row of t:" T1 ":TEAMS"));
+  ck_assert_status(cpor_claim_approve(ctx, &w.reviewer, a), CPOR_ECORRUPT);
+  char *after = store_dump(w.storage);
+  ck_assert_str_eq(before, after);
+  free(before);
+  free(after);
+  cpor_ctx_close(ctx);
+  cpor_storage_free(bad);
+  world_close(&w);
+}
+END_TEST
+
+START_TEST(manual_clock_advance_saturates) {
+  cpor_manual_clock *c = NULL;
+  ck_assert_int_eq(cpor_manual_clock_new(&c, INT64_MAX - 5), CPOR_OK);
+  cpor_manual_clock_advance(c, 10);
+  ck_assert_int_eq(cpor_manual_clock_get(c), INT64_MAX);
+  cpor_manual_clock_advance(c, INT64_MAX);
+  ck_assert_int_eq(cpor_manual_clock_get(c), INT64_MAX);
+  cpor_manual_clock_advance(c, INT64_MIN);
+  ck_assert_int_eq(cpor_manual_clock_get(c), -1);
+  cpor_manual_clock_set(c, INT64_MIN + 5);
+  cpor_manual_clock_advance(c, -10);
+  ck_assert_int_eq(cpor_manual_clock_get(c), INT64_MIN);
+  cpor_manual_clock_advance(c, INT64_MIN);
+  ck_assert_int_eq(cpor_manual_clock_get(c), INT64_MIN);
+  cpor_manual_clock_advance(c, 7);
+  ck_assert_int_eq(cpor_manual_clock_get(c), INT64_MIN + 7);
+  cpor_manual_clock_advance(NULL, 1); /* a no-op */
+  cpor_manual_clock_free(c);
+}
+END_TEST
+
+START_TEST(null_texts_are_einval) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char d[37], r[37];
+  strcpy(d, draft(&w, &w.a, MPN_A, TEAMS));
+  strcpy(r, under_review(&w, &w.b, MPN_B, TEAMS));
+  REFUSED(&w, cpor_claim_comment(w.ctx, &w.a, d, NULL), CPOR_EINVAL);
+  REFUSED(&w, cpor_claim_request_info(w.ctx, &w.reviewer, r, CPOR_INFO_OTHER, NULL), CPOR_EINVAL);
+  test_ok(cpor_claim_request_info(w.ctx, &w.reviewer, r, CPOR_INFO_OTHER, "which users?"), w.ctx,
+          "info");
+  REFUSED(&w, cpor_claim_respond(w.ctx, &w.b, r, NULL), CPOR_EINVAL);
+  test_ok(cpor_claim_respond(w.ctx, &w.b, r, "all"), w.ctx, "respond");
+  test_ok(cpor_claim_reject(w.ctx, &w.reviewer, r, CPOR_REASON_INSUFFICIENT_POE, NULL), w.ctx,
+          "reject");
+  REFUSED(&w, cpor_claim_dispute(w.ctx, &w.b, r, NULL), CPOR_EINVAL);
+  world_close(&w);
+}
+END_TEST
+
+START_TEST(batch_without_savepoints_survives_success) {
+  /* A backend without savepoints: a call that succeeded inside a batch
+   * poisoned it (every later call ESTORAGE). */
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  cpor_storage *plain = NULL;
+  ck_assert_int_eq(cpor_faulty_storage_new(&plain, w.storage, -1, NULL), CPOR_OK);
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.storage = plain;
+  cpor_ctx *ctx = NULL;
+  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
+  test_ok(cpor_ctx_begin(ctx), ctx, "begin");
+  test_ok(cpor_partner_create(ctx, SYS, "adatum", "Adatum"), ctx, "first");
+  test_ok(cpor_partner_create(ctx, SYS, "litware", "Litware"), ctx, "second");
+  test_ok(cpor_ctx_commit(ctx), ctx, "commit");
+  cpor_partner *p = NULL;
+  test_ok(cpor_partner_get(ctx, SYS, "litware", &p), ctx, "kept");
+  cpor_partner_free(p);
+  cpor_ctx_close(ctx);
+  cpor_storage_free(plain);
+  world_close(&w);
+}
+END_TEST
+
+static Suite *regressions_suite(void) {
+  Suite *s = suite_create("regressions");
+  TCase *tc = tcase_create("issue9");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, response_after_window_is_ewindow_with_or_without_advance);
+  tcase_add_test(tc, dispute_does_not_revive_a_line_lost_in_arbitration);
+  tcase_add_test(tc, tenant_edit_rechecks_named_subscriptions);
+  tcase_add_test(tc, subscription_expiring_while_approved_rejects_the_line);
+  tcase_add_test(tc, submit_rechecks_subscription_and_enrollment);
+  tcase_add_test(tc, clock_skew_within_one_second_is_stamped_beyond_is_erange);
+  tcase_add_test(tc, texts_are_stored_whole);
+  tcase_add_test(tc, batch_tenant_with_taken_domain_keeps_nothing);
+  tcase_add_test(tc, batch_advance_failing_on_second_claim_keeps_nothing);
+  tcase_add_test(tc, unit_row_without_partner_is_ecorrupt);
+  tcase_add_test(tc, manual_clock_advance_saturates);
+  tcase_add_test(tc, null_texts_are_einval);
+  tcase_add_test(tc, batch_without_savepoints_survives_success);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+CPOR_TEST_MAIN(regressions_suite)
