@@ -38,7 +38,7 @@ static cpor_time at(int days, int64_t ms) {
 
 static cpor__env env_at(cpor_time now) {
   msg[0] = 0;
-  cpor__env e = {cal, tz, &policy, now, msg, sizeof msg, 0};
+  cpor__env e = {cal, tz, &policy, now, msg, sizeof msg, 0, NULL};
   return e;
 }
 
@@ -119,11 +119,12 @@ static cpor_actor actor(int role) {
 
 static const char *const TEAMS[] = {"TEAMS", NULL};
 static const cpor_location enrolled = {"1111111", P, "HQ", 0xFFu};
-static const cpor__poe new_poe = {"more.pdf", "application/pdf", "11", 2};
+static const cpor__poe new_poe = {"more.pdf", "application/pdf", "11", 2, CPOR_TIME_NONE};
 
 static int decide(cpor__view *v, cpor_time now, int action, int role, const char *text) {
   cpor_actor a = actor(role);
-  cpor__request r = {action, &a, CPOR_REASON_INSUFFICIENT_POE, text, 1, &enrolled, 0, &new_poe};
+  cpor__request r = {action,   &a,  CPOR_REASON_INSUFFICIENT_POE, text, 1, &enrolled, 0,
+                     &new_poe, NULL};
   cpor__env e = env_at(now);
   return cpor__decide(&e, &r, v);
 }

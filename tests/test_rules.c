@@ -141,7 +141,8 @@ START_TEST(windows) {
   ck_assert_int_eq(cpor_tz_parse("UTC0", &tz), CPOR_OK);
   cpor_policy p = CPOR_POLICY_DEFAULT;
   /* Friday 2026-11-27 15:00 UTC */
-  cpor__env env = {cal, tz, &p, (cpor_time)D("2026-11-27") * 86400000 + 15 * 3600000};
+  cpor__env env = {cal,  tz, &p, (cpor_time)D("2026-11-27") * 86400000 + 15 * 3600000,
+                   NULL, 0,  0,  NULL};
   cpor_time end = 0;
   ck_assert_int_eq(cpor__rules_window_end(&env, &p.optout, env.now, &end), CPOR_OK);
   ck_assert_int_eq(end, (cpor_time)D("2026-12-05") * 86400000); /* due Fri 12-04 */
@@ -202,7 +203,7 @@ START_TEST(completeness) {
   c.fields[CPOR_FIELD_PARTNER_CONTACT_EMAIL] = "p@b.cd";
   ck_assert_int_eq(cpor__rules_complete(&c, 0, &msg), CPOR_EINCOMPLETE);
   ck_assert_str_eq(msg, "no proof of execution has been added");
-  cpor__poe poe = {"x", "application/pdf", "00", 1};
+  cpor__poe poe = {"x", "application/pdf", "00", 1, CPOR_TIME_NONE};
   c.poe = &poe;
   c.npoe = 1;
   ck_assert_int_eq(cpor__rules_complete(&c, 0, &msg), CPOR_OK);

@@ -222,14 +222,6 @@ static int resolve_sub(cpor_ctx *ctx, const cpor_claim *c, size_t i, const char 
   return *sub_out ? CPOR_OK : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
 }
 
-static void free_lines(cpor__line *v, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(v[i].workload);
-    free(v[i].subscription);
-  }
-  free(v);
-}
-
 /* Builds c's lines from workloads[]/subs[] against c's tenant and area. */
 int cpor__lines_resolve(cpor_ctx *ctx, cpor_claim *c, size_t n, const char *const *workloads,
                         const char *const *subs) {
@@ -259,10 +251,10 @@ int cpor__lines_resolve(cpor_ctx *ctx, cpor_claim *c, size_t n, const char *cons
         rc = cpor__fail(ctx, CPOR_EINVAL, "lines %zu and %zu claim the same unit", j + 1, i + 1);
   }
   if (rc) {
-    free_lines(v, n);
+    cpor__lines_free(v, n);
     return rc;
   }
-  free_lines(c->lines, c->nlines);
+  cpor__lines_free(c->lines, c->nlines);
   c->lines = v;
   c->nlines = n;
   return CPOR_OK;

@@ -3,6 +3,7 @@
 #define CPOR_CORE_CLAIMS_H
 
 #include "core/ctx.h"
+#include "core/list.h"
 
 /* Validates a claim_id argument into canonical form. */
 int cpor__claim_id_arg(cpor_ctx *ctx, const char *in, char out[37]);
@@ -30,6 +31,9 @@ int cpor__claim_check_identity(cpor_ctx *ctx, cpor_claim *c, const cpor_claim_sp
 /* Builds c's lines from workloads[]/subs[] against c's tenant and area. */
 int cpor__lines_resolve(cpor_ctx *ctx, cpor_claim *c, size_t n, const char *const *workloads,
                         const char *const *subs);
+/* t's history as of now: its stored events, then those settling added (moved
+ * from t into out). */
+int cpor__history_load(cpor_ctx *ctx, cpor__touched *t, cpor__list *out);
 /* Adds to the view the claims live on t's units and their subscriptions. */
 int cpor__view_neighbors(cpor_ctx *ctx, cpor__view *v, cpor__touched *t);
 /* Built-in or registered workload, inside a call. */

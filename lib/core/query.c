@@ -295,11 +295,21 @@ int cpor_event_iter_next(cpor_event_iter *it, cpor_event **out) {
 }
 
 static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
-  cpor_event_iter *it = arg;
   cpor_event *e = NULL;
   int rc = cpor__event_decode(seq, data, len, &e);
-  if (!rc && (rc = cpor__list_push(&it->l, e))) cpor_event_free(e);
+  if (!rc && (rc = cpor__list_push(arg, e))) cpor_event_free(e);
   return rc;
+}
+
+int cpor__history_load(cpor_ctx *ctx, cpor__touched *t, cpor__list *out) {
+  int rc = ctx->storage->m.event_scan(ctx->storage->self, t->claim->id, on_event, out);
+  if (rc) return cpor__storage_fail(ctx, rc, "cannot read history");
+  /* Then what settling adds as of now (the store has not caught up yet). */
+  for (size_t i = 0; i < t->nevents; i++) {
+    if (cpor__list_push(out, t->events[i])) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    t->events[i] = NULL;
+  }
+  return CPOR_OK;
 }
 
 int cpor_claim_history(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
@@ -314,17 +324,7 @@ int cpor_claim_history(cpor_ctx *ctx, const cpor_actor *actor, const char *claim
   cpor__touched *t = v.v[0];
   cpor_event_iter *it = calloc(1, sizeof *it);
   if (!it) rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-  if (!rc) {
-    rc = ctx->storage->m.event_scan(ctx->storage->self, t->claim->id, on_event, it);
-    if (rc) rc = cpor__storage_fail(ctx, rc, "cannot read history");
-  }
-  /* Then what settling adds as of now (the store has not caught up yet). */
-  for (size_t i = 0; !rc && i < t->nevents; i++) {
-    if ((rc = cpor__list_push(&it->l, t->events[i])))
-      rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-    else
-      t->events[i] = NULL;
-  }
+  if (!rc) rc = cpor__history_load(ctx, t, &it->l);
   cpor__view_free(&v);
   rc = cpor__call_end(ctx, rc);
   if (rc) {

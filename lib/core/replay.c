@@ -4,14 +4,6 @@
 #include "core/claims.h"
 #include "core/list.h"
 
-static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
-  cpor__list *l = arg;
-  cpor_event *e = NULL;
-  int rc = cpor__event_decode(seq, data, len, &e);
-  if (!rc && (rc = cpor__list_push(l, e))) cpor_event_free(e);
-  return rc;
-}
-
 static void free_event(void *e) {
   cpor_event_free(e);
 }
@@ -27,15 +19,7 @@ int cpor_claim_replay(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_
   if (rc) return rc;
   cpor__touched *t = v.v[0];
   cpor__list l = {0};
-  rc = ctx->storage->m.event_scan(ctx->storage->self, t->claim->id, on_event, &l);
-  if (rc) rc = cpor__storage_fail(ctx, rc, "cannot read history");
-  /* The settled events of this read follow the stored ones. */
-  for (size_t i = 0; !rc && i < t->nevents; i++) {
-    if ((rc = cpor__list_push(&l, t->events[i])))
-      rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-    else
-      t->events[i] = NULL;
-  }
+  rc = cpor__history_load(ctx, t, &l);
   cpor_claim *c = NULL;
   cpor__env env = cpor__kenv(ctx);
   if (!rc && (rc = cpor__replay(&env, t->claim->id, (cpor_event *const *)l.v, l.n, &c)))

@@ -157,6 +157,12 @@ static int approve(const cpor__env *env, const cpor__request *req, cpor__view *v
 static int transition(const cpor__env *env, const cpor__request *req, cpor__touched *t, int state,
                       int reason, int kind, const char *payload, const char *text);
 
+/* {"reason":"<name>"} */
+static const char *reason_payload(char buf[64], const char *name) {
+  snprintf(buf, 64, "{\"reason\":\"%s\"}", name);
+  return buf;
+}
+
 static int opt_out(const cpor__env *env, const cpor__request *req, cpor__touched *t) {
   cpor_claim *c = t->claim;
   if (c->state == CPOR_STATE_ASSOCIATED) /* customer_may_end */
@@ -196,8 +202,8 @@ int cpor__decide(const cpor__env *env0, const cpor__request *req, cpor__view *vi
   case CPOR__ACT_REQUEST_INFO:
     if ((rc = enter(env, c, CPOR_STATE_PARTNER_ACTION_REQUIRED, CPOR_REASON_NONE))) return rc;
     c->info_reason = req->reason;
-    snprintf(payload, sizeof payload, "{\"reason\":\"%s\"}", cpor_info_reason_name(req->reason));
-    return cpor__k_event(env, t, req->actor, CPOR_EVENT_INFO_REQUESTED, payload,
+    return cpor__k_event(env, t, req->actor, CPOR_EVENT_INFO_REQUESTED,
+                         reason_payload(payload, cpor_info_reason_name(req->reason)),
                          "information requested (%s; respond before %s): %s",
                          cpor_info_reason_name(req->reason),
                          cpor__k_format_time(c->window_closes_at, when), req->text);
@@ -208,8 +214,8 @@ int cpor__decide(const cpor__env *env0, const cpor__request *req, cpor__view *vi
     return approve(env, req, view, t);
   case CPOR__ACT_REJECT:
     if ((rc = enter(env, c, CPOR_STATE_REJECTED, req->reason))) return rc;
-    snprintf(payload, sizeof payload, "{\"reason\":\"%s\"}", cpor_reason_name(req->reason));
-    return cpor__k_event(env, t, req->actor, CPOR_EVENT_REJECTED, payload, "rejected: %s%s%s",
+    return cpor__k_event(env, t, req->actor, CPOR_EVENT_REJECTED,
+                         reason_payload(payload, cpor_reason_name(req->reason)), "rejected: %s%s%s",
                          cpor_reason_name(req->reason), sep(req->text), txt(req->text));
   case CPOR__ACT_OPT_OUT:
     return opt_out(env, req, t);
@@ -220,8 +226,8 @@ int cpor__decide(const cpor__env *env0, const cpor__request *req, cpor__view *vi
   case CPOR__ACT_REMOVE:
     if ((rc = enter(env, c, CPOR_STATE_ENDED, CPOR_REASON_PARTNER_REMOVED))) return rc;
     c->removal_reason = req->reason;
-    snprintf(payload, sizeof payload, "{\"reason\":\"%s\"}", cpor_removal_reason_name(req->reason));
-    return cpor__k_event(env, t, req->actor, CPOR_EVENT_REMOVED, payload,
+    return cpor__k_event(env, t, req->actor, CPOR_EVENT_REMOVED,
+                         reason_payload(payload, cpor_removal_reason_name(req->reason)),
                          "association removed by the partner (%s)%s%s",
                          cpor_removal_reason_name(req->reason), sep(req->text), txt(req->text));
   case CPOR__ACT_COMMENT:

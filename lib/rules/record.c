@@ -11,6 +11,14 @@ char *cpor__strdup(const char *s, int *oom) {
   return d;
 }
 
+void cpor__lines_free(cpor__line *v, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(v[i].workload);
+    free(v[i].subscription);
+  }
+  free(v);
+}
+
 char *cpor__unit_key(const cpor_claim *c, const cpor__line *l) {
   size_t n = 2 + (l->subscription ? strlen(l->subscription)
                                   : strlen(c->tenant_id) + 1 + strlen(l->workload));

@@ -100,6 +100,9 @@ char *cpor__unit_key(const cpor_claim *c, const cpor__line *l);
 /* Whether line l of c is on unit (no allocation). */
 int cpor__line_on_unit(const cpor_claim *c, const cpor__line *l, const char *unit);
 
+/* Frees n lines and the array. */
+void cpor__lines_free(cpor__line *v, size_t n);
+
 /* strdup that accepts NULL. Sets *oom when a copy fails. */
 char *cpor__strdup(const char *s, int *oom);
 

@@ -26,14 +26,6 @@ static int set_enum(int32_t *slot, json_t *v, int (*from_name)(const char *, int
   return CPOR_OK;
 }
 
-static void free_lines(cpor__line *v, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(v[i].workload);
-    free(v[i].subscription);
-  }
-  free(v);
-}
-
 static int set_lines(cpor_claim *c, json_t *a) {
   if (!a) return CPOR_OK;
   if (!json_is_array(a)) return CPOR_ECORRUPT;
@@ -49,10 +41,10 @@ static int set_lines(cpor_claim *c, json_t *a) {
     v[i].state = c->state;
   }
   if (rc) {
-    free_lines(v, n);
+    cpor__lines_free(v, n);
     return rc;
   }
-  free_lines(c->lines, c->nlines);
+  cpor__lines_free(c->lines, c->nlines);
   c->lines = v;
   c->nlines = n;
   return CPOR_OK;
