@@ -557,6 +557,95 @@ START_TEST(replay_folds_what_decide_did) {
 }
 END_TEST
 
+/* ---- policy variants (issue 13) ------------------------------------------------ */
+
+static cpor_claim *with_variants(cpor_claim *c, uint32_t from, uint32_t may_end, uint32_t max) {
+  c->has_policy = 1;
+  c->variants.optout_from = from;
+  c->variants.customer_may_end = may_end;
+  c->variants.max_disputes = max;
+  c->optout_closes_at = CPOR_TIME_NONE;
+  return c;
+}
+
+START_TEST(variant_optout_from_submission) {
+  /* Submitted at day 0: the window runs from submission (5 business days). */
+  cpor__view v = {0};
+  cpor__touched *t = add(&v, with_variants(claim("c1", P, CPOR_STATE_EDITING, TEAMS),
+                                           CPOR_OPTOUT_FROM_SUBMISSION, 0, 1));
+  cpor_actor a = actor(CPOR_ROLE_INCENTIVES_ADMIN);
+  cpor__request r = {CPOR__ACT_SUBMIT, &a, 0, NULL, 0, &enrolled, 0, NULL, NULL};
+  cpor__env e = env_at(at(0, 0));
+  cpor__variants var = {CPOR_OPTOUT_FROM_SUBMISSION, 0, 1};
+  e.variants = &var;
+  ck_assert_int_eq(cpor__decide(&e, &r, &v), CPOR_OK);
+  cpor_time closes = t->claim->optout_closes_at;
+  ck_assert_int_eq(closes, (cpor_time)D("2026-11-10") * DAY);
+  /* The customer may decline while it is submitted, until the close. */
+  ck_assert_int_eq(decide(&v, closes - 1, CPOR__ACT_START_REVIEW, CPOR_ROLE_REVIEWER, NULL),
+                   CPOR_OK);
+  cpor__view w = {0};
+  add(&w,
+      with_variants(claim("c2", P, CPOR_STATE_SUBMITTED, TEAMS), CPOR_OPTOUT_FROM_SUBMISSION, 0, 1))
+      ->claim->optout_closes_at = closes;
+  ck_assert_int_eq(decide(&w, closes, CPOR__ACT_OPT_OUT, CPOR_ROLE_CUSTOMER, NULL), CPOR_EWINDOW);
+  ck_assert_int_eq(decide(&w, closes - 1, CPOR__ACT_OPT_OUT, CPOR_ROLE_CUSTOMER, NULL), CPOR_OK);
+  ck_assert_int_eq(w.v[0]->claim->state, CPOR_STATE_REJECTED);
+  ck_assert_int_eq(w.v[0]->claim->reason, CPOR_REASON_CUSTOMER_DECLINED);
+  cpor__view_free(&w);
+  /* Approved after the close: due at once, associated at the approval. */
+  cpor_time late = closes + 3 * DAY;
+  ck_assert_int_eq(decide(&v, late, CPOR__ACT_APPROVE, CPOR_ROLE_REVIEWER, NULL), CPOR_OK);
+  ck_assert_int_eq(t->claim->window_closes_at, late);
+  e = env_at(late);
+  ck_assert_int_eq(cpor__settle(&e, &v), CPOR_OK);
+  ck_assert_int_eq(t->claim->state, CPOR_STATE_ASSOCIATED);
+  ck_assert_int_eq(t->claim->last_at, late);
+  cpor__view_free(&v);
+  /* Approved inside the window: APPROVED until it closes. */
+  cpor__view u = {0};
+  cpor__touched *x = add(&u, with_variants(claim("c3", P, CPOR_STATE_UNDER_REVIEW, TEAMS),
+                                           CPOR_OPTOUT_FROM_SUBMISSION, 0, 1));
+  x->claim->optout_closes_at = closes;
+  ck_assert_int_eq(decide(&u, closes - DAY, CPOR__ACT_APPROVE, CPOR_ROLE_REVIEWER, NULL), CPOR_OK);
+  ck_assert_int_eq(x->claim->window_closes_at, closes);
+  cpor__view_free(&u);
+}
+END_TEST
+
+START_TEST(variant_customer_may_end) {
+  cpor__view v = {0};
+  cpor__touched *t = add(&v, with_variants(claim("c1", P, CPOR_STATE_ASSOCIATED, TEAMS), 0, 1, 1));
+  ck_assert_int_eq(decide(&v, at(90, 0), CPOR__ACT_OPT_OUT, CPOR_ROLE_REVIEWER, NULL), CPOR_EPERM);
+  ck_assert_int_eq(decide(&v, at(90, 0), CPOR__ACT_OPT_OUT, CPOR_ROLE_CUSTOMER, NULL), CPOR_OK);
+  ck_assert_int_eq(t->claim->state, CPOR_STATE_ENDED);
+  ck_assert_int_eq(t->claim->reason, CPOR_REASON_CUSTOMER_DECLINED);
+  ck_assert_int_eq(t->claim->lines[0].state, CPOR_STATE_ENDED);
+  ck_assert_int_eq(t->events[0]->kind, CPOR_EVENT_OPTED_OUT);
+  cpor__view_free(&v);
+  cpor__view w = {0};
+  add(&w, with_variants(claim("c2", P, CPOR_STATE_ASSOCIATED, TEAMS), 0, 0, 1));
+  ck_assert_int_eq(decide(&w, at(90, 0), CPOR__ACT_OPT_OUT, CPOR_ROLE_CUSTOMER, NULL),
+                   CPOR_EWINDOW);
+  cpor__view_free(&w);
+}
+END_TEST
+
+START_TEST(variant_max_disputes) {
+  for (uint32_t max = 1; max <= 3; max++) {
+    cpor__view v = {0};
+    cpor__touched *t =
+        add(&v, with_variants(claim("c1", P, CPOR_STATE_UNDER_REVIEW, TEAMS), 0, 0, max));
+    t->claim->disputes = 1; /* one dispute granted already */
+    ck_assert_int_eq(decide(&v, at(1, 0), CPOR__ACT_REJECT, CPOR_ROLE_REVIEWER, NULL), CPOR_OK);
+    ck_assert_uint_eq(t->claim->final, max <= 1);
+    int rc = decide(&v, at(2, 0), CPOR__ACT_DISPUTE, CPOR_ROLE_INCENTIVES_ADMIN, "again");
+    ck_assert_int_eq(rc, max <= 1 ? CPOR_ESTATE : CPOR_OK);
+    cpor__view_free(&v);
+  }
+}
+END_TEST
+
 static Suite *kernel_suite(void) {
   Suite *s = suite_create("kernel");
   TCase *tc = tcase_create("kernel");
@@ -575,6 +664,9 @@ static Suite *kernel_suite(void) {
   tcase_add_test(tc, clock_skew);
   tcase_add_test(tc, texts_stored_whole);
   tcase_add_test(tc, replay_folds_what_decide_did);
+  tcase_add_test(tc, variant_optout_from_submission);
+  tcase_add_test(tc, variant_customer_may_end);
+  tcase_add_test(tc, variant_max_disputes);
   suite_add_tcase(s, tc);
   return s;
 }

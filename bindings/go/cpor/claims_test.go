@@ -495,3 +495,11 @@ func TestCheckClaim(t *testing.T) {
 	_, err = w.ctx.CheckClaim(reviewer, d)
 	wantErr(t, err, cpor.ErrPermission)
 }
+
+func TestPolicyVariants(t *testing.T) {
+	ctx, err := cpor.Open(cpor.Options{Policy: cpor.Policy{CustomerMayEnd: true, MaxDisputes: 2}})
+	must(t, err)
+	must(t, ctx.Close())
+	_, err = cpor.Open(cpor.Options{Policy: cpor.Policy{MaxDisputes: 101}})
+	wantErr(t, err, cpor.ErrInvalid)
+}

@@ -28,6 +28,15 @@ type Policy struct {
 	ReviewSLA        Window // review decision [5 business days]
 	Dispute          Window // dispute window after rejection [30 calendar days]
 	DisputeReviewSLA Window // dispute review [5 business days]
+	// Variants (recorded on each claim at submit, like the windows):
+	// OptOutFromSubmission: the customer may opt out from submission on
+	// (association still needs approval and the elapsed window);
+	// CustomerMayEnd: the customer may end an official association at any
+	// time (OptOut on an ASSOCIATED claim: ENDED, customer_declined);
+	// MaxDisputes: disputes a claim may file, 1-100 [0 = 1].
+	OptOutFromSubmission bool
+	CustomerMayEnd       bool
+	MaxDisputes          uint32
 }
 
 // SQLiteOptions tune the SQLite backend (Options.DBPath).
@@ -183,6 +192,13 @@ func Open(opts Options) (_ *Context, err error) {
 	windowC(&o.policy.review_sla, opts.Policy.ReviewSLA)
 	windowC(&o.policy.dispute, opts.Policy.Dispute)
 	windowC(&o.policy.dispute_review_sla, opts.Policy.DisputeReviewSLA)
+	if opts.Policy.OptOutFromSubmission {
+		o.optout_from = C.CPOR_OPTOUT_FROM_SUBMISSION
+	}
+	if opts.Policy.CustomerMayEnd {
+		o.customer_may_end = 1
+	}
+	o.max_disputes = C.uint32_t(opts.Policy.MaxDisputes)
 	const errLen = 512
 	errbuf := (*C.char)(C.calloc(1, errLen))
 	cs = append(cs, unsafe.Pointer(errbuf))
