@@ -111,6 +111,9 @@ out:
 static int sync_deadline(cpor_ctx *ctx, const char *id, uint32_t kind, cpor_time old,
                          cpor_time now_due) {
   if (old == now_due) return CPOR_OK;
+  if (now_due != CPOR_TIME_NONE && kind != CPOR_DEADLINE_SLA &&
+      ctx->batch_next_due != CPOR_TIME_NONE && now_due < ctx->batch_next_due)
+    ctx->batch_next_due = now_due;
   cpor_storage *s = ctx->storage;
   int rc = now_due == CPOR_TIME_NONE ? s->m.deadline_clear(s->self, id, kind)
                                      : s->m.deadline_set(s->self, id, kind, now_due);

@@ -151,7 +151,14 @@ int cpor_ctx_now(cpor_ctx *ctx, cpor_time *out) {
 static int settle_first(cpor_ctx *ctx, int write) {
   ctx->settled = 0;
   ctx->wrote = 0;
-  return write ? cpor__settle_store(ctx, &ctx->settled) : CPOR_OK;
+  if (!write) return CPOR_OK;
+  /* Inside a batch nothing is due before the earliest deadline left: the
+   * common bulk call (everything at one now) scans once per batch. */
+  if (ctx->batch && ctx->batch_next_due != CPOR_TIME_NONE && ctx->now < ctx->batch_next_due)
+    return CPOR_OK;
+  int rc = cpor__settle_store(ctx, &ctx->settled);
+  if (rc || !ctx->batch) return rc;
+  return cpor__next_due(ctx, &ctx->batch_next_due);
 }
 
 int cpor__call_begin(cpor_ctx *ctx, int write) {
@@ -216,6 +223,7 @@ int cpor_ctx_begin(cpor_ctx *ctx) {
   int rc = ctx->storage->m.begin(ctx->storage->self, 1);
   if (rc) return cpor__storage_fail(ctx, rc, "cannot begin a batch");
   ctx->batch = 1;
+  ctx->batch_next_due = CPOR_TIME_NONE;
   ctx->poisoned = 0;
   return CPOR_OK;
 }

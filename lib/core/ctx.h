@@ -23,6 +23,11 @@ struct cpor_ctx {
   cpor_time now;
   size_t settled; /* claims the last write call's settling changed */
   int wrote;      /* the current call has written */
+  /* Inside a batch (one write transaction: no other writer), the store is
+   * settled up to before batch_next_due: the earliest timed deadline left
+   * after the last settling, lowered by every deadline the batch writes.
+   * CPOR_TIME_NONE: unknown (settle). */
+  cpor_time batch_next_due;
 };
 
 /* Sets the context's error and returns code. */
@@ -64,6 +69,8 @@ int cpor__view_settled(cpor_ctx *ctx, const char *id, cpor__view *v);
 /* Writes: applies and writes every transition due store-wide (what
  * cpor_ctx_advance does); *changed: the claims whose state changed. */
 int cpor__settle_store(cpor_ctx *ctx, size_t *changed);
+/* The earliest opt-out or response deadline stored (INT64_MAX: none). */
+int cpor__next_due(cpor_ctx *ctx, cpor_time *out);
 /* Writes every changed claim of the view: its record, unit rows, deadlines
  * and new events; the claims that let go of a unit before those that take it. */
 int cpor__view_write(cpor_ctx *ctx, cpor__view *v);

@@ -175,6 +175,25 @@ int cpor__settle_store(cpor_ctx *ctx, size_t *changed) {
   return rc;
 }
 
+static int first_due(void *arg, const char *claim_id, uint32_t kind, cpor_time at) {
+  (void)claim_id, (void)kind;
+  cpor_time *t = arg;
+  if (at < *t) *t = at;
+  return 1; /* the scan is in due order: the first is the earliest */
+}
+
+int cpor__next_due(cpor_ctx *ctx, cpor_time *out) {
+  cpor_storage *s = ctx->storage;
+  cpor_time t = INT64_MAX;
+  int rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_OPTOUT, INT64_MAX, first_due, &t);
+  if (rc == 1) rc = CPOR_OK;
+  if (!rc) rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_RESPONSE, INT64_MAX, first_due, &t);
+  if (rc == 1) rc = CPOR_OK;
+  if (rc) return cpor__storage_fail(ctx, rc, "cannot read due deadlines");
+  *out = t;
+  return CPOR_OK;
+}
+
 int cpor__view_neighbors(cpor_ctx *ctx, cpor__view *v, cpor__touched *t) {
   int rc = add_units(ctx, v, t->claim, 0, 0);
   return rc ? rc : add_subs(ctx, v, 0);
