@@ -285,9 +285,21 @@ static cpor_workload *from_catalog(const cpor__catalog_entry *e) {
   return cpor__workload_dup(&w);
 }
 
-/* Inside a call: the built-in entry (with its display name when a caller
- * renamed it: a stored record of the same code) or the registered one. */
+/* Inside a call: the built-in entry or the registered one. What the rules
+ * read of a built-in entry (area, subscription, Dynamics) never changes, so
+ * claims never ask the store for it; only its display name may be renamed. */
 int cpor__workload_find(cpor_ctx *ctx, const char *code, cpor_workload **out) {
+  const cpor__catalog_entry *e = cpor__catalog_find(code);
+  if (e) {
+    *out = from_catalog(e);
+    return *out ? CPOR_OK : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+  }
+  return cpor__load_workload(ctx, code, out);
+}
+
+/* The same with a built-in entry's display name as renamed (a stored record
+ * of its code): what callers read. */
+static int workload_named(cpor_ctx *ctx, const char *code, cpor_workload **out) {
   const cpor__catalog_entry *e = cpor__catalog_find(code);
   int rc = cpor__load_workload(ctx, code, out);
   if (!e || (rc && rc != CPOR_ENOTFOUND)) return rc;
@@ -310,7 +322,7 @@ int cpor_workload_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *cod
   if ((rc = check_name(ctx, name))) return rc;
   if ((rc = cpor__call_begin(ctx, 1))) return rc;
   cpor_workload *w = NULL;
-  rc = cpor__workload_find(ctx, code, &w);
+  rc = workload_named(ctx, code, &w);
   /* A built-in entry's first rename stores its record. */
   int insert = 0;
   if (!rc && w->builtin) {
@@ -371,7 +383,7 @@ int cpor_workload_get(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
   if (cpor__valid_workload_code(code)) return bad(ctx, "malformed workload code");
   rc = cpor__call_begin(ctx, 0);
   if (rc) return rc;
-  rc = cpor__workload_find(ctx, code, out);
+  rc = workload_named(ctx, code, out);
   return cpor__call_end(ctx, rc);
 }
 
