@@ -1,56 +1,11 @@
-/* The record encoding (see codec.h). */
+/* The binary record encoding, read side (see codec.h). */
 #include "core/codec.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define NULL_LEN UINT32_MAX
+#define NULL_LEN UINT32_MAX /* an encoded NULL string */
 #define MAX_STR (16u * 1024 * 1024)
-
-static void put(cpor__wbuf *w, const void *p, size_t n) {
-  if (w->oom) return;
-  if (w->len + n > w->cap) {
-    size_t cap = w->cap ? w->cap * 2 : 256;
-    while (cap < w->len + n)
-      cap *= 2;
-    unsigned char *d = realloc(w->data, cap);
-    if (!d) {
-      w->oom = 1;
-      return;
-    }
-    w->data = d;
-    w->cap = cap;
-  }
-  memcpy(w->data + w->len, p, n);
-  w->len += n;
-}
-
-void cpor__w_u32(cpor__wbuf *w, uint32_t v) {
-  unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                        (unsigned char)(v >> 24)};
-  put(w, b, 4);
-}
-
-void cpor__w_i64(cpor__wbuf *w, int64_t v) {
-  uint64_t u = (uint64_t)v;
-  cpor__w_u32(w, (uint32_t)u);
-  cpor__w_u32(w, (uint32_t)(u >> 32));
-}
-
-void cpor__w_str(cpor__wbuf *w, const char *s) {
-  if (!s) {
-    cpor__w_u32(w, NULL_LEN);
-    return;
-  }
-  size_t n = strlen(s);
-  cpor__w_u32(w, (uint32_t)n);
-  put(w, s, n);
-}
-
-void cpor__wbuf_free(cpor__wbuf *w) {
-  free(w->data);
-  memset(w, 0, sizeof *w);
-}
 
 void cpor__rbuf_init(cpor__rbuf *r, const void *data, size_t len) {
   r->p = data;

@@ -1,22 +1,12 @@
-/* A small binary encoding for stored records: little-endian integers and
- * length-prefixed strings. Readers never trust their input: any overrun or
- * bad length sets the error flag (-> CPOR_ECORRUPT). */
+/* The binary encoding of stored records in earlier releases: little-endian
+ * integers and length-prefixed strings. Only read now (records_bin.c).
+ * Readers never trust their input: any overrun or bad length sets the error
+ * flag (-> CPOR_ECORRUPT). */
 #ifndef CPOR_CORE_CODEC_H
 #define CPOR_CORE_CODEC_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-typedef struct cpor__wbuf {
-  unsigned char *data;
-  size_t len, cap;
-  int oom;
-} cpor__wbuf;
-
-void cpor__w_u32(cpor__wbuf *w, uint32_t v);
-void cpor__w_i64(cpor__wbuf *w, int64_t v);
-void cpor__w_str(cpor__wbuf *w, const char *s); /* NULL is encoded distinctly from "" */
-void cpor__wbuf_free(cpor__wbuf *w);
 
 typedef struct cpor__rbuf {
   const unsigned char *p, *end;

@@ -12,7 +12,9 @@
  *  4. peak RSS per 1M claims in the memory backend (measured in a fresh
  *     process at MEM claims, extrapolated), SQLite file bytes per 1M claims.
  *
- * usage: bench_claims [--full]   (or CPOR_BENCH_FULL=1): the 1M figures. */
+ * usage: bench_claims [--full | --small]   (or CPOR_BENCH_FULL=1): the 1M
+ * figures; --small: a quick run at a tenth of the default sizes (figures per
+ * claim, not scaling). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -445,18 +447,22 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--mem-child") == 0) return mem_child((size_t)atol(argv[2]));
   const char *fe = getenv("CPOR_BENCH_FULL");
   int full = (fe && strcmp(fe, "1") == 0) || (argc > 1 && strcmp(argv[1], "--full") == 0);
-  const size_t submit_n = 10000;
-  const size_t small = 10000, large = full ? 1000000 : 200000;
-  const size_t ops = 2000;
-  const size_t due1 = 1000, due2 = full ? 100000 : 10000;
-  const size_t mem_n = full ? 1000000 : 100000;
+  int quick = argc > 1 && strcmp(argv[1], "--small") == 0;
+  const size_t submit_n = quick ? 2000 : 10000;
+  const size_t small = quick ? 2000 : 10000, large = full ? 1000000 : quick ? 20000 : 200000;
+  const size_t ops = quick ? 500 : 2000;
+  const size_t due1 = quick ? 200 : 1000, due2 = full ? 100000 : quick ? 2000 : 10000;
+  const size_t mem_n = full ? 1000000 : quick ? 20000 : 100000;
 
   char dir[] = "/tmp/cpor-bench-XXXXXX";
   if (!mkdtemp(dir)) return 1;
   char lib_path[64], bare_path[64];
   snprintf(lib_path, sizeof lib_path, "%s/lib.db", dir);
   snprintf(bare_path, sizeof bare_path, "%s/bare.db", dir);
-  printf("# bench_claims (%s): SQLite %s, one file per store in %s\n", full ? "full" : "default",
+  printf("# bench_claims (%s): SQLite %s, one file per store in %s\n",
+         full    ? "full"
+         : quick ? "small"
+                 : "default",
          sqlite3_libversion(), dir);
 
   /* 1. Submission rate. */
