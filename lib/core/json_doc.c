@@ -106,19 +106,30 @@ int cpor__json_is_doc(const void *data, size_t len) {
   return data && len > 0 && *(const unsigned char *)data == '{';
 }
 
+int cpor__json_parse(const void *data, size_t len, json_t **out) {
+  json_error_t err;
+  memset(&err, 0, sizeof err); /* an error jansson leaves unset reads "unknown" */
+  /* Defaults refuse trailing bytes, \u0000 in strings and invalid UTF-8. */
+  *out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+  if (*out) return CPOR_OK;
+  switch (json_error_code(&err)) {
+  case json_error_out_of_memory:
+    return CPOR_ENOMEM;
+  case json_error_duplicate_key: /* found only by parsing well-formed input */
+  case json_error_numeric_overflow:
+  case json_error_stack_overflow:
+    return CPOR_ECORRUPT;
+  default: /* a syntax error, or an allocation failure reported as one */
+    return cpor__json_wellformed(data, len) ? CPOR_ENOMEM : CPOR_ECORRUPT;
+  }
+}
+
 cpor__jin cpor__jr_doc(cpor__jr *r, const void *data, size_t len) {
   cpor__jin in = {NULL, 0};
   if (!cpor__json_is_doc(data, len)) return corrupt(r), in;
-  json_error_t err;
-  /* Defaults refuse trailing bytes, \u0000 in strings and invalid UTF-8. */
-  json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
-  if (!doc) {
-    cpor__jr_fail(r,
-                  json_error_code(&err) == json_error_out_of_memory ? CPOR_ENOMEM : CPOR_ECORRUPT);
-    return in;
-  }
-  in.o = doc;
-  if (!json_is_object(doc) ||
+  int rc = cpor__json_parse(data, len, &in.o);
+  if (rc) return cpor__jr_fail(r, rc), in;
+  if (!json_is_object(in.o) ||
       cpor__jr_int(r, &in, CPOR__SCHEMA_KEY, CPOR__SCHEMA, CPOR__SCHEMA) != CPOR__SCHEMA)
     corrupt(r);
   return in;

@@ -65,6 +65,14 @@ typedef struct cpor__jin {
 /* Whether data is a JSON document (its first byte is '{'); else it is one of
  * the binary formats. */
 int cpor__json_is_doc(const void *data, size_t len);
+/* Parses one JSON text (an object or array, no trailing bytes, no duplicate
+ * keys, no NUL in strings): CPOR_ECORRUPT for malformed text, CPOR_ENOMEM
+ * when memory runs out, which jansson does not always say
+ * (cpor__json_wellformed decides). */
+int cpor__json_parse(const void *data, size_t len, json_t **out);
+/* Whether data is well-formed JSON by those rules; allocates nothing
+ * (json_check.c). */
+int cpor__json_wellformed(const void *data, size_t len);
 /* Parses a whole document (no trailing bytes, no duplicate keys, no NUL in
  * strings) and takes its schema field. json_decref(in->o) when done. */
 cpor__jin cpor__jr_doc(cpor__jr *r, const void *data, size_t len);

@@ -54,6 +54,44 @@ static char *column(cpor__jr *r, const char *s) {
   return d;
 }
 
+/* A record in a binary format is read through the current one: decoded,
+ * encoded as JSON and decoded again. Old files then get every check of the
+ * JSON decoder (a value the format cannot hold is corruption), and the two
+ * decoders cannot drift apart. Only old rows pay for it. */
+#define LEGACY(k, T)                                                                               \
+  static int legacy_##k(const cpor_store_object *obj, T **out) {                                   \
+    T *old = NULL;                                                                                 \
+    int rc = cpor__bin_##k##_decode(obj, &old);                                                    \
+    if (rc) return rc;                                                                             \
+    cpor_store_object doc;                                                                         \
+    void *buf = NULL;                                                                              \
+    rc = cpor__##k##_encode(old, &doc, &buf);                                                      \
+    if (rc == CPOR_OK) rc = cpor__##k##_decode(&doc, out);                                         \
+    free(buf);                                                                                     \
+    cpor_##k##_free(old);                                                                          \
+    return rc == CPOR_EINVAL ? CPOR_ECORRUPT : rc;                                                 \
+  }
+LEGACY(partner, cpor_partner)
+LEGACY(location, cpor_location)
+LEGACY(customer, cpor_customer)
+LEGACY(tenant, cpor_tenant)
+LEGACY(subscription, cpor_subscription)
+LEGACY(workload, cpor_workload)
+LEGACY(claim, cpor_claim)
+
+static int legacy_event(uint32_t seq, const void *data, size_t len, cpor_event **out) {
+  cpor_event *old = NULL;
+  int rc = cpor__bin_event_decode(seq, data, len, &old);
+  if (rc) return rc;
+  void *buf = NULL;
+  size_t n = 0;
+  rc = cpor__event_encode(old, &buf, &n);
+  if (rc == CPOR_OK) rc = cpor__event_decode(seq, buf, n, out);
+  free(buf);
+  cpor_event_free(old);
+  return rc == CPOR_EINVAL ? CPOR_ECORRUPT : rc;
+}
+
 /* ---- partners, locations, customers ---------------------------------------- */
 
 int cpor__partner_encode(const cpor_partner *p, cpor_store_object *obj, void **buf) {
@@ -65,7 +103,7 @@ int cpor__partner_encode(const cpor_partner *p, cpor_store_object *obj, void **b
 }
 
 int cpor__partner_decode(const cpor_store_object *obj, cpor_partner **out) {
-  if (!cpor__json_is_doc(obj->data, obj->len)) return cpor__bin_partner_decode(obj, out);
+  if (!cpor__json_is_doc(obj->data, obj->len)) return legacy_partner(obj, out);
   cpor_partner *p = calloc(1, sizeof *p);
   if (!p) return CPOR_ENOMEM;
   cpor__jr r = {0};
@@ -112,7 +150,7 @@ int cpor__location_encode(const cpor_location *l, cpor_store_object *obj, void *
 }
 
 int cpor__location_decode(const cpor_store_object *obj, cpor_location **out) {
-  if (!cpor__json_is_doc(obj->data, obj->len)) return cpor__bin_location_decode(obj, out);
+  if (!cpor__json_is_doc(obj->data, obj->len)) return legacy_location(obj, out);
   cpor_location *l = calloc(1, sizeof *l);
   if (!l) return CPOR_ENOMEM;
   cpor__jr r = {0};
@@ -139,7 +177,7 @@ int cpor__customer_encode(const cpor_customer *c, cpor_store_object *obj, void *
 }
 
 int cpor__customer_decode(const cpor_store_object *obj, cpor_customer **out) {
-  if (!cpor__json_is_doc(obj->data, obj->len)) return cpor__bin_customer_decode(obj, out);
+  if (!cpor__json_is_doc(obj->data, obj->len)) return legacy_customer(obj, out);
   cpor_customer *c = calloc(1, sizeof *c);
   if (!c) return CPOR_ENOMEM;
   cpor__jr r = {0};
@@ -168,7 +206,7 @@ int cpor__tenant_encode(const cpor_tenant *t, cpor_store_object *obj, void **buf
 }
 
 int cpor__tenant_decode(const cpor_store_object *obj, cpor_tenant **out) {
-  if (!cpor__json_is_doc(obj->data, obj->len)) return cpor__bin_tenant_decode(obj, out);
+  if (!cpor__json_is_doc(obj->data, obj->len)) return legacy_tenant(obj, out);
   cpor_tenant *t = calloc(1, sizeof *t);
   if (!t) return CPOR_ENOMEM;
   cpor__jr r = {0};
@@ -201,7 +239,7 @@ int cpor__subscription_encode(const cpor_subscription *s, cpor_store_object *obj
 }
 
 int cpor__subscription_decode(const cpor_store_object *obj, cpor_subscription **out) {
-  if (!cpor__json_is_doc(obj->data, obj->len)) return cpor__bin_subscription_decode(obj, out);
+  if (!cpor__json_is_doc(obj->data, obj->len)) return legacy_subscription(obj, out);
   cpor_subscription *s = calloc(1, sizeof *s);
   if (!s) return CPOR_ENOMEM;
   cpor__jr r = {0};
@@ -232,7 +270,7 @@ int cpor__workload_encode(const cpor_workload *wl, cpor_store_object *obj, void 
 }
 
 int cpor__workload_decode(const cpor_store_object *obj, cpor_workload **out) {
-  if (!cpor__json_is_doc(obj->data, obj->len)) return cpor__bin_workload_decode(obj, out);
+  if (!cpor__json_is_doc(obj->data, obj->len)) return legacy_workload(obj, out);
   cpor_workload *wl = calloc(1, sizeof *wl);
   if (!wl) return CPOR_ENOMEM;
   cpor__jr r = {0};
@@ -406,7 +444,7 @@ int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) 
 }
 
 int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
-  if (!cpor__json_is_doc(obj->data, obj->len)) return cpor__bin_claim_decode(obj, out);
+  if (!cpor__json_is_doc(obj->data, obj->len)) return legacy_claim(obj, out);
   cpor_claim *c = calloc(1, sizeof *c);
   if (!c) return CPOR_ENOMEM;
   cpor__jr r = {0};
@@ -507,16 +545,18 @@ int cpor__event_encode(const cpor_event *e, void **buf, size_t *len) {
   cpor__jw_str(&w, actor, "user", e->user);
   cpor__jw_str(&w, doc, "text", e->text);
   /* The payload is a JSON object text: embedded as an object, not a string. */
-  json_error_t err;
-  json_t *payload = json_loads(e->payload ? e->payload : "{}", 0, &err);
-  if (!payload && json_error_code(&err) != json_error_out_of_memory && !w.rc) w.rc = CPOR_EINVAL;
-  if (payload && !json_is_object(payload) && !w.rc) w.rc = CPOR_EINVAL;
-  cpor__jw_put(&w, doc, "payload", payload);
+  const char *text = e->payload ? e->payload : "{}";
+  json_t *payload = NULL;
+  int rc = cpor__json_parse(text, strlen(text), &payload);
+  if (rc == CPOR_OK && !json_is_object(payload)) rc = CPOR_ECORRUPT;
+  if (rc && !w.rc) w.rc = rc == CPOR_ENOMEM ? CPOR_ENOMEM : CPOR_EINVAL;
+  cpor__jw_put(&w, doc, "payload", rc ? NULL : json_incref(payload));
+  json_decref(payload);
   return cpor__jw_finish(&w, doc, buf, len);
 }
 
 int cpor__event_decode(uint32_t seq, const void *data, size_t len, cpor_event **out) {
-  if (!cpor__json_is_doc(data, len)) return cpor__bin_event_decode(seq, data, len, out);
+  if (!cpor__json_is_doc(data, len)) return legacy_event(seq, data, len, out);
   cpor_event *e = calloc(1, sizeof *e);
   if (!e) return CPOR_ENOMEM;
   cpor__jr r = {0};
