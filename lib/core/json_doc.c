@@ -107,6 +107,9 @@ int cpor__json_is_doc(const void *data, size_t len) {
 }
 
 int cpor__json_parse(const void *data, size_t len, json_t **out) {
+  *out = NULL;
+  /* No JSON text holds a NUL byte; jansson lets one pass after a number. */
+  if (memchr(data, 0, len)) return CPOR_ECORRUPT;
   json_error_t err;
   memset(&err, 0, sizeof err); /* an error jansson leaves unset reads "unknown" */
   /* Defaults refuse trailing bytes, \u0000 in strings and invalid UTF-8. */
