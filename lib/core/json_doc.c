@@ -83,12 +83,46 @@ void cpor__jw_time(cpor__jw *w, json_t *o, const char *key, cpor_time t) {
     cpor__jw_put(w, o, key, t == CPOR_TIME_NONE ? json_null() : json_integer((json_int_t)t));
 }
 
+/* The dump goes to a buffer of our own (malloc), not jansson's allocator: the
+ * caller frees it with free() even when the application has redirected
+ * jansson's allocations (json_set_alloc_funcs). */
+typedef struct dumpbuf {
+  char *p;
+  size_t len, cap;
+} dumpbuf;
+
+static int append(const char *s, size_t n, void *arg) {
+  dumpbuf *o = arg;
+  if (o->cap - o->len <= n) { /* keep room for a NUL */
+    size_t cap = o->cap ? o->cap : 1024;
+    while (cap - o->len <= n)
+      cap *= 2;
+    char *p = realloc(o->p, cap);
+    if (!p) return -1;
+    o->p = p;
+    o->cap = cap;
+  }
+  memcpy(o->p + o->len, s, n);
+  o->len += n;
+  o->p[o->len] = 0;
+  return 0;
+}
+
+char *cpor__json_dump(const json_t *v, size_t *len) {
+  dumpbuf o = {NULL, 0, 0};
+  if (json_dump_callback(v, append, &o, JSON_COMPACT | JSON_SORT_KEYS) || !o.p) {
+    free(o.p);
+    return NULL;
+  }
+  if (len) *len = o.len;
+  return o.p;
+}
+
 int cpor__jw_finish(cpor__jw *w, json_t *doc, void **buf, size_t *len) {
-  char *s = w->rc || !doc ? NULL : json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+  char *s = w->rc || !doc ? NULL : cpor__json_dump(doc, len);
   json_decref(doc);
   if (!s) return w->rc ? w->rc : CPOR_ENOMEM;
   *buf = s;
-  *len = strlen(s);
   return CPOR_OK;
 }
 

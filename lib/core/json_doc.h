@@ -48,6 +48,9 @@ json_t *cpor__jw_append(cpor__jw *w, json_t *a, json_t *v);
 json_t *cpor__jw_string(cpor__jw *w, const char *s);
 /* The enum value as a JSON string (NULL and w->rc set when it has no name). */
 json_t *cpor__jw_name(cpor__jw *w, cpor__name_fn name, int v);
+/* v in canonical form (compact, keys sorted), NUL-terminated, malloc'd; NULL
+ * on OOM. *len (may be NULL) is its length. */
+char *cpor__json_dump(const json_t *v, size_t *len);
 /* Dumps doc (and releases it) into a malloc'd buffer, not NUL-counted. */
 int cpor__jw_finish(cpor__jw *w, json_t *doc, void **buf, size_t *len);
 

@@ -573,8 +573,7 @@ int cpor__event_decode(uint32_t seq, const void *data, size_t len, cpor_event **
   cpor__jr_end(&r, &actor);
   e->text = cpor__jr_str(&r, &d, "text", 0);
   cpor__jin payload = cpor__jr_obj(&r, &d, "payload", 0);
-  if (!r.rc && !(e->payload = json_dumps(payload.o, JSON_COMPACT | JSON_SORT_KEYS)))
-    cpor__jr_fail(&r, CPOR_ENOMEM);
+  if (!r.rc && !(e->payload = cpor__json_dump(payload.o, NULL))) cpor__jr_fail(&r, CPOR_ENOMEM);
   int rc = end_doc(&r, &d);
   if (rc) {
     cpor_event_free(e);
