@@ -3,6 +3,7 @@
  * read, round trips, and a corpus of hostile documents that must be refused
  * with CPOR_ECORRUPT, never a crash; allocation failure is CPOR_ENOMEM. */
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -935,6 +936,119 @@ START_TEST(mutated_documents) {
 }
 END_TEST
 
+/* ---- a file of the previous release ------------------------------------------- */
+
+#define V1_ASSOCIATED "93fa3b66-536a-468f-9cc0-0b6cc517f5e0"
+#define V1_ENDED "e383fd46-5059-40c3-8201-81b20b4ec3da"
+
+static void load_sql(const char *db, const char *name) {
+  char path[512];
+  const char *root = getenv("CPOR_SOURCE_ROOT");
+  snprintf(path, sizeof path, "%s/tests/data/%s", root ? root : "..", name);
+  FILE *f = fopen(path, "rb");
+  ck_assert_msg(f != NULL, "cannot open %s", path);
+  static char sql[65536];
+  size_t n = fread(sql, 1, sizeof sql - 1, f);
+  fclose(f);
+  sql[n] = 0;
+  sqlite3 *h = NULL;
+  ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+  ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(h));
+  sqlite3_close(h);
+}
+
+/* The first byte of a stored row's data. */
+static int first_byte(const char *db, const char *sql) {
+  sqlite3 *h = NULL;
+  sqlite3_stmt *st = NULL;
+  ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  ck_assert_int_gt(sqlite3_column_bytes(st, 0), 0);
+  int b = ((const unsigned char *)sqlite3_column_blob(st, 0))[0];
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return b;
+}
+
+static size_t history(cpor_ctx *ctx, const cpor_actor *a, const char *id, int *last_kind) {
+  cpor_event_iter *it = NULL;
+  ck_assert_status(cpor_claim_history(ctx, a, id, &it), CPOR_OK);
+  size_t n = 0;
+  cpor_event *e = NULL;
+  while (cpor_event_iter_next(it, &e) == CPOR_OK) {
+    n++;
+    ck_assert_int_eq(cpor_event_payload(e)[0], '{');
+    *last_kind = cpor_event_kind(e);
+    cpor_event_free(e);
+  }
+  cpor_event_iter_free(it);
+  return n;
+}
+
+/* A file written by the previous release (every record binary) reads: the
+ * directory, the claims, their history and its replay; a write then stores
+ * the claim and its new event as JSON next to the old rows. */
+START_TEST(previous_release_file_reads) {
+  test_dbfile f;
+  test_dbfile_make(&f, "records-v1");
+  load_sql(f.path, "v1_demo.sql");
+  cpor_manual_clock *clock = NULL;
+  ck_assert_status(cpor_manual_clock_new(&clock, (cpor_time)20807 * 86400000 + 9 * 3600000),
+                   CPOR_OK);
+  cpor_ctx *ctx = NULL;
+  ck_assert_status(test_open_file_ctx(f.path, clock, -1, &ctx), CPOR_OK);
+  cpor_actor sys = test_actor(CPOR_ROLE_SYSTEM, NULL, "ops");
+  cpor_partner *p = NULL;
+  ck_assert_status(cpor_partner_get(ctx, "contoso", &p), CPOR_OK);
+  ck_assert_str_eq(cpor_partner_name(p), "Contoso Partners");
+  cpor_partner_free(p);
+  cpor_tenant *t = NULL;
+  ck_assert_status(cpor_tenant_get(ctx, "8c3d5a1e-2b4f-4c6d-9e8f-0a1b2c3d4e5f", &t), CPOR_OK);
+  ck_assert_str_eq(cpor_tenant_domain(t, 0), "contoso.onmicrosoft.com");
+  cpor_tenant_free(t);
+  cpor_claim *c = NULL, *r = NULL;
+  ck_assert_status(cpor_claim_get(ctx, &sys, V1_ENDED, &c), CPOR_OK);
+  ck_assert_int_eq(cpor_claim_state(c), CPOR_STATE_ENDED);
+  ck_assert_int_eq(cpor_claim_reason(c), CPOR_REASON_SUPERSEDED);
+  cpor_claim_free(c);
+  ck_assert_status(cpor_claim_get(ctx, &sys, V1_ASSOCIATED, &c), CPOR_OK);
+  ck_assert_int_eq(cpor_claim_state(c), CPOR_STATE_ASSOCIATED);
+  ck_assert_str_eq(cpor_claim_name(c), "Fabrikam Teams adoption");
+  ck_assert_status(cpor_claim_replay(ctx, &sys, V1_ASSOCIATED, &r), CPOR_OK);
+  ck_assert_int_eq(cpor_claim_state(r), CPOR_STATE_ASSOCIATED);
+  cpor_claim_free(r);
+  cpor_claim_free(c);
+  int last = 0;
+  ck_assert_uint_eq(history(ctx, &sys, V1_ASSOCIATED, &last), 7);
+  ck_assert_int_eq(last, CPOR_EVENT_ASSOCIATED);
+  /* A write: the claim row and the new event are JSON, older events stay. */
+  cpor_actor admin = test_actor(CPOR_ROLE_GLOBAL_ADMIN, "fabrikam", "ann");
+  ck_assert_status(cpor_claim_remove(ctx, &admin, V1_ASSOCIATED), CPOR_OK);
+  ck_assert_uint_eq(history(ctx, &sys, V1_ASSOCIATED, &last), 8);
+  ck_assert_int_eq(last, CPOR_EVENT_REMOVED);
+  ck_assert_status(cpor_claim_replay(ctx, &sys, V1_ASSOCIATED, &r), CPOR_OK);
+  ck_assert_int_eq(cpor_claim_state(r), CPOR_STATE_ENDED);
+  cpor_claim_free(r);
+  cpor_ctx_close(ctx);
+  ck_assert_int_eq(
+      first_byte(f.path, "SELECT data FROM objects WHERE kind = 7 AND id = '" V1_ASSOCIATED "'"),
+      '{');
+  ck_assert_int_eq(first_byte(f.path,
+                              "SELECT data FROM events WHERE seq = 8 AND claim_id = '" V1_ASSOCIATED
+                              "'"),
+                   '{');
+  ck_assert_int_eq(first_byte(f.path,
+                              "SELECT data FROM events WHERE seq = 7 AND claim_id = '" V1_ASSOCIATED
+                              "'"),
+                   2);
+  ck_assert_int_eq(
+      first_byte(f.path, "SELECT data FROM objects WHERE kind = 7 AND id = '" V1_ENDED "'"), 2);
+  cpor_manual_clock_free(clock);
+  test_dbfile_remove(&f);
+}
+END_TEST
+
 static Suite *records_suite(void) {
   Suite *s = suite_create("records");
   TCase *tc = tcase_create("records");
@@ -955,6 +1069,7 @@ static Suite *records_suite(void) {
   tcase_add_loop_test(tc, allocation_failure_is_enomem, 0, NKINDS);
   tcase_add_test(tc, wellformed_json);
   tcase_add_loop_test(tc, mutated_documents, 0, NKINDS);
+  tcase_add_test(tc, previous_release_file_reads);
   suite_add_tcase(s, tc);
   return s;
 }
