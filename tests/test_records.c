@@ -129,6 +129,7 @@ static const char J_EVENT_V1[] =
 typedef struct kind {
   const char *name;
   const char *id, *owner, *ref; /* the columns the store keeps */
+  int32_t state;
   int (*decode)(const cpor_store_object *obj, void **rec);
   int (*encode)(const void *rec, void **buf, size_t *len);
   int (*equal)(const void *a, const void *b);
@@ -243,25 +244,25 @@ static int eq_event(const void *a, const void *b) {
          same(x->text, y->text) && same(x->payload, y->payload);
 }
 
-#define KIND(k, id, owner, ref, bin, json)                                                         \
-  { #k, id, owner, ref, dec_##k, enc_##k, eq_##k, rel_##k, bin, json }
+#define KIND(k, id, owner, ref, state, bin, json)                                                  \
+  { #k, id, owner, ref, state, dec_##k, enc_##k, eq_##k, rel_##k, bin, json }
 static const kind kinds[] = {
-    KIND(partner, "contoso", NULL, NULL, BIN_PARTNER, J_PARTNER),
-    KIND(location, "1234567", "contoso", NULL, BIN_LOCATION, J_LOCATION),
-    KIND(customer, "fabrikam", NULL, NULL, BIN_CUSTOMER, J_CUSTOMER),
-    KIND(tenant, TENANT, "fabrikam", NULL, BIN_TENANT, J_TENANT),
-    KIND(subscription, "5d1e2f3a-0000-4000-8000-000000000002", TENANT, NULL, BIN_SUBSCRIPTION,
-         J_SUBSCRIPTION),
-    KIND(workload, "D365_SALES", NULL, NULL, BIN_WORKLOAD, J_WORKLOAD),
-    KIND(claim, CLAIM_ID, "contoso", TENANT, BIN_CLAIM, J_CLAIM),
-    KIND(claim, CLAIM_ID, "contoso", TENANT, BIN_CLAIM_V1, J_CLAIM_V1),
-    KIND(event, NULL, NULL, NULL, BIN_EVENT, J_EVENT),
-    KIND(event, NULL, NULL, NULL, BIN_EVENT_V1, J_EVENT_V1),
+    KIND(partner, "contoso", NULL, NULL, 0, BIN_PARTNER, J_PARTNER),
+    KIND(location, "1234567", "contoso", NULL, 0, BIN_LOCATION, J_LOCATION),
+    KIND(customer, "fabrikam", NULL, NULL, 0, BIN_CUSTOMER, J_CUSTOMER),
+    KIND(tenant, TENANT, "fabrikam", NULL, 0, BIN_TENANT, J_TENANT),
+    KIND(subscription, "5d1e2f3a-0000-4000-8000-000000000002", TENANT, NULL, CPOR_SUB_ACTIVE,
+         BIN_SUBSCRIPTION, J_SUBSCRIPTION),
+    KIND(workload, "D365_SALES", NULL, NULL, 0, BIN_WORKLOAD, J_WORKLOAD),
+    KIND(claim, CLAIM_ID, "contoso", TENANT, CPOR_STATE_UNDER_REVIEW, BIN_CLAIM, J_CLAIM),
+    KIND(claim, CLAIM_ID, "contoso", TENANT, CPOR_STATE_UNDER_REVIEW, BIN_CLAIM_V1, J_CLAIM_V1),
+    KIND(event, NULL, NULL, NULL, 0, BIN_EVENT, J_EVENT),
+    KIND(event, NULL, NULL, NULL, 0, BIN_EVENT_V1, J_EVENT_V1),
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
 static cpor_store_object object(const kind *k, const void *data, size_t len) {
-  cpor_store_object o = {0, k->id, k->owner, k->ref, 0, data, len};
+  cpor_store_object o = {0, k->id, k->owner, k->ref, k->state, data, len};
   return o;
 }
 
@@ -424,7 +425,9 @@ START_TEST(edge_values_round_trip) {
   /* UTF-8 stays UTF-8; only what JSON requires is escaped. */
   ck_assert_ptr_nonnull(strstr(buf, "\"quote \\\" backslash \\\\ tab \\t newline \\n \xc3\xa9"));
   ck_assert_ptr_nonnull(strstr(buf, "\"isv_product\":\"\""));
-  ck_assert_status(decode(&kinds[6], buf, len, &rec), CPOR_OK);
+  kind draft = kinds[6];
+  draft.state = CPOR_STATE_EDITING; /* the store's state column */
+  ck_assert_status(decode(&draft, buf, len, &rec), CPOR_OK);
   ck_assert(eq_claim(&c, rec));
   /* The same record always encodes to the same bytes. */
   expect_encoding(&kinds[6], rec, buf);
@@ -685,6 +688,12 @@ START_TEST(claim_values_checked) {
   kind nocol = *k;
   nocol.ref = NULL; /* a row without its tenant column */
   ck_assert_status(decode_str(&nocol, k->json, &rec), CPOR_ECORRUPT);
+  kind moved = *k;
+  moved.state = CPOR_STATE_APPROVED; /* a state column changed behind the library's back */
+  ck_assert_status(decode_str(&moved, k->json, &rec), CPOR_ECORRUPT);
+  kind sub = kinds[4];
+  sub.state = CPOR_SUB_EXPIRED;
+  ck_assert_status(decode_str(&sub, J_SUBSCRIPTION, &rec), CPOR_ECORRUPT);
 }
 END_TEST
 

@@ -54,6 +54,11 @@ static char *column(cpor__jr *r, const char *s) {
   return d;
 }
 
+/* The state the store indexes (its state column) is the document's. */
+static void same_state(cpor__jr *r, int32_t state, int32_t column) {
+  if (!r->rc && state != column) cpor__jr_fail(r, CPOR_ECORRUPT);
+}
+
 /* A record in a binary format is read through the current one: decoded,
  * encoded as JSON and decoded again. Old files then get every check of the
  * JSON decoder (a value the format cannot hold is corruption), and the two
@@ -249,6 +254,7 @@ int cpor__subscription_decode(const cpor_store_object *obj, cpor_subscription **
   s->workload = cpor__jr_str(&r, &d, "workload", 0);
   s->channel = cpor__jr_enum(&r, &d, "channel", cpor_channel_name);
   s->state = cpor__jr_enum(&r, &d, "state", cpor_sub_state_name);
+  same_state(&r, s->state, obj->state);
   int rc = end_doc(&r, &d);
   if (rc) {
     cpor_subscription_free(s);
@@ -449,7 +455,8 @@ int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
   if (!c) return CPOR_ENOMEM;
   cpor__jr r = {0};
   cpor__jin d = cpor__jr_doc(&r, obj->data, obj->len);
-  /* The columns the store indexes are copies of these: they must agree. */
+  /* The columns the store indexes are copies of these (and of the state):
+   * they must agree. */
   cpor__jr_same(&r, &d, "id", obj->id);
   cpor__jr_same(&r, &d, "partner_id", obj->owner);
   cpor__jr_same(&r, &d, "tenant_id", obj->ref);
@@ -465,6 +472,7 @@ int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
   lines_get(&r, &d, c);
   poe_get(&r, &d, c);
   c->state = cpor__jr_enum(&r, &d, "state", cpor_state_name);
+  same_state(&r, c->state, obj->state);
   c->reason = cpor__jr_enum(&r, &d, "reason", cpor_reason_name);
   c->contested = (uint32_t)cpor__jr_bool(&r, &d, "contested");
   c->final = (uint32_t)cpor__jr_bool(&r, &d, "final");

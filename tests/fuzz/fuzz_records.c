@@ -1,5 +1,5 @@
 /* libFuzzer harness for the stored-record decoders (lib/core/records.c): the
- * first input byte picks the record kind, the rest is what the store hands
+ * first input byte picks the record kind (and the state column), the rest is what the store hands
  * back, JSON or one of the old binary formats. A decoder may refuse
  * (CPOR_ECORRUPT, CPOR_ENOMEM) but must never crash or leak, and what it
  * accepts must encode (anything else aborts), decode again, and encode to
@@ -91,7 +91,8 @@ static void wellformed(const unsigned char *data, size_t size) {
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   if (size < 1 || size > 65536) return 0;
-  cpor_store_object obj = {0, "contoso", "fabrikam", TENANT, 0, data + 1, size - 1};
+  /* The state column (claims, subscriptions) comes from the first byte too. */
+  cpor_store_object obj = {0, "contoso", "fabrikam", TENANT, data[0] / 8 % 10, data + 1, size - 1};
   wellformed(data + 1, size - 1);
   switch (data[0] % 8) {
   case 0:
