@@ -24,10 +24,14 @@ static const char *kind_name(uint32_t kind) {
   return kind < sizeof names / sizeof names[0] ? names[kind] : "record";
 }
 
+int cpor__not_found(cpor_ctx *ctx, uint32_t kind, const char *id) {
+  return cpor__fail(ctx, CPOR_ENOTFOUND, "no such %s '%.100s'", kind_name(kind), id);
+}
+
 int cpor__load(cpor_ctx *ctx, uint32_t kind, const char *id, cpor__decode_fn decode, void **out) {
   loader l = {decode, NULL, CPOR_OK};
   int rc = ctx->storage->m.object_get(ctx->storage->self, kind, id, on_object, &l);
-  if (rc == CPOR_ENOTFOUND) return cpor__fail(ctx, rc, "no such %s '%.100s'", kind_name(kind), id);
+  if (rc == CPOR_ENOTFOUND) return cpor__not_found(ctx, kind, id);
   if (rc) return cpor__storage_fail(ctx, rc, "cannot read");
   if (l.rc) return cpor__storage_fail(ctx, l.rc, kind_name(kind));
   *out = l.out;

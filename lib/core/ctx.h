@@ -45,6 +45,8 @@ int cpor__storage_fail(cpor_ctx *ctx, int rc, const char *what);
 int cpor__call_begin(cpor_ctx *ctx, int write);
 int cpor__call_end(cpor_ctx *ctx, int rc);
 
+/* The unknown-ID answer: CPOR_ENOTFOUND "no such <kind> '<id>'". */
+int cpor__not_found(cpor_ctx *ctx, uint32_t kind, const char *id);
 /* Object reads: CPOR_ENOTFOUND (with a message naming what) when missing. */
 int cpor__load_claim(cpor_ctx *ctx, const char *id, cpor_claim **out);
 int cpor__load_location(cpor_ctx *ctx, const char *mpn, cpor_location **out);

@@ -66,10 +66,7 @@ int cpor__dir_call_end(cpor_ctx *ctx, cpor__dir_actor *da, int rc) {
 }
 
 int cpor__dir_not_found(cpor_ctx *ctx, uint32_t kind, const char *id) {
-  static const char *const names[] = {"record",       "partner",  "location", "customer", "tenant",
-                                      "subscription", "workload", "claim",    "domain"};
-  const char *name = kind < sizeof names / sizeof names[0] ? names[kind] : "record";
-  return cpor__fail(ctx, CPOR_ENOTFOUND, "no such %s '%.100s'", name, id);
+  return cpor__not_found(ctx, kind, id); /* exactly the unknown-ID answer */
 }
 
 /* Whose record a stored object is, from its indexed columns. */
