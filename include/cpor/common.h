@@ -71,7 +71,8 @@ enum cpor_status {
   CPOR_EVERSION = -17,      /* unsupported options/vtable/schema version */
   CPOR_ENOTSUP = -18,       /* not supported by this build or backend */
   CPOR_ERANGE = -19,        /* a date or count is outside the supported range */
-  CPOR_ITEROVER = -20       /* end of an iteration (not an error) */
+  CPOR_ITEROVER = -20,      /* end of an iteration (not an error) */
+  CPOR_ECONFLICT = -21      /* another writer changed what the call read; retried, try again later */
 };
 
 /* Static English text for a status code; never NULL ("unknown status" for

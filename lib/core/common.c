@@ -25,6 +25,7 @@ static const char *const status_text[] = {
     "not supported",
     "value out of range",
     "iteration over",
+    "conflict with a concurrent writer",
 };
 
 static const char *const status_names[] = {
@@ -33,13 +34,13 @@ static const char *const status_names[] = {
     "CPOR_EDUPLICATE", "CPOR_EWINDOW",      "CPOR_EMISMATCH",     "CPOR_EINCOMPLETE",
     "CPOR_EACTIVITY",  "CPOR_ENOTENROLLED", "CPOR_ESUBSCRIPTION", "CPOR_ESTORAGE",
     "CPOR_ECORRUPT",   "CPOR_EVERSION",     "CPOR_ENOTSUP",       "CPOR_ERANGE",
-    "CPOR_ITEROVER",
+    "CPOR_ITEROVER",   "CPOR_ECONFLICT",
 };
 
 #define STATUS_COUNT ((int)(sizeof status_names / sizeof status_names[0]))
 
 _Static_assert(sizeof status_text / sizeof status_text[0] == STATUS_COUNT, "one text per code");
-_Static_assert(STATUS_COUNT == -CPOR_ITEROVER + 1, "codes are dense");
+_Static_assert(STATUS_COUNT == -CPOR_ECONFLICT + 1, "codes are dense");
 
 const char *cpor_strerror(int code) {
   if (code > 0 || code <= -STATUS_COUNT) return "unknown status";

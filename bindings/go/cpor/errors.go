@@ -58,6 +58,7 @@ var (
 	ErrVersion      = sentinel(C.CPOR_EVERSION)
 	ErrNotSupported = sentinel(C.CPOR_ENOTSUP)
 	ErrRange        = sentinel(C.CPOR_ERANGE)
+	ErrConflict     = sentinel(C.CPOR_ECONFLICT)
 )
 
 // The binding's own failures. Each also matches the sentinel of its code,

@@ -10,7 +10,7 @@ from .context import POLICY_WINDOWS, Context, Window
 from .enums import (Activity, Area, Channel, DayUnit, EventKind, InfoReason, Program, Reason,
                     RemovalReason, Role, Roll,
                     State, SubState)
-from .errors import (AccessDenied, ActivityNotAllowed, CporError, Corrupt, Duplicate, Exists,
+from .errors import (AccessDenied, ActivityNotAllowed, Conflict, CporError, Corrupt, Duplicate, Exists,
                      Incomplete, InvalidArgument, InvalidState, Mismatch, NotEnrolled, NotFound,
                      NotSupported, OutOfMemory, PermissionDenied, RangeError, ReentrancyError,
                      StorageError,

@@ -65,6 +65,8 @@ NotSupported = _make("CPOR_ENOTSUP", "NotSupported", -18,
                      "Not supported by this build or backend.")
 RangeError = _make("CPOR_ERANGE", "RangeError", -19,
                    "A date or count is outside the supported range.", ValueError)
+Conflict = _make("CPOR_ECONFLICT", "Conflict", -21,
+                 "Another writer changed what the call read; it was retried: try again later.")
 
 
 
@@ -82,7 +84,7 @@ _BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, OutOfMemory, NotFound, Exists, PermissionDenied, AccessDenied,
     InvalidState, Duplicate, WindowClosed, Mismatch, Incomplete, ActivityNotAllowed,
     NotEnrolled, SubscriptionError, StorageError, Corrupt, VersionError, NotSupported,
-    RangeError)}
+    RangeError, Conflict)}
 
 
 def error_class(code: int) -> type:

@@ -3,37 +3,51 @@
  * Users of the library never need this header: they pick a built-in backend
  * (cpor_storage_open_memory, cpor_storage_open_sqlite) or a database path in
  * cpor_ctx_options. A backend implements the methods below and is wrapped with
- * cpor_storage_new. The SQLite backend (lib/store/sqlite.c) is written only
+ * cpor_storage_new. The SQLite backend (lib/store/sqlite*.c) is written only
  * against this header and is the reference example.
  *
- * The model the backend stores, knowing nothing of claim rules:
- *   objects    (kind, id) -> an opaque encoded record, plus three indexed
- *              columns: owner, ref (strings) and state (integer);
- *   lines      the live claim lines, one row per (claim_id, line), indexed by
- *              unit; at most ONE row per unit with status CPOR_STATE_APPROVED
- *              and at most ONE with status CPOR_STATE_ASSOCIATED: the backend
- *              must enforce this itself (e.g. partial unique indexes), so that
- *              racing processes cannot break the invariant;
- *   deadlines  (claim_id, kind) -> due instant, scanned in due order;
- *   events     (claim_id, seq) -> an opaque encoded history entry.
+ * The model the backend stores, knowing nothing of claim rules (no backend
+ * names a claim state: every integer below is opaque to it):
+ *   objects    (kind, id) -> a record (bytes stored and returned byte for
+ *              byte), a revision, and three indexed columns: owner, ref
+ *              (strings) and state (an integer);
+ *   lines      one row per (claim_id, line), looked up by unit;
+ *   keys       exclusive keys, each held by at most one claim: the core
+ *              computes them (one per unit for an APPROVED line, one per unit
+ *              for an ASSOCIATED one, one per partner and unit for the
+ *              duplicate rule) and the backend refuses a key another claim
+ *              holds, so that racing writers on many hosts cannot break the
+ *              invariants of DESIGN.md 1.3;
+ *   deadlines  (claim_id, kind) -> due instant, read in due order;
+ *   events     (claim_id, seq) -> a history entry (bytes).
+ *
+ * Races are decided by two things only: conditional updates (an update names
+ * the revision it read; CPOR_ECONFLICT when the stored one differs) and the
+ * uniqueness of (kind, id), (claim_id, seq) and the exclusive keys. The core
+ * reruns a call that met CPOR_ECONFLICT (a bounded number of times, with
+ * jitter) and then returns CPOR_ECONFLICT to the caller. A backend needs no
+ * global lock; one that has one (SQLite's single writer) simply never
+ * reports a conflict.
  *
  * Conventions: every method returns CPOR_OK or a negative CPOR_E* code;
- * CPOR_ESTORAGE for I/O and lock failures (with detail through errmsg),
- * CPOR_EEXISTS for a uniqueness violation, CPOR_ENOTFOUND for a missing row.
- * Strings are NUL-terminated UTF-8; ids, claim IDs and units are 1-255
- * bytes (CPOR_EINVAL otherwise); data pointers handed to callbacks are valid
- * only during the callback. A callback returns 0 to continue; any other value
- * stops the scan (or get), and the method returns that value. A callback may
- * call the READ methods of the same backend (object_get, the scans): the core
- * loads claims from inside lines_by_unit and deadline_scan callbacks. It never
- * writes from a callback, and a backend need not support that.
+ * CPOR_ESTORAGE for I/O, lock and connection failures (with detail through
+ * errmsg), CPOR_EEXISTS for a uniqueness violation, CPOR_ENOTFOUND for a
+ * missing row, CPOR_ECONFLICT for a revision that moved, CPOR_ENOMEM. Strings
+ * are NUL-terminated UTF-8; ids, claim IDs, units and keys are 1-255 bytes
+ * (CPOR_EINVAL otherwise).
  *
- * Transactions: the core brackets every API call with begin/commit (or
- * rollback on any failure) and never nests them. Reads happen only inside a
- * transaction; writes only inside begin(self, 1) (a backend may refuse a
- * write in a read transaction with CPOR_ESTORAGE). rollback without an open
- * transaction returns CPOR_ESTORAGE or CPOR_OK, the backend's choice. A backend shared by several
- * processes must make the write transaction atomic and isolated (SQLite: BEGIN IMMEDIATE). */
+ * What a backend may assume of the core:
+ *   - every call is inside a transaction: begin ... commit or rollback,
+ *     never nested; writes only inside begin(self, 1);
+ *   - inside a write transaction, savepoint / release / rollback_to bracket
+ *     each call of a batch, never nested;
+ *   - several cursors may be open at once, and object_get may be called while
+ *     they are; no write happens while a cursor is open, and every cursor is
+ *     closed before commit or rollback;
+ *   - pointers it returns (object_get, cursor_next) are read before the next
+ *     call that could invalidate them (see each method);
+ *   - a claim's lines, keys and deadlines are only written in a transaction
+ *     that also updates (or inserts) the claim object, after that update. */
 #ifndef CPOR_SYS_STORAGE_H
 #define CPOR_SYS_STORAGE_H
 
@@ -43,7 +57,7 @@
 extern "C" {
 #endif
 
-#define CPOR_STORAGE_VERSION 2
+#define CPOR_STORAGE_VERSION 3
 
 /* Object kinds. */
 enum {
@@ -60,10 +74,12 @@ enum {
 /* object_put modes */
 enum {
   CPOR_STORE_INSERT = 1, /* CPOR_EEXISTS when (kind, id) exists */
-  CPOR_STORE_UPDATE = 2  /* CPOR_ENOTFOUND when (kind, id) does not exist */
+  CPOR_STORE_UPDATE = 2, /* conditional on obj->revision: CPOR_ECONFLICT when the
+                          * stored revision differs, CPOR_ENOTFOUND when absent */
+  CPOR_STORE_DELETE = 3  /* conditional like UPDATE; data, owner, ref ignored */
 };
 
-/* object_scan selectors */
+/* Object selectors of a CPOR_STORE_CURSOR_OBJECTS query */
 enum {
   CPOR_STORE_BY_KIND = 1,  /* every object of the kind */
   CPOR_STORE_BY_OWNER = 2, /* owner == key */
@@ -84,100 +100,129 @@ typedef struct cpor_store_object {
   const char *owner; /* indexed; may be NULL (stored as NULL) */
   const char *ref;   /* indexed; may be NULL */
   int32_t state;     /* indexed; 0 when the kind has no state */
-  const void *data;  /* the encoded record: store and return it byte for byte */
+  /* Read: the stored revision, 1 after the insert and one more at every
+   * update. UPDATE and DELETE: the revision the core read; the stored one
+   * becomes revision + 1. Ignored by INSERT. */
+  uint64_t revision;
+  const void *data; /* the record: store and return it byte for byte */
   size_t len;
 } cpor_store_object;
-
-typedef struct cpor_store_filter {
-  uint32_t kind;
-  uint32_t by;     /* CPOR_STORE_BY_* */
-  const char *key; /* for BY_OWNER and BY_REF */
-  int32_t state;   /* for BY_STATE */
-} cpor_store_filter;
 
 typedef struct cpor_store_line {
   const char *claim_id;
   uint32_t line; /* index of the line within its claim */
   const char *unit;
   const char *partner_id;
-  int32_t status; /* a cpor_state */
+  int32_t status; /* opaque */
 } cpor_store_line;
 
-typedef int (*cpor_store_object_fn)(void *arg, const cpor_store_object *obj);
-typedef int (*cpor_store_line_fn)(void *arg, const cpor_store_line *line);
-typedef int (*cpor_store_deadline_fn)(void *arg, const char *claim_id, uint32_t kind,
-                                      cpor_time due);
-typedef int (*cpor_store_event_fn)(void *arg, uint32_t seq, const void *data, size_t len);
+/* Cursor queries */
+enum {
+  CPOR_STORE_CURSOR_OBJECTS = 1,   /* row.object, ascending id (bytewise) */
+  CPOR_STORE_CURSOR_LINES = 2,     /* row.line of unit key, (claim_id, line) order */
+  CPOR_STORE_CURSOR_DEADLINES = 3, /* row.claim_id, row.deadline_kind, row.due:
+                                    * due <= upto, in (due, claim_id) order */
+  CPOR_STORE_CURSOR_EVENTS = 4     /* row.claim_id, row.seq, row.data: the events
+                                    * of claim key with seq > after_seq, in seq order */
+};
+
+typedef struct cpor_store_query {
+  uint32_t what;     /* CPOR_STORE_CURSOR_* */
+  uint32_t kind;     /* OBJECTS: the object kind; DEADLINES: the deadline kind */
+  uint32_t by;       /* OBJECTS: CPOR_STORE_BY_* */
+  const char *key;   /* OBJECTS BY_OWNER, BY_REF: the value; LINES: the unit;
+                      * EVENTS: the claim ID */
+  int32_t state;     /* OBJECTS BY_STATE */
+  const char *after; /* OBJECTS: only ids > after (bytewise); NULL: from the first */
+  cpor_time upto;    /* DEADLINES */
+  uint32_t after_seq; /* EVENTS */
+} cpor_store_query;
+
+/* One row of a cursor: the members its query names are set. */
+typedef struct cpor_store_row {
+  cpor_store_object object;
+  cpor_store_line line;
+  const char *claim_id;
+  uint32_t deadline_kind;
+  cpor_time due;
+  uint32_t seq;
+  const void *data;
+  size_t len;
+} cpor_store_row;
 
 typedef struct cpor_storage_methods {
   uint32_t version; /* CPOR_STORAGE_VERSION */
 
   /* --- must provide ---------------------------------------------------- */
-  /* write != 0: the transaction will write (take the write lock now). */
+  /* write != 0: the transaction will write. A backend shared by several
+   * processes makes the transaction atomic and gives it a consistent view of
+   * committed data (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED with
+   * conditional updates is enough). */
   int (*begin)(void *self, int write);
   int (*commit)(void *self);
+  /* Undoes everything since begin; must succeed after any failure, including
+   * a lost connection (CPOR_OK then). */
   int (*rollback)(void *self);
+  /* Inside a write transaction: a point rollback_to returns to; release
+   * forgets it, keeping what was written since. Never nested. */
+  int (*savepoint)(void *self);
+  int (*release)(void *self);
+  int (*rollback_to)(void *self);
 
-  /* Calls fn once with the object, or returns CPOR_ENOTFOUND. */
-  int (*object_get)(void *self, uint32_t kind, const char *id, cpor_store_object_fn fn, void *arg);
+  /* Fills *out with the object, or returns CPOR_ENOTFOUND. The pointers in
+   * *out are valid until the next object_get, the next write or the end of
+   * the transaction. */
+  int (*object_get)(void *self, uint32_t kind, const char *id, cpor_store_object *out);
+  /* INSERT, UPDATE or DELETE (see the modes). */
   int (*object_put)(void *self, const cpor_store_object *obj, uint32_t mode);
-  /* Visits the matching objects in ascending id order (bytewise). */
-  int (*object_scan)(void *self, const cpor_store_filter *filter, cpor_store_object_fn fn,
-                     void *arg);
 
-  /* Replaces every line row of claim_id with lines[0..count) (count may be
-   * 0: delete them). Each row's claim_id equals the argument and its line
-   * numbers are distinct (the core guarantees both; a backend may refuse a
-   * violation with CPOR_EINVAL or CPOR_EEXISTS). CPOR_EEXISTS
-   * when a row would be a second APPROVED or ASSOCIATED one on its unit; the
-   * rows are then as before the call. */
+  /* Replaces every line row of claim_id with lines[0..count) (count may be 0:
+   * delete them). Each row's claim_id equals the argument and its line
+   * numbers are distinct (the core guarantees both). */
   int (*lines_replace)(void *self, const char *claim_id, const cpor_store_line *lines,
                        size_t count);
-  /* Visits the line rows of a unit in (claim_id, line) order. */
-  int (*lines_by_unit)(void *self, const char *unit, cpor_store_line_fn fn, void *arg);
+  /* Replaces the exclusive keys claim_id holds with keys[0..count) (distinct;
+   * count may be 0). CPOR_EEXISTS when another claim holds one of them; the
+   * claim's keys are then as before the call. */
+  int (*keys_replace)(void *self, const char *claim_id, const char *const *keys, size_t count);
 
   /* Inserts or replaces the (claim_id, kind) deadline. A kind other than
    * the CPOR_DEADLINE_* values is CPOR_EINVAL. */
   int (*deadline_set)(void *self, const char *claim_id, uint32_t kind, cpor_time due);
   /* Removes it; CPOR_OK when there was none. */
   int (*deadline_clear)(void *self, const char *claim_id, uint32_t kind);
-  /* Visits deadlines of the kind with due <= upto, in (due, claim_id) order.
-   * Its cost must follow the number visited, not the number stored. */
-  int (*deadline_scan)(void *self, uint32_t kind, cpor_time upto, cpor_store_deadline_fn fn,
-                       void *arg);
 
   /* Appends a history entry; CPOR_EEXISTS when (claim_id, seq) exists. */
   int (*event_append)(void *self, const char *claim_id, uint32_t seq, const void *data, size_t len);
-  /* Visits the entries of a claim in seq order. */
-  int (*event_scan)(void *self, const char *claim_id, cpor_store_event_fn fn, void *arg);
+
+  /* Pull cursors. cursor_open starts a query (CPOR_EINVAL for an unknown
+   * one); cursor_next returns 1 with *row filled, 0 at the end, or a negative
+   * code; the row's pointers are valid until the next cursor_next or
+   * cursor_close of that cursor. Rows come in the order the query names, and
+   * fetching a row costs the same however many rows the store holds (an
+   * index, not a scan): the core streams queries over millions of claims. */
+  int (*cursor_open)(void *self, const cpor_store_query *query, void **cursor);
+  int (*cursor_next)(void *self, void *cursor, cpor_store_row *row);
+  void (*cursor_close)(void *self, void *cursor);
 
   /* --- may provide (NULL when absent) ------------------------------------ */
   /* Detail of the last failure, or NULL. Valid until the next call. */
   const char *(*errmsg)(void *self);
   /* Releases self; called once by cpor_storage_free. */
   void (*close)(void *self);
-
-  /* --- version 2: may provide (all three or none) -------------------------- */
-  /* Inside a write transaction, marks a point that rollback_to returns to;
-   * release forgets it (keeping what was written since). The core never
-   * nests them: each call inside a batch (cpor_ctx_begin) runs in one, so a
-   * call that fails there changes nothing. Without them, a failed call whose
-   * writes had begun leaves the batch only a rollback. */
-  int (*savepoint)(void *self);
-  int (*release)(void *self);
-  int (*rollback_to)(void *self);
 } cpor_storage_methods;
 
 #define CPOR_STORAGE_METHODS_INIT CPOR_VERSIONED_INIT(cpor_storage_methods, CPOR_STORAGE_VERSION)
-/* Zeroes *methods and sets its version (1..CPOR_STORAGE_VERSION);
- * CPOR_EVERSION for an unknown version. */
+/* Zeroes *methods and sets its version; CPOR_EVERSION for a version other
+ * than CPOR_STORAGE_VERSION. Version 3 (libcpor 0.2) replaced the callback
+ * scans of versions 1 and 2 by cursors and added revisions and keys: a
+ * backend written for them must be ported (CHANGELOG.md says how). */
 CPOR_API int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version);
 
 /* Wraps a backend. The methods are copied (an older version's layout is
  * converted to the latest); self is owned by the storage from now on when the
  * call succeeds (close is called by cpor_storage_free). CPOR_EVERSION for a
- * methods version of 0 or newer than this library; CPOR_EINVAL when a
- * required method is NULL. */
+ * methods version other than 3; CPOR_EINVAL when a required method is NULL. */
 CPOR_API int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, void *self);
 
 #ifdef __cplusplus
