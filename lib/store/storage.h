@@ -1,4 +1,5 @@
-/* The core's view of a storage backend: the methods in their latest layout. */
+/* The core's view of a storage backend: the methods in their latest layout,
+ * and callback-style helpers over the backend's pull cursors. */
 #ifndef CPOR_STORE_STORAGE_H
 #define CPOR_STORE_STORAGE_H
 
@@ -14,5 +15,25 @@ const char *cpor__storage_errmsg(const cpor_storage *s);
 
 /* Internal constructors of the built-in backends' state (self + methods). */
 int cpor__memory_backend(const cpor_storage_methods **methods, void **self);
+
+/* Callbacks of the helpers below: return 0 to go on; any other value stops
+ * the walk and is returned by the helper. They may read the store (get,
+ * other walks) but not write it: a cursor is open. */
+typedef int (*cpor__object_fn)(void *arg, const cpor_store_object *obj);
+typedef int (*cpor__line_fn)(void *arg, const cpor_store_line *line);
+typedef int (*cpor__deadline_fn)(void *arg, const char *claim_id, uint32_t kind, cpor_time due);
+typedef int (*cpor__event_fn)(void *arg, uint32_t seq, const void *data, size_t len);
+
+/* Calls fn once with the object, or returns CPOR_ENOTFOUND. */
+int cpor__store_get(cpor_storage *s, uint32_t kind, const char *id, cpor__object_fn fn, void *arg);
+/* Objects of kind selected by (by, key, state) with id > after (NULL: all),
+ * in id order; at most limit of them (0: no limit). */
+int cpor__store_objects(cpor_storage *s, uint32_t kind, uint32_t by, const char *key,
+                        int32_t state, const char *after, size_t limit, cpor__object_fn fn,
+                        void *arg);
+int cpor__store_lines(cpor_storage *s, const char *unit, cpor__line_fn fn, void *arg);
+int cpor__store_deadlines(cpor_storage *s, uint32_t kind, cpor_time upto, cpor__deadline_fn fn,
+                          void *arg);
+int cpor__store_events(cpor_storage *s, const char *claim_id, cpor__event_fn fn, void *arg);
 
 #endif
