@@ -30,7 +30,7 @@ int cpor__not_found(cpor_ctx *ctx, uint32_t kind, const char *id) {
 
 int cpor__load(cpor_ctx *ctx, uint32_t kind, const char *id, cpor__decode_fn decode, void **out) {
   loader l = {decode, NULL, CPOR_OK};
-  int rc = ctx->storage->m.object_get(ctx->storage->self, kind, id, on_object, &l);
+  int rc = cpor__store_get(ctx->storage, kind, id, on_object, &l);
   if (rc == CPOR_ENOTFOUND) return cpor__not_found(ctx, kind, id);
   if (rc) return cpor__storage_fail(ctx, rc, "cannot read");
   if (l.rc) return cpor__storage_fail(ctx, l.rc, kind_name(kind));
@@ -40,7 +40,9 @@ int cpor__load(cpor_ctx *ctx, uint32_t kind, const char *id, cpor__decode_fn dec
 
 #define LOADER(fn, type, kind, decoder)                                                            \
   static int fn##_decode(const cpor_store_object *obj, void **out) {                               \
-    return decoder(obj, (type **)out);                                                             \
+    int rc = decoder(obj, (type **)out);                                                           \
+    if (rc == CPOR_OK) (*(type **)out)->revision = obj->revision;                                  \
+    return rc;                                                                                     \
   }                                                                                                \
   int fn(cpor_ctx *ctx, const char *id, type **out) {                                              \
     return cpor__load(ctx, kind, id, fn##_decode, (void **)out);                                   \
@@ -53,14 +55,19 @@ LOADER(cpor__load_subscription, cpor_subscription, CPOR_STORE_SUBSCRIPTION,
        cpor__subscription_decode)
 LOADER(cpor__load_workload, cpor_workload, CPOR_STORE_WORKLOAD, cpor__workload_decode)
 
-int cpor__put(cpor_ctx *ctx, uint32_t mode, int rc_encode, cpor_store_object *obj, void *buf) {
+int cpor__put(cpor_ctx *ctx, uint32_t mode, uint64_t revision, int rc_encode,
+              cpor_store_object *obj, void *buf) {
   /* buf may have been read before the encoder ran (argument order is
    * unspecified): the encoded bytes are obj->data, which this call owns. */
   (void)buf;
   if (rc_encode) return cpor__fail(ctx, rc_encode, "out of memory while encoding");
   ctx->wrote = 1;
+  obj->revision = revision;
   int rc = ctx->storage->m.object_put(ctx->storage->self, obj, mode);
   free((void *)obj->data);
+  if (rc == CPOR_ECONFLICT)
+    return cpor__fail(ctx, rc, "another writer changed %s '%.100s' concurrently",
+                      kind_name(obj->kind), obj->id);
   if (rc == CPOR_EEXISTS)
     return cpor__fail(ctx, rc, "%s '%.100s' exists already", kind_name(obj->kind), obj->id);
   if (rc == CPOR_ENOTFOUND)
@@ -71,22 +78,53 @@ int cpor__put(cpor_ctx *ctx, uint32_t mode, int rc_encode, cpor_store_object *ob
 
 /* ---- writing a decision's outcome ------------------------------------------ */
 
-static int write_lines(cpor_ctx *ctx, const cpor_claim *c) {
-  cpor_store_line rows[64];
-  cpor_store_line *v = c->nlines <= 64 ? rows : calloc(c->nlines, sizeof *v);
-  char **units = calloc(c->nlines ? c->nlines : 1, sizeof *units);
-  int rc = CPOR_OK;
-  size_t n = 0;
-  if (!v || !units) {
-    rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-    goto out;
+/* a b c d, malloc'd; NULL and *oom set when out of memory. */
+static char *join(const char *a, const char *b, const char *c, const char *d, int *oom) {
+  size_t la = strlen(a), lb = strlen(b), lc = strlen(c), ld = strlen(d);
+  char *r = malloc(la + lb + lc + ld + 1);
+  if (!r) {
+    *oom = 1;
+    return NULL;
   }
-  for (size_t i = 0; i < c->nlines; i++) {
+  memcpy(r, a, la);
+  memcpy(r + la, b, lb);
+  memcpy(r + la + lb, c, lc);
+  memcpy(r + la + lb + lc, d, ld + 1);
+  return r;
+}
+
+/* The exclusive keys of a line (DESIGN.md 1.3): one holder per unit in
+ * APPROVED and in ASSOCIATED, and one pending or held line per partner and
+ * unit (the duplicate rule). Returns how many it wrote to out[0..2). */
+static int line_keys(const cpor_claim *c, const cpor__line *l, const char *unit, char *out[2],
+                     int *oom) {
+  int n = 0;
+  if (!cpor__rules_pending_or_held(l->state)) return 0;
+  out[n++] = join("partner ", c->partner_id, " ", unit, oom);
+  if (l->state == CPOR_STATE_APPROVED) out[n++] = join("approved ", unit, "", "", oom);
+  if (l->state == CPOR_STATE_ASSOCIATED)
+    out[n++] = join("associated ", unit, "", "", oom);
+  return n;
+}
+
+static int has_key(char *const *keys, size_t n, const char *k) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(keys[i], k) == 0) return 1;
+  return 0;
+}
+
+static int write_lines(cpor_ctx *ctx, const cpor_claim *c) {
+  size_t cap = c->nlines ? c->nlines : 1;
+  cpor_store_line *v = calloc(cap, sizeof *v);
+  char **units = calloc(cap, sizeof *units);
+  char **keys = calloc(2 * cap, sizeof *keys);
+  int rc = CPOR_OK, oom = !v || !units || !keys;
+  size_t n = 0, nkeys = 0;
+  for (size_t i = 0; !oom && i < c->nlines; i++) {
     if (!cpor__rules_live(c->lines[i].state)) continue;
-    units[i] = cpor__unit_key(c, &c->lines[i]);
-    if (!units[i]) {
-      rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-      goto out;
+    if (!(units[i] = cpor__unit_key(c, &c->lines[i]))) {
+      oom = 1;
+      break;
     }
     v[n].claim_id = c->id;
     v[n].line = (uint32_t)i;
@@ -94,21 +132,39 @@ static int write_lines(cpor_ctx *ctx, const cpor_claim *c) {
     v[n].partner_id = c->partner_id;
     v[n].status = c->lines[i].state;
     n++;
+    char *k[2] = {NULL, NULL};
+    int nk = line_keys(c, &c->lines[i], units[i], k, &oom);
+    for (int j = 0; j < nk; j++) {
+      if (k[j] && !has_key(keys, nkeys, k[j]))
+        keys[nkeys++] = k[j];
+      else
+        free(k[j]);
+    }
+  }
+  if (oom) {
+    rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
+    goto out;
   }
   rc = ctx->storage->m.lines_replace(ctx->storage->self, c->id, v, n);
-  if (rc == CPOR_EEXISTS)
-    /* Another writer got there between our read and our write: the store's
-     * own uniqueness decided the race (DESIGN.md 1.3). */
-    rc = cpor__fail(ctx, CPOR_ESTATE,
-                    "another claim became approved or associated on this unit concurrently");
-  else if (rc)
+  if (rc) {
     rc = cpor__storage_fail(ctx, rc, "cannot write claim lines");
+    goto out;
+  }
+  rc = ctx->storage->m.keys_replace(ctx->storage->self, c->id, (const char *const *)keys, nkeys);
+  if (rc == CPOR_EEXISTS)
+    /* Another writer took a unit between our read and our write: the store's
+     * exclusive keys decided the race; rerunning the call reads the winner. */
+    rc = cpor__fail(ctx, CPOR_ECONFLICT, "another claim took a unit of %s concurrently", c->id);
+  else if (rc)
+    rc = cpor__storage_fail(ctx, rc, "cannot write the claim's keys");
 out:
-  if (units)
-    for (size_t i = 0; i < c->nlines; i++)
-      free(units[i]);
+  for (size_t i = 0; units && i < c->nlines; i++)
+    free(units[i]);
+  for (size_t i = 0; keys && i < nkeys; i++)
+    free(keys[i]);
   free(units);
-  if (v != rows) free(v);
+  free(keys);
+  free(v);
   return rc;
 }
 
@@ -136,9 +192,10 @@ static int touched_write(cpor_ctx *ctx, cpor__touched *ch) {
   ctx->wrote = 1;
   cpor_store_object obj;
   void *buf = NULL;
-  int rc = cpor__put(ctx, ch->is_new ? CPOR_STORE_INSERT : CPOR_STORE_UPDATE,
+  int rc = cpor__put(ctx, ch->is_new ? CPOR_STORE_INSERT : CPOR_STORE_UPDATE, c->revision,
                      cpor__claim_encode(c, &obj, &buf), &obj, buf);
   if (rc) return rc;
+  c->revision = ch->is_new ? 1 : c->revision + 1;
   if (ch->lines_dirty || ch->old_state != c->state) {
     rc = write_lines(ctx, c);
     if (rc) return rc;
@@ -159,7 +216,10 @@ static int touched_write(cpor_ctx *ctx, cpor__touched *ch) {
     }
     rc = ctx->storage->m.event_append(ctx->storage->self, c->id, ch->events[i]->seq, ebuf, len);
     free(ebuf);
-    if (rc) rc = cpor__storage_fail(ctx, rc, "cannot append history");
+    if (rc == CPOR_EEXISTS)
+      rc = cpor__fail(ctx, CPOR_ECONFLICT, "another writer appended to the history of %s", c->id);
+    else if (rc)
+      rc = cpor__storage_fail(ctx, rc, "cannot append history");
   }
   return rc;
 }
@@ -206,7 +266,7 @@ static int on_line(void *arg, const cpor_store_line *line) {
 
 int cpor__unit_rows_load(cpor_ctx *ctx, const char *unit, cpor__unit_rows *out) {
   memset(out, 0, sizeof *out);
-  int rc = ctx->storage->m.lines_by_unit(ctx->storage->self, unit, on_line, out);
+  int rc = cpor__store_lines(ctx->storage, unit, on_line, out);
   if (rc) {
     cpor__unit_rows_free(out);
     if (rc == CPOR_ECORRUPT)

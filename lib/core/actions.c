@@ -28,7 +28,7 @@ static int needs_units(int action) {
   return action == CPOR__ACT_SUBMIT || action == CPOR__ACT_APPROVE || action == CPOR__ACT_DISPUTE;
 }
 
-static int act(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id, int action,
+static int act_once(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id, int action,
                const act_args *a) {
   if (!ctx) return CPOR_EINVAL;
   cpor__view v = {0};
@@ -54,6 +54,11 @@ static int act(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id, 
   cpor_location_free(loc);
   cpor__view_free(&v);
   return cpor__call_end(ctx, rc);
+}
+
+static int act(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id, int action,
+               const act_args *a) {
+  CPOR__RETRY(ctx, act_once(ctx, actor_in, claim_id, action, a));
 }
 
 #define SIMPLE(fn, action)                                                                         \

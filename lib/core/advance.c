@@ -4,7 +4,7 @@
  * deadlines: the store hands over only those (deadline_scan). */
 #include "core/ctx.h"
 
-int cpor_ctx_advance(cpor_ctx *ctx, size_t *changed) {
+static int cpor_ctx_advance_once(cpor_ctx *ctx, size_t *changed) {
   if (!ctx) return CPOR_EINVAL;
   if (changed) *changed = 0;
   int rc = cpor__call_begin(ctx, 1);
@@ -13,4 +13,8 @@ int cpor_ctx_advance(cpor_ctx *ctx, size_t *changed) {
   rc = cpor__call_end(ctx, CPOR_OK);
   if (rc == CPOR_OK && changed) *changed = n;
   return rc;
+}
+
+int cpor_ctx_advance(cpor_ctx *ctx, size_t *changed) {
+  CPOR__RETRY(ctx, cpor_ctx_advance_once(ctx, changed));
 }

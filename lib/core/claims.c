@@ -207,8 +207,8 @@ static int resolve_sub(cpor_ctx *ctx, const cpor_claim *c, size_t i, const char 
     if (rc) return rc;
   } else {
     sub_pick p = {workload, 0, {0}};
-    cpor_store_filter f = {CPOR_STORE_SUBSCRIPTION, CPOR_STORE_BY_OWNER, c->tenant_id, 0};
-    int rc = ctx->storage->m.object_scan(ctx->storage->self, &f, pick_sub, &p);
+    int rc = cpor__store_objects(ctx->storage, CPOR_STORE_SUBSCRIPTION, CPOR_STORE_BY_OWNER,
+                                 c->tenant_id, 0, NULL, 0, pick_sub, &p);
     if (rc) return cpor__storage_fail(ctx, rc, "cannot read subscriptions");
     if (p.claimable == 0)
       return cpor__fail(ctx, CPOR_ESUBSCRIPTION,
@@ -327,7 +327,7 @@ static int check_units(cpor_ctx *ctx, const cpor_actor *actor, cpor__view *v, cp
   return CPOR_OK;
 }
 
-int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor_in, const cpor_claim_spec *spec_in,
+static int cpor_claim_create_once(cpor_ctx *ctx, const cpor_actor *actor_in, const cpor_claim_spec *spec_in,
                       cpor_claim **out) {
   if (!ctx) return CPOR_EINVAL;
   if (out) *out = NULL;
@@ -383,12 +383,17 @@ int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor_in, const cpor_clai
   return rc;
 }
 
+int cpor_claim_create(cpor_ctx *ctx, const cpor_actor *actor_in, const cpor_claim_spec *spec_in,
+                      cpor_claim **out) {
+  CPOR__RETRY(ctx, cpor_claim_create_once(ctx, actor_in, spec_in, out));
+}
+
 static int only_contacts(const cpor_claim_spec *s) {
   if (s->name || s->tenant_id || s->domain || s->area || s->activity) return 0;
   return !s->solution_seller && !s->customer_name && !s->isv_product;
 }
 
-int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id,
+static int cpor_claim_edit_once(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id,
                     const cpor_claim_spec *changes_in) {
   if (!ctx) return CPOR_EINVAL;
   cpor_claim_spec s;
@@ -433,6 +438,11 @@ int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim
   cpor_claim_free(before);
   cpor__view_free(&v);
   return cpor__call_end(ctx, rc);
+}
+
+int cpor_claim_edit(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id,
+                    const cpor_claim_spec *changes_in) {
+  CPOR__RETRY(ctx, cpor_claim_edit_once(ctx, actor_in, claim_id, changes_in));
 }
 
 int cpor_claim_spec_init(cpor_claim_spec *spec, uint32_t version) {

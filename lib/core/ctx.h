@@ -28,6 +28,7 @@ struct cpor_ctx {
    * after the last settling, lowered by every deadline the batch writes.
    * CPOR_TIME_NONE: unknown (settle). */
   cpor_time batch_next_due;
+  uint64_t jitter; /* the state of the conflict pauses' generator */
 };
 
 /* Sets the context's error and returns code. */
@@ -45,6 +46,20 @@ int cpor__storage_fail(cpor_ctx *ctx, int rc, const char *what);
 int cpor__call_begin(cpor_ctx *ctx, int write);
 int cpor__call_end(cpor_ctx *ctx, int rc);
 
+/* Conflicts (DESIGN.md Part 2): a write call that met CPOR_ECONFLICT outside
+ * a batch runs again from the start, at most CPOR__TRIES times in all, after
+ * a jittered pause; then CPOR_ECONFLICT is the answer. cpor__retry_again
+ * says whether to run again (and pauses first). */
+#define CPOR__TRIES 8
+int cpor__retry_again(cpor_ctx *ctx, int rc, unsigned attempt);
+#define CPOR__RETRY(ctx, call)                                                                     \
+  do {                                                                                             \
+    for (unsigned attempt_ = 0;; attempt_++) {                                                     \
+      int rc_ = (call);                                                                            \
+      if (!cpor__retry_again((ctx), rc_, attempt_)) return rc_;                                    \
+    }                                                                                              \
+  } while (0)
+
 /* The unknown-ID answer: CPOR_ENOTFOUND "no such <kind> '<id>'". */
 int cpor__not_found(cpor_ctx *ctx, uint32_t kind, const char *id);
 /* Object reads: CPOR_ENOTFOUND (with a message naming what) when missing. */
@@ -56,7 +71,10 @@ int cpor__load_workload(cpor_ctx *ctx, const char *code, cpor_workload **out);
 /* Decodes whatever object_get/scan hands over (arg: a cpor__loader). */
 typedef int (*cpor__decode_fn)(const cpor_store_object *obj, void **out);
 int cpor__load(cpor_ctx *ctx, uint32_t kind, const char *id, cpor__decode_fn decode, void **out);
-int cpor__put(cpor_ctx *ctx, uint32_t mode, int rc_encode, cpor_store_object *obj, void *buf);
+/* Writes an encoded record (mode CPOR_STORE_*); UPDATE is conditional on
+ * revision, the revision the record was read with. */
+int cpor__put(cpor_ctx *ctx, uint32_t mode, uint64_t revision, int rc_encode,
+              cpor_store_object *obj, void *buf);
 
 /* ---- views: load, settle, write -------------------------------------------- */
 

@@ -101,7 +101,9 @@ int cpor__dir_reaches(const cpor__dir_actor *da, const cpor_store_object *obj) {
 
 #define KIND(var, store_kind, type, decoder)                                                       \
   static int var##_decode(const cpor_store_object *obj, void **out) {                              \
-    return decoder(obj, (type **)out);                                                             \
+    int rc = decoder(obj, (type **)out);                                                           \
+    if (rc == CPOR_OK) (*(type **)out)->revision = obj->revision;                                  \
+    return rc;                                                                                     \
   }                                                                                                \
   static void var##_free(void *p) {                                                                \
     type##_free(p);                                                                                \
@@ -136,7 +138,7 @@ int cpor__dir_load(cpor_ctx *ctx, const cpor__dir_actor *da, const cpor__dir_kin
                    const char *id, void **out) {
   if (da->scope == CPOR__DIR_NONE) return cpor__dir_not_found(ctx, k->kind, id);
   reader r = {da, k, NULL, NULL, 0, CPOR_OK};
-  int rc = ctx->storage->m.object_get(ctx->storage->self, k->kind, id, on_get, &r);
+  int rc = cpor__store_get(ctx->storage, k->kind, id, on_get, &r);
   if (rc == CPOR_ENOTFOUND || (rc == CPOR_OK && r.hidden))
     return cpor__dir_not_found(ctx, k->kind, id);
   if (rc) return cpor__storage_fail(ctx, rc, "cannot read");
@@ -157,9 +159,9 @@ static int on_scan(void *arg, const cpor_store_object *obj) {
 int cpor__dir_scan(cpor_ctx *ctx, const cpor__dir_actor *da, const cpor__dir_kind *k,
                    const char *owner, cpor__list *list) {
   if (da->scope == CPOR__DIR_NONE) return CPOR_OK;
-  cpor_store_filter f = {k->kind, owner ? CPOR_STORE_BY_OWNER : CPOR_STORE_BY_KIND, owner, 0};
   reader r = {da, k, list, NULL, 0, CPOR_OK};
-  int rc = ctx->storage->m.object_scan(ctx->storage->self, &f, on_scan, &r);
+  int rc = cpor__store_objects(ctx->storage, k->kind, owner ? CPOR_STORE_BY_OWNER : CPOR_STORE_BY_KIND,
+                               owner, 0, NULL, 0, on_scan, &r);
   if (r.rc == CPOR_ENOMEM) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if (r.rc) return cpor__storage_fail(ctx, r.rc, "cannot decode a directory record");
   return rc ? cpor__storage_fail(ctx, rc, "cannot list") : CPOR_OK;

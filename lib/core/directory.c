@@ -48,10 +48,10 @@ static int get_one(cpor_ctx *ctx, const cpor_actor *actor, int op, const cpor__d
 static int put_location(cpor_ctx *ctx, uint32_t mode, const cpor_location *l) {
   cpor_store_object obj;
   void *buf = NULL;
-  return cpor__put(ctx, mode, cpor__location_encode(l, &obj, &buf), &obj, buf);
+  return cpor__put(ctx, mode, l->revision, cpor__location_encode(l, &obj, &buf), &obj, buf);
 }
 
-int cpor_partner_create(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+static int cpor_partner_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
                         const char *name) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_PARTNER_CREATE);
@@ -62,11 +62,16 @@ int cpor_partner_create(cpor_ctx *ctx, const cpor_actor *actor, const char *part
   if ((rc = check_name(ctx, name)) ||
       (rc = cpor__dir_call_begin(ctx, actor, CPOR__DIR_PARTNER_CREATE, &da)))
     return rc;
-  cpor_partner p = {(char *)partner_id, (char *)name};
+  cpor_partner p = {(char *)partner_id, (char *)name, 0};
   cpor_store_object obj;
   void *buf = NULL;
-  rc = cpor__put(ctx, CPOR_STORE_INSERT, cpor__partner_encode(&p, &obj, &buf), &obj, buf);
+  rc = cpor__put(ctx, CPOR_STORE_INSERT, 0, cpor__partner_encode(&p, &obj, &buf), &obj, buf);
   return cpor__dir_call_end(ctx, &da, rc);
+}
+
+int cpor_partner_create(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+                        const char *name) {
+  CPOR__RETRY(ctx, cpor_partner_create_once(ctx, actor, partner_id, name));
 }
 
 int cpor_partner_get(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
@@ -78,7 +83,7 @@ int cpor_partner_get(cpor_ctx *ctx, const cpor_actor *actor, const char *partner
   return get_one(ctx, actor, CPOR__DIR_PARTNER_READ, &cpor__dir_partners, partner_id, (void **)out);
 }
 
-int cpor_location_create(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+static int cpor_location_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
                          const char *mpn_id, const char *name) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_LOCATION_CREATE);
@@ -93,10 +98,15 @@ int cpor_location_create(cpor_ctx *ctx, const cpor_actor *actor, const char *par
   rc = cpor__dir_load(ctx, &da, &cpor__dir_partners, partner_id, (void **)&p);
   cpor_partner_free(p);
   if (rc == CPOR_OK) {
-    cpor_location l = {(char *)mpn_id, (char *)partner_id, (char *)name, 0};
+    cpor_location l = {(char *)mpn_id, (char *)partner_id, (char *)name, 0, 0};
     rc = put_location(ctx, CPOR_STORE_INSERT, &l);
   }
   return cpor__dir_call_end(ctx, &da, rc);
+}
+
+int cpor_location_create(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
+                         const char *mpn_id, const char *name) {
+  CPOR__RETRY(ctx, cpor_location_create_once(ctx, actor, partner_id, mpn_id, name));
 }
 
 int cpor_location_get(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn_id,
@@ -109,7 +119,7 @@ int cpor_location_get(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn_id
 }
 
 /* Loads a location the actor reaches, changes it with edit, writes it back. */
-static int update_location(cpor_ctx *ctx, const cpor_actor *actor, int op, const char *mpn_id,
+static int update_location_once(cpor_ctx *ctx, const cpor_actor *actor, int op, const char *mpn_id,
                            int (*edit)(cpor_ctx *, cpor_location *, const void *),
                            const void *arg) {
   cpor__dir_actor da;
@@ -121,6 +131,12 @@ static int update_location(cpor_ctx *ctx, const cpor_actor *actor, int op, const
   if (rc == CPOR_OK) rc = put_location(ctx, CPOR_STORE_UPDATE, l);
   cpor_location_free(l);
   return cpor__dir_call_end(ctx, &da, rc);
+}
+
+static int update_location(cpor_ctx *ctx, const cpor_actor *actor, int op, const char *mpn_id,
+                           int (*edit)(cpor_ctx *, cpor_location *, const void *),
+                           const void *arg) {
+  CPOR__RETRY(ctx, update_location_once(ctx, actor, op, mpn_id, edit, arg));
 }
 
 static int set_name(cpor_ctx *ctx, cpor_location *l, const void *name) {
@@ -165,7 +181,7 @@ int cpor_location_enroll(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn
   return update_location(ctx, actor, CPOR__DIR_LOCATION_ENROLL, mpn_id, set_enrollment, &e);
 }
 
-int cpor_customer_create(cpor_ctx *ctx, const cpor_actor *actor, const char *name, char **id_out) {
+static int cpor_customer_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *name, char **id_out) {
   CHECK_CTX(ctx);
   if (id_out) *id_out = NULL;
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_CUSTOMER_CREATE);
@@ -179,16 +195,20 @@ int cpor_customer_create(cpor_ctx *ctx, const cpor_actor *actor, const char *nam
     free(copy);
     return rc;
   }
-  cpor_customer c = {id, (char *)name};
+  cpor_customer c = {id, (char *)name, 0};
   cpor_store_object obj;
   void *buf = NULL;
-  rc = cpor__put(ctx, CPOR_STORE_INSERT, cpor__customer_encode(&c, &obj, &buf), &obj, buf);
+  rc = cpor__put(ctx, CPOR_STORE_INSERT, 0, cpor__customer_encode(&c, &obj, &buf), &obj, buf);
   rc = cpor__dir_call_end(ctx, &da, rc);
   if (rc == CPOR_OK && id_out)
     *id_out = copy;
   else
     free(copy);
   return rc;
+}
+
+int cpor_customer_create(cpor_ctx *ctx, const cpor_actor *actor, const char *name, char **id_out) {
+  CPOR__RETRY(ctx, cpor_customer_create_once(ctx, actor, name, id_out));
 }
 
 int cpor_customer_get(cpor_ctx *ctx, const cpor_actor *actor, const char *customer_id,
@@ -202,14 +222,14 @@ int cpor_customer_get(cpor_ctx *ctx, const cpor_actor *actor, const char *custom
 }
 
 static int put_domain(cpor_ctx *ctx, const char *domain, const char *tenant_id) {
-  cpor_store_object obj = {CPOR_STORE_DOMAIN, domain, tenant_id, NULL, 0, "", 0};
+  cpor_store_object obj = {CPOR_STORE_DOMAIN, domain, tenant_id, NULL, 0, 0, "", 0};
   int rc = ctx->storage->m.object_put(ctx->storage->self, &obj, CPOR_STORE_INSERT);
   if (rc == CPOR_EEXISTS)
     return cpor__fail(ctx, rc, "domain '%s' belongs to a tenant already", domain);
   return rc ? cpor__storage_fail(ctx, rc, "cannot write") : CPOR_OK;
 }
 
-int cpor_tenant_create(cpor_ctx *ctx, const cpor_actor *actor, const char *customer_id,
+static int cpor_tenant_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *customer_id,
                        const char *tenant_id, const char *domain) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_TENANT_CREATE);
@@ -225,16 +245,21 @@ int cpor_tenant_create(cpor_ctx *ctx, const cpor_actor *actor, const char *custo
   cpor_customer_free(c);
   if (rc == CPOR_OK) {
     char *domains[1] = {dom};
-    cpor_tenant t = {tid, cid, 1, domains};
+    cpor_tenant t = {tid, cid, 1, domains, 0};
     cpor_store_object obj;
     void *buf = NULL;
-    rc = cpor__put(ctx, CPOR_STORE_INSERT, cpor__tenant_encode(&t, &obj, &buf), &obj, buf);
+    rc = cpor__put(ctx, CPOR_STORE_INSERT, 0, cpor__tenant_encode(&t, &obj, &buf), &obj, buf);
   }
   if (rc == CPOR_OK) rc = put_domain(ctx, dom, tid);
   return cpor__dir_call_end(ctx, &da, rc);
 }
 
-int cpor_tenant_add_domain(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_id,
+int cpor_tenant_create(cpor_ctx *ctx, const cpor_actor *actor, const char *customer_id,
+                       const char *tenant_id, const char *domain) {
+  CPOR__RETRY(ctx, cpor_tenant_create_once(ctx, actor, customer_id, tenant_id, domain));
+}
+
+static int cpor_tenant_add_domain_once(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_id,
                            const char *domain) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_TENANT_ADD_DOMAIN);
@@ -260,11 +285,16 @@ int cpor_tenant_add_domain(cpor_ctx *ctx, const cpor_actor *actor, const char *t
       t->domains[t->ndomains++] = d;
       cpor_store_object obj;
       void *buf = NULL;
-      rc = cpor__put(ctx, CPOR_STORE_UPDATE, cpor__tenant_encode(t, &obj, &buf), &obj, buf);
+      rc = cpor__put(ctx, CPOR_STORE_UPDATE, t->revision, cpor__tenant_encode(t, &obj, &buf), &obj, buf);
     }
   }
   cpor_tenant_free(t);
   return cpor__dir_call_end(ctx, &da, rc);
+}
+
+int cpor_tenant_add_domain(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_id,
+                           const char *domain) {
+  CPOR__RETRY(ctx, cpor_tenant_add_domain_once(ctx, actor, tenant_id, domain));
 }
 
 int cpor_tenant_get(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_id,
@@ -281,7 +311,7 @@ int cpor_tenant_get(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_i
 
 static cpor_workload *from_catalog(const cpor__catalog_entry *e) {
   cpor_workload w = {(char *)e->code,       (char *)e->name, e->area,
-                     e->needs_subscription, e->dynamics,     1};
+                     e->needs_subscription, e->dynamics,     1, 0};
   return cpor__workload_dup(&w);
 }
 
@@ -313,7 +343,7 @@ static int workload_named(cpor_ctx *ctx, const char *code, cpor_workload **out) 
   return *out ? CPOR_OK : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
 }
 
-int cpor_workload_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
+static int cpor_workload_rename_once(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
                          const char *name) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_WORKLOAD_REGISTER);
@@ -328,6 +358,7 @@ int cpor_workload_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *cod
   if (!rc && w->builtin) {
     cpor_workload *stored = NULL;
     int lrc = cpor__load_workload(ctx, code, &stored);
+    if (stored) w->revision = stored->revision;
     cpor_workload_free(stored);
     if (lrc && lrc != CPOR_ENOTFOUND) rc = lrc;
     insert = lrc == CPOR_ENOTFOUND;
@@ -343,7 +374,7 @@ int cpor_workload_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *cod
       w->name = n;
       cpor_store_object obj;
       void *buf = NULL;
-      rc = cpor__put(ctx, insert ? CPOR_STORE_INSERT : CPOR_STORE_UPDATE,
+      rc = cpor__put(ctx, insert ? CPOR_STORE_INSERT : CPOR_STORE_UPDATE, w->revision,
                      cpor__workload_encode(w, &obj, &buf), &obj, buf);
     }
   }
@@ -351,7 +382,12 @@ int cpor_workload_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *cod
   return cpor__call_end(ctx, rc);
 }
 
-int cpor_workload_register(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
+int cpor_workload_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
+                         const char *name) {
+  CPOR__RETRY(ctx, cpor_workload_rename_once(ctx, actor, code, name));
+}
+
+static int cpor_workload_register_once(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
                            const char *name, int area, int needs_subscription) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_WORKLOAD_REGISTER);
@@ -368,11 +404,16 @@ int cpor_workload_register(cpor_ctx *ctx, const cpor_actor *actor, const char *c
                      area,
                      needs_subscription ? 1 : 0,
                      strncmp(code, "D365_", 5) == 0,
-                     0};
+                     0, 0};
   cpor_store_object obj;
   void *buf = NULL;
-  rc = cpor__put(ctx, CPOR_STORE_INSERT, cpor__workload_encode(&w, &obj, &buf), &obj, buf);
+  rc = cpor__put(ctx, CPOR_STORE_INSERT, 0, cpor__workload_encode(&w, &obj, &buf), &obj, buf);
   return cpor__call_end(ctx, rc);
+}
+
+int cpor_workload_register(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
+                           const char *name, int area, int needs_subscription) {
+  CPOR__RETRY(ctx, cpor_workload_register_once(ctx, actor, code, name, area, needs_subscription));
 }
 
 int cpor_workload_get(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
@@ -423,8 +464,8 @@ int cpor_workload_list(cpor_ctx *ctx, const cpor_actor *actor, cpor_workload_ite
     free(it);
     return rc;
   }
-  cpor_store_filter f = {CPOR_STORE_WORKLOAD, CPOR_STORE_BY_KIND, NULL, 0};
-  rc = ctx->storage->m.object_scan(ctx->storage->self, &f, collect_workload, it);
+  rc = cpor__store_objects(ctx->storage, CPOR_STORE_WORKLOAD, CPOR_STORE_BY_KIND, NULL, 0, NULL, 0,
+                           collect_workload, it);
   if (rc) rc = cpor__storage_fail(ctx, rc, "cannot list workloads");
   /* A stored record of a built-in code is its new display name. */
   size_t stored = it->l.n;

@@ -141,8 +141,8 @@ static int moved_in(cpor_ctx *ctx, const filter *f, collector *col) {
   if (f->state != CPOR_STATE_ASSOCIATED && f->state != CPOR_STATE_REJECTED &&
       f->state != CPOR_STATE_ENDED)
     return CPOR_OK;
-  int rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_OPTOUT, f->now, on_due, col);
-  if (!rc) rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_RESPONSE, f->now, on_due, col);
+  int rc = cpor__store_deadlines(s, CPOR_DEADLINE_OPTOUT, f->now, on_due, col);
+  if (!rc) rc = cpor__store_deadlines(s, CPOR_DEADLINE_RESPONSE, f->now, on_due, col);
   return rc;
 }
 
@@ -166,19 +166,21 @@ static int scan(cpor_ctx *ctx, const filter *f, cpor_claim_iter *it) {
   cpor_storage *s = ctx->storage;
   int rc;
   if (f->unit) {
-    rc = s->m.lines_by_unit(s->self, f->unit, on_line, &col);
+    rc = cpor__store_lines(s, f->unit, on_line, &col);
   } else if (f->overdue) {
-    rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_SLA, f->now, on_deadline, &col);
+    rc = cpor__store_deadlines(s, CPOR_DEADLINE_SLA, f->now, on_deadline, &col);
   } else {
-    cpor_store_filter sf = {CPOR_STORE_CLAIM, CPOR_STORE_BY_STATE, NULL, (int32_t)f->state};
+    uint32_t by = CPOR_STORE_BY_STATE;
+    const char *key = NULL;
     if (f->partner_id)
-      sf.by = CPOR_STORE_BY_OWNER, sf.key = f->partner_id;
+      by = CPOR_STORE_BY_OWNER, key = f->partner_id;
     else if (f->tenant_id)
-      sf.by = CPOR_STORE_BY_REF, sf.key = f->tenant_id;
+      by = CPOR_STORE_BY_REF, key = f->tenant_id;
     else if (!f->state)
-      sf.by = CPOR_STORE_BY_KIND; /* the unfiltered query of the reviewer */
-    rc = s->m.object_scan(s->self, &sf, on_object, &col);
-    if (!rc && sf.by == CPOR_STORE_BY_STATE) rc = moved_in(ctx, f, &col);
+      by = CPOR_STORE_BY_KIND; /* the unfiltered query of the reviewer */
+    rc = cpor__store_objects(s, CPOR_STORE_CLAIM, by, key, (int32_t)f->state, NULL, 0, on_object,
+                             &col);
+    if (!rc && by == CPOR_STORE_BY_STATE) rc = moved_in(ctx, f, &col);
   }
   if (rc == CPOR_ENOTFOUND || rc == CPOR_ECORRUPT || rc == CPOR_ENOMEM)
     return rc == CPOR_ENOTFOUND ? cpor__fail(ctx, CPOR_ECORRUPT, "a unit row names a missing claim")
@@ -302,7 +304,7 @@ static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
 }
 
 int cpor__history_load(cpor_ctx *ctx, cpor__touched *t, cpor__list *out) {
-  int rc = ctx->storage->m.event_scan(ctx->storage->self, t->claim->id, on_event, out);
+  int rc = cpor__store_events(ctx->storage, t->claim->id, on_event, out);
   if (rc) return cpor__storage_fail(ctx, rc, "cannot read history");
   /* Then what settling adds as of now (the store has not caught up yet). */
   for (size_t i = 0; i < t->nevents; i++) {

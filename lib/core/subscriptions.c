@@ -11,7 +11,7 @@ static int bad(cpor_ctx *ctx, const char *what) {
   return cpor__fail(ctx, CPOR_EINVAL, "%s", what);
 }
 
-int cpor_subscription_create(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
+static int cpor_subscription_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
                              const char *tenant_id, const char *workload, int channel, int state) {
   if (!ctx) return CPOR_EINVAL;
   int authz = cpor__dir_permit(ctx, actor, CPOR__DIR_SUBSCRIPTION_CREATE);
@@ -31,14 +31,19 @@ int cpor_subscription_create(cpor_ctx *ctx, const cpor_actor *actor, const char 
   if (!rc && !w->needs_subscription)
     rc = cpor__fail(ctx, CPOR_EINVAL, "%s is not a subscription product", workload);
   if (!rc) {
-    cpor_subscription s = {sid, tid, (char *)workload, channel, state};
+    cpor_subscription s = {sid, tid, (char *)workload, channel, state, 0};
     cpor_store_object obj;
     void *buf = NULL;
-    rc = cpor__put(ctx, CPOR_STORE_INSERT, cpor__subscription_encode(&s, &obj, &buf), &obj, buf);
+    rc = cpor__put(ctx, CPOR_STORE_INSERT, 0, cpor__subscription_encode(&s, &obj, &buf), &obj, buf);
   }
   cpor_tenant_free(t);
   cpor_workload_free(w);
   return cpor__call_end(ctx, rc);
+}
+
+int cpor_subscription_create(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
+                             const char *tenant_id, const char *workload, int channel, int state) {
+  CPOR__RETRY(ctx, cpor_subscription_create_once(ctx, actor, subscription_id, tenant_id, workload, channel, state));
 }
 
 int cpor_subscription_get(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
@@ -71,7 +76,7 @@ static int sub_view(cpor_ctx *ctx, const char *sid, cpor__view *v) {
   return rc;
 }
 
-int cpor_subscription_set_state(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
+static int cpor_subscription_set_state_once(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
                                 int state, size_t *changed) {
   if (!ctx) return CPOR_EINVAL;
   if (changed) *changed = 0;
@@ -94,7 +99,7 @@ int cpor_subscription_set_state(cpor_ctx *ctx, const cpor_actor *actor, const ch
     s->state = state;
     cpor_store_object obj;
     void *buf = NULL;
-    rc = cpor__put(ctx, CPOR_STORE_UPDATE, cpor__subscription_encode(s, &obj, &buf), &obj, buf);
+    rc = cpor__put(ctx, CPOR_STORE_UPDATE, s->revision, cpor__subscription_encode(s, &obj, &buf), &obj, buf);
   }
   if (!rc) rc = cpor__view_write(ctx, &v);
   size_t n = 0;
@@ -105,4 +110,9 @@ int cpor_subscription_set_state(cpor_ctx *ctx, const cpor_actor *actor, const ch
   rc = cpor__call_end(ctx, rc);
   if (!rc && changed) *changed = n;
   return rc;
+}
+
+int cpor_subscription_set_state(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
+                                int state, size_t *changed) {
+  CPOR__RETRY(ctx, cpor_subscription_set_state_once(ctx, actor, subscription_id, state, changed));
 }

@@ -160,8 +160,8 @@ int cpor__settle_store(cpor_ctx *ctx, size_t *changed) {
   *changed = 0;
   due_list l = {0};
   cpor_storage *s = ctx->storage;
-  int rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_OPTOUT, ctx->now, on_due, &l);
-  if (!rc) rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_RESPONSE, ctx->now, on_due, &l);
+  int rc = cpor__store_deadlines(s, CPOR_DEADLINE_OPTOUT, ctx->now, on_due, &l);
+  if (!rc) rc = cpor__store_deadlines(s, CPOR_DEADLINE_RESPONSE, ctx->now, on_due, &l);
   if (rc == CPOR_ENOMEM)
     rc = cpor__fail(ctx, rc, "out of memory");
   else if (rc == CPOR_ECORRUPT)
@@ -185,9 +185,9 @@ static int first_due(void *arg, const char *claim_id, uint32_t kind, cpor_time a
 int cpor__next_due(cpor_ctx *ctx, cpor_time *out) {
   cpor_storage *s = ctx->storage;
   cpor_time t = INT64_MAX;
-  int rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_OPTOUT, INT64_MAX, first_due, &t);
+  int rc = cpor__store_deadlines(s, CPOR_DEADLINE_OPTOUT, INT64_MAX, first_due, &t);
   if (rc == 1) rc = CPOR_OK;
-  if (!rc) rc = s->m.deadline_scan(s->self, CPOR_DEADLINE_RESPONSE, INT64_MAX, first_due, &t);
+  if (!rc) rc = cpor__store_deadlines(s, CPOR_DEADLINE_RESPONSE, INT64_MAX, first_due, &t);
   if (rc == 1) rc = CPOR_OK;
   if (rc) return cpor__storage_fail(ctx, rc, "cannot read due deadlines");
   *out = t;

@@ -9,32 +9,40 @@
 
 struct cpor_partner {
   char *id, *name;
+  uint64_t revision;
 };
 
+/* revision: the store's revision of the record as read (not encoded; 0 for
+ * a record not read from the store). Updates are conditional on it. */
 struct cpor_location {
   char *mpn_id, *partner_id, *name;
   uint32_t programs; /* bit p set: enrolled in program p */
+  uint64_t revision;
 };
 
 struct cpor_customer {
   char *id, *name;
+  uint64_t revision;
 };
 
 struct cpor_tenant {
   char *id, *customer_id;
   size_t ndomains;
   char **domains;
+  uint64_t revision;
 };
 
 struct cpor_subscription {
   char *id, *tenant_id, *workload;
   int32_t channel, state;
+  uint64_t revision;
 };
 
 struct cpor_workload {
   char *code, *name;
   int32_t area;
   int32_t needs_subscription, dynamics, builtin;
+  uint64_t revision;
 };
 
 typedef struct cpor__line {
@@ -81,6 +89,8 @@ struct cpor_claim {
   cpor_policy policy;
   cpor__variants variants;    /* recorded with the policy */
   cpor_time optout_closes_at; /* from submission: the opt-out window's end */
+  /* not encoded: the store's revision as read (0: a new claim) */
+  uint64_t revision;
   /* not stored: computed when the handle is handed out */
   int overdue;
   cpor_time read_at;

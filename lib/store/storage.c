@@ -1,35 +1,33 @@
 /* Wrapping a backend: version checks and conversion to the latest layout. */
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "store/storage.h"
 #include "struct_version.h"
 
-#include <string.h>
-
 /* Version 3 replaced the methods of versions 1 and 2 (callback scans, no
  * revisions): their layouts cannot be converted, only ported. */
-static int supported(int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, void *self) {
+static int supported(uint32_t version) {
+  return version == CPOR_STORAGE_VERSION;
+}
+
+int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version) {
+  if (!methods) return CPOR_EINVAL;
+  if (!supported(version)) return CPOR_EVERSION;
+  return cpor__struct_init(&cpor__storage_methods_layout, methods, version);
+}
+
+int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, void *self) {
   if (!out) return CPOR_EINVAL;
   *out = NULL;
   if (!methods) return CPOR_EINVAL;
-  if (!supported(methods, methods->version)) return CPOR_EVERSION;
+  if (!supported(methods->version)) return CPOR_EVERSION;
   const cpor_storage_methods *m = methods;
   if (!m->begin || !m->commit || !m->rollback || !m->savepoint || !m->release ||
       !m->rollback_to || !m->object_get || !m->object_put || !m->lines_replace ||
       !m->keys_replace || !m->deadline_set || !m->deadline_clear || !m->event_append ||
       !m->cursor_open || !m->cursor_next || !m->cursor_close)
-    return CPOR_EINVAL;
-  cpor_storage *s = calloc(1, sizeof *s);
-  if (!s) return CPOR_ENOMEM;
-  s->m = *m;
-  s->self = self;
-  *out = s;
-  return CPOR_OK;
-}
-
-ck || !m->object_get || !m->object_put ||
-      !m->object_scan || !m->lines_replace || !m->lines_by_unit || !m->deadline_set ||
-      !m->deadline_clear || !m->deadline_scan || !m->event_append || !m->event_scan)
     return CPOR_EINVAL;
   cpor_storage *s = calloc(1, sizeof *s);
   if (!s) return CPOR_ENOMEM;
@@ -71,10 +69,29 @@ int cpor__store_get(cpor_storage *s, uint32_t kind, const char *id, cpor__object
   return rc ? rc : fn(arg, &obj);
 }
 
-typedef int (*row_fn)(void *fn, void *arg, const cpor_store_row *row);
+/* The callback of a walk, by the query kind it serves. */
+typedef struct visitor {
+  cpor__object_fn object;
+  cpor__line_fn line;
+  cpor__deadline_fn deadline;
+  cpor__event_fn event;
+  void *arg;
+} visitor;
 
-static int walk(cpor_storage *s, const cpor_store_query *q, size_t limit, row_fn each, void *fn,
-                void *arg) {
+static int visit(const visitor *v, const cpor_store_query *q, const cpor_store_row *row) {
+  switch (q->what) {
+  case CPOR_STORE_CURSOR_OBJECTS:
+    return v->object(v->arg, &row->object);
+  case CPOR_STORE_CURSOR_LINES:
+    return v->line(v->arg, &row->line);
+  case CPOR_STORE_CURSOR_DEADLINES:
+    return v->deadline(v->arg, row->claim_id, row->deadline_kind, row->due);
+  default:
+    return v->event(v->arg, row->seq, row->data, row->len);
+  }
+}
+
+static int walk(cpor_storage *s, const cpor_store_query *q, size_t limit, const visitor *v) {
   void *cur = NULL;
   int rc = s->m.cursor_open(s->self, q, &cur);
   if (rc) return rc;
@@ -84,45 +101,36 @@ static int walk(cpor_storage *s, const cpor_store_query *q, size_t limit, row_fn
     memset(&row, 0, sizeof row);
     rc = s->m.cursor_next(s->self, cur, &row);
     if (rc <= 0) break; /* 0: the end; < 0: a failure */
-    if ((rc = each(fn, arg, &row))) break;
+    if ((rc = visit(v, q, &row))) break;
     if (limit && ++n == limit) break;
   }
   s->m.cursor_close(s->self, cur);
   return rc;
 }
 
-static int each_object(void *fn, void *arg, const cpor_store_row *row) {
-  return ((cpor__object_fn)fn)(arg, &row->object);
-}
-static int each_line(void *fn, void *arg, const cpor_store_row *row) {
-  return ((cpor__line_fn)fn)(arg, &row->line);
-}
-static int each_deadline(void *fn, void *arg, const cpor_store_row *row) {
-  return ((cpor__deadline_fn)fn)(arg, row->claim_id, row->deadline_kind, row->due);
-}
-static int each_event(void *fn, void *arg, const cpor_store_row *row) {
-  return ((cpor__event_fn)fn)(arg, row->seq, row->data, row->len);
-}
-
 int cpor__store_objects(cpor_storage *s, uint32_t kind, uint32_t by, const char *key,
                         int32_t state, const char *after, size_t limit, cpor__object_fn fn,
                         void *arg) {
   cpor_store_query q = {CPOR_STORE_CURSOR_OBJECTS, kind, by, key, state, after, 0, 0};
-  return walk(s, &q, limit, each_object, (void *)fn, arg);
+  visitor v = {fn, NULL, NULL, NULL, arg};
+  return walk(s, &q, limit, &v);
 }
 
 int cpor__store_lines(cpor_storage *s, const char *unit, cpor__line_fn fn, void *arg) {
   cpor_store_query q = {CPOR_STORE_CURSOR_LINES, 0, 0, unit, 0, NULL, 0, 0};
-  return walk(s, &q, 0, each_line, (void *)fn, arg);
+  visitor v = {NULL, fn, NULL, NULL, arg};
+  return walk(s, &q, 0, &v);
 }
 
 int cpor__store_deadlines(cpor_storage *s, uint32_t kind, cpor_time upto, cpor__deadline_fn fn,
                           void *arg) {
   cpor_store_query q = {CPOR_STORE_CURSOR_DEADLINES, kind, 0, NULL, 0, NULL, upto, 0};
-  return walk(s, &q, 0, each_deadline, (void *)fn, arg);
+  visitor v = {NULL, NULL, fn, NULL, arg};
+  return walk(s, &q, 0, &v);
 }
 
 int cpor__store_events(cpor_storage *s, const char *claim_id, cpor__event_fn fn, void *arg) {
   cpor_store_query q = {CPOR_STORE_CURSOR_EVENTS, 0, 0, claim_id, 0, NULL, 0, 0};
-  return walk(s, &q, 0, each_event, (void *)fn, arg);
+  visitor v = {NULL, NULL, NULL, fn, arg};
+  return walk(s, &q, 0, &v);
 }
