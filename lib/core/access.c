@@ -102,8 +102,7 @@ static int line_keys(const cpor_claim *c, const cpor__line *l, const char *unit,
   if (!cpor__rules_pending_or_held(l->state)) return 0;
   out[n++] = join("partner ", c->partner_id, " ", unit, oom);
   if (l->state == CPOR_STATE_APPROVED) out[n++] = join("approved ", unit, "", "", oom);
-  if (l->state == CPOR_STATE_ASSOCIATED)
-    out[n++] = join("associated ", unit, "", "", oom);
+  if (l->state == CPOR_STATE_ASSOCIATED) out[n++] = join("associated ", unit, "", "", oom);
   return n;
 }
 

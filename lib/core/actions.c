@@ -29,7 +29,7 @@ static int needs_units(int action) {
 }
 
 static int act_once(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id, int action,
-               const act_args *a) {
+                    const act_args *a) {
   if (!ctx) return CPOR_EINVAL;
   cpor__view v = {0};
   cpor_actor actor;

@@ -327,8 +327,8 @@ static int check_units(cpor_ctx *ctx, const cpor_actor *actor, cpor__view *v, cp
   return CPOR_OK;
 }
 
-static int cpor_claim_create_once(cpor_ctx *ctx, const cpor_actor *actor_in, const cpor_claim_spec *spec_in,
-                      cpor_claim **out) {
+static int cpor_claim_create_once(cpor_ctx *ctx, const cpor_actor *actor_in,
+                                  const cpor_claim_spec *spec_in, cpor_claim **out) {
   if (!ctx) return CPOR_EINVAL;
   if (out) *out = NULL;
   cpor_actor a;
@@ -394,7 +394,7 @@ static int only_contacts(const cpor_claim_spec *s) {
 }
 
 static int cpor_claim_edit_once(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id,
-                    const cpor_claim_spec *changes_in) {
+                                const cpor_claim_spec *changes_in) {
   if (!ctx) return CPOR_EINVAL;
   cpor_claim_spec s;
   const cpor_claim_spec *changes = &s;

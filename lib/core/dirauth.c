@@ -160,8 +160,9 @@ int cpor__dir_scan(cpor_ctx *ctx, const cpor__dir_actor *da, const cpor__dir_kin
                    const char *owner, cpor__list *list) {
   if (da->scope == CPOR__DIR_NONE) return CPOR_OK;
   reader r = {da, k, list, NULL, 0, CPOR_OK};
-  int rc = cpor__store_objects(ctx->storage, k->kind, owner ? CPOR_STORE_BY_OWNER : CPOR_STORE_BY_KIND,
-                               owner, 0, NULL, 0, on_scan, &r);
+  int rc =
+      cpor__store_objects(ctx->storage, k->kind, owner ? CPOR_STORE_BY_OWNER : CPOR_STORE_BY_KIND,
+                          owner, 0, NULL, 0, on_scan, &r);
   if (r.rc == CPOR_ENOMEM) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if (r.rc) return cpor__storage_fail(ctx, r.rc, "cannot decode a directory record");
   return rc ? cpor__storage_fail(ctx, rc, "cannot list") : CPOR_OK;

@@ -52,7 +52,7 @@ static int put_location(cpor_ctx *ctx, uint32_t mode, const cpor_location *l) {
 }
 
 static int cpor_partner_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
-                        const char *name) {
+                                    const char *name) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_PARTNER_CREATE);
   if (rc) return rc;
@@ -84,7 +84,7 @@ int cpor_partner_get(cpor_ctx *ctx, const cpor_actor *actor, const char *partner
 }
 
 static int cpor_location_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *partner_id,
-                         const char *mpn_id, const char *name) {
+                                     const char *mpn_id, const char *name) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_LOCATION_CREATE);
   if (rc) return rc;
@@ -120,8 +120,8 @@ int cpor_location_get(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn_id
 
 /* Loads a location the actor reaches, changes it with edit, writes it back. */
 static int update_location_once(cpor_ctx *ctx, const cpor_actor *actor, int op, const char *mpn_id,
-                           int (*edit)(cpor_ctx *, cpor_location *, const void *),
-                           const void *arg) {
+                                int (*edit)(cpor_ctx *, cpor_location *, const void *),
+                                const void *arg) {
   cpor__dir_actor da;
   int rc = cpor__dir_call_begin(ctx, actor, op, &da);
   if (rc) return rc;
@@ -181,7 +181,8 @@ int cpor_location_enroll(cpor_ctx *ctx, const cpor_actor *actor, const char *mpn
   return update_location(ctx, actor, CPOR__DIR_LOCATION_ENROLL, mpn_id, set_enrollment, &e);
 }
 
-static int cpor_customer_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *name, char **id_out) {
+static int cpor_customer_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *name,
+                                     char **id_out) {
   CHECK_CTX(ctx);
   if (id_out) *id_out = NULL;
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_CUSTOMER_CREATE);
@@ -230,7 +231,7 @@ static int put_domain(cpor_ctx *ctx, const char *domain, const char *tenant_id) 
 }
 
 static int cpor_tenant_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *customer_id,
-                       const char *tenant_id, const char *domain) {
+                                   const char *tenant_id, const char *domain) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_TENANT_CREATE);
   if (rc) return rc;
@@ -259,8 +260,8 @@ int cpor_tenant_create(cpor_ctx *ctx, const cpor_actor *actor, const char *custo
   CPOR__RETRY(ctx, cpor_tenant_create_once(ctx, actor, customer_id, tenant_id, domain));
 }
 
-static int cpor_tenant_add_domain_once(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_id,
-                           const char *domain) {
+static int cpor_tenant_add_domain_once(cpor_ctx *ctx, const cpor_actor *actor,
+                                       const char *tenant_id, const char *domain) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_TENANT_ADD_DOMAIN);
   if (rc) return rc;
@@ -285,7 +286,8 @@ static int cpor_tenant_add_domain_once(cpor_ctx *ctx, const cpor_actor *actor, c
       t->domains[t->ndomains++] = d;
       cpor_store_object obj;
       void *buf = NULL;
-      rc = cpor__put(ctx, CPOR_STORE_UPDATE, t->revision, cpor__tenant_encode(t, &obj, &buf), &obj, buf);
+      rc = cpor__put(ctx, CPOR_STORE_UPDATE, t->revision, cpor__tenant_encode(t, &obj, &buf), &obj,
+                     buf);
     }
   }
   cpor_tenant_free(t);
@@ -310,8 +312,8 @@ int cpor_tenant_get(cpor_ctx *ctx, const cpor_actor *actor, const char *tenant_i
 /* ---- workloads -------------------------------------------------------------- */
 
 static cpor_workload *from_catalog(const cpor__catalog_entry *e) {
-  cpor_workload w = {(char *)e->code,       (char *)e->name, e->area,
-                     e->needs_subscription, e->dynamics,     1, 0};
+  cpor_workload w = {
+      (char *)e->code, (char *)e->name, e->area, e->needs_subscription, e->dynamics, 1, 0};
   return cpor__workload_dup(&w);
 }
 
@@ -344,7 +346,7 @@ static int workload_named(cpor_ctx *ctx, const char *code, cpor_workload **out) 
 }
 
 static int cpor_workload_rename_once(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
-                         const char *name) {
+                                     const char *name) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_WORKLOAD_REGISTER);
   if (rc) return rc;
@@ -388,7 +390,7 @@ int cpor_workload_rename(cpor_ctx *ctx, const cpor_actor *actor, const char *cod
 }
 
 static int cpor_workload_register_once(cpor_ctx *ctx, const cpor_actor *actor, const char *code,
-                           const char *name, int area, int needs_subscription) {
+                                       const char *name, int area, int needs_subscription) {
   CHECK_CTX(ctx);
   int rc = cpor__dir_permit(ctx, actor, CPOR__DIR_WORKLOAD_REGISTER);
   if (rc) return rc;
@@ -404,7 +406,8 @@ static int cpor_workload_register_once(cpor_ctx *ctx, const cpor_actor *actor, c
                      area,
                      needs_subscription ? 1 : 0,
                      strncmp(code, "D365_", 5) == 0,
-                     0, 0};
+                     0,
+                     0};
   cpor_store_object obj;
   void *buf = NULL;
   rc = cpor__put(ctx, CPOR_STORE_INSERT, 0, cpor__workload_encode(&w, &obj, &buf), &obj, buf);

@@ -11,8 +11,9 @@ static int bad(cpor_ctx *ctx, const char *what) {
   return cpor__fail(ctx, CPOR_EINVAL, "%s", what);
 }
 
-static int cpor_subscription_create_once(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
-                             const char *tenant_id, const char *workload, int channel, int state) {
+static int cpor_subscription_create_once(cpor_ctx *ctx, const cpor_actor *actor,
+                                         const char *subscription_id, const char *tenant_id,
+                                         const char *workload, int channel, int state) {
   if (!ctx) return CPOR_EINVAL;
   int authz = cpor__dir_permit(ctx, actor, CPOR__DIR_SUBSCRIPTION_CREATE);
   if (authz) return authz;
@@ -43,7 +44,8 @@ static int cpor_subscription_create_once(cpor_ctx *ctx, const cpor_actor *actor,
 
 int cpor_subscription_create(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
                              const char *tenant_id, const char *workload, int channel, int state) {
-  CPOR__RETRY(ctx, cpor_subscription_create_once(ctx, actor, subscription_id, tenant_id, workload, channel, state));
+  CPOR__RETRY(ctx, cpor_subscription_create_once(ctx, actor, subscription_id, tenant_id, workload,
+                                                 channel, state));
 }
 
 int cpor_subscription_get(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
@@ -76,8 +78,9 @@ static int sub_view(cpor_ctx *ctx, const char *sid, cpor__view *v) {
   return rc;
 }
 
-static int cpor_subscription_set_state_once(cpor_ctx *ctx, const cpor_actor *actor, const char *subscription_id,
-                                int state, size_t *changed) {
+static int cpor_subscription_set_state_once(cpor_ctx *ctx, const cpor_actor *actor,
+                                            const char *subscription_id, int state,
+                                            size_t *changed) {
   if (!ctx) return CPOR_EINVAL;
   if (changed) *changed = 0;
   int authz = cpor__dir_permit(ctx, actor, CPOR__DIR_SUBSCRIPTION_SET_STATE);
@@ -99,7 +102,8 @@ static int cpor_subscription_set_state_once(cpor_ctx *ctx, const cpor_actor *act
     s->state = state;
     cpor_store_object obj;
     void *buf = NULL;
-    rc = cpor__put(ctx, CPOR_STORE_UPDATE, s->revision, cpor__subscription_encode(s, &obj, &buf), &obj, buf);
+    rc = cpor__put(ctx, CPOR_STORE_UPDATE, s->revision, cpor__subscription_encode(s, &obj, &buf),
+                   &obj, buf);
   }
   if (!rc) rc = cpor__view_write(ctx, &v);
   size_t n = 0;

@@ -2,20 +2,18 @@
  * for writing a backend against include/cpor/sys/storage.h.
  *
  * What it relies on from SQLite, and why:
- *  - Uniqueness is decided by the database, never by this process: primary
- *    keys make object_put(INSERT) and event_append conditional writes, and
- *    two partial unique indexes keep at most one APPROVED and one ASSOCIATED
- *    line per unit. The same holds for any other backend that may be shared
- *    by several processes or machines (PostgreSQL next).
+ *  - Races are decided by the database, never by this process: primary keys
+ *    make object_put(INSERT) and event_append conditional, updates name the
+ *    revision they read, and the keys table's primary key refuses a second
+ *    holder of an exclusive key. The backend knows no claim state.
  *  - A write transaction begins with BEGIN IMMEDIATE: writers queue at begin
  *    (up to the busy timeout), so a transaction never reads a state that
  *    another writer changes before it commits.
  *  - Every statement is prepared once per connection and reused, with values
  *    bound (never SQL built from strings): the hot path allocates nothing.
  *
- * Callbacks may call other methods of the same backend, including the scan
- * that is calling them (the nested call gets a private statement). A
- * callback must not commit or roll back the transaction. */
+ * Several cursors may be open at once, and a cursor of the same query as one
+ * already running gets a private statement (sqlite_stmt.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +26,7 @@
 
 /* SQLITE_STATIC: every string stays valid until the method returns, and each
  * method resets its statement and clears the bindings before returning. */
-static int bind_text(sqlite3_stmt *st, int i, const char *text) {
+int cpor__sql_bind_text(sqlite3_stmt *st, int i, const char *text) {
   return text ? sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
 }
 
@@ -43,13 +41,13 @@ static const char *column_text(sqlite3_stmt *st, int i) {
 }
 
 /* A blob column; never a NULL pointer, so callers may memcmp an empty one. */
-static const void *column_blob(sqlite3_stmt *st, int i, size_t *len) {
+const void *cpor__sql_column_blob(sqlite3_stmt *st, int i, size_t *len) {
   const void *p = sqlite3_column_blob(st, i);
   *len = (size_t)sqlite3_column_bytes(st, i);
   return p ? p : "";
 }
 
-static int valid_id(const char *id) {
+int cpor__sql_valid_id(const char *id) {
   if (!id) return 0;
   size_t n = strnlen(id, 256);
   return n >= 1 && n <= 255;
@@ -72,11 +70,13 @@ static int m_begin(void *self, int write) {
 
 static int m_commit(void *self) {
   cpor__sqlite *s = self;
+  cpor__sql_release(&s->get);
   return cpor__sql_run(s, CPOR__SQL_COMMIT, "commit");
 }
 
 static int m_rollback(void *self) {
   cpor__sqlite *s = self;
+  cpor__sql_release(&s->get);
   /* SQLite rolls back by itself after some errors (a full disk, an I/O
    * error): the transaction the core wants to end is already gone. */
   if (sqlite3_get_autocommit(s->db)) return CPOR_OK;
@@ -98,6 +98,7 @@ static int m_release(void *self) {
 
 static int m_rollback_to(void *self) {
   cpor__sqlite *s = self;
+  cpor__sql_release(&s->get);
   if (sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "rollback_to: the transaction is gone");
   int rc = cpor__sql_run(s, CPOR__SQL_CALL_ROLLBACK_TO, "rollback_to");
@@ -106,245 +107,222 @@ static int m_rollback_to(void *self) {
 
 /* ---- objects -------------------------------------------------------------------- */
 
-static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_object_fn fn,
-                        void *arg) {
+_Static_assert(CPOR_STORE_CLAIM == 7, "the statements name claims as kind 7");
+
+static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_object *out) {
   cpor__sqlite *s = self;
-  if (!valid_id(id) || !fn) return cpor__sql_error(s, CPOR_EINVAL, "object_get: bad argument");
-  cpor__stmt q;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_OBJECT_GET, &q);
+  if (!cpor__sql_valid_id(id) || !out)
+    return cpor__sql_error(s, CPOR_EINVAL, "object_get: bad argument");
+  /* The statement stays stepped on its row until the next get, so the row's
+   * pointers stay valid as the contract says. */
+  cpor__stmt *q = &s->get;
+  cpor__sql_release(q);
+  int rc = cpor__sql_acquire(s, CPOR__SQL_OBJECT_GET, q);
   if (rc) return rc;
-  sqlite3_bind_int64(q.st, 1, kind);
-  bind_text(q.st, 2, id);
-  int src = sqlite3_step(q.st);
+  sqlite3_bind_int64(q->st, 1, kind);
+  cpor__sql_bind_text(q->st, 2, id);
+  int src = sqlite3_step(q->st);
   if (src == SQLITE_ROW) {
-    cpor_store_object o = {.kind = kind, .id = id};
-    o.owner = column_text(q.st, 0);
-    o.ref = column_text(q.st, 1);
-    o.state = sqlite3_column_int(q.st, 2);
-    o.data = column_blob(q.st, 3, &o.len);
-    rc = fn(arg, &o);
-  } else if (src == SQLITE_DONE) {
-    rc = CPOR_ENOTFOUND;
-  } else {
-    rc = cpor__sql_fail(s, src, "object_get");
+    memset(out, 0, sizeof *out);
+    out->kind = kind;
+    out->id = id;
+    out->owner = column_text(q->st, 0);
+    out->ref = column_text(q->st, 1);
+    out->state = sqlite3_column_int(q->st, 2);
+    out->revision = (uint64_t)sqlite3_column_int64(q->st, 3);
+    out->data = cpor__sql_column_blob(q->st, 4, &out->len);
+    return CPOR_OK;
   }
-  cpor__sql_release(&q);
+  rc = src == SQLITE_DONE ? CPOR_ENOTFOUND : cpor__sql_fail(s, src, "object_get");
+  cpor__sql_release(q);
   return rc;
+}
+
+/* After a conditional write changed nothing: was the row missing, or did its
+ * revision move? */
+static int missing_or_moved(cpor__sqlite *s, const cpor_store_object *obj, const char *what) {
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, CPOR__SQL_OBJECT_EXISTS, &q);
+  if (rc) return rc;
+  sqlite3_bind_int64(q.st, 1, obj->kind);
+  cpor__sql_bind_text(q.st, 2, obj->id);
+  int src = sqlite3_step(q.st);
+  cpor__sql_release(&q);
+  char msg[96];
+  if (src == SQLITE_ROW) {
+    snprintf(msg, sizeof msg, "%s: the revision moved (another writer)", what);
+    return cpor__sql_error(s, CPOR_ECONFLICT, msg);
+  }
+  if (src != SQLITE_DONE) return cpor__sql_fail(s, src, what);
+  snprintf(msg, sizeof msg, "%s: no such object", what);
+  return cpor__sql_error(s, CPOR_ENOTFOUND, msg);
 }
 
 static int m_object_put(void *self, const cpor_store_object *obj, uint32_t mode) {
   cpor__sqlite *s = self;
-  if (!obj || !valid_id(obj->id) || (!obj->data && obj->len) ||
-      (mode != CPOR_STORE_INSERT && mode != CPOR_STORE_UPDATE))
+  if (!obj || !cpor__sql_valid_id(obj->id) || (!obj->data && obj->len) ||
+      (mode != CPOR_STORE_INSERT && mode != CPOR_STORE_UPDATE && mode != CPOR_STORE_DELETE))
     return cpor__sql_error(s, CPOR_EINVAL, "object_put: bad argument");
-  int insert = mode == CPOR_STORE_INSERT;
+  static const cpor__sql_id ids[] = {0, CPOR__SQL_OBJECT_INSERT, CPOR__SQL_OBJECT_UPDATE,
+                                     CPOR__SQL_OBJECT_DELETE};
+  static const char *const what[] = {"", "object insert", "object update", "object delete"};
+  cpor__sql_release(&s->get); /* a write ends the last get's row */
   cpor__stmt q;
-  int rc = cpor__sql_acquire(s, insert ? CPOR__SQL_OBJECT_INSERT : CPOR__SQL_OBJECT_UPDATE, &q);
+  int rc = cpor__sql_acquire(s, ids[mode], &q);
   if (rc) return rc;
   sqlite3_bind_int64(q.st, 1, obj->kind);
-  bind_text(q.st, 2, obj->id);
-  bind_text(q.st, 3, obj->owner);
-  bind_text(q.st, 4, obj->ref);
-  sqlite3_bind_int(q.st, 5, obj->state);
-  bind_blob(q.st, 6, obj->data, obj->len);
-  rc = step_done(s, q.st, insert ? "object insert" : "object update");
-  /* An UPDATE of a missing row succeeds in SQL; the contract wants to know. */
-  if (rc == CPOR_OK && !insert && sqlite3_changes(s->db) == 0)
-    rc = cpor__sql_error(s, CPOR_ENOTFOUND, "object update: no such object");
+  cpor__sql_bind_text(q.st, 2, obj->id);
+  if (mode != CPOR_STORE_DELETE) {
+    cpor__sql_bind_text(q.st, 3, obj->owner);
+    cpor__sql_bind_text(q.st, 4, obj->ref);
+    sqlite3_bind_int(q.st, 5, obj->state);
+    bind_blob(q.st, 6, obj->data, obj->len);
+  }
+  if (mode != CPOR_STORE_INSERT) sqlite3_bind_int64(q.st, 7, (sqlite3_int64)obj->revision);
+  rc = step_done(s, q.st, what[mode]);
+  int none = rc == CPOR_OK && mode != CPOR_STORE_INSERT && sqlite3_changes(s->db) == 0;
   cpor__sql_release(&q);
+  return none ? missing_or_moved(s, obj, what[mode]) : rc;
+}
+
+/* ---- a claim's rows --------------------------------------------------------------- */
+
+/* Deletes the claim's rows of one table (LINES_DELETE or KEYS_DELETE). */
+static int delete_rows(cpor__sqlite *s, cpor__sql_id id, const char *claim_id, const char *what) {
+  cpor__stmt del;
+  int rc = cpor__sql_acquire(s, id, &del);
+  if (rc) return rc;
+  cpor__sql_bind_text(del.st, 1, claim_id);
+  rc = step_done(s, del.st, what);
+  cpor__sql_release(&del);
   return rc;
 }
 
-static int m_object_scan(void *self, const cpor_store_filter *f, cpor_store_object_fn fn,
-                         void *arg) {
-  cpor__sqlite *s = self;
-  if (!f || !fn) return cpor__sql_error(s, CPOR_EINVAL, "object_scan: bad argument");
-  cpor__sql_id id;
-  switch (f->by) {
-  case CPOR_STORE_BY_KIND:
-    id = CPOR__SQL_SCAN_KIND;
-    break;
-  case CPOR_STORE_BY_OWNER:
-    id = CPOR__SQL_SCAN_OWNER;
-    break;
-  case CPOR_STORE_BY_REF:
-    id = CPOR__SQL_SCAN_REF;
-    break;
-  case CPOR_STORE_BY_STATE:
-    id = CPOR__SQL_SCAN_STATE;
-    break;
-  default:
-    return cpor__sql_error(s, CPOR_EINVAL, "object_scan: unknown selector");
+/* One INSERT ... SELECT row of a claim: CPOR_ENOTFOUND when the claim is
+ * not stored (nothing was inserted). */
+static int inserted(cpor__sqlite *s, sqlite3_stmt *st, const char *what) {
+  int rc = step_done(s, st, what);
+  if (rc == CPOR_OK && sqlite3_changes(s->db) == 0) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s: no such claim", what);
+    rc = cpor__sql_error(s, CPOR_ENOTFOUND, msg);
   }
-  if ((id == CPOR__SQL_SCAN_OWNER || id == CPOR__SQL_SCAN_REF) && !f->key)
-    return cpor__sql_error(s, CPOR_EINVAL, "object_scan: a key is required");
-  cpor__stmt q;
-  int rc = cpor__sql_acquire(s, id, &q);
-  if (rc) return rc;
-  /* Each statement names only the parameters it uses; binding an unused
-   * index is a harmless SQLITE_RANGE. */
-  sqlite3_bind_int64(q.st, 1, f->kind);
-  if (id == CPOR__SQL_SCAN_OWNER || id == CPOR__SQL_SCAN_REF) bind_text(q.st, 2, f->key);
-  if (id == CPOR__SQL_SCAN_STATE) sqlite3_bind_int(q.st, 3, f->state);
-  int src;
-  while (rc == CPOR_OK && (src = sqlite3_step(q.st)) == SQLITE_ROW) {
-    cpor_store_object o = {.kind = f->kind};
-    o.id = column_text(q.st, 0);
-    o.owner = column_text(q.st, 1);
-    o.ref = column_text(q.st, 2);
-    o.state = sqlite3_column_int(q.st, 3);
-    o.data = column_blob(q.st, 4, &o.len);
-    rc = fn(arg, &o);
-  }
-  if (rc == CPOR_OK && src != SQLITE_DONE) rc = cpor__sql_fail(s, src, "object_scan");
-  cpor__sql_release(&q);
   return rc;
 }
 
-/* ---- lines ---------------------------------------------------------------------- */
-
-static int m_lines_replace(void *self, const char *claim_id, const cpor_store_line *lines,
-                           size_t count) {
-  cpor__sqlite *s = self;
-  if (!valid_id(claim_id) || (count && !lines))
-    return cpor__sql_error(s, CPOR_EINVAL, "lines_replace: bad argument");
-  /* Refuse malformed rows before touching anything. */
-  for (size_t i = 0; i < count; i++) {
-    if (!lines[i].claim_id || strcmp(lines[i].claim_id, claim_id) != 0 || !lines[i].unit)
-      return cpor__sql_error(s, CPOR_EINVAL, "lines_replace: a row names another claim or no unit");
-  }
-  /* A savepoint makes delete + inserts one unit: when an insert hits a
-   * unique index, ROLLBACK TO puts the claim's old rows back. */
-  int rc = cpor__sql_run(s, CPOR__SQL_SAVEPOINT, "lines_replace");
-  if (rc) return rc;
-  cpor__stmt del, ins = {0};
-  rc = cpor__sql_acquire(s, CPOR__SQL_LINES_DELETE, &del);
-  if (rc == CPOR_OK) {
-    bind_text(del.st, 1, claim_id);
-    rc = step_done(s, del.st, "lines_replace");
-    cpor__sql_release(&del);
-  }
-  if (rc == CPOR_OK && count) rc = cpor__sql_acquire(s, CPOR__SQL_LINES_INSERT, &ins);
-  for (size_t i = 0; rc == CPOR_OK && i < count; i++) {
-    sqlite3_reset(ins.st);
-    bind_text(ins.st, 1, claim_id);
-    sqlite3_bind_int64(ins.st, 2, lines[i].line);
-    bind_text(ins.st, 3, lines[i].unit);
-    bind_text(ins.st, 4, lines[i].partner_id);
-    sqlite3_bind_int(ins.st, 5, lines[i].status);
-    rc = step_done(s, ins.st, "lines_replace");
-  }
-  cpor__sql_release(&ins);
-  if (rc == CPOR_OK) return cpor__sql_run(s, CPOR__SQL_RELEASE, "lines_replace");
-  /* Undo, then end the savepoint; s->err keeps the first failure's detail. */
+/* Runs body inside a private savepoint: on failure, the claim's rows are as
+ * before (delete + inserts are one unit), and s->err keeps the detail. */
+static int atomically(cpor__sqlite *s, int rc) {
+  if (rc == CPOR_OK) return cpor__sql_run(s, CPOR__SQL_RELEASE, "release");
   char keep[sizeof s->err];
   memcpy(keep, s->err, sizeof keep);
-  cpor__sql_run(s, CPOR__SQL_ROLLBACK_TO, "lines_replace");
-  cpor__sql_run(s, CPOR__SQL_RELEASE, "lines_replace");
+  cpor__sql_run(s, CPOR__SQL_ROLLBACK_TO, "rollback to");
+  cpor__sql_run(s, CPOR__SQL_RELEASE, "release");
   memcpy(s->err, keep, sizeof keep);
   return rc;
 }
 
-static int m_lines_by_unit(void *self, const char *unit, cpor_store_line_fn fn, void *arg) {
+static int m_lines_replace(void *self, const char *claim_id, const cpor_store_line *lines,
+                           size_t count) {
   cpor__sqlite *s = self;
-  if (!unit || !fn) return cpor__sql_error(s, CPOR_EINVAL, "lines_by_unit: bad argument");
-  cpor__stmt q;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_LINES_BY_UNIT, &q);
+  if (!cpor__sql_valid_id(claim_id) || (count && !lines))
+    return cpor__sql_error(s, CPOR_EINVAL, "lines_replace: bad argument");
+  for (size_t i = 0; i < count; i++)
+    if (!lines[i].claim_id || strcmp(lines[i].claim_id, claim_id) != 0 || !lines[i].unit)
+      return cpor__sql_error(s, CPOR_EINVAL, "lines_replace: a row names another claim or no unit");
+  cpor__sql_release(&s->get);
+  int rc = cpor__sql_run(s, CPOR__SQL_SAVEPOINT, "lines_replace");
   if (rc) return rc;
-  bind_text(q.st, 1, unit);
-  int src;
-  while (rc == CPOR_OK && (src = sqlite3_step(q.st)) == SQLITE_ROW) {
-    cpor_store_line l = {.unit = unit};
-    l.claim_id = column_text(q.st, 0);
-    l.line = (uint32_t)sqlite3_column_int64(q.st, 1);
-    l.partner_id = column_text(q.st, 2);
-    l.status = sqlite3_column_int(q.st, 3);
-    rc = fn(arg, &l);
+  rc = delete_rows(s, CPOR__SQL_LINES_DELETE, claim_id, "lines_replace");
+  cpor__stmt ins = {0};
+  if (rc == CPOR_OK && count) rc = cpor__sql_acquire(s, CPOR__SQL_LINES_INSERT, &ins);
+  for (size_t i = 0; rc == CPOR_OK && i < count; i++) {
+    sqlite3_reset(ins.st);
+    cpor__sql_bind_text(ins.st, 1, claim_id);
+    sqlite3_bind_int64(ins.st, 2, lines[i].line);
+    cpor__sql_bind_text(ins.st, 3, lines[i].unit);
+    cpor__sql_bind_text(ins.st, 4, lines[i].partner_id);
+    sqlite3_bind_int(ins.st, 5, lines[i].status);
+    rc = inserted(s, ins.st, "lines_replace");
   }
-  if (rc == CPOR_OK && src != SQLITE_DONE) rc = cpor__sql_fail(s, src, "lines_by_unit");
-  cpor__sql_release(&q);
-  return rc;
+  cpor__sql_release(&ins);
+  return atomically(s, rc);
 }
 
-/* ---- deadlines ------------------------------------------------------------------ */
+static int m_keys_replace(void *self, const char *claim_id, const char *const *keys, size_t count) {
+  cpor__sqlite *s = self;
+  if (!cpor__sql_valid_id(claim_id) || (count && !keys))
+    return cpor__sql_error(s, CPOR_EINVAL, "keys_replace: bad argument");
+  for (size_t i = 0; i < count; i++)
+    if (!cpor__sql_valid_id(keys[i]))
+      return cpor__sql_error(s, CPOR_EINVAL, "keys_replace: a key must be 1-255 bytes");
+  cpor__sql_release(&s->get);
+  int rc = cpor__sql_run(s, CPOR__SQL_SAVEPOINT, "keys_replace");
+  if (rc) return rc;
+  rc = delete_rows(s, CPOR__SQL_KEYS_DELETE, claim_id, "keys_replace");
+  cpor__stmt ins = {0};
+  if (rc == CPOR_OK && count) rc = cpor__sql_acquire(s, CPOR__SQL_KEYS_INSERT, &ins);
+  for (size_t i = 0; rc == CPOR_OK && i < count; i++) {
+    sqlite3_reset(ins.st);
+    cpor__sql_bind_text(ins.st, 1, claim_id);
+    cpor__sql_bind_text(ins.st, 2, keys[i]);
+    rc = inserted(s, ins.st, "keys_replace");
+    if (rc == CPOR_EEXISTS) {
+      char msg[320];
+      snprintf(msg, sizeof msg, "keys_replace: key '%.255s' is held by another claim", keys[i]);
+      cpor__sql_error(s, CPOR_EEXISTS, msg);
+    }
+  }
+  cpor__sql_release(&ins);
+  return atomically(s, rc);
+}
 
 static int m_deadline_set(void *self, const char *claim_id, uint32_t kind, cpor_time due) {
   cpor__sqlite *s = self;
-  if (!valid_id(claim_id)) return cpor__sql_error(s, CPOR_EINVAL, "deadline_set: bad claim id");
+  if (!cpor__sql_valid_id(claim_id))
+    return cpor__sql_error(s, CPOR_EINVAL, "deadline_set: bad claim id");
+  if (kind < CPOR_DEADLINE_OPTOUT || kind > CPOR_DEADLINE_SLA)
+    return cpor__sql_error(s, CPOR_EINVAL, "deadline_set: unknown kind");
+  cpor__sql_release(&s->get);
   cpor__stmt q;
   int rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_SET, &q);
   if (rc) return rc;
-  bind_text(q.st, 1, claim_id);
+  cpor__sql_bind_text(q.st, 1, claim_id);
   sqlite3_bind_int64(q.st, 2, kind);
   sqlite3_bind_int64(q.st, 3, due);
-  rc = step_done(s, q.st, "deadline_set");
+  rc = inserted(s, q.st, "deadline_set");
   cpor__sql_release(&q);
   return rc;
 }
 
 static int m_deadline_clear(void *self, const char *claim_id, uint32_t kind) {
   cpor__sqlite *s = self;
-  if (!valid_id(claim_id)) return cpor__sql_error(s, CPOR_EINVAL, "deadline_clear: bad claim id");
+  if (!cpor__sql_valid_id(claim_id))
+    return cpor__sql_error(s, CPOR_EINVAL, "deadline_clear: bad claim id");
+  cpor__sql_release(&s->get);
   cpor__stmt q;
   int rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_CLEAR, &q);
   if (rc) return rc;
-  bind_text(q.st, 1, claim_id);
+  cpor__sql_bind_text(q.st, 1, claim_id);
   sqlite3_bind_int64(q.st, 2, kind);
   rc = step_done(s, q.st, "deadline_clear");
   cpor__sql_release(&q);
   return rc;
 }
 
-static int m_deadline_scan(void *self, uint32_t kind, cpor_time upto, cpor_store_deadline_fn fn,
-                           void *arg) {
-  cpor__sqlite *s = self;
-  if (!fn) return cpor__sql_error(s, CPOR_EINVAL, "deadline_scan: bad argument");
-  cpor__stmt q;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_SCAN, &q);
-  if (rc) return rc;
-  sqlite3_bind_int64(q.st, 1, kind);
-  sqlite3_bind_int64(q.st, 2, upto);
-  int src;
-  while (rc == CPOR_OK && (src = sqlite3_step(q.st)) == SQLITE_ROW)
-    rc = fn(arg, column_text(q.st, 0), kind, sqlite3_column_int64(q.st, 1));
-  if (rc == CPOR_OK && src != SQLITE_DONE) rc = cpor__sql_fail(s, src, "deadline_scan");
-  cpor__sql_release(&q);
-  return rc;
-}
-
-/* ---- events --------------------------------------------------------------------- */
-
 static int m_event_append(void *self, const char *claim_id, uint32_t seq, const void *data,
                           size_t len) {
   cpor__sqlite *s = self;
-  if (!valid_id(claim_id) || (!data && len))
+  if (!cpor__sql_valid_id(claim_id) || (!data && len))
     return cpor__sql_error(s, CPOR_EINVAL, "event_append: bad argument");
+  cpor__sql_release(&s->get);
   cpor__stmt q;
   int rc = cpor__sql_acquire(s, CPOR__SQL_EVENT_APPEND, &q);
   if (rc) return rc;
-  bind_text(q.st, 1, claim_id);
+  cpor__sql_bind_text(q.st, 1, claim_id);
   sqlite3_bind_int64(q.st, 2, seq);
   bind_blob(q.st, 3, data, len);
-  rc = step_done(s, q.st, "event_append");
-  cpor__sql_release(&q);
-  return rc;
-}
-
-static int m_event_scan(void *self, const char *claim_id, cpor_store_event_fn fn, void *arg) {
-  cpor__sqlite *s = self;
-  if (!valid_id(claim_id) || !fn)
-    return cpor__sql_error(s, CPOR_EINVAL, "event_scan: bad argument");
-  cpor__stmt q;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_EVENT_SCAN, &q);
-  if (rc) return rc;
-  bind_text(q.st, 1, claim_id);
-  int src;
-  while (rc == CPOR_OK && (src = sqlite3_step(q.st)) == SQLITE_ROW) {
-    size_t len;
-    const void *data = column_blob(q.st, 1, &len);
-    rc = fn(arg, (uint32_t)sqlite3_column_int64(q.st, 0), data, len);
-  }
-  if (rc == CPOR_OK && src != SQLITE_DONE) rc = cpor__sql_fail(s, src, "event_scan");
+  rc = inserted(s, q.st, "event_append");
   cpor__sql_release(&q);
   return rc;
 }
@@ -359,6 +337,7 @@ static const char *m_errmsg(void *self) {
 static void m_close(void *self) {
   cpor__sqlite *s = self;
   if (!s) return;
+  cpor__sql_release(&s->get);
   cpor__sql_finalize_all(s);
   /* Every statement is finalized, so close cannot fail with BUSY; an open
    * transaction is rolled back by SQLite. */
@@ -376,14 +355,14 @@ static const cpor_storage_methods sqlite_methods = {
     .rollback_to = m_rollback_to,
     .object_get = m_object_get,
     .object_put = m_object_put,
-    .object_scan = m_object_scan,
     .lines_replace = m_lines_replace,
-    .lines_by_unit = m_lines_by_unit,
+    .keys_replace = m_keys_replace,
     .deadline_set = m_deadline_set,
     .deadline_clear = m_deadline_clear,
-    .deadline_scan = m_deadline_scan,
     .event_append = m_event_append,
-    .event_scan = m_event_scan,
+    .cursor_open = cpor__sqlite_cursor_open,
+    .cursor_next = cpor__sqlite_cursor_next,
+    .cursor_close = cpor__sqlite_cursor_close,
     .errmsg = m_errmsg,
     .close = m_close,
 };

@@ -12,7 +12,7 @@
 #include "cpor/sys/storage.h"
 
 /* The schema version this library writes (PRAGMA user_version). */
-#define CPOR__SQLITE_SCHEMA_VERSION 1
+#define CPOR__SQLITE_SCHEMA_VERSION 2
 /* PRAGMA application_id: 'CPOR' in ASCII, so `file` and other tools can tell
  * a libcpor database from any other SQLite file. */
 #define CPOR__SQLITE_APPLICATION_ID 0x43504f52
@@ -36,6 +36,8 @@ typedef enum cpor__sql_id {
   CPOR__SQL_OBJECT_GET,
   CPOR__SQL_OBJECT_INSERT,
   CPOR__SQL_OBJECT_UPDATE,
+  CPOR__SQL_OBJECT_DELETE,
+  CPOR__SQL_OBJECT_EXISTS,
   CPOR__SQL_SCAN_KIND,
   CPOR__SQL_SCAN_OWNER,
   CPOR__SQL_SCAN_REF,
@@ -43,6 +45,8 @@ typedef enum cpor__sql_id {
   CPOR__SQL_LINES_DELETE,
   CPOR__SQL_LINES_INSERT,
   CPOR__SQL_LINES_BY_UNIT,
+  CPOR__SQL_KEYS_DELETE,
+  CPOR__SQL_KEYS_INSERT,
   CPOR__SQL_DEADLINE_SET,
   CPOR__SQL_DEADLINE_CLEAR,
   CPOR__SQL_DEADLINE_SCAN,
@@ -57,16 +61,17 @@ typedef struct cpor__sqlite {
   sqlite3 *db;
   int busy_timeout_ms;                  /* for the "database is locked" message */
   sqlite3_stmt *stmts[CPOR__SQL_COUNT]; /* prepared on first use, kept until close */
+  struct cpor__stmt_s {
+    sqlite3_stmt *st;
+    int owned;
+  } get; /* the last object_get, left on its row (its pointers are the caller's) */
   char err[512];                        /* the last failure; "" when none yet */
 } cpor__sqlite;
 
 /* A statement borrowed for one method call: the cached one, or a private
  * copy when the cached one is still running (a callback re-entered the same
  * scan). Always hand it back with cpor__sql_release. */
-typedef struct cpor__stmt {
-  sqlite3_stmt *st;
-  int owned; /* 1: a private copy, finalized on release */
-} cpor__stmt;
+typedef struct cpor__stmt_s cpor__stmt; /* .owned 1: a private copy, finalized on release */
 
 int cpor__sql_acquire(cpor__sqlite *s, cpor__sql_id id, cpor__stmt *out);
 void cpor__sql_release(cpor__stmt *stmt);
@@ -83,6 +88,16 @@ void cpor__sql_finalize_all(cpor__sqlite *s);
 int cpor__sql_fail(cpor__sqlite *s, int rc, const char *what);
 /* Records a message for a failure detected by the backend itself. */
 int cpor__sql_error(cpor__sqlite *s, int code, const char *msg);
+
+/* Cursors (sqlite_cursor.c). */
+int cpor__sqlite_cursor_open(void *self, const cpor_store_query *q, void **cursor);
+int cpor__sqlite_cursor_next(void *self, void *cursor, cpor_store_row *row);
+void cpor__sqlite_cursor_close(void *self, void *cursor);
+
+/* Binding and column helpers shared by the backend's files. */
+int cpor__sql_bind_text(sqlite3_stmt *st, int i, const char *text);
+const void *cpor__sql_column_blob(sqlite3_stmt *st, int i, size_t *len);
+int cpor__sql_valid_id(const char *id);
 
 /* Checks that db is a libcpor database (or empty) without writing anything,
  * then creates or upgrades the schema. Writes the reason to s->err. */

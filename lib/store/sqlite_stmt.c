@@ -24,34 +24,55 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
     [CPOR__SQL_CALL_RELEASE] = "RELEASE cpor_call",
     [CPOR__SQL_CALL_ROLLBACK_TO] = "ROLLBACK TO cpor_call",
     [CPOR__SQL_OBJECT_GET] =
-        "SELECT owner, ref, state, data FROM objects WHERE kind = ?1 AND id = ?2",
-    [CPOR__SQL_OBJECT_INSERT] = "INSERT INTO objects(kind, id, owner, ref, state, data) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [CPOR__SQL_OBJECT_UPDATE] = "UPDATE objects SET owner = ?3, ref = ?4, state = ?5, data = ?6 "
-                                "WHERE kind = ?1 AND id = ?2",
-    /* The scans select the same columns so one row reader serves them all. */
-    [CPOR__SQL_SCAN_KIND] = "SELECT id, owner, ref, state, data FROM objects "
-                            "WHERE kind = ?1 ORDER BY id",
-    [CPOR__SQL_SCAN_OWNER] = "SELECT id, owner, ref, state, data FROM objects "
-                             "WHERE kind = ?1 AND owner = ?2 ORDER BY id",
-    [CPOR__SQL_SCAN_REF] = "SELECT id, owner, ref, state, data FROM objects "
-                           "WHERE kind = ?1 AND ref = ?2 ORDER BY id",
-    [CPOR__SQL_SCAN_STATE] = "SELECT id, owner, ref, state, data FROM objects "
-                             "WHERE kind = ?1 AND state = ?3 ORDER BY id",
-    [CPOR__SQL_LINES_DELETE] = "DELETE FROM lines WHERE claim_id = ?1",
-    [CPOR__SQL_LINES_INSERT] = "INSERT INTO lines(claim_id, line, unit, partner_id, status) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5)",
-    [CPOR__SQL_LINES_BY_UNIT] = "SELECT claim_id, line, partner_id, status FROM lines "
-                                "WHERE unit = ?1 ORDER BY claim_id, line",
-    [CPOR__SQL_DEADLINE_SET] = "INSERT INTO deadlines(claim_id, kind, due) VALUES (?1, ?2, ?3) "
-                               "ON CONFLICT(claim_id, kind) DO UPDATE SET due = excluded.due",
-    [CPOR__SQL_DEADLINE_CLEAR] = "DELETE FROM deadlines WHERE claim_id = ?1 AND kind = ?2",
-    /* Served by the (kind, due, claim_id) index: the cost follows the rows
+        "SELECT owner, ref, state, revision, data FROM objects WHERE kind = ?1 AND id = ?2",
+    [CPOR__SQL_OBJECT_INSERT] = "INSERT INTO objects(kind, id, owner, ref, state, revision, data) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+    /* Conditional on the revision read: the race between two writers is
+     * decided here, not by a lock the backend holds. */
+    [CPOR__SQL_OBJECT_UPDATE] =
+        "UPDATE objects SET owner = ?3, ref = ?4, state = ?5, data = ?6, revision = revision + 1 "
+        "WHERE kind = ?1 AND id = ?2 AND revision = ?7",
+    [CPOR__SQL_OBJECT_DELETE] = "DELETE FROM objects WHERE kind = ?1 AND id = ?2 AND revision = ?7",
+    [CPOR__SQL_OBJECT_EXISTS] = "SELECT 1 FROM objects WHERE kind = ?1 AND id = ?2",
+    /* The scans select the same columns so one row reader serves them all;
+     * ?4 is the id to resume after ('' from the first: ids are never empty). */
+    [CPOR__SQL_SCAN_KIND] = "SELECT id, owner, ref, state, revision, data FROM objects "
+                            "WHERE kind = ?1 AND id > ?4 ORDER BY id",
+    [CPOR__SQL_SCAN_OWNER] = "SELECT id, owner, ref, state, revision, data FROM objects "
+                             "WHERE kind = ?1 AND owner = ?2 AND id > ?4 ORDER BY id",
+    [CPOR__SQL_SCAN_REF] = "SELECT id, owner, ref, state, revision, data FROM objects "
+                           "WHERE kind = ?1 AND ref = ?2 AND id > ?4 ORDER BY id",
+    [CPOR__SQL_SCAN_STATE] = "SELECT id, owner, ref, state, revision, data FROM objects "
+                             "WHERE kind = ?1 AND state = ?3 AND id > ?4 ORDER BY id",
+    /* A claim's rows name it by its integer row id (oid), not by its text
+     * UUID: every index of lines, keys, deadlines and events stays small.
+     * Kind 7 is CPOR_STORE_CLAIM (sqlite.c asserts it). */
+    [CPOR__SQL_LINES_DELETE] =
+        "DELETE FROM lines WHERE oid = (SELECT oid FROM objects WHERE kind = 7 AND id = ?1)",
+    [CPOR__SQL_LINES_INSERT] = "INSERT INTO lines(oid, line, unit, partner_id, status) "
+                               "SELECT oid, ?2, ?3, ?4, ?5 FROM objects WHERE kind = 7 AND id = ?1",
+    [CPOR__SQL_LINES_BY_UNIT] = "SELECT o.id, l.line, l.partner_id, l.status FROM lines l "
+                                "JOIN objects o ON o.oid = l.oid "
+                                "WHERE l.unit = ?1 ORDER BY o.id, l.line",
+    [CPOR__SQL_KEYS_DELETE] =
+        "DELETE FROM keys WHERE oid = (SELECT oid FROM objects WHERE kind = 7 AND id = ?1)",
+    [CPOR__SQL_KEYS_INSERT] =
+        "INSERT INTO keys(key, oid) SELECT ?2, oid FROM objects WHERE kind = 7 AND id = ?1",
+    [CPOR__SQL_DEADLINE_SET] =
+        "INSERT INTO deadlines(oid, kind, due) SELECT oid, ?2, ?3 FROM objects "
+        "WHERE kind = 7 AND id = ?1 ON CONFLICT(oid, kind) DO UPDATE SET due = excluded.due",
+    [CPOR__SQL_DEADLINE_CLEAR] = "DELETE FROM deadlines WHERE oid = (SELECT oid FROM objects WHERE "
+                                 "kind = 7 AND id = ?1) AND kind = ?2",
+    /* Served by the (kind, due, oid) index: the cost follows the rows
      * visited, not the rows stored. */
-    [CPOR__SQL_DEADLINE_SCAN] = "SELECT claim_id, due FROM deadlines "
-                                "WHERE kind = ?1 AND due <= ?2 ORDER BY due, claim_id",
-    [CPOR__SQL_EVENT_APPEND] = "INSERT INTO events(claim_id, seq, data) VALUES (?1, ?2, ?3)",
-    [CPOR__SQL_EVENT_SCAN] = "SELECT seq, data FROM events WHERE claim_id = ?1 ORDER BY seq",
+    [CPOR__SQL_DEADLINE_SCAN] = "SELECT o.id, d.due FROM deadlines d "
+                                "JOIN objects o ON o.oid = d.oid "
+                                "WHERE d.kind = ?1 AND d.due <= ?2 ORDER BY d.due, d.oid",
+    [CPOR__SQL_EVENT_APPEND] = "INSERT INTO events(oid, seq, data) SELECT oid, ?2, ?3 FROM objects "
+                               "WHERE kind = 7 AND id = ?1",
+    [CPOR__SQL_EVENT_SCAN] = "SELECT seq, data FROM events WHERE oid = (SELECT oid FROM objects "
+                             "WHERE kind = 7 AND id = ?1) AND seq > ?2 "
+                             "ORDER BY seq",
 };
 
 static int prepare(cpor__sqlite *s, cpor__sql_id id, unsigned flags, sqlite3_stmt **out) {

@@ -121,7 +121,8 @@ enum {
   CPOR_STORE_CURSOR_OBJECTS = 1,   /* row.object, ascending id (bytewise) */
   CPOR_STORE_CURSOR_LINES = 2,     /* row.line of unit key, (claim_id, line) order */
   CPOR_STORE_CURSOR_DEADLINES = 3, /* row.claim_id, row.deadline_kind, row.due:
-                                    * due <= upto, in (due, claim_id) order */
+                                    * due <= upto, in due order (equal dues in
+                                    * an order of the backend's choosing) */
   CPOR_STORE_CURSOR_EVENTS = 4     /* row.claim_id, row.seq, row.data: the events
                                     * of claim key with seq > after_seq, in seq order */
 };
