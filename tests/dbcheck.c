@@ -25,7 +25,7 @@ static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
 
 int test_history_scan(cpor_storage *s, const char *claim_id, test_history *h) {
   memset(h, 0, sizeof *h);
-  return s->m.event_scan(s->self, claim_id, on_event, h);
+  return cpor__store_events(s, claim_id, on_event, h);
 }
 
 sqlite3 *test_sql_open_checked(const char *path) {

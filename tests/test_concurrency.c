@@ -334,8 +334,9 @@ static void check_store(tally *k, int final) {
   memset(k, 0, sizeof *k);
   k->s = s;
   ck_assert_int_eq(s->m.begin(s->self, 0), CPOR_OK);
-  cpor_store_filter f = {CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0};
-  ck_assert_int_eq(s->m.object_scan(s->self, &f, on_claim, k), CPOR_OK);
+  ck_assert_int_eq(
+      cpor__store_objects(s, CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0, NULL, 0, on_claim, k),
+      CPOR_OK);
   s->m.rollback(s->self);
   ck_assert_msg(k->bad == 0, "%zu inconsistent claims; first: %s", k->bad, k->first_bad);
   for (int t = 0; t < NTENANTS; t++)

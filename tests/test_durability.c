@@ -239,7 +239,7 @@ static int on_claim(void *arg, const cpor_store_object *o) {
     k->live_lines++;
     char *unit = cpor__unit_key(c, &c->lines[i]);
     row_find f = {c->id, (uint32_t)i, -1};
-    rc = k->s->m.lines_by_unit(k->s->self, unit, on_row, &f);
+    rc = cpor__store_lines(k->s, unit, on_row, &f);
     free(unit);
     if (rc != 0 || f.status != c->lines[i].state)
       bad(k, c->id, "line %zu has unit row status %d", i, f.status);
@@ -267,8 +267,9 @@ static void scan_store(cpor_storage *s, checker *k) {
   memset(k, 0, sizeof *k);
   k->s = s;
   ck_assert_int_eq(s->m.begin(s->self, 0), CPOR_OK);
-  cpor_store_filter f = {CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0};
-  ck_assert_int_eq(s->m.object_scan(s->self, &f, on_claim, k), CPOR_OK);
+  ck_assert_int_eq(
+      cpor__store_objects(s, CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0, NULL, 0, on_claim, k),
+      CPOR_OK);
   s->m.rollback(s->self);
 }
 

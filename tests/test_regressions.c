@@ -339,7 +339,7 @@ static int on_claim(void *arg, const cpor_store_object *o) {
 }
 static int stored_state(cpor_storage *s, const char *id) {
   int state = 0;
-  ck_assert_int_eq(s->m.object_get(s->self, CPOR_STORE_CLAIM, id, on_claim, &state), CPOR_OK);
+  ck_assert_int_eq(cpor__store_get(s, CPOR_STORE_CLAIM, id, on_claim, &state), CPOR_OK);
   return state;
 }
 
@@ -410,21 +410,13 @@ END_TEST
 /* A wrapper whose unit rows come back without a partner. */
 typedef struct null_partner {
   cpor_storage *inner;
-  cpor_store_line_fn fn;
-  void *arg;
 } null_partner;
 
-static int np_line(void *arg, const cpor_store_line *l) {
-  null_partner *np = arg;
-  cpor_store_line copy = *l;
-  copy.partner_id = NULL;
-  return np->fn(np->arg, &copy);
-}
-static int np_lines_by_unit(void *self, const char *unit, cpor_store_line_fn fn, void *arg) {
+static int np_cursor_next(void *self, void *cur, cpor_store_row *row) {
   null_partner *np = self;
-  np->fn = fn;
-  np->arg = arg;
-  return np->inner->m.lines_by_unit(np->inner->self, unit, np_line, np);
+  int rc = np->inner->m.cursor_next(np->inner->self, cur, row);
+  if (rc == 1 && row->line.claim_id) row->line.partner_id = NULL;
+  return rc;
 }
 #define FWD(name, sig, args)                                                                       \
   static int np_##name sig {                                                                       \
@@ -434,22 +426,26 @@ static int np_lines_by_unit(void *self, const char *unit, cpor_store_line_fn fn,
 FWD(begin, (void *self, int write), (np->inner->self, write))
 FWD(commit, (void *self), (np->inner->self))
 FWD(rollback, (void *self), (np->inner->self))
-FWD(object_get, (void *self, uint32_t k, const char *id, cpor_store_object_fn fn, void *arg),
-    (np->inner->self, k, id, fn, arg))
+FWD(savepoint, (void *self), (np->inner->self))
+FWD(release, (void *self), (np->inner->self))
+FWD(rollback_to, (void *self), (np->inner->self))
+FWD(object_get, (void *self, uint32_t k, const char *id, cpor_store_object *o),
+    (np->inner->self, k, id, o))
 FWD(object_put, (void *self, const cpor_store_object *o, uint32_t mode), (np->inner->self, o, mode))
-FWD(object_scan, (void *self, const cpor_store_filter *f, cpor_store_object_fn fn, void *arg),
-    (np->inner->self, f, fn, arg))
 FWD(lines_replace, (void *self, const char *id, const cpor_store_line *l, size_t n),
     (np->inner->self, id, l, n))
+FWD(keys_replace, (void *self, const char *id, const char *const *k, size_t n),
+    (np->inner->self, id, k, n))
 FWD(deadline_set, (void *self, const char *id, uint32_t k, cpor_time due),
     (np->inner->self, id, k, due))
 FWD(deadline_clear, (void *self, const char *id, uint32_t k), (np->inner->self, id, k))
-FWD(deadline_scan, (void *self, uint32_t k, cpor_time upto, cpor_store_deadline_fn fn, void *arg),
-    (np->inner->self, k, upto, fn, arg))
 FWD(event_append, (void *self, const char *id, uint32_t seq, const void *d, size_t len),
     (np->inner->self, id, seq, d, len))
-FWD(event_scan, (void *self, const char *id, cpor_store_event_fn fn, void *arg),
-    (np->inner->self, id, fn, arg))
+FWD(cursor_open, (void *self, const cpor_store_query *q, void **cur), (np->inner->self, q, cur))
+static void np_cursor_close(void *self, void *cur) {
+  null_partner *np = self;
+  np->inner->m.cursor_close(np->inner->self, cur);
+}
 static void np_close(void *self) {
   (void)self;
 }
@@ -465,19 +461,22 @@ START_TEST(unit_row_without_partner_is_ecorrupt) {
       .begin = np_begin,
       .commit = np_commit,
       .rollback = np_rollback,
+      .savepoint = np_savepoint,
+      .release = np_release,
+      .rollback_to = np_rollback_to,
       .object_get = np_object_get,
       .object_put = np_object_put,
-      .object_scan = np_object_scan,
       .lines_replace = np_lines_replace,
-      .lines_by_unit = np_lines_by_unit,
+      .keys_replace = np_keys_replace,
       .deadline_set = np_deadline_set,
       .deadline_clear = np_deadline_clear,
-      .deadline_scan = np_deadline_scan,
       .event_append = np_event_append,
-      .event_scan = np_event_scan,
+      .cursor_open = np_cursor_open,
+      .cursor_next = np_cursor_next,
+      .cursor_close = np_cursor_close,
       .close = np_close,
   };
-  null_partner np = {w.storage, NULL, NULL};
+  null_partner np = {w.storage};
   cpor_storage *bad = NULL;
   ck_assert_int_eq(cpor_storage_new(&bad, &m, &np), CPOR_OK);
   cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;

@@ -19,6 +19,15 @@
 /* Calls a method of a storage: CALL(st, begin, 1). */
 #define CALL(st, method, ...) ((st)->m.method((st)->self, __VA_ARGS__))
 #define CALL0(st, method) ((st)->m.method((st)->self))
+/* The object query of the 0.1 vtable, kept for these tests' brevity. */
+typedef struct cpor_store_filter {
+  uint32_t kind, by;
+  const char *key;
+  int32_t state;
+} cpor_store_filter;
+static int scan(cpor_storage *st, const cpor_store_filter *f, cpor__object_fn fn, void *arg) {
+  return cpor__store_objects(st, f->kind, f->by, f->key, f->state, NULL, 0, fn, arg);
+}
 #define ERRMSG(st) ((st)->m.errmsg((st)->self) ? (st)->m.errmsg((st)->self) : "")
 
 /* ---- temporary files ------------------------------------------------------------ */
@@ -178,7 +187,7 @@ static const char *raw_plan(sqlite3 *db, const char *query) {
 
 static void put(cpor_storage *st, const char *id, const char *owner, int32_t state,
                 const char *data, int expect) {
-  cpor_store_object o = {CPOR_STORE_CLAIM, id, owner, NULL, state, data, strlen(data)};
+  cpor_store_object o = {CPOR_STORE_CLAIM, id, owner, NULL, state, 0, data, strlen(data)};
   ck_assert_status(CALL(st, object_put, &o, CPOR_STORE_INSERT), expect);
 }
 
@@ -202,7 +211,7 @@ static int collect_line(void *arg, const cpor_store_line *l) {
 static const char *lines_of(cpor_storage *st, const char *unit) {
   static line_list ll;
   ll.text[0] = '\0';
-  ck_assert_status(CALL(st, lines_by_unit, unit, collect_line, &ll), CPOR_OK);
+  ck_assert_status(cpor__store_lines(st, unit, collect_line, &ll), CPOR_OK);
   return ll.text;
 }
 
@@ -258,21 +267,17 @@ START_TEST(new_file_has_schema_and_wal) {
   ck_assert(exists(path));
   sqlite3 *db = raw_open(path);
   ck_assert_str_eq(raw_text(db, "PRAGMA application_id"), "1129336658"); /* 0x43504f52 */
-  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "1");
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "2");
   ck_assert_str_eq(raw_text(db, "PRAGMA journal_mode"), "wal");
   ck_assert_str_eq(raw_text(db, "SELECT value FROM meta WHERE key = 'application'"), "libcpor");
-  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "5");
-  /* The two partial unique indexes that keep one APPROVED and one
-   * ASSOCIATED line per unit. */
-  ck_assert_str_eq(raw_text(db, "SELECT sql FROM sqlite_master WHERE name = 'lines_one_approved'"),
-                   "CREATE UNIQUE INDEX lines_one_approved ON lines(unit) WHERE status = 5");
-  ck_assert_str_eq(
-      raw_text(db, "SELECT sql FROM sqlite_master WHERE name = 'lines_one_associated'"),
-      "CREATE UNIQUE INDEX lines_one_associated ON lines(unit) WHERE status = 6");
-  /* deadline_scan's query is answered from the (kind, due, claim_id) index
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "6");
+  /* No index names a status value: exclusive keys replaced them. */
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%status =%'"),
+                   "0");
+  /* The deadline cursor's query is answered from the (kind, due) index
    * without a sort: its cost follows the rows that are due. */
-  const char *plan = raw_plan(db, "SELECT claim_id, due FROM deadlines "
-                                  "WHERE kind = 1 AND due <= 5 ORDER BY due, claim_id");
+  const char *plan = raw_plan(db, "SELECT o.id, d.due FROM deadlines d JOIN objects o ON o.oid = "
+                                  "d.oid WHERE d.kind = 1 AND d.due <= 5 ORDER BY d.due, d.oid");
   ck_assert_msg(strstr(plan, "TEMP B-TREE") == NULL, "plan: %s", plan);
   ck_assert_msg(strstr(plan, "COVERING INDEX deadlines_due") != NULL, "plan: %s", plan);
   sqlite3_close(db);
@@ -289,7 +294,7 @@ START_TEST(empty_file_becomes_a_database) {
   put(st, "c1", "p1", 2, "payload", CPOR_OK);
   cpor_storage_free(st);
   sqlite3 *db = raw_open(path);
-  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "1");
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "2");
   sqlite3_close(db);
 }
 END_TEST
@@ -308,7 +313,7 @@ START_TEST(migrates_from_version_zero) {
   cpor_storage *st = open_ok(path, NULL);
   cpor_storage_free(st);
   db = raw_open(path);
-  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "1");
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "2");
   ck_assert_str_eq(raw_text(db, "PRAGMA application_id"), "1129336658");
   sqlite3_close(db);
 }
@@ -319,13 +324,13 @@ START_TEST(memory_database) {
   ck_assert_status(CALL(st, begin, 1), CPOR_OK);
   put(st, "c1", "p1", 2, "hello", CPOR_OK);
   char got[64] = "";
-  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
+  ck_assert_status(cpor__store_get(st, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
   ck_assert_str_eq(got, "hello");
   ck_assert_status(CALL0(st, commit), CPOR_OK);
   cpor_storage_free(st);
   /* A second :memory: store is a separate, empty database. */
   st = open_ok(":memory:", NULL);
-  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_ENOTFOUND);
+  ck_assert_status(cpor__store_get(st, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_ENOTFOUND);
   cpor_storage_free(st);
 }
 END_TEST
@@ -374,14 +379,14 @@ START_TEST(reopen_keeps_data) {
   st = open_ok(path, NULL);
   ck_assert_status(CALL(st, begin, 0), CPOR_OK);
   char got[64] = "";
-  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
+  ck_assert_status(cpor__store_get(st, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
   ck_assert_str_eq(got, "committed");
-  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c2", copy_data, got), CPOR_ENOTFOUND);
+  ck_assert_status(cpor__store_get(st, CPOR_STORE_CLAIM, "c2", copy_data, got), CPOR_ENOTFOUND);
   ck_assert_str_eq(lines_of(st, "unit-1"), "c1:0:6 ");
-  ck_assert_status(CALL(st, deadline_scan, CPOR_DEADLINE_OPTOUT, 5000, first_deadline, got), 1);
+  ck_assert_status(cpor__store_deadlines(st, CPOR_DEADLINE_OPTOUT, 5000, first_deadline, got), 1);
   ck_assert_str_eq(got, "c1@1234");
   int n = 0;
-  ck_assert_status(CALL(st, event_scan, "c1", count_events, &n), CPOR_OK);
+  ck_assert_status(cpor__store_events(st, "c1", count_events, &n), CPOR_OK);
   ck_assert_int_eq(n, 1);
   ck_assert_status(CALL0(st, commit), CPOR_OK);
   cpor_storage_free(st);
@@ -433,9 +438,9 @@ START_TEST(newer_schema_is_refused) {
   const char *path = tpath(0, "newer.db");
   cpor_storage_free(open_ok(path, NULL));
   sqlite3 *db = raw_open(path);
-  raw_exec(db, "PRAGMA user_version = 2");
+  raw_exec(db, "PRAGMA user_version = 3");
   sqlite3_close(db); /* the last connection: the WAL is checkpointed away */
-  expect_refused(path, NULL, CPOR_EVERSION, "schema version 2 is newer");
+  expect_refused(path, NULL, CPOR_EVERSION, "schema version 3 is newer");
 }
 END_TEST
 
@@ -467,7 +472,7 @@ START_TEST(read_only_option) {
   st = open_ok(path, &ro);
   ck_assert_status(CALL(st, begin, 0), CPOR_OK);
   char got[64] = "";
-  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
+  ck_assert_status(cpor__store_get(st, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
   ck_assert_str_eq(got, "data");
   ck_assert_status(CALL0(st, commit), CPOR_OK);
   /* Writes fail with CPOR_ESTORAGE and a reason. */
@@ -524,11 +529,11 @@ START_TEST(lock_contention_times_out) {
   /* WAL: a reader is not blocked by the writer, and sees the last commit. */
   char got[64] = "";
   ck_assert_status(CALL(b, begin, 0), CPOR_OK);
-  ck_assert_status(CALL(b, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_ENOTFOUND);
+  ck_assert_status(cpor__store_get(b, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_ENOTFOUND);
   ck_assert_status(CALL0(b, commit), CPOR_OK);
   ck_assert_status(CALL0(a, commit), CPOR_OK);
   ck_assert_status(CALL(b, begin, 1), CPOR_OK);
-  ck_assert_status(CALL(b, object_get, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
+  ck_assert_status(cpor__store_get(b, CPOR_STORE_CLAIM, "c1", copy_data, got), CPOR_OK);
   ck_assert_str_eq(got, "a's");
   ck_assert_status(CALL0(b, commit), CPOR_OK);
   cpor_storage_free(a);
@@ -540,45 +545,62 @@ START_TEST(racing_connections_cannot_double_associate) {
   const char *path = tpath(0, "race.db");
   cpor_storage *a = open_ok(path, NULL);
   cpor_storage *b = open_ok(path, NULL);
-  /* B's claim c2 already has a line on another unit. */
-  cpor_store_line b_old = {"c2", 0, "U2", "pb", CPOR_STATE_SUBMITTED};
-  ck_assert_status(CALL(b, begin, 1), CPOR_OK);
-  ck_assert_status(CALL(b, lines_replace, "c2", &b_old, 1), CPOR_OK);
-  ck_assert_status(CALL0(b, commit), CPOR_OK);
-
-  /* B starts reading first and sees U free... */
-  ck_assert_status(CALL(b, begin, 0), CPOR_OK);
-  ck_assert_str_eq(lines_of(b, "U"), "");
-  /* ...then A associates U and commits. */
-  cpor_store_line a_line = {"c1", 0, "U", "pa", CPOR_STATE_ASSOCIATED};
   ck_assert_status(CALL(a, begin, 1), CPOR_OK);
-  ck_assert_status(CALL(a, lines_replace, "c1", &a_line, 1), CPOR_OK);
+  put(a, "c1", "pa", 2, "one", CPOR_OK);
+  put(a, "c2", "pb", 2, "two", CPOR_OK);
+  put(a, "c3", "pc", 2, "three", CPOR_OK);
+  const char *b_old[] = {"partner pb U2"};
+  ck_assert_status(CALL(a, keys_replace, "c2", b_old, 1), CPOR_OK);
+  ck_assert_status(CALL0(a, commit), CPOR_OK);
+
+  /* B starts reading first and reads c1 at revision 1... */
+  ck_assert_status(CALL(b, begin, 0), CPOR_OK);
+  cpor_store_object seen;
+  ck_assert_status(CALL(b, object_get, CPOR_STORE_CLAIM, "c1", &seen), CPOR_OK);
+  ck_assert_uint_eq(seen.revision, 1);
+  /* ...then A associates U and commits. */
+  const char *a_keys[] = {"associated U"};
+  ck_assert_status(CALL(a, begin, 1), CPOR_OK);
+  cpor_store_object o = {CPOR_STORE_CLAIM, "c1", "pa", NULL, 6, 1, "one'", 4};
+  ck_assert_status(CALL(a, object_put, &o, CPOR_STORE_UPDATE), CPOR_OK);
+  ck_assert_status(CALL(a, keys_replace, "c1", a_keys, 1), CPOR_OK);
   ck_assert_status(CALL0(a, commit), CPOR_OK);
   /* B acting on its stale read cannot write at all. */
-  cpor_store_line b_new[2] = {{"c2", 0, "U2", "pb", CPOR_STATE_APPROVED},
-                              {"c2", 1, "U", "pb", CPOR_STATE_ASSOCIATED}};
-  ck_assert_status(CALL(b, lines_replace, "c2", b_new, 2), CPOR_ESTORAGE);
+  const char *b_new[] = {"partner pb U2", "associated U"};
+  ck_assert_status(CALL(b, keys_replace, "c2", b_new, 2), CPOR_ESTORAGE);
   ck_assert_msg(strstr(ERRMSG(b), "database changed") != NULL, "%s", ERRMSG(b));
   ck_assert_status(CALL0(b, rollback), CPOR_OK);
-  /* In a fresh write transaction the unique index refuses the second
-   * ASSOCIATED row, and B's rows are as before the call. */
+  /* In a fresh write transaction the key refuses a second holder, and B's
+   * keys are as before the call; an update naming the old revision is a
+   * conflict. */
   ck_assert_status(CALL(b, begin, 1), CPOR_OK);
-  ck_assert_status(CALL(b, lines_replace, "c2", b_new, 2), CPOR_EEXISTS);
-  ck_assert_msg(strstr(ERRMSG(b), "UNIQUE constraint failed: lines.unit") != NULL, "%s", ERRMSG(b));
-  ck_assert_str_eq(lines_of(b, "U2"), "c2:0:2 ");
-  ck_assert_str_eq(lines_of(b, "U"), "c1:0:6 ");
-  /* One APPROVED challenger may coexist with the ASSOCIATED incumbent... */
-  b_new[1].status = CPOR_STATE_APPROVED;
-  ck_assert_status(CALL(b, lines_replace, "c2", b_new, 2), CPOR_OK);
+  ck_assert_status(CALL(b, keys_replace, "c2", b_new, 2), CPOR_EEXISTS);
+  ck_assert_msg(strstr(ERRMSG(b), "key 'associated U' is held by another claim") != NULL, "%s",
+                ERRMSG(b));
+  o.data = "b's";
+  o.len = 3;
+  ck_assert_status(CALL(b, object_put, &o, CPOR_STORE_UPDATE), CPOR_ECONFLICT);
+  ck_assert_status(CALL(b, object_get, CPOR_STORE_CLAIM, "c1", &seen), CPOR_OK);
+  ck_assert_uint_eq(seen.revision, 2);
+  ck_assert_int_eq(memcmp(seen.data, "one'", 4), 0);
+  /* B may hold its own keys, and release them. */
+  const char *b_ok[] = {"partner pb U2", "approved U"};
+  ck_assert_status(CALL(b, keys_replace, "c2", b_ok, 2), CPOR_OK);
   ck_assert_status(CALL0(b, commit), CPOR_OK);
-  /* ...but not a second APPROVED one. */
-  cpor_store_line third = {"c3", 0, "U", "pc", CPOR_STATE_APPROVED};
+  /* ...but no second claim takes "approved U". */
+  const char *third[] = {"approved U"};
   ck_assert_status(CALL(a, begin, 1), CPOR_OK);
-  ck_assert_status(CALL(a, lines_replace, "c3", &third, 1), CPOR_EEXISTS);
-  ck_assert_str_eq(lines_of(a, "U"), "c1:0:6 c2:1:5 ");
+  ck_assert_status(CALL(a, keys_replace, "c3", third, 1), CPOR_EEXISTS);
+  ck_assert_status(CALL(a, keys_replace, "c2", NULL, 0), CPOR_OK);
+  ck_assert_status(CALL(a, keys_replace, "c3", third, 1), CPOR_OK);
   ck_assert_status(CALL0(a, commit), CPOR_OK);
   cpor_storage_free(a);
   cpor_storage_free(b);
+  sqlite3 *db = raw_open(path);
+  ck_assert_str_eq(
+      raw_text(db, "SELECT group_concat(key, ',') FROM (SELECT key FROM keys ORDER BY key)"),
+      "approved U,associated U");
+  sqlite3_close(db);
 }
 END_TEST
 
@@ -599,9 +621,9 @@ static int nested_scan(void *arg, const cpor_store_object *o) {
   n->outer++;
   /* The same scan again, and a get, from inside the callback. */
   cpor_store_filter all = {CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0};
-  ck_assert_status(CALL(n->st, object_scan, &all, count_inner, n), CPOR_OK);
+  ck_assert_status(scan(n->st, &all, count_inner, n), CPOR_OK);
   char got[64];
-  ck_assert_status(CALL(n->st, object_get, CPOR_STORE_CLAIM, o->id, copy_data, got), CPOR_OK);
+  ck_assert_status(cpor__store_get(n->st, CPOR_STORE_CLAIM, o->id, copy_data, got), CPOR_OK);
   return 0;
 }
 
@@ -617,16 +639,16 @@ START_TEST(scans_reenter_and_stop) {
   put(st, "c3", "p2", 3, "3", CPOR_OK);
   nest n = {st, 0, 0};
   cpor_store_filter all = {CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0};
-  ck_assert_status(CALL(st, object_scan, &all, nested_scan, &n), CPOR_OK);
+  ck_assert_status(scan(st, &all, nested_scan, &n), CPOR_OK);
   ck_assert_int_eq(n.outer, 3);
   ck_assert_int_eq(n.inner, 9);
   /* A non-zero callback result stops the scan and is returned; the
    * statement is reset, so the next scan starts from the beginning. */
   int seen = 0;
-  ck_assert_status(CALL(st, object_scan, &all, stop_at_second, &seen), 42);
+  ck_assert_status(scan(st, &all, stop_at_second, &seen), 42);
   ck_assert_int_eq(seen, 2);
   seen = 0;
-  ck_assert_status(CALL(st, object_scan, &all, stop_at_second, &seen), 42);
+  ck_assert_status(scan(st, &all, stop_at_second, &seen), 42);
   ck_assert_int_eq(seen, 2);
   ck_assert_status(CALL0(st, commit), CPOR_OK);
   cpor_storage_free(st);
@@ -640,9 +662,10 @@ START_TEST(method_codes) {
   put(st, "c1", "p1", 2, "x", CPOR_OK);
   put(st, "c1", "p1", 2, "x", CPOR_EEXISTS);
   ck_assert_msg(strstr(ERRMSG(st), "UNIQUE constraint failed") != NULL, "%s", ERRMSG(st));
-  cpor_store_object o = {CPOR_STORE_CLAIM, "nope", NULL, NULL, 0, "y", 1};
+  cpor_store_object o = {CPOR_STORE_CLAIM, "nope", NULL, NULL, 0, 0, "y", 1};
   ck_assert_status(CALL(st, object_put, &o, CPOR_STORE_UPDATE), CPOR_ENOTFOUND);
-  ck_assert_status(CALL(st, object_put, &o, 3), CPOR_EINVAL);
+  ck_assert_status(CALL(st, object_put, &o, CPOR_STORE_DELETE), CPOR_ENOTFOUND);
+  ck_assert_status(CALL(st, object_put, &o, 4), CPOR_EINVAL);
   ck_assert_status(CALL(st, object_put, NULL, CPOR_STORE_INSERT), CPOR_EINVAL);
   o.id = "";
   ck_assert_status(CALL(st, object_put, &o, CPOR_STORE_INSERT), CPOR_EINVAL);
@@ -655,9 +678,9 @@ START_TEST(method_codes) {
   ck_assert_status(CALL(st, event_append, "c1", 1, "e", 1), CPOR_EEXISTS);
   ck_assert_status(CALL(st, deadline_clear, "c1", CPOR_DEADLINE_SLA), CPOR_OK);
   cpor_store_filter f = {CPOR_STORE_CLAIM, CPOR_STORE_BY_OWNER, NULL, 0};
-  ck_assert_status(CALL(st, object_scan, &f, copy_data, NULL), CPOR_EINVAL);
+  ck_assert_status(scan(st, &f, copy_data, NULL), CPOR_EINVAL);
   f.by = 99;
-  ck_assert_status(CALL(st, object_scan, &f, copy_data, NULL), CPOR_EINVAL);
+  ck_assert_status(scan(st, &f, copy_data, NULL), CPOR_EINVAL);
   cpor_store_line wrong = {"c9", 0, "U", "p", 1};
   ck_assert_status(CALL(st, lines_replace, "c1", &wrong, 1), CPOR_EINVAL);
   ck_assert_status(CALL(st, lines_replace, "c1", NULL, 1), CPOR_EINVAL);
@@ -678,11 +701,14 @@ START_TEST(integrity_after_workload) {
     for (int i = batch * 200; i < (batch + 1) * 200; i++) {
       snprintf(id, sizeof id, "claim-%05d", i);
       snprintf(unit, sizeof unit, "unit-%d", i % 150);
-      cpor_store_object o = {CPOR_STORE_CLAIM, id, "p", unit, i % 9, data, (size_t)(i % 200)};
+      cpor_store_object o = {CPOR_STORE_CLAIM, id, "p", unit, i % 9, 0, data, (size_t)(i % 200)};
       ck_assert_status(CALL(st, object_put, &o, CPOR_STORE_INSERT), CPOR_OK);
       cpor_store_line l = {id, 0, unit, "p", CPOR_STATE_ASSOCIATED};
-      int rc = CALL(st, lines_replace, id, &l, 1);
-      ck_assert_status(rc, i < 150 ? CPOR_OK : CPOR_EEXISTS);
+      ck_assert_status(CALL(st, lines_replace, id, &l, 1), CPOR_OK);
+      char key[64];
+      snprintf(key, sizeof key, "associated %s", unit);
+      const char *keys[] = {key};
+      ck_assert_status(CALL(st, keys_replace, id, keys, 1), i < 150 ? CPOR_OK : CPOR_EEXISTS);
       ck_assert_status(CALL(st, deadline_set, id, CPOR_DEADLINE_OPTOUT, i), CPOR_OK);
       ck_assert_status(CALL(st, event_append, id, 1, data, 50), CPOR_OK);
     }
@@ -693,7 +719,8 @@ START_TEST(integrity_after_workload) {
   sqlite3 *db = raw_open(path);
   ck_assert_str_eq(raw_text(db, "PRAGMA integrity_check"), "ok");
   ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM objects"), "1000");
-  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM lines"), "150");
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM lines"), "1000");
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM keys"), "150");
   sqlite3_close(db);
 }
 END_TEST

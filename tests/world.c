@@ -210,12 +210,13 @@ static int on_line(void *arg, const cpor_store_line *l) {
 
 static int on_object(void *arg, const cpor_store_object *o) {
   dump *d = arg;
-  fprintf(d->f, "obj %u %s owner=%s ref=%s state=%d ", o->kind, o->id, o->owner ? o->owner : "-",
-          o->ref ? o->ref : "-", o->state);
+  fprintf(d->f, "obj %u %s owner=%s ref=%s state=%d rev=%llu ", o->kind, o->id,
+          o->owner ? o->owner : "-", o->ref ? o->ref : "-", o->state,
+          (unsigned long long)o->revision);
   hex(d->f, o->data, o->len);
   fputc('\n', d->f);
   if (o->kind == CPOR_STORE_CLAIM) {
-    d->s->m.event_scan(d->s->self, o->id, on_event, d);
+    cpor__store_events(d->s, o->id, on_event, d);
     cpor_claim *c = NULL;
     if (cpor__claim_decode(o, &c) == CPOR_OK) {
       for (size_t i = 0; i < cpor_claim_line_count(c); i++) {
@@ -225,7 +226,7 @@ static int on_object(void *arg, const cpor_store_object *o) {
         else
           snprintf(unit, sizeof unit, "t:%s:%s", cpor_claim_tenant_id(c),
                    cpor_claim_line_workload(c, i));
-        d->s->m.lines_by_unit(d->s->self, unit, on_line, d);
+        cpor__store_lines(d->s, unit, on_line, d);
       }
       cpor_claim_free(c);
     }
@@ -244,11 +245,11 @@ char *store_dump(cpor_storage *s) {
   d.f = open_memstream(&d.buf, &d.len);
   ck_assert_int_eq(s->m.begin(s->self, 0), CPOR_OK);
   for (uint32_t k = CPOR_STORE_PARTNER; k <= CPOR_STORE_DOMAIN; k++) {
-    cpor_store_filter f = {k, CPOR_STORE_BY_KIND, NULL, 0};
-    ck_assert_int_eq(s->m.object_scan(s->self, &f, on_object, &d), 0);
+    ck_assert_int_eq(cpor__store_objects(s, k, CPOR_STORE_BY_KIND, NULL, 0, NULL, 0, on_object, &d),
+                     0);
   }
   for (uint32_t k = CPOR_DEADLINE_OPTOUT; k <= CPOR_DEADLINE_SLA; k++)
-    ck_assert_int_eq(s->m.deadline_scan(s->self, k, INT64_MAX, on_deadline, &d), 0);
+    ck_assert_int_eq(cpor__store_deadlines(s, k, INT64_MAX, on_deadline, &d), 0);
   s->m.rollback(s->self);
   fclose(d.f);
   return d.buf;
