@@ -24,10 +24,10 @@ int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, vo
   if (!methods) return CPOR_EINVAL;
   if (!supported(methods->version)) return CPOR_EVERSION;
   const cpor_storage_methods *m = methods;
-  if (!m->begin || !m->commit || !m->rollback || !m->savepoint || !m->release ||
-      !m->rollback_to || !m->object_get || !m->object_put || !m->lines_replace ||
-      !m->keys_replace || !m->deadline_set || !m->deadline_clear || !m->event_append ||
-      !m->cursor_open || !m->cursor_next || !m->cursor_close)
+  if (!m->begin || !m->commit || !m->rollback || !m->savepoint || !m->release || !m->rollback_to ||
+      !m->object_get || !m->object_put || !m->lines_replace || !m->keys_replace ||
+      !m->deadline_set || !m->deadline_clear || !m->event_append || !m->cursor_open ||
+      !m->cursor_next || !m->cursor_close)
     return CPOR_EINVAL;
   cpor_storage *s = calloc(1, sizeof *s);
   if (!s) return CPOR_ENOMEM;
@@ -108,9 +108,8 @@ static int walk(cpor_storage *s, const cpor_store_query *q, size_t limit, const 
   return rc;
 }
 
-int cpor__store_objects(cpor_storage *s, uint32_t kind, uint32_t by, const char *key,
-                        int32_t state, const char *after, size_t limit, cpor__object_fn fn,
-                        void *arg) {
+int cpor__store_objects(cpor_storage *s, uint32_t kind, uint32_t by, const char *key, int32_t state,
+                        const char *after, size_t limit, cpor__object_fn fn, void *arg) {
   cpor_store_query q = {CPOR_STORE_CURSOR_OBJECTS, kind, by, key, state, after, 0, 0};
   visitor v = {fn, NULL, NULL, NULL, arg};
   return walk(s, &q, limit, &v);
