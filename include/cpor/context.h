@@ -456,7 +456,17 @@ typedef struct cpor_claim_iter cpor_claim_iter;
  * library's; CPOR_EINVAL for a malformed field or a missing filter. */
 CPOR_API int cpor_claim_find(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_query *q,
                              cpor_claim_iter **out);
-/* CPOR_OK with *out set, or CPOR_ITEROVER at the end. */
+/* A find streams: it reads the first claims at once and the rest as the
+ * iterator is consumed, a page at a time, each page in its own read
+ * transaction and as of the find's instant; its memory does not grow with
+ * the number of results. It reads from ctx, so free it before closing ctx,
+ * and inside a batch consume it before the batch ends. A claim written
+ * between pages is seen as of the page that reads it; every claim that
+ * existed throughout is returned exactly once. Unit and overdue queries
+ * (bounded by one unit's rows, or the overdue SLAs) are read at once.
+ * next: CPOR_OK with *out set, CPOR_ITEROVER at the end, or the code of a
+ * page that failed to read (which ends the iteration; cpor_ctx_errmsg says
+ * why). */
 CPOR_API int cpor_claim_iter_next(cpor_claim_iter *it, cpor_claim **out);
 CPOR_API void cpor_claim_iter_free(cpor_claim_iter *it);
 
