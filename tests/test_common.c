@@ -13,7 +13,8 @@ START_TEST(codes_are_fixed) {
   ck_assert_int_eq(CPOR_ESTORAGE, -15);
   ck_assert_int_eq(CPOR_ERANGE, -19);
   ck_assert_int_eq(CPOR_ITEROVER, -20);
-  ck_assert_int_eq(cpor_status_count(), 21);
+  ck_assert_int_eq(CPOR_ECONFLICT, -21);
+  ck_assert_int_eq(cpor_status_count(), 22);
 }
 END_TEST
 

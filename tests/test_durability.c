@@ -251,14 +251,14 @@ static int on_claim(void *arg, const cpor_store_object *o) {
 /* The file after a crash: SQLite's own check, then orphan rows. */
 static void check_sqlite(void) {
   sqlite3 *db = test_sql_open_checked(env.file.path);
-  ck_assert_int_eq(test_sql_count(db, "SELECT count(*) FROM lines WHERE claim_id NOT IN "
-                                      "(SELECT id FROM objects WHERE kind = 7)"),
+  ck_assert_int_eq(test_sql_count(db, "SELECT count(*) FROM lines WHERE oid NOT IN "
+                                      "(SELECT oid FROM objects WHERE kind = 7)"),
                    0);
-  ck_assert_int_eq(test_sql_count(db, "SELECT count(*) FROM events WHERE claim_id NOT IN "
-                                      "(SELECT id FROM objects WHERE kind = 7)"),
+  ck_assert_int_eq(test_sql_count(db, "SELECT count(*) FROM events WHERE oid NOT IN "
+                                      "(SELECT oid FROM objects WHERE kind = 7)"),
                    0);
-  ck_assert_int_eq(test_sql_count(db, "SELECT count(*) FROM deadlines WHERE claim_id NOT IN "
-                                      "(SELECT id FROM objects WHERE kind = 7)"),
+  ck_assert_int_eq(test_sql_count(db, "SELECT count(*) FROM deadlines WHERE oid NOT IN "
+                                      "(SELECT oid FROM objects WHERE kind = 7)"),
                    0);
   sqlite3_close(db);
 }
@@ -443,12 +443,17 @@ START_TEST(checker_sees_partial_claims) {
   cpor_manual_clock_free(clock);
   char first[512];
   ck_assert_uint_eq(partial_claims(first, sizeof first), 0);
-  char sql[160];
-  snprintf(sql, sizeof sql, "DELETE FROM events WHERE claim_id = '%s' AND seq = 3", ids[0]);
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "DELETE FROM events WHERE oid = (SELECT oid FROM objects WHERE kind = 7 AND id = '%s') "
+           "AND seq = 3",
+           ids[0]);
   exec_sql(sql);
   ck_assert_uint_eq(partial_claims(first, sizeof first), 1);
   ck_assert_ptr_nonnull(strstr(first, "history has 2 events, next_seq says 3"));
-  snprintf(sql, sizeof sql, "DELETE FROM lines WHERE claim_id = '%s'", ids[1]);
+  snprintf(sql, sizeof sql,
+           "DELETE FROM lines WHERE oid = (SELECT oid FROM objects WHERE kind = 7 AND id = '%s')",
+           ids[1]);
   exec_sql(sql);
   ck_assert_uint_eq(partial_claims(first, sizeof first), 2);
   teardown_file();

@@ -77,7 +77,18 @@ START_TEST(init_functions) {
   CHECK_INIT(cpor_claim_spec, cpor_claim_spec_init, 1, sizeof s);
   CHECK_INIT(cpor_claim_query, cpor_claim_query_init, 2, END(cpor_claim_query, overdue));
   CHECK_INIT(cpor_actor, cpor_actor_init, 1, sizeof s);
-  CHECK_INIT(cpor_storage_methods, cpor_storage_methods_init, 2, END(cpor_storage_methods, close));
+  /* Storage methods: version 3 only (1 and 2 had another layout). */
+  for (uint32_t v = 0; v <= 4; v++) {
+    cpor_storage_methods m;
+    memset(&m, 0xab, sizeof m);
+    ck_assert_status(cpor_storage_methods_init(&m, v), v == 3 ? CPOR_OK : CPOR_EVERSION);
+    if (v == 3) {
+      ck_assert_uint_eq(m.version, 3);
+      ck_assert_ptr_null(m.cursor_open);
+      ck_assert_ptr_null(m.close);
+    }
+  }
+  ck_assert_status(cpor_storage_methods_init(NULL, 3), CPOR_EINVAL);
   /* The _INIT macros set the current version and nothing else. */
   cpor_sqlite_options so = CPOR_SQLITE_OPTIONS_INIT;
   cpor_claim_query q = CPOR_CLAIM_QUERY_INIT;

@@ -46,8 +46,10 @@
  *     closed before commit or rollback;
  *   - pointers it returns (object_get, cursor_next) are read before the next
  *     call that could invalidate them (see each method);
- *   - a claim's lines, keys and deadlines are only written in a transaction
- *     that also updates (or inserts) the claim object, after that update. */
+ *   - a claim's lines, keys, deadlines and events are only written in a
+ *     transaction that also updates (or inserts) the claim object, after that
+ *     write: a backend may refuse rows of a claim it does not hold with
+ *     CPOR_ENOTFOUND (SQLite keys them by the claim's row). */
 #ifndef CPOR_SYS_STORAGE_H
 #define CPOR_SYS_STORAGE_H
 
