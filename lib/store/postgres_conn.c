@@ -350,6 +350,13 @@ void cpor__pg_forget_prepared(cpor__pg *s) {
 
 /* ---- connecting ------------------------------------------------------------------------ */
 
+/* A library does not print: the server's notices (warnings about the
+ * session, not failures) are dropped instead of going to stderr. */
+static void ignore_notice(void *arg, const char *msg) {
+  (void)arg;
+  (void)msg;
+}
+
 /* The per-session settings, again after every reconnect. */
 static int session_setup(cpor__pg *s) {
   char ms[16];
@@ -400,6 +407,7 @@ int cpor__pg_connect(cpor__pg *s, const char *conninfo, const cpor_postgres_opti
   keys[n] = NULL, values[n] = NULL;
   s->conn = PQconnectdbParams(keys, values, 1);
   if (!s->conn) return cpor__pg_error(s, CPOR_ENOMEM, "out of memory");
+  PQsetNoticeProcessor(s->conn, ignore_notice, NULL); /* kept across PQreset */
   if (PQstatus(s->conn) != CONNECTION_OK)
     return set_err(s, CPOR_ESTORAGE, "cannot connect", PQerrorMessage(s->conn));
   /* INSERT ... ON CONFLICT arrived in 9.5. */
