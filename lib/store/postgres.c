@@ -608,13 +608,15 @@ int cpor_postgres_options_init(cpor_postgres_options *opts, uint32_t version) {
 
 static int open_fail(int code, char *err, size_t errlen, const char *conninfo, const char *msg) {
   if (!err || !errlen) return code;
-  char raw[1024];
-  snprintf(raw, sizeof raw, "%s: %s",
-           !conninfo   ? "(null)"
-           : *conninfo ? conninfo
-                       : "(libpq defaults)",
-           msg);
-  cpor__pg_scrub(err, errlen, raw);
+  /* Each part scrubbed on its own: a password value ends at a blank, and
+   * the ": " after the conninfo is not part of it. */
+  char target[512], detail[1024];
+  cpor__pg_scrub(target, sizeof target,
+                 !conninfo   ? "(null)"
+                 : *conninfo ? conninfo
+                             : "(libpq defaults)");
+  cpor__pg_scrub(detail, sizeof detail, msg);
+  snprintf(err, errlen, "%s: %s", target, detail);
   return code;
 }
 

@@ -231,8 +231,15 @@ void cpor__pg_scrub(char *out, size_t outlen, const char *msg) {
         skip_to = end;
       }
     }
-    for (size_t i = 0; i < keep && o + 1 < outlen; i++)
-      out[o++] = p[i];
+    for (size_t i = 0; i < keep && o + 1 < outlen; i++) {
+      /* One line: libpq continues a message on indented lines ("\n\tIs the
+       * server running ..."). */
+      if (p[i] == '\n' || p[i] == '\t') {
+        if (o > 0 && out[o - 1] != ' ') out[o++] = ' ';
+      } else {
+        out[o++] = p[i];
+      }
+    }
     p += keep;
     if (skip_to) {
       for (const char *m = "***"; *m && o + 1 < outlen; m++)
