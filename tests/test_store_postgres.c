@@ -859,6 +859,63 @@ START_TEST(t_cursor_events) {
 }
 END_TEST
 
+/* Page edges: pages of 16, 64, then 256 rows; a query whose rows end exactly
+ * at a page's end, one short or one over. */
+START_TEST(t_cursor_page_edges) {
+  static const int sizes[] = {0, 1, 15, 16, 17, 79, 80, 81, 335, 336, 337, 592};
+  cpor_storage *st = open_store();
+  OK(st, CALL(st, begin, 1));
+  for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    for (int i = 0; i < sizes[k]; i++) {
+      char id[32];
+      snprintf(id, sizeof id, "s%d-%04d", sizes[k], i);
+      put(st, CPOR_STORE_CUSTOMER, id, NULL, NULL, sizes[k]);
+    }
+  }
+  OK(st, CALL0(st, commit));
+  OK(st, CALL(st, begin, 0));
+  for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    cpor_store_query q = {.what = CPOR_STORE_CURSOR_OBJECTS,
+                          .kind = CPOR_STORE_CUSTOMER,
+                          .by = CPOR_STORE_BY_STATE,
+                          .state = sizes[k]};
+    ck_assert_int_eq(drain(st, &q, ids, 1200), sizes[k]);
+    assert_ascending(ids, sizes[k]);
+  }
+  OK(st, CALL0(st, commit));
+  cpor_storage_free(st);
+}
+END_TEST
+
+/* A statement that runs past statement_timeout_ms (here: waiting for a key
+ * another transaction holds) fails with CPOR_ESTORAGE naming the timeout;
+ * the store works again after the rollback. */
+START_TEST(t_statement_timeout) {
+  cpor_storage *a = open_store();
+  cpor_postgres_options o = CPOR_POSTGRES_OPTIONS_INIT;
+  o.statement_timeout_ms = 200;
+  cpor_storage *b = NULL;
+  char err[512];
+  ck_assert_int_eq(cpor_storage_open_postgres(&b, conninfo, &o, err, sizeof err), CPOR_OK);
+  const char *k[] = {"busy"};
+  OK(a, CALL(a, begin, 1));
+  OK(a, CALL(a, keys_replace, "c1", k, 1));
+  OK(b, CALL(b, begin, 1));
+  ck_assert_status(CALL(b, keys_replace, "c2", k, 1), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(ERRMSG(b), "statement timeout 200 ms"), "%s", ERRMSG(b));
+  /* The transaction is aborted now: its commit says so and rolls back. */
+  ck_assert_status(CALL0(b, commit), CPOR_ESTORAGE);
+  OK(a, CALL0(a, commit));
+  OK(b, CALL(b, begin, 1));
+  const char *k2[] = {"free"};
+  OK(b, CALL(b, keys_replace, "c2", k2, 1));
+  OK(b, CALL0(b, commit));
+  expect_keys("c2", "free");
+  cpor_storage_free(a);
+  cpor_storage_free(b);
+}
+END_TEST
+
 /* ---- transactions -----------------------------------------------------------------------------
  */
 
@@ -1023,6 +1080,8 @@ static Suite *postgres_suite(void) {
   tcase_add_test(tc, t_cursor_lines);
   tcase_add_test(tc, t_cursor_deadlines);
   tcase_add_test(tc, t_cursor_events);
+  tcase_add_test(tc, t_cursor_page_edges);
+  tcase_add_test(tc, t_statement_timeout);
   tcase_add_test(tc, t_savepoints);
   tcase_add_test(tc, t_read_snapshot);
   tcase_add_test(tc, t_reconnect);

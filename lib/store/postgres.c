@@ -12,7 +12,7 @@
  *    for a concurrent writer of the same row re-reads it when that one
  *    commits and finds the revision moved (CPOR_ECONFLICT). Read
  *    transactions are REPEATABLE READ READ ONLY: one snapshot throughout.
- *  - Cursors read keyset pages (CPOR__PG_PAGE rows per round trip, each page
+ *  - Cursors read keyset pages (16 rows, then 64, then 256 per round trip, each page
  *    starting after the last row of the previous one through an index), so
  *    several cursors can be open on one connection and a row costs the same
  *    at any store size. The deadline cursor reads plainly (no FOR UPDATE
@@ -120,7 +120,6 @@ static int m_release(void *self) {
  * rollback_to does. This also clears a failed statement's abort state. */
 static int m_rollback_to(void *self) {
   cpor__pg *s = self;
-  drop_got(s);
   int rc = writing(s, "rollback_to");
   if (rc == CPOR_OK) rc = cpor__pg_run(s, CPOR__PG_ROLLBACK_TO, NULL, "rollback_to");
   return rc ? rc : cpor__pg_run(s, CPOR__PG_RELEASE, NULL, "rollback_to");
@@ -264,22 +263,25 @@ static int held(const PGresult *cur, const char *key) {
   return 0;
 }
 
-/* Inserts the keys claim_id lacks; on the first one another claim holds,
- * removes the ones this call inserted (so the claim's keys are as before). */
-static int keys_add(cpor__pg *s, const char *claim_id, const PGresult *cur, const char *const *keys,
-                    size_t count) {
-  for (size_t i = 0; i < count; i++) {
-    if (held(cur, keys[i])) continue;
+static int by_bytes(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Inserts add[0..n) (the keys claim_id lacks) in bytewise order: two claims
+ * wanting the same keys then wait for each other in one order instead of
+ * deadlocking. On the first key another claim holds, removes the ones this
+ * call inserted, so the claim's keys are as before. */
+static int keys_add(cpor__pg *s, const char *claim_id, const char **add, size_t n) {
+  qsort(add, n, sizeof *add, by_bytes);
+  for (size_t i = 0; i < n; i++) {
     long rows = 0;
-    int rc = key_statement(s, CPOR__PG_KEY_INSERT, keys[i], claim_id, &rows);
+    int rc = key_statement(s, CPOR__PG_KEY_INSERT, add[i], claim_id, &rows);
     if (rc) return rc;
     if (rows == 1) continue;
     char msg[sizeof s->err];
-    snprintf(msg, sizeof msg, "keys_replace: key \"%s\" is held by another claim", keys[i]);
-    for (size_t j = 0; j < i; j++) {
-      if (held(cur, keys[j])) continue;
-      if ((rc = key_statement(s, CPOR__PG_KEY_DELETE, keys[j], claim_id, NULL))) return rc;
-    }
+    snprintf(msg, sizeof msg, "keys_replace: key \"%s\" is held by another claim", add[i]);
+    for (size_t j = 0; j < i; j++)
+      if ((rc = key_statement(s, CPOR__PG_KEY_DELETE, add[j], claim_id, NULL))) return rc;
     return cpor__pg_error(s, CPOR_EEXISTS, msg);
   }
   return CPOR_OK;
@@ -299,7 +301,13 @@ static int m_keys_replace(void *self, const char *claim_id, const char *const *k
   cpor__pg_text(&p, claim_id);
   PGresult *cur;
   if ((rc = cpor__pg_exec(s, CPOR__PG_KEYS_OF, &p, "keys_replace", &cur))) return rc;
-  rc = keys_add(s, claim_id, cur, keys, count);
+  const char **add = count ? malloc(count * sizeof *add) : NULL;
+  size_t n = 0;
+  if (count && !add) rc = cpor__pg_error(s, CPOR_ENOMEM, "keys_replace: out of memory");
+  for (size_t i = 0; rc == CPOR_OK && i < count; i++)
+    if (!held(cur, keys[i])) add[n++] = keys[i];
+  if (rc == CPOR_OK) rc = keys_add(s, claim_id, add, n);
+  free(add);
   for (int i = 0; rc == CPOR_OK && i < PQntuples(cur); i++) {
     const char *k = PQgetvalue(cur, i, 0);
     if (!key_in(k, keys, count)) rc = key_statement(s, CPOR__PG_KEY_DELETE, k, claim_id, NULL);
@@ -370,6 +378,7 @@ typedef struct pg_cursor {
   char last[256];     /* the last row's id / claim_id ("" before the first) */
   int64_t last_num;   /* the last row's line / due / seq */
   PGresult *page;     /* NULL before the first page */
+  int limit;          /* the rows the next page asks for */
   int row, rows, end; /* end: the last page was short, nothing follows */
 } pg_cursor;
 
@@ -504,10 +513,13 @@ static int next_page(cpor__pg *s, pg_cursor *c) {
   c->row = c->rows = 0;
   cpor__pg_params p = {0};
   page_params(c, &p);
+  if (!c->limit) c->limit = CPOR__PG_FIRST_PAGE;
+  cpor__pg_int8(&p, c->limit);
   int rc = cpor__pg_exec(s, c->stmt, &p, "cursor_next", &c->page);
   if (rc) return rc;
   c->rows = PQntuples(c->page);
-  c->end = c->rows < CPOR__PG_PAGE;
+  c->end = c->rows < c->limit;
+  if (c->limit < CPOR__PG_PAGE) c->limit *= 4;
   return CPOR_OK;
 }
 

@@ -26,8 +26,6 @@ typedef struct statement {
 } statement;
 
 #define OBJECT_COLUMNS "SELECT id, owner, ref, state, revision, data FROM objects "
-#define PAGE " LIMIT 256"
-_Static_assert(CPOR__PG_PAGE == 256, "the page statements say LIMIT 256");
 
 /* Column orders matter: postgres.c reads results by position. */
 static const statement statements[CPOR__PG_COUNT] = {
@@ -67,22 +65,23 @@ static const statement statements[CPOR__PG_COUNT] = {
                                 3,
                                 {INT8, TEXT, INT8}},
     /* Keyset pages: each page starts after the last row of the previous one,
-     * through the index whose prefix the WHERE clause fixes. */
-    [CPOR__PG_PAGE_KIND] = {OBJECT_COLUMNS "WHERE kind = $1 AND id > $2 ORDER BY id" PAGE,
-                            2,
-                            {INT8, TEXT}},
+     * through the index whose prefix the WHERE clause fixes; the last
+     * parameter is the page size. */
+    [CPOR__PG_PAGE_KIND] = {OBJECT_COLUMNS "WHERE kind = $1 AND id > $2 ORDER BY id LIMIT $3",
+                            3,
+                            {INT8, TEXT, INT8}},
     [CPOR__PG_PAGE_OWNER] = {OBJECT_COLUMNS
-                             "WHERE kind = $1 AND owner = $2 AND id > $3 ORDER BY id" PAGE,
-                             3,
-                             {INT8, TEXT, TEXT}},
+                             "WHERE kind = $1 AND owner = $2 AND id > $3 ORDER BY id LIMIT $4",
+                             4,
+                             {INT8, TEXT, TEXT, INT8}},
     [CPOR__PG_PAGE_REF] = {OBJECT_COLUMNS
-                           "WHERE kind = $1 AND ref = $2 AND id > $3 ORDER BY id" PAGE,
-                           3,
-                           {INT8, TEXT, TEXT}},
+                           "WHERE kind = $1 AND ref = $2 AND id > $3 ORDER BY id LIMIT $4",
+                           4,
+                           {INT8, TEXT, TEXT, INT8}},
     [CPOR__PG_PAGE_STATE] = {OBJECT_COLUMNS
-                             "WHERE kind = $1 AND state = $2 AND id > $3 ORDER BY id" PAGE,
-                             3,
-                             {INT8, INT4, TEXT}},
+                             "WHERE kind = $1 AND state = $2 AND id > $3 ORDER BY id LIMIT $4",
+                             4,
+                             {INT8, INT4, TEXT, INT8}},
     [CPOR__PG_LINES_DELETE] = {"DELETE FROM lines WHERE claim_id = $1", 1, {TEXT}},
     [CPOR__PG_LINES_INSERT] = {"INSERT INTO lines(claim_id, line, unit, partner_id, status) "
                                "VALUES ($1, $2, $3, $4, $5)",
@@ -90,9 +89,9 @@ static const statement statements[CPOR__PG_COUNT] = {
                                {TEXT, INT8, TEXT, TEXT, INT4}},
     [CPOR__PG_PAGE_LINES] = {"SELECT claim_id, line, partner_id, status FROM lines "
                              "WHERE unit = $1 AND (claim_id, line) > ($2, $3) "
-                             "ORDER BY claim_id, line" PAGE,
-                             3,
-                             {TEXT, TEXT, INT8}},
+                             "ORDER BY claim_id, line LIMIT $4",
+                             4,
+                             {TEXT, TEXT, INT8, INT8}},
     [CPOR__PG_KEYS_OF] = {"SELECT key FROM keys WHERE claim_id = $1", 1, {TEXT}},
     /* No row inserted: another claim holds the key (a concurrent holder that
      * has not committed yet is waited for). */
@@ -110,17 +109,17 @@ static const statement statements[CPOR__PG_COUNT] = {
                                  {TEXT, INT8}},
     [CPOR__PG_PAGE_DEADLINES] = {"SELECT claim_id, due FROM deadlines "
                                  "WHERE kind = $1 AND due <= $2 AND (due, claim_id) > ($3, $4) "
-                                 "ORDER BY due, claim_id" PAGE,
-                                 4,
-                                 {INT8, INT8, INT8, TEXT}},
+                                 "ORDER BY due, claim_id LIMIT $5",
+                                 5,
+                                 {INT8, INT8, INT8, TEXT, INT8}},
     [CPOR__PG_EVENT_APPEND] = {"INSERT INTO events(claim_id, seq, data) VALUES ($1, $2, $3) "
                                "ON CONFLICT (claim_id, seq) DO NOTHING",
                                3,
                                {TEXT, INT8, BYTEA}},
     [CPOR__PG_PAGE_EVENTS] = {"SELECT seq, data FROM events WHERE claim_id = $1 AND seq > $2 "
-                              "ORDER BY seq" PAGE,
-                              2,
-                              {TEXT, INT8}},
+                              "ORDER BY seq LIMIT $3",
+                              3,
+                              {TEXT, INT8, INT8}},
 };
 
 /* ---- parameters and columns ------------------------------------------------------ */

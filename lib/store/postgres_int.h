@@ -54,7 +54,10 @@ typedef enum cpor__pg_id {
   CPOR__PG_COUNT
 } cpor__pg_id;
 
-/* Rows a cursor fetches per round trip (keyset pages). */
+/* Rows a cursor fetches per round trip (keyset pages): a small first page
+ * (a caller that wants one row does not pay for a page of records), then
+ * four times more each time up to the largest. */
+#define CPOR__PG_FIRST_PAGE 16
 #define CPOR__PG_PAGE 256
 
 /* One connection: the `self` of the vtable. Used by one thread at a time. */
