@@ -272,7 +272,7 @@ static int by_bytes(const void *a, const void *b) {
  * deadlocking. On the first key another claim holds, removes the ones this
  * call inserted, so the claim's keys are as before. */
 static int keys_add(cpor__pg *s, const char *claim_id, const char **add, size_t n) {
-  qsort(add, n, sizeof *add, by_bytes);
+  if (n > 1) qsort(add, n, sizeof *add, by_bytes);
   for (size_t i = 0; i < n; i++) {
     long rows = 0;
     int rc = key_statement(s, CPOR__PG_KEY_INSERT, add[i], claim_id, &rows);
