@@ -383,6 +383,8 @@ START_TEST(t_objects_revisions) {
   ck_assert_status(CALL(st, object_put, &missing, CPOR_STORE_DELETE), CPOR_ENOTFOUND);
   ck_assert_status(CALL(st, object_put, &missing, 9), CPOR_EINVAL);
   u.revision = 2;
+  u.data = NULL; /* ignored by DELETE */
+  u.len = 99;
   OK(st, CALL(st, object_put, &u, CPOR_STORE_DELETE));
   ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "c1", &got), CPOR_ENOTFOUND);
   OK(st, CALL0(st, commit));

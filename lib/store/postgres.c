@@ -176,9 +176,12 @@ static int conditional_result(cpor__pg *s, const PGresult *r, uint64_t read, con
 
 static int m_object_put(void *self, const cpor_store_object *obj, uint32_t mode) {
   cpor__pg *s = self;
-  if (!obj || !valid_id(obj->id) || (!obj->data && obj->len) || obj->len > INT32_MAX ||
+  if (!obj || !valid_id(obj->id) ||
       (mode != CPOR_STORE_INSERT && mode != CPOR_STORE_UPDATE && mode != CPOR_STORE_DELETE))
     return cpor__pg_error(s, CPOR_EINVAL, "object_put: bad argument");
+  /* DELETE ignores the record. */
+  if (mode != CPOR_STORE_DELETE && ((!obj->data && obj->len) || obj->len > INT32_MAX))
+    return cpor__pg_error(s, CPOR_EINVAL, "object_put: bad record");
   const char *what = mode == CPOR_STORE_INSERT   ? "object insert"
                      : mode == CPOR_STORE_UPDATE ? "object update"
                                                  : "object delete";
