@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(meson ninja-build pkg-config gcc g++ libsqlite3-dev uuid-dev check valgrind
       golang-go python3 python3-numpy python3-pip python3-venv clang-format abigail-tools
-      libjansson-dev)
+      libjansson-dev postgresql libpq-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

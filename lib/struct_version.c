@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpor/postgres.h"
 #include "cpor/sys/storage.h"
 
 /* The bytes of a version that ended with member. */
@@ -24,6 +25,12 @@ const cpor__layout cpor__sqlite_options_layout = {
     "cpor_sqlite_options",
     CPOR_SQLITE_OPTIONS_VERSION,
     {END(cpor_sqlite_options, read_only), END(cpor_sqlite_options, mmap_mb)}};
+
+_Static_assert(CPOR_POSTGRES_OPTIONS_VERSION == 1,
+               "cpor_postgres_options: record the new version's size");
+const cpor__layout cpor__postgres_options_layout = {"cpor_postgres_options",
+                                                    CPOR_POSTGRES_OPTIONS_VERSION,
+                                                    {END(cpor_postgres_options, application_name)}};
 
 _Static_assert(CPOR_CLAIM_SPEC_VERSION == 1, "cpor_claim_spec: record the new version's size");
 const cpor__layout cpor__claim_spec_layout = {

@@ -20,7 +20,7 @@ typedef struct cpor__layout {
 
 extern const cpor__layout cpor__ctx_options_layout, cpor__sqlite_options_layout,
     cpor__claim_spec_layout, cpor__claim_query_layout, cpor__actor_layout,
-    cpor__storage_methods_layout;
+    cpor__storage_methods_layout, cpor__postgres_options_layout;
 
 /* Reads a caller's struct of any version 1..l->latest into *out (a latest
  * struct): out is zeroed, in copied by its version's size, and out's

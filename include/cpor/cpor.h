@@ -7,5 +7,6 @@
 #include "calendar.h"
 #include "model.h"
 #include "context.h"
+#include "postgres.h"
 
 #endif /* CPOR_CPOR_H */
