@@ -118,7 +118,7 @@ static cpor_actor actor(int role) {
 }
 
 static const char *const TEAMS[] = {"TEAMS", NULL};
-static const cpor_location enrolled = {"1111111", P, "HQ", 0xFFu};
+static const cpor_location enrolled = {"1111111", P, "HQ", 0xFFu, 0};
 static const cpor__poe new_poe = {"more.pdf", "application/pdf", "11", 2, CPOR_TIME_NONE};
 
 static int decide(cpor__view *v, cpor_time now, int action, int role, const char *text) {

@@ -102,7 +102,7 @@ START_TEST(programs) {
 END_TEST
 
 START_TEST(subscriptions) {
-  cpor_subscription s = {"sub", TEN, "D365_SALES", CPOR_CHANNEL_WEB_DIRECT, CPOR_SUB_ACTIVE};
+  cpor_subscription s = {"sub", TEN, "D365_SALES", CPOR_CHANNEL_WEB_DIRECT, CPOR_SUB_ACTIVE, 0};
   const char *msg = NULL;
   ck_assert_int_eq(cpor__rules_subscription(&s, TEN, "D365_SALES", &msg), CPOR_OK);
   s.state = CPOR_SUB_IN_GRACE;

@@ -84,8 +84,8 @@ START_TEST(init_functions) {
     ck_assert_status(cpor_storage_methods_init(&m, v), v == 3 ? CPOR_OK : CPOR_EVERSION);
     if (v == 3) {
       ck_assert_uint_eq(m.version, 3);
-      ck_assert_ptr_null(m.cursor_open);
-      ck_assert_ptr_null(m.close);
+      ck_assert(m.cursor_open == NULL);
+      ck_assert(m.close == NULL);
     }
   }
   ck_assert_status(cpor_storage_methods_init(NULL, 3), CPOR_EINVAL);
