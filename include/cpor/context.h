@@ -127,7 +127,9 @@ typedef enum cpor_optout_from {
 typedef struct cpor_ctx_options {
   uint32_t version; /* CPOR_CTX_OPTIONS_VERSION, or any older one */
   /* Storage: a borrowed backend (the caller frees it after closing the
-   * context), else a SQLite database at db_path (owned by the context), else a
+   * context), else the database at db_path (owned by the context): a
+   * PostgreSQL store when it starts with postgresql:// or postgres://
+   * (cpor/postgres.h, default options), a SQLite file otherwise; else a
    * fresh in-memory store (owned). */
   cpor_storage *storage;
   const char *db_path;

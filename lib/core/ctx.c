@@ -1,5 +1,6 @@
 /* The context: opening, errors, calls and their transactions. */
 #include "core/ctx.h"
+#include "cpor/postgres.h"
 #include "struct_version.h"
 
 #include <stdarg.h>
@@ -49,6 +50,11 @@ int cpor_ctx_options_init(cpor_ctx_options *opts, uint32_t version) {
   return cpor__struct_init(&cpor__ctx_options_layout, opts, version);
 }
 
+/* postgresql:// and postgres:// URLs name a PostgreSQL store. */
+int cpor__is_postgres_url(const char *path) {
+  return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
+}
+
 int cpor_ctx_open(cpor_ctx **out, const cpor_ctx_options *opts) {
   if (!out) return open_fail(opts, CPOR_EINVAL, "out is NULL");
   *out = NULL;
@@ -92,7 +98,10 @@ int cpor_ctx_open(cpor_ctx **out, const cpor_ctx_options *opts) {
   } else if (o->db_path) {
     /* Straight into the caller's buffer: the message names the path, which
      * may be longer than any fixed buffer here. */
-    rc = cpor_storage_open_sqlite(&ctx->storage, o->db_path, o->sqlite, o->errbuf, o->errbuf_len);
+    rc = cpor__is_postgres_url(o->db_path)
+             ? cpor_storage_open_postgres(&ctx->storage, o->db_path, NULL, o->errbuf, o->errbuf_len)
+             : cpor_storage_open_sqlite(&ctx->storage, o->db_path, o->sqlite, o->errbuf,
+                                        o->errbuf_len);
     if (rc) {
       cpor_ctx_close(ctx);
       return rc;

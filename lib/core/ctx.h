@@ -43,6 +43,7 @@ int cpor__storage_fail(cpor_ctx *ctx, int rc, const char *what);
 /* Every API call: begin reads the clock and opens a transaction (unless a
  * batch is open); end commits on rc == CPOR_OK, else rolls back, and returns
  * the call's final status (a failed commit turns success into failure). */
+int cpor__is_postgres_url(const char *path);
 int cpor__call_begin(cpor_ctx *ctx, int write);
 int cpor__call_end(cpor_ctx *ctx, int rc);
 
