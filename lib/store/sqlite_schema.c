@@ -9,61 +9,68 @@
 
 #include "store/sqlite_int.h"
 
-/* Forward migrations: migrations[v] takes a database from user_version v to
- * v + 1. They run in order inside one write transaction, so a database is at
- * one version or the next, never in between. Append a step for each schema
- * change; never edit a step that has shipped. */
-static const char *const migrations[] = {
+/* Forward migrations: the parts whose `from` is v take a database from
+ * user_version v to v + 1 (a version may need several parts: C compilers
+ * need not take string literals over 4095 bytes). They run in order inside
+ * one write transaction, so a database is at one version or the next, never
+ * in between. Append parts for each schema change; never edit one that has
+ * shipped. */
+typedef struct step {
+  int from; /* the user_version this part upgrades from */
+  const char *sql;
+} step;
+
+static const step migrations[] = {
     /* 0 -> 1: the first schema. */
-    "CREATE TABLE meta ("
-    "  key TEXT PRIMARY KEY,"
-    "  value TEXT NOT NULL"
-    ") WITHOUT ROWID;"
-    "INSERT INTO meta(key, value) VALUES ('" CPOR__SQLITE_MARKER_KEY
-    "', '" CPOR__SQLITE_MARKER_VALUE "');"
-    /* A rowid table: records are up to a few KB, and measured with 1.5 KB
-     * records a WITHOUT ROWID table (whose index b-tree then holds every
-     * record inline) inserted 3x and read 5x slower. */
-    "CREATE TABLE objects ("
-    "  kind INTEGER NOT NULL,"
-    "  id TEXT NOT NULL,"
-    "  owner TEXT,"
-    "  ref TEXT,"
-    "  state INTEGER NOT NULL DEFAULT 0,"
-    "  data BLOB NOT NULL,"
-    "  PRIMARY KEY (kind, id)"
-    ");"
-    "CREATE INDEX objects_owner ON objects(kind, owner, id);"
-    "CREATE INDEX objects_ref ON objects(kind, ref, id);"
-    "CREATE INDEX objects_state ON objects(kind, state, id);"
-    /* Small rows: WITHOUT ROWID saves the rowid indirection. */
-    "CREATE TABLE lines ("
-    "  claim_id TEXT NOT NULL,"
-    "  line INTEGER NOT NULL,"
-    "  unit TEXT NOT NULL,"
-    "  partner_id TEXT,"
-    "  status INTEGER NOT NULL,"
-    "  PRIMARY KEY (claim_id, line)"
-    ") WITHOUT ROWID;"
-    "CREATE INDEX lines_unit ON lines(unit, claim_id, line);"
-    /* The invariant of DESIGN 1.3, enforced by the database itself so that
-     * racing processes cannot break it: at most one APPROVED (5) and one
-     * ASSOCIATED (6) line per unit. */
-    "CREATE UNIQUE INDEX lines_one_approved ON lines(unit) WHERE status = 5;"
-    "CREATE UNIQUE INDEX lines_one_associated ON lines(unit) WHERE status = 6;"
-    "CREATE TABLE deadlines ("
-    "  claim_id TEXT NOT NULL,"
-    "  kind INTEGER NOT NULL,"
-    "  due INTEGER NOT NULL,"
-    "  PRIMARY KEY (claim_id, kind)"
-    ") WITHOUT ROWID;"
-    "CREATE INDEX deadlines_due ON deadlines(kind, due, claim_id);"
-    "CREATE TABLE events ("
-    "  claim_id TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL,"
-    "  data BLOB NOT NULL,"
-    "  PRIMARY KEY (claim_id, seq)"
-    ");",
+    {0, "CREATE TABLE meta ("
+        "  key TEXT PRIMARY KEY,"
+        "  value TEXT NOT NULL"
+        ") WITHOUT ROWID;"
+        "INSERT INTO meta(key, value) VALUES ('" CPOR__SQLITE_MARKER_KEY
+        "', '" CPOR__SQLITE_MARKER_VALUE "');"
+        /* A rowid table: records are up to a few KB, and measured with 1.5 KB
+         * records a WITHOUT ROWID table (whose index b-tree then holds every
+         * record inline) inserted 3x and read 5x slower. */
+        "CREATE TABLE objects ("
+        "  kind INTEGER NOT NULL,"
+        "  id TEXT NOT NULL,"
+        "  owner TEXT,"
+        "  ref TEXT,"
+        "  state INTEGER NOT NULL DEFAULT 0,"
+        "  data BLOB NOT NULL,"
+        "  PRIMARY KEY (kind, id)"
+        ");"
+        "CREATE INDEX objects_owner ON objects(kind, owner, id);"
+        "CREATE INDEX objects_ref ON objects(kind, ref, id);"
+        "CREATE INDEX objects_state ON objects(kind, state, id);"
+        /* Small rows: WITHOUT ROWID saves the rowid indirection. */
+        "CREATE TABLE lines ("
+        "  claim_id TEXT NOT NULL,"
+        "  line INTEGER NOT NULL,"
+        "  unit TEXT NOT NULL,"
+        "  partner_id TEXT,"
+        "  status INTEGER NOT NULL,"
+        "  PRIMARY KEY (claim_id, line)"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX lines_unit ON lines(unit, claim_id, line);"
+        /* The invariant of DESIGN 1.3, enforced by the database itself so that
+         * racing processes cannot break it: at most one APPROVED (5) and one
+         * ASSOCIATED (6) line per unit. */
+        "CREATE UNIQUE INDEX lines_one_approved ON lines(unit) WHERE status = 5;"
+        "CREATE UNIQUE INDEX lines_one_associated ON lines(unit) WHERE status = 6;"
+        "CREATE TABLE deadlines ("
+        "  claim_id TEXT NOT NULL,"
+        "  kind INTEGER NOT NULL,"
+        "  due INTEGER NOT NULL,"
+        "  PRIMARY KEY (claim_id, kind)"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX deadlines_due ON deadlines(kind, due, claim_id);"
+        "CREATE TABLE events ("
+        "  claim_id TEXT NOT NULL,"
+        "  seq INTEGER NOT NULL,"
+        "  data BLOB NOT NULL,"
+        "  PRIMARY KEY (claim_id, seq)"
+        ");"},
     /* 1 -> 2 (storage v3): objects get a revision and an integer row id
      * (oid) that the claim's other rows use instead of its text UUID; the
      * uniqueness of APPROVED and ASSOCIATED lines moves from two partial
@@ -72,72 +79,116 @@ static const char *const migrations[] = {
      * spelling (lib/core/access.c, line_keys): 'partner P U' for every
      * submitted-or-later line (status 2-6, 8), 'approved U' (5) and
      * 'associated U' (6) - the only place this backend reads a status. */
-    "CREATE TABLE objects2 ("
-    "  oid INTEGER PRIMARY KEY,"
-    "  kind INTEGER NOT NULL,"
-    "  id TEXT NOT NULL,"
-    "  owner TEXT,"
-    "  ref TEXT,"
-    "  state INTEGER NOT NULL DEFAULT 0,"
-    "  revision INTEGER NOT NULL DEFAULT 1,"
-    "  data BLOB NOT NULL,"
-    "  UNIQUE (kind, id)"
-    ");"
-    "INSERT INTO objects2(kind, id, owner, ref, state, revision, data)"
-    "  SELECT kind, id, owner, ref, state, 1, data FROM objects ORDER BY kind, id;"
-    "CREATE TABLE lines2 ("
-    "  oid INTEGER NOT NULL,"
-    "  line INTEGER NOT NULL,"
-    "  unit TEXT NOT NULL,"
-    "  partner_id TEXT,"
-    "  status INTEGER NOT NULL,"
-    "  PRIMARY KEY (oid, line)"
-    ") WITHOUT ROWID;"
-    "INSERT INTO lines2(oid, line, unit, partner_id, status)"
-    "  SELECT o.oid, l.line, l.unit, l.partner_id, l.status FROM lines l"
-    "  JOIN objects2 o ON o.kind = 7 AND o.id = l.claim_id;"
-    "CREATE TABLE keys ("
-    "  key TEXT PRIMARY KEY,"
-    "  oid INTEGER NOT NULL"
-    ") WITHOUT ROWID;"
-    "INSERT OR IGNORE INTO keys(key, oid)"
-    "  SELECT 'partner ' || partner_id || ' ' || unit, oid FROM lines2"
-    "  WHERE status IN (2, 3, 4, 5, 6, 8);"
-    "INSERT INTO keys(key, oid) SELECT 'approved ' || unit, oid FROM lines2 WHERE status = 5;"
-    "INSERT INTO keys(key, oid) SELECT 'associated ' || unit, oid FROM lines2 WHERE status = 6;"
-    "CREATE TABLE deadlines2 ("
-    "  oid INTEGER NOT NULL,"
-    "  kind INTEGER NOT NULL,"
-    "  due INTEGER NOT NULL,"
-    "  PRIMARY KEY (oid, kind)"
-    ") WITHOUT ROWID;"
-    "INSERT INTO deadlines2(oid, kind, due)"
-    "  SELECT o.oid, d.kind, d.due FROM deadlines d"
-    "  JOIN objects2 o ON o.kind = 7 AND o.id = d.claim_id;"
-    "CREATE TABLE events2 ("
-    "  oid INTEGER NOT NULL,"
-    "  seq INTEGER NOT NULL,"
-    "  data BLOB NOT NULL,"
-    "  PRIMARY KEY (oid, seq)"
-    ");"
-    "INSERT INTO events2(oid, seq, data)"
-    "  SELECT o.oid, e.seq, e.data FROM events e"
-    "  JOIN objects2 o ON o.kind = 7 AND o.id = e.claim_id ORDER BY o.oid, e.seq;"
-    "DROP TABLE objects; DROP TABLE lines; DROP TABLE deadlines; DROP TABLE events;"
-    "ALTER TABLE objects2 RENAME TO objects;"
-    "ALTER TABLE lines2 RENAME TO lines;"
-    "ALTER TABLE deadlines2 RENAME TO deadlines;"
-    "ALTER TABLE events2 RENAME TO events;"
-    "CREATE INDEX objects_owner ON objects(kind, owner, id);"
-    "CREATE INDEX objects_ref ON objects(kind, ref, id);"
-    "CREATE INDEX objects_state ON objects(kind, state, id);"
-    "CREATE INDEX lines_unit ON lines(unit);"
-    "CREATE INDEX keys_oid ON keys(oid);"
-    "CREATE INDEX deadlines_due ON deadlines(kind, due);",
+    {1, "CREATE TABLE objects2 ("
+        "  oid INTEGER PRIMARY KEY,"
+        "  kind INTEGER NOT NULL,"
+        "  id TEXT NOT NULL,"
+        "  owner TEXT,"
+        "  ref TEXT,"
+        "  state INTEGER NOT NULL DEFAULT 0,"
+        "  revision INTEGER NOT NULL DEFAULT 1,"
+        "  data BLOB NOT NULL,"
+        "  UNIQUE (kind, id)"
+        ");"
+        "INSERT INTO objects2(kind, id, owner, ref, state, revision, data)"
+        "  SELECT kind, id, owner, ref, state, 1, data FROM objects ORDER BY kind, id;"
+        "CREATE TABLE lines2 ("
+        "  oid INTEGER NOT NULL,"
+        "  line INTEGER NOT NULL,"
+        "  unit TEXT NOT NULL,"
+        "  partner_id TEXT,"
+        "  status INTEGER NOT NULL,"
+        "  PRIMARY KEY (oid, line)"
+        ") WITHOUT ROWID;"
+        "INSERT INTO lines2(oid, line, unit, partner_id, status)"
+        "  SELECT o.oid, l.line, l.unit, l.partner_id, l.status FROM lines l"
+        "  JOIN objects2 o ON o.kind = 7 AND o.id = l.claim_id;"
+        "CREATE TABLE keys ("
+        "  key TEXT PRIMARY KEY,"
+        "  oid INTEGER NOT NULL"
+        ") WITHOUT ROWID;"
+        "INSERT OR IGNORE INTO keys(key, oid)"
+        "  SELECT 'partner ' || partner_id || ' ' || unit, oid FROM lines2"
+        "  WHERE status IN (2, 3, 4, 5, 6, 8);"
+        "INSERT INTO keys(key, oid) SELECT 'approved ' || unit, oid FROM lines2 WHERE status = 5;"
+        "INSERT INTO keys(key, oid) SELECT 'associated ' || unit, oid FROM lines2 WHERE status = 6;"
+        "CREATE TABLE deadlines2 ("
+        "  oid INTEGER NOT NULL,"
+        "  kind INTEGER NOT NULL,"
+        "  due INTEGER NOT NULL,"
+        "  PRIMARY KEY (oid, kind)"
+        ") WITHOUT ROWID;"
+        "INSERT INTO deadlines2(oid, kind, due)"
+        "  SELECT o.oid, d.kind, d.due FROM deadlines d"
+        "  JOIN objects2 o ON o.kind = 7 AND o.id = d.claim_id;"
+        "CREATE TABLE events2 ("
+        "  oid INTEGER NOT NULL,"
+        "  seq INTEGER NOT NULL,"
+        "  data BLOB NOT NULL,"
+        "  PRIMARY KEY (oid, seq)"
+        ");"
+        "INSERT INTO events2(oid, seq, data)"
+        "  SELECT o.oid, e.seq, e.data FROM events e"
+        "  JOIN objects2 o ON o.kind = 7 AND o.id = e.claim_id ORDER BY o.oid, e.seq;"
+        "DROP TABLE objects; DROP TABLE lines; DROP TABLE deadlines; DROP TABLE events;"
+        "ALTER TABLE objects2 RENAME TO objects;"
+        "ALTER TABLE lines2 RENAME TO lines;"
+        "ALTER TABLE deadlines2 RENAME TO deadlines;"
+        "ALTER TABLE events2 RENAME TO events;"
+        "CREATE INDEX objects_owner ON objects(kind, owner, id);"
+        "CREATE INDEX objects_ref ON objects(kind, ref, id);"
+        "CREATE INDEX objects_state ON objects(kind, state, id);"
+        "CREATE INDEX lines_unit ON lines(unit);"
+        "CREATE INDEX keys_oid ON keys(oid);"
+        "CREATE INDEX deadlines_due ON deadlines(kind, due);"},
+    /* Read-only views of the JSON records (README "Reading the database with
+     * SQL"): one row per record, or per line and event; instants are
+     * milliseconds since the Unix epoch (UTC), NULL when unset. */
+    {1, "CREATE VIEW claims AS SELECT"
+        "  o.id AS id, o.owner AS partner_id, json_extract(d, '$.mpn_id') AS mpn_id,"
+        "  o.ref AS tenant_id, json_extract(d, '$.domain') AS domain,"
+        "  json_extract(d, '$.name') AS name, json_extract(d, '$.area') AS area,"
+        "  json_extract(d, '$.activity') AS activity, json_extract(d, '$.state') AS state,"
+        "  json_extract(d, '$.reason') AS reason, json_extract(d, '$.contested') AS contested,"
+        "  json_extract(d, '$.final') AS final, json_extract(d, '$.disputes') AS disputes,"
+        "  json_extract(d, '$.created_at') AS created_at,"
+        "  json_extract(d, '$.updated_at') AS updated_at,"
+        "  json_extract(d, '$.window_closes_at') AS window_closes_at,"
+        "  json_extract(d, '$.sla_due_at') AS sla_due_at,"
+        "  json_array_length(d, '$.lines') AS line_count, o.revision AS revision"
+        "  FROM (SELECT *, CAST(data AS TEXT) AS d FROM objects WHERE kind = 7) o;"
+        "CREATE VIEW claim_lines AS SELECT"
+        "  o.id AS claim_id, CAST(l.key AS INTEGER) AS line,"
+        "  json_extract(l.value, '$.workload') AS workload,"
+        "  json_extract(l.value, '$.subscription') AS subscription_id,"
+        "  json_extract(l.value, '$.state') AS state, json_extract(l.value, '$.reason') AS reason"
+        "  FROM objects o, json_each(CAST(o.data AS TEXT), '$.lines') l WHERE o.kind = 7;"
+        "CREATE VIEW claim_events AS SELECT"
+        "  o.id AS claim_id, e.seq AS seq, json_extract(d, '$.at') AS at,"
+        "  json_extract(d, '$.kind') AS kind, json_extract(d, '$.state') AS state,"
+        "  json_extract(d, '$.actor.role') AS actor_role,"
+        "  json_extract(d, '$.actor.org') AS actor_org,"
+        "  json_extract(d, '$.actor.user') AS actor_user, json_extract(d, '$.text') AS text,"
+        "  json_extract(d, '$.payload') AS payload"
+        "  FROM (SELECT oid, seq, CAST(data AS TEXT) AS d FROM events) e"
+        "  JOIN objects o ON o.oid = e.oid;"
+        "CREATE VIEW partners AS SELECT id, json_extract(CAST(data AS TEXT), '$.name') AS name"
+        "  FROM objects WHERE kind = 1;"
+        "CREATE VIEW locations AS SELECT id AS mpn_id, owner AS partner_id,"
+        "  json_extract(CAST(data AS TEXT), '$.name') AS name,"
+        "  json_extract(CAST(data AS TEXT), '$.programs') AS programs FROM objects WHERE kind = 2;"
+        "CREATE VIEW customers AS SELECT id, json_extract(CAST(data AS TEXT), '$.name') AS name"
+        "  FROM objects WHERE kind = 3;"
+        "CREATE VIEW tenants AS SELECT id, owner AS customer_id,"
+        "  json_extract(CAST(data AS TEXT), '$.domains') AS domains FROM objects WHERE kind = 4;"
+        "CREATE VIEW subscriptions AS SELECT id, owner AS tenant_id,"
+        "  json_extract(CAST(data AS TEXT), '$.workload') AS workload,"
+        "  json_extract(CAST(data AS TEXT), '$.channel') AS channel,"
+        "  json_extract(CAST(data AS TEXT), '$.state') AS state FROM objects WHERE kind = 5;"},
 };
 
-_Static_assert(sizeof migrations / sizeof migrations[0] == CPOR__SQLITE_SCHEMA_VERSION,
-               "one migration step per schema version");
+#define NSTEPS (sizeof migrations / sizeof migrations[0])
+_Static_assert(CPOR__SQLITE_SCHEMA_VERSION == 2, "append the migration of the new version");
 
 typedef struct inspection {
   int is_new;       /* empty: no schema objects, nothing set */
@@ -233,8 +284,9 @@ static int exec_fixed(cpor__sqlite *s, const char *sql, const char *what) {
 
 /* Applies the missing steps inside the caller's write transaction. */
 static int migrate(cpor__sqlite *s, int from) {
-  for (int v = from; v < CPOR__SQLITE_SCHEMA_VERSION; v++) {
-    int rc = exec_fixed(s, migrations[v], "creating the schema");
+  for (size_t i = 0; i < NSTEPS; i++) {
+    if (migrations[i].from < from) continue;
+    int rc = exec_fixed(s, migrations[i].sql, "creating the schema");
     if (rc) return rc;
   }
   /* PRAGMAs take no parameters; both values are this library's constants. */
