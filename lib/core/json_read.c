@@ -33,8 +33,9 @@ static int bad(cpor__jr *r) {
 }
 
 /* Skips whitespace; the next byte, or 0 at the end (NUL is never valid). */
-static int peek(cpor__jr *r) {
+static inline int peek(cpor__jr *r) {
   if (r->rc) return 0;
+  if (r->p<r->end && * r->p> ' ') return *r->p; /* no whitespace: canonical input */
   while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
     r->p++;
   return r->p < r->end ? *r->p : 0;
@@ -103,7 +104,7 @@ static int string(cpor__jr *r, span *out) {
   out->s = p;
   out->esc = 0;
   for (;;) {
-    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+    while (p < end && cpor__json_plain[*p])
       p++;
     if (p == end || *p < 0x20) return bad(r);
     if (*p == '"') break;
@@ -279,11 +280,30 @@ int cpor__jr_next(cpor__jr *r) {
   return more(r, ']');
 }
 
+/* Whether the token at p is the string key (keys need no escapes). */
+static int is_key(const cpor__jr *r, const char *key) {
+  size_t len = strlen(key);
+  const unsigned char *p = r->p;
+  return (size_t)(r->end - p) > len + 2 && p[1] == (unsigned char)key[0] && p[len + 1] == '"' &&
+         !memcmp(p + 1, key, len);
+}
+
 int cpor__jr_field(cpor__jr *r, const char *const *keys, int n, uint64_t *seen) {
+  if (!more(r, '}')) return -1;
+  /* Canonical documents come in key order: the next key is the first
+   * unread one, or a later one when keys are optional. */
+  int i = 0;
+  while (i < n && (*seen >> i & 1))
+    i++;
+  for (; i < n && r->p[0] == '"'; i++)
+    if (!(*seen >> i & 1) && is_key(r, keys[i])) {
+      r->p += strlen(keys[i]) + 2;
+      *seen |= (uint64_t)1 << i;
+      return eat(r, ':') ? i : -1;
+    }
   char key[MAX_KEY];
-  if (!more(r, '}') || !short_string(r, key) || !eat(r, ':')) return -1;
-  /* Canonical documents come in key order: the first unread key is it. */
-  for (int i = 0; i < n; i++)
+  if (!short_string(r, key) || !eat(r, ':')) return -1;
+  for (i = 0; i < n; i++)
     if (!(*seen >> i & 1) && !strcmp(keys[i], key)) {
       *seen |= (uint64_t)1 << i;
       return i;

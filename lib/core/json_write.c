@@ -6,8 +6,8 @@
 
 #include "cpor/model.h"
 
-/* A claim document is about 1.5 KB: one allocation for most records. */
-#define FIRST_CAP 512
+/* A claim document is about 1.3 KB: one allocation for most records. */
+#define FIRST_CAP 2048
 
 void cpor__jw_fail(cpor__jw *w, int rc) {
   if (!w->rc) w->rc = rc;
@@ -18,10 +18,7 @@ void cpor__jw_free(cpor__jw *w) {
   memset(w, 0, sizeof *w);
 }
 
-/* Room for n more bytes; 0 on failure (w->rc set). */
-static int room(cpor__jw *w, size_t n) {
-  if (w->rc) return 0;
-  if (w->cap - w->len >= n) return 1;
+static int grow(cpor__jw *w, size_t n) {
   size_t cap = w->cap ? w->cap : FIRST_CAP;
   while (cap - w->len < n) {
     if (cap > SIZE_MAX / 2) return cpor__jw_fail(w, CPOR_ENOMEM), 0;
@@ -34,6 +31,12 @@ static int room(cpor__jw *w, size_t n) {
   return 1;
 }
 
+/* Room for n more bytes; 0 on failure (w->rc set). */
+static inline int room(cpor__jw *w, size_t n) {
+  if (w->rc) return 0;
+  return w->cap - w->len >= n || grow(w, n);
+}
+
 static void put(cpor__jw *w, const void *p, size_t n) {
   if (!room(w, n)) return;
   memcpy(w->data + w->len, p, n);
@@ -44,6 +47,20 @@ static void putc1(cpor__jw *w, char c) {
   if (!room(w, 1)) return;
   w->data[w->len++] = c;
 }
+
+/* The bytes a string holds as they are: not '"', '\\', a control character
+ * or part of a non-ASCII character. */
+const unsigned char cpor__json_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x30 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x70 */
+                                                    /* 0x80-0xff: 0 */
+};
 
 /* The separator and the key before a value. */
 static void lead(cpor__jw *w, const char *key) {
@@ -167,7 +184,7 @@ static void body(cpor__jw *w, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s, *end = p + n;
   while (p < end) {
     const unsigned char *run = p; /* bytes that go as they are */
-    while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+    while (p < end && cpor__json_plain[*p])
       p++;
     put(w, run, (size_t)(p - run));
     if (p == end) break;

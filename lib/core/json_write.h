@@ -42,6 +42,8 @@ void cpor__jw_fail(cpor__jw *w, int rc);
  * bytes), 0 if there is none: no overlong forms, no surrogates, nothing above
  * U+10FFFF. */
 size_t cpor__utf8_len(const unsigned char *s, size_t n);
+/* 1 for the bytes a JSON string holds unescaped and that are ASCII. */
+extern const unsigned char cpor__json_plain[256];
 void cpor__jw_free(cpor__jw *w);
 /* Hands over the text written, NUL-terminated (NULL when rc is set); w is
  * left empty. */
