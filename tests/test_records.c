@@ -906,6 +906,34 @@ START_TEST(mutated_documents) {
 }
 END_TEST
 
+/* What the fuzzer found (tests/fuzz/README.md): reads past a cut document's
+ * end, empty objects and keys in payloads. */
+START_TEST(fuzz_regressions) {
+  const sample *s = find(&K_PARTNER);
+  cpor_store_object obj;
+  char *doc = encode(s, &obj);
+  const char *cut[] = {"{", "{\"name\":\"x\",", "{\"name\":\"x\"", "{ ", "{\"name\":"};
+  for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+    char *t = malloc(strlen(cut[i])); /* exactly the bytes: no NUL after them */
+    memcpy(t, cut[i], strlen(cut[i]));
+    void *rec = NULL;
+    ck_assert_status(decode_text(s, &obj, t, strlen(cut[i]), &rec), CPOR_ECORRUPT);
+    free(t);
+  }
+  free(doc);
+  cpor_event e = full_event();
+  e.payload = "{\"\":{},\"a\":[{}],\"b\":{\"\":\"\"}}";
+  void *buf = NULL;
+  size_t len = 0;
+  ck_assert_status(cpor__event_encode(&e, &buf, &len), CPOR_OK);
+  cpor_event *d = NULL;
+  ck_assert_status(cpor__event_decode(SEQ, buf, len, &d), CPOR_OK);
+  ck_assert_str_eq(d->payload, e.payload);
+  cpor_event_free(d);
+  free(buf);
+}
+END_TEST
+
 static Suite *records_suite(void) {
   Suite *s = suite_create("records");
   TCase *tc = tcase_create("records");
@@ -924,6 +952,7 @@ static Suite *records_suite(void) {
   tcase_add_test(tc, binary_claims_and_events);
   tcase_add_test(tc, canonical_copies_as_jansson);
   tcase_add_loop_test(tc, mutated_documents, 0, NSAMPLES);
+  tcase_add_test(tc, fuzz_regressions);
   suite_add_tcase(s, tc);
   return s;
 }

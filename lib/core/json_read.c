@@ -266,12 +266,14 @@ int cpor__jr_open(cpor__jr *r, char bracket) {
 /* Before an item of an object or array: 1 if one follows, 0 after the
  * closing bracket (consumed) or on failure. */
 static int more(cpor__jr *r, char close) {
-  if (peek(r) == close) { /* (after a ',' the item read fails) */
+  int c = peek(r);
+  if (!c) return bad(r); /* the end, or NUL */
+  if (c == close) {      /* (after a ',' the item read fails) */
     r->p++;
     r->first = 0;
     return 0;
   }
-  if (!r->first && !eat(r, ',')) return 0;
+  if (!r->first && (!eat(r, ',') || !peek(r))) return bad(r);
   r->first = 0;
   return !r->rc;
 }
@@ -355,7 +357,7 @@ static void canon_object(cpor__jr *r, cpor__jw *w, const char *key, int depth) {
     tmp.comma = 0;
     cpor__jw_raw(&tmp, NULL, sp.s, sp.n); /* room enough; decoded in place */
     if (tmp.rc) break;
-    m[n].klen = unescape(&sp, (unsigned char *)tmp.data + m[n].key);
+    m[n].klen = sp.n ? unescape(&sp, (unsigned char *)tmp.data + m[n].key) : 0;
     tmp.len = m[n].key + m[n].klen;
     tmp.comma = 0;
     m[n].val = tmp.len;
@@ -366,7 +368,7 @@ static void canon_object(cpor__jr *r, cpor__jw *w, const char *key, int depth) {
   if (tmp.rc) cpor__jr_fail(r, tmp.rc);
   for (size_t i = 0; i < n; i++)
     m[i].base = tmp.data;
-  if (!r->rc) qsort(m, n, sizeof *m, by_key);
+  if (!r->rc && n > 1) qsort(m, n, sizeof *m, by_key);
   for (size_t i = 1; i < n && !r->rc; i++)
     if (!by_key(&m[i - 1], &m[i])) bad(r); /* a duplicate key */
   cpor__jw_open(w, key, '{');

@@ -38,7 +38,7 @@ static inline int room(cpor__jw *w, size_t n) {
 }
 
 static void put(cpor__jw *w, const void *p, size_t n) {
-  if (!room(w, n)) return;
+  if (!n || !room(w, n)) return;
   memcpy(w->data + w->len, p, n);
   w->len += n;
 }
