@@ -186,6 +186,8 @@ START_TEST(corrupt_records) {
   c.tenant_id = T1;
   c.mpn_id = "1";
   c.domain = "a.b";
+  c.area = CPOR_AREA_M365; /* a document names them: 0 is no value */
+  c.activity = CPOR_ACTIVITY_USAGE;
   c.state = CPOR_STATE_EDITING;
   cpor__line l = {"TEAMS", NULL, 1, 0};
   c.lines = &l;

@@ -751,14 +751,20 @@ class TestConventions(CliCase):
         db.close()
 
     def test_json_output_is_valid_whatever_the_stored_bytes(self):
+        # Records are JSON documents read strictly: bytes that are not UTF-8
+        # are corruption, reported as such (README "Stored records").
         self.tamper_partner_name(b"Contoso Partners", b"Contoso\xff\xc3(rtners")
+        rc, out, err = self.raw("--db", self.db, "--json", "partner", "list")
+        self.assertEqual(rc, EXIT["ECORRUPT"], err)
+        self.assertIn("corrupt", err)
+        # An escaped control character is a valid document: the output stays
+        # valid JSON.
+        self.tamper_partner_name(b"Contoso\xff\xc3(rtners", b"Contoso\\u0001\\u007f(rtners")
         rc, out, err = self.raw("--db", self.db, "--json", "partner", "list")
         self.assertEqual(rc, 0, err)
         out.encode("utf-8")  # valid UTF-8 text
         names = {p["partner_id"]: p["name"] for p in json.loads(out)}
-        self.assertEqual(names["contoso"], "Contoso\ufffd\ufffd(rtners")
-        rc, out, err = self.raw("--db", self.db, "partner", "list")
-        self.assertIn("Contoso\\xff\\xc3(rtners", out)
+        self.assertEqual(names["contoso"], "Contoso\x01\x7f(rtners")
 
     # -- the database path, and who creates a database
 
