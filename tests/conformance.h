@@ -19,17 +19,18 @@ void cpor_conformance_add(Suite *suite, const char *name, cpor_conf_open_fn open
 
 /* A backend that forwards every method to inner (borrowed: not closed by
  * cpor_storage_free of *out, and it must outlive *out). It counts the calls
- * to begin, commit, object_*, lines_*, deadline_* and event_* (adding 1 to
- * *ops_counter per call; it may be NULL) and makes the fail_at-th one (1-based; <= 0:
- * never) return CPOR_ESTORAGE without reaching inner, with errmsg
- * "injected failure at operation k". rollback is never counted nor failed,
- * and is a no-op returning CPOR_OK when inner has no open transaction
- * (after an injected begin failure). Count first with fail_at = -1, then
- * run again with each k in 1..count. */
+ * to begin, commit, savepoint, release, object_*, lines_replace,
+ * keys_replace, deadline_*, event_append, cursor_open and cursor_next (adding
+ * 1 to *ops_counter per call; it may be NULL) and makes the fail_at-th one
+ * (1-based; <= 0: never) return CPOR_ESTORAGE without reaching inner, with
+ * errmsg "injected failure at operation k". rollback, rollback_to and
+ * cursor_close are never counted nor failed; rollback is a no-op returning
+ * CPOR_OK when inner has no open transaction (after an injected begin
+ * failure). Count first with fail_at = -1, then run again with each k in
+ * 1..count. */
 int cpor_faulty_storage_new(cpor_storage **out, cpor_storage *inner, long fail_at,
                             long *ops_counter);
-/* The same, forwarding inner's savepoints too (counted like the others but
- * rollback_to, which is never failed); CPOR_EINVAL when inner has none. */
+/* The same (savepoints are always there since storage version 3). */
 int cpor_faulty_storage_with_savepoints(cpor_storage **out, cpor_storage *inner, long fail_at,
                                         long *ops_counter);
 /* Moves the operation to fail (counted from the wrapper's creation). */

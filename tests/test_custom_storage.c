@@ -34,22 +34,24 @@ static int open_example(cpor_storage **out, void *arg) {
 START_TEST(transaction_codes) {
   cpor_storage *s = NULL;
   ck_assert_status(example_storage_open(&s), CPOR_OK);
-  void *x = s->self;
-  cpor_store_filter f = {CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0};
-  cpor_store_line l[] = {{"c1", 0, "u1", "p1", CPOR_STATE_SUBMITTED}};
+  void *x = s->self, *cur = NULL;
+  cpor_store_query q = conf_objects_query(CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0, NULL);
+  cpor_store_line l[] = {{"c1", 0, "u1", "p1", 2}};
+  const char *keys[] = {"k1"};
+  cpor_store_object o;
   ck_assert_status(conf_put(s, CPOR_STORE_CLAIM, "a", NULL, NULL, 0, "", 0, CPOR_STORE_INSERT),
                    CPOR_ESTORAGE);
   ck_assert_str_eq(s->m.errmsg(x), "no transaction");
-  ck_assert_status(s->m.object_get(x, CPOR_STORE_CLAIM, "a", conf_count_object, NULL),
-                   CPOR_ESTORAGE);
-  ck_assert_status(s->m.object_scan(x, &f, conf_count_object, NULL), CPOR_ESTORAGE);
+  ck_assert_status(s->m.object_get(x, CPOR_STORE_CLAIM, "a", &o), CPOR_ESTORAGE);
+  ck_assert_status(s->m.cursor_open(x, &q, &cur), CPOR_ESTORAGE);
   ck_assert_status(s->m.lines_replace(x, "c1", l, 1), CPOR_ESTORAGE);
-  ck_assert_status(s->m.lines_by_unit(x, "u1", conf_count_line, NULL), CPOR_ESTORAGE);
+  ck_assert_status(s->m.keys_replace(x, "c1", keys, 1), CPOR_ESTORAGE);
   ck_assert_status(s->m.deadline_set(x, "c1", 1, 5), CPOR_ESTORAGE);
   ck_assert_status(s->m.deadline_clear(x, "c1", 1), CPOR_ESTORAGE);
-  ck_assert_status(s->m.deadline_scan(x, 1, 9, conf_count_deadline, NULL), CPOR_ESTORAGE);
   ck_assert_status(s->m.event_append(x, "c1", 1, "e", 1), CPOR_ESTORAGE);
-  ck_assert_status(s->m.event_scan(x, "c1", conf_count_event, NULL), CPOR_ESTORAGE);
+  ck_assert_status(s->m.savepoint(x), CPOR_ESTORAGE);
+  ck_assert_status(s->m.release(x), CPOR_ESTORAGE);
+  ck_assert_status(s->m.rollback_to(x), CPOR_ESTORAGE);
   ck_assert_status(s->m.commit(x), CPOR_ESTORAGE);
   ck_assert_status(s->m.rollback(x), CPOR_ESTORAGE);
 
@@ -62,10 +64,21 @@ START_TEST(transaction_codes) {
   ck_assert_status(s->m.begin(x, 0), CPOR_ESTORAGE);
   COMMIT(s); /* the refused begins did not disturb the open transaction */
   BEGIN(s, 0);
-  ck_assert_str_eq(conf_get(s, CPOR_STORE_CLAIM, "a"), "7/a owner=(null) ref=(null) state=0 data=");
+  ck_assert_str_eq(conf_get(s, CPOR_STORE_CLAIM, "a"),
+                   "7/a rev=1 owner=(null) ref=(null) state=0 data=");
   ck_assert_status(s->m.deadline_set(x, "c1", 99, 5), CPOR_EINVAL); /* no such deadline kind */
   cpor_store_line twice[] = {{"c1", 0, "u1", "p1", 2}, {"c1", 0, "u2", "p1", 2}};
   ck_assert_status(s->m.lines_replace(x, "c1", twice, 2), CPOR_EINVAL);
+  const char *ktwice[] = {"k1", "k1"};
+  ck_assert_status(s->m.keys_replace(x, "c1", ktwice, 2), CPOR_EINVAL);
+  /* Savepoints are never nested; release and rollback_to need one. */
+  ck_assert_status(s->m.release(x), CPOR_ESTORAGE);
+  ck_assert_str_eq(s->m.errmsg(x), "no savepoint is open");
+  SAVEPOINT(s);
+  ck_assert_status(s->m.savepoint(x), CPOR_ESTORAGE);
+  ck_assert_str_eq(s->m.errmsg(x), "a savepoint is open already");
+  ROLLBACK_TO(s);
+  ck_assert_status(s->m.rollback_to(x), CPOR_ESTORAGE);
   COMMIT(s);
 
   /* A read transaction that changes something still rolls back. */
@@ -77,9 +90,11 @@ START_TEST(transaction_codes) {
   ck_assert_str_eq(conf_scan(s, CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0), "a,");
   COMMIT(s);
 
-  /* Closing with a transaction open frees the saved copy too. */
+  /* Closing with a transaction open frees the saved copies too. */
   BEGIN(s, 1);
   ck_assert_status(s->m.event_append(x, "c1", 1, "e", 1), CPOR_OK);
+  SAVEPOINT(s);
+  ck_assert_status(s->m.event_append(x, "c1", 2, "e", 1), CPOR_OK);
   cpor_storage_free(s);
   ck_assert_status(example_storage_open(NULL), CPOR_EINVAL);
 }

@@ -3,20 +3,29 @@
  * conformance suite as the built-in backends.
  *
  * Clarity over speed: this is an example. Every table (tables.c) is a
- * growable array of row pointers kept sorted by its primary key and searched
- * by binary search.
- * Each array's order is the order its scan must visit (objects by (kind, id),
- * lines by (claim_id, line), deadlines by (kind, due, claim_id), events by
- * (claim_id, seq)), so every scan is a plain loop. lines_by_unit and the
- * one-APPROVED/one-ASSOCIATED check walk every line. Inserting moves the tail
- * of an array: fine for tens of thousands of rows, not for millions.
+ * growable array of row pointers kept sorted and searched by binary search.
+ * Each array's order is the order its query returns (objects by (kind, id),
+ * lines by (unit, claim_id, line), deadlines by (kind, due, claim_id), events
+ * by (claim_id, seq)), so a cursor is a position in an array. Two shortcuts a
+ * real backend would not take: object queries by owner, ref or state walk
+ * every object of the kind (a real one keeps an index per column, as the
+ * vtable asks), and writes move the tail of an array. Fine for tens of
+ * thousands of rows, not for millions.
+ *
+ * Revisions: every object row keeps one, 1 when inserted and one more at
+ * every update; UPDATE and DELETE compare it with the one the caller read.
+ * Keys: a table of (key, claim_id) rows, sorted by key, one row per key.
  *
  * Transactions: the first change inside a transaction saves a deep copy of
- * the whole store; rollback puts the copy back, commit drops it. The store
- * lives in one process and is used by one thread, so begin takes no lock.
+ * the whole store; rollback puts the copy back, commit drops it. Savepoints
+ * work the same way with a second copy, taken at the first change after the
+ * savepoint. The store lives in one process and is used by one thread, so
+ * begin takes no lock and no write ever meets a conflict it did not cause.
  *
- * Scan callbacks should not write to the store (the core never does): the
- * loop goes on by position, so rows could then be skipped or visited twice. */
+ * Cursors hold the position of the next row to look at. That is enough
+ * because the core never writes while a cursor is open (the vtable says
+ * so); a backend whose cursors must survive writes would remember the last
+ * key instead and search again from it. */
 #include "backend.h"
 #include "tables.h"
 
@@ -24,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_MAX 255 /* ids (object ids, claim ids, units) are 1-255 bytes */
+#define ID_MAX 255 /* ids, claim ids, units and keys are 1-255 bytes */
 
 /* ---- the store ---------------------------------------------------------------------- */
 
@@ -32,7 +41,9 @@ typedef struct store {
   db live;
   db saved;        /* the store as the transaction found it, once it changed */
   int saved_valid; /* saved holds a copy */
-  int in_txn;
+  db sp_saved;     /* the same for the savepoint */
+  int sp_saved_valid;
+  int in_txn, in_sp;
   char err[128];
 } store;
 
@@ -54,11 +65,30 @@ static int id_ok(const char *s) {
 
 /* Called by every method right before it changes anything. */
 static int before_change(store *st) {
-  if (st->saved_valid) return CPOR_OK;
-  if (!db_copy(&st->saved, &st->live))
-    return fail(st, CPOR_ENOMEM, "out of memory saving the store for rollback");
-  st->saved_valid = 1;
+  if (!st->saved_valid) {
+    if (!db_copy(&st->saved, &st->live))
+      return fail(st, CPOR_ENOMEM, "out of memory saving the store for rollback");
+    st->saved_valid = 1;
+  }
+  if (st->in_sp && !st->sp_saved_valid) {
+    if (!db_copy(&st->sp_saved, &st->live))
+      return fail(st, CPOR_ENOMEM, "out of memory saving the store for rollback_to");
+    st->sp_saved_valid = 1;
+  }
   return CPOR_OK;
+}
+
+/* Puts a saved copy back as the live store (or just forgets it). */
+static void restore(store *st, db *saved, int *valid, int put_back) {
+  if (!*valid) return;
+  if (put_back) {
+    db_free(&st->live);
+    st->live = *saved;
+    memset(saved, 0, sizeof *saved);
+  } else {
+    db_free(saved);
+  }
+  *valid = 0;
 }
 
 /* Adds a new row at its place (the caller checked it is not there). */
@@ -80,6 +110,7 @@ static int s_begin(void *self, int write) {
   st->err[0] = '\0';
   if (st->in_txn) return fail(st, CPOR_ESTORAGE, "a transaction is open already");
   st->in_txn = 1;
+  st->in_sp = 0;
   return CPOR_OK;
 }
 
@@ -87,8 +118,8 @@ static int s_commit(void *self) {
   store *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (st->saved_valid) db_free(&st->saved);
-  st->saved_valid = 0;
+  restore(st, &st->sp_saved, &st->sp_saved_valid, 0);
+  restore(st, &st->saved, &st->saved_valid, 0);
   st->in_txn = 0;
   return CPOR_OK;
 }
@@ -97,114 +128,104 @@ static int s_rollback(void *self) {
   store *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (st->saved_valid) {
-    db_free(&st->live);
-    st->live = st->saved;
-    memset(&st->saved, 0, sizeof st->saved);
-  }
-  st->saved_valid = 0;
+  restore(st, &st->sp_saved, &st->sp_saved_valid, 0);
+  restore(st, &st->saved, &st->saved_valid, 1);
   st->in_txn = 0;
+  return CPOR_OK;
+}
+
+static int s_savepoint(void *self) {
+  store *st = self;
+  int rc = enter(st);
+  if (rc) return rc;
+  if (st->in_sp) return fail(st, CPOR_ESTORAGE, "a savepoint is open already");
+  st->in_sp = 1; /* the copy is taken at the first change */
+  return CPOR_OK;
+}
+
+static int s_release(void *self) {
+  store *st = self;
+  int rc = enter(st);
+  if (rc) return rc;
+  if (!st->in_sp) return fail(st, CPOR_ESTORAGE, "no savepoint is open");
+  restore(st, &st->sp_saved, &st->sp_saved_valid, 0);
+  st->in_sp = 0;
+  return CPOR_OK;
+}
+
+static int s_rollback_to(void *self) {
+  store *st = self;
+  int rc = enter(st);
+  if (rc) return rc;
+  if (!st->in_sp) return fail(st, CPOR_ESTORAGE, "no savepoint is open");
+  restore(st, &st->sp_saved, &st->sp_saved_valid, 1);
+  st->in_sp = 0;
   return CPOR_OK;
 }
 
 /* ---- objects ------------------------------------------------------------------------ */
 
-static int s_object_get(void *self, uint32_t kind, const char *id, cpor_store_object_fn fn,
-                        void *arg) {
+/* The position of (kind, id), or the table's size when there is none. */
+static size_t find_object(const table *t, uint32_t kind, const char *id) {
+  obj_row key = {.kind = kind, .id = (char *)id};
+  size_t i = table_lower_bound(t, &key, obj_cmp);
+  return i < t->n && obj_cmp(t->rows[i], &key) == 0 ? i : t->n;
+}
+
+static int s_object_get(void *self, uint32_t kind, const char *id, cpor_store_object *out) {
   store *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (!id_ok(id) || !fn) return fail(st, CPOR_EINVAL, "object_get: bad arguments");
+  if (!id_ok(id) || !out) return fail(st, CPOR_EINVAL, "object_get: bad arguments");
   const table *t = &st->live.t[OBJS];
-  obj_row key = {.kind = kind, .id = (char *)id};
-  size_t i = table_lower_bound(t, &key, obj_cmp);
-  if (i == t->n || obj_cmp(t->rows[i], &key) != 0)
-    return fail(st, CPOR_ENOTFOUND, "no such object");
-  cpor_store_object o = obj_view(t->rows[i]);
-  return fn(arg, &o);
+  size_t i = find_object(t, kind, id);
+  if (i == t->n) return fail(st, CPOR_ENOTFOUND, "no such object");
+  *out = obj_view(t->rows[i]); /* points into our row: valid until it is replaced */
+  return CPOR_OK;
 }
 
 static int s_object_put(void *self, const cpor_store_object *obj, uint32_t mode) {
   store *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (!obj || !id_ok(obj->id) || (!obj->data && obj->len) ||
-      (mode != CPOR_STORE_INSERT && mode != CPOR_STORE_UPDATE))
+  if (!obj || !id_ok(obj->id) || (mode != CPOR_STORE_DELETE && !obj->data && obj->len) ||
+      (mode != CPOR_STORE_INSERT && mode != CPOR_STORE_UPDATE && mode != CPOR_STORE_DELETE))
     return fail(st, CPOR_EINVAL, "object_put: bad arguments");
   table *t = &st->live.t[OBJS];
-  obj_row key = {.kind = obj->kind, .id = (char *)obj->id};
-  size_t i = table_lower_bound(t, &key, obj_cmp);
-  int found = i < t->n && obj_cmp(t->rows[i], &key) == 0;
-  if (mode == CPOR_STORE_INSERT && found)
-    return fail(st, CPOR_EEXISTS, "the object exists already");
-  if (mode == CPOR_STORE_UPDATE && !found) return fail(st, CPOR_ENOTFOUND, "no such object");
-  void *row = obj_new(obj);
+  size_t i = find_object(t, obj->kind, obj->id);
+  int found = i < t->n;
+  if (mode == CPOR_STORE_INSERT) {
+    if (found) return fail(st, CPOR_EEXISTS, "the object exists already");
+    obj_row *row = obj_new(obj, 1);
+    if (!row) return fail(st, CPOR_ENOMEM, "out of memory");
+    return insert_row(st, OBJS, row);
+  }
+  /* UPDATE and DELETE: only from the revision the caller read. */
+  if (!found) return fail(st, CPOR_ENOTFOUND, "no such object");
+  const obj_row *old = t->rows[i];
+  if (old->revision != obj->revision)
+    return fail(st, CPOR_ECONFLICT, "the object changed since it was read");
+  if (mode == CPOR_STORE_DELETE) {
+    if ((rc = before_change(st))) return rc;
+    return table_splice(t, i, 1, NULL, 0, obj_free); /* shrinks: cannot fail */
+  }
+  void *row = obj_new(obj, old->revision + 1);
   if (!row) return fail(st, CPOR_ENOMEM, "out of memory");
-  if ((rc = before_change(st)) || (rc = table_splice(t, i, (size_t)found, &row, 1, obj_free))) {
+  if ((rc = before_change(st)) || (rc = table_splice(t, i, 1, &row, 1, obj_free))) {
     obj_free(row);
     return fail(st, rc, "out of memory");
   }
   return CPOR_OK;
 }
 
-static int obj_matches(const obj_row *r, const cpor_store_filter *f) {
-  switch (f->by) {
-  case CPOR_STORE_BY_OWNER:
-    return r->owner && strcmp(r->owner, f->key) == 0;
-  case CPOR_STORE_BY_REF:
-    return r->ref && strcmp(r->ref, f->key) == 0;
-  case CPOR_STORE_BY_STATE:
-    return r->state == f->state;
-  default:
-    return 1; /* CPOR_STORE_BY_KIND */
-  }
-}
-
-static int s_object_scan(void *self, const cpor_store_filter *filter, cpor_store_object_fn fn,
-                         void *arg) {
-  store *st = self;
-  int rc = enter(st);
-  if (rc) return rc;
-  if (!filter || !fn || filter->by < CPOR_STORE_BY_KIND || filter->by > CPOR_STORE_BY_STATE ||
-      ((filter->by == CPOR_STORE_BY_OWNER || filter->by == CPOR_STORE_BY_REF) && !filter->key))
-    return fail(st, CPOR_EINVAL, "object_scan: bad filter");
-  const table *t = &st->live.t[OBJS];
-  obj_row key = {.kind = filter->kind, .id = (char *)""}; /* before every id of the kind */
-  for (size_t i = table_lower_bound(t, &key, obj_cmp); i < t->n; i++) {
-    const obj_row *r = t->rows[i];
-    if (r->kind != filter->kind) break;
-    if (!obj_matches(r, filter)) continue;
-    cpor_store_object o = obj_view(r);
-    if ((rc = fn(arg, &o))) return rc;
-  }
-  return CPOR_OK;
-}
-
 /* ---- lines -------------------------------------------------------------------------- */
 
-static int exclusive(int32_t status) {
-  return status == CPOR_STATE_APPROVED || status == CPOR_STATE_ASSOCIATED;
-}
-
-static int line_qsort_cmp(const void *a, const void *b) {
+static int qsort_lines(const void *a, const void *b) {
   return line_cmp(*(void *const *)a, *(void *const *)b);
 }
 
-/* CPOR_EEXISTS when lines[k] would be a second APPROVED (or ASSOCIATED) row
- * on its unit: among the new rows, or among other claims' live rows. */
-static int check_unique(const table *t, const char *claim_id, const cpor_store_line *lines,
-                        size_t k) {
-  const cpor_store_line *l = &lines[k];
-  if (!exclusive(l->status)) return CPOR_OK;
-  for (size_t j = 0; j < k; j++)
-    if (lines[j].status == l->status && strcmp(lines[j].unit, l->unit) == 0) return CPOR_EEXISTS;
-  for (size_t i = 0; i < t->n; i++) {
-    const line_row *r = t->rows[i];
-    if (r->status == l->status && strcmp(r->unit, l->unit) == 0 &&
-        strcmp(r->claim_id, claim_id) != 0)
-      return CPOR_EEXISTS;
-  }
-  return CPOR_OK;
+static int line_of_claim(const void *row, const void *claim_id) {
+  return strcmp(((const line_row *)row)->claim_id, claim_id) == 0;
 }
 
 static int s_lines_replace(void *self, const char *claim_id, const cpor_store_line *lines,
@@ -214,7 +235,6 @@ static int s_lines_replace(void *self, const char *claim_id, const cpor_store_li
   if (rc) return rc;
   if (!id_ok(claim_id) || (count && !lines))
     return fail(st, CPOR_EINVAL, "lines_replace: bad arguments");
-  table *t = &st->live.t[LINES];
   for (size_t k = 0; k < count; k++) {
     const cpor_store_line *l = &lines[k];
     if (!l->claim_id || strcmp(l->claim_id, claim_id) != 0 || !id_ok(l->unit))
@@ -222,22 +242,15 @@ static int s_lines_replace(void *self, const char *claim_id, const cpor_store_li
     for (size_t j = 0; j < k; j++)
       if (lines[j].line == l->line) return fail(st, CPOR_EINVAL, "lines_replace: a line twice");
   }
-  for (size_t k = 0; k < count; k++)
-    if (check_unique(t, claim_id, lines, k))
-      return fail(st, CPOR_EEXISTS, "a unit would have two APPROVED or ASSOCIATED rows");
-
-  /* The new rows, sorted by line, replace the claim's block of rows. */
+  /* The new rows, sorted, replace the claim's rows wherever they are. */
   void **rows = calloc(count ? count : 1, sizeof *rows);
   if (!rows) return fail(st, CPOR_ENOMEM, "out of memory");
   for (size_t k = 0; k < count; k++)
     if (!(rows[k] = line_new(&lines[k]))) rc = CPOR_ENOMEM;
-  if (!rc && count > 1) qsort(rows, count, sizeof *rows, line_qsort_cmp);
-  line_row key = {.claim_id = (char *)claim_id, .line = 0};
-  size_t lo = table_lower_bound(t, &key, line_cmp), hi = lo;
-  while (hi < t->n && strcmp(((line_row *)t->rows[hi])->claim_id, claim_id) == 0)
-    hi++;
+  if (!rc && count > 1) qsort(rows, count, sizeof *rows, qsort_lines);
   if (rc || (rc = before_change(st)) ||
-      (rc = table_splice(t, lo, hi - lo, rows, count, line_free))) {
+      (rc = table_replace_where(&st->live.t[LINES], line_of_claim, claim_id, rows, count, line_cmp,
+                                line_free))) {
     for (size_t k = 0; k < count; k++)
       line_free(rows[k]);
     free(rows);
@@ -247,18 +260,48 @@ static int s_lines_replace(void *self, const char *claim_id, const cpor_store_li
   return CPOR_OK;
 }
 
-static int s_lines_by_unit(void *self, const char *unit, cpor_store_line_fn fn, void *arg) {
+/* ---- keys --------------------------------------------------------------------------- */
+
+static int qsort_keys(const void *a, const void *b) {
+  return key_cmp(*(void *const *)a, *(void *const *)b);
+}
+
+static int key_of_claim(const void *row, const void *claim_id) {
+  return strcmp(((const key_row *)row)->claim_id, claim_id) == 0;
+}
+
+static int s_keys_replace(void *self, const char *claim_id, const char *const *keys, size_t count) {
   store *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (!unit || !fn) return fail(st, CPOR_EINVAL, "lines_by_unit: bad arguments");
-  const table *t = &st->live.t[LINES];
-  for (size_t i = 0; i < t->n; i++) { /* (claim_id, line) order */
-    const line_row *r = t->rows[i];
-    if (strcmp(r->unit, unit) != 0) continue;
-    cpor_store_line l = line_view(r);
-    if ((rc = fn(arg, &l))) return rc;
+  if (!id_ok(claim_id) || (count && !keys))
+    return fail(st, CPOR_EINVAL, "keys_replace: bad arguments");
+  const table *t = &st->live.t[KEYS];
+  for (size_t k = 0; k < count; k++) {
+    if (!id_ok(keys[k])) return fail(st, CPOR_EINVAL, "keys_replace: a bad key");
+    for (size_t j = 0; j < k; j++)
+      if (strcmp(keys[j], keys[k]) == 0) return fail(st, CPOR_EINVAL, "keys_replace: a key twice");
+    /* The one rule of the keys: nobody else holds it. */
+    key_row probe = {.key = (char *)keys[k]};
+    size_t i = table_lower_bound(t, &probe, key_cmp);
+    if (i < t->n && key_cmp(t->rows[i], &probe) == 0 &&
+        strcmp(((const key_row *)t->rows[i])->claim_id, claim_id) != 0)
+      return fail(st, CPOR_EEXISTS, "another claim holds the key");
   }
+  void **rows = calloc(count ? count : 1, sizeof *rows);
+  if (!rows) return fail(st, CPOR_ENOMEM, "out of memory");
+  for (size_t k = 0; k < count; k++)
+    if (!(rows[k] = key_new(keys[k], claim_id))) rc = CPOR_ENOMEM;
+  if (!rc && count > 1) qsort(rows, count, sizeof *rows, qsort_keys);
+  if (rc || (rc = before_change(st)) ||
+      (rc = table_replace_where(&st->live.t[KEYS], key_of_claim, claim_id, rows, count, key_cmp,
+                                key_free))) {
+    for (size_t k = 0; k < count; k++)
+      key_free(rows[k]);
+    free(rows);
+    return fail(st, rc, "out of memory");
+  }
+  free(rows);
   return CPOR_OK;
 }
 
@@ -268,15 +311,16 @@ static int deadline_kind_ok(uint32_t kind) {
   return kind >= CPOR_DEADLINE_OPTOUT && kind <= CPOR_DEADLINE_SLA;
 }
 
-/* The first deadline of the kind (rows are in (kind, due, claim_id) order). */
-static size_t first_of_kind(const table *t, uint32_t kind) {
-  deadline_row key = {.kind = kind, .due = INT64_MIN, .claim_id = (char *)""};
+/* The first deadline of the kind due at or after due (rows are in
+ * (kind, due, claim_id) order). */
+static size_t first_due(const table *t, uint32_t kind, cpor_time due) {
+  deadline_row key = {.kind = kind, .due = due, .claim_id = (char *)""};
   return table_lower_bound(t, &key, deadline_cmp);
 }
 
 /* The position of the (claim_id, kind) deadline, or t->n: a linear walk. */
 static size_t find_deadline(const table *t, const char *claim_id, uint32_t kind) {
-  for (size_t i = first_of_kind(t, kind); i < t->n; i++) {
+  for (size_t i = first_due(t, kind, INT64_MIN); i < t->n; i++) {
     const deadline_row *r = t->rows[i];
     if (r->kind != kind) break;
     if (strcmp(r->claim_id, claim_id) == 0) return i;
@@ -317,23 +361,6 @@ static int s_deadline_clear(void *self, const char *claim_id, uint32_t kind) {
   return table_splice(t, old, 1, NULL, 0, deadline_free);
 }
 
-static int s_deadline_scan(void *self, uint32_t kind, cpor_time upto, cpor_store_deadline_fn fn,
-                           void *arg) {
-  store *st = self;
-  int rc = enter(st);
-  if (rc) return rc;
-  if (!deadline_kind_ok(kind) || !fn) return fail(st, CPOR_EINVAL, "deadline_scan: bad arguments");
-  const table *t = &st->live.t[DEADLINES];
-  /* Starts at the kind's first deadline and stops at the first one not due:
-   * the cost follows the number visited. */
-  for (size_t i = first_of_kind(t, kind); i < t->n; i++) {
-    const deadline_row *r = t->rows[i];
-    if (r->kind != kind || r->due > upto) break;
-    if ((rc = fn(arg, r->claim_id, r->kind, r->due))) return rc;
-  }
-  return CPOR_OK;
-}
-
 /* ---- events ------------------------------------------------------------------------- */
 
 static int s_event_append(void *self, const char *claim_id, uint32_t seq, const void *data,
@@ -353,19 +380,133 @@ static int s_event_append(void *self, const char *claim_id, uint32_t seq, const 
   return insert_row(st, EVENTS, row);
 }
 
-static int s_event_scan(void *self, const char *claim_id, cpor_store_event_fn fn, void *arg) {
+/* ---- cursors ------------------------------------------------------------------------ */
+
+typedef struct cursor {
+  cpor_store_query q; /* q.key points at key below; q.after is not used after open */
+  char key[ID_MAX + 1];
+  size_t pos; /* the next row to look at in the query's table */
+} cursor;
+
+static int s_cursor_open(void *self, const cpor_store_query *q, void **out) {
   store *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (!claim_id || !fn) return fail(st, CPOR_EINVAL, "event_scan: bad arguments");
-  const table *t = &st->live.t[EVENTS];
-  event_row key = {.claim_id = (char *)claim_id, .seq = 0};
-  for (size_t i = table_lower_bound(t, &key, event_cmp); i < t->n; i++) {
-    const event_row *r = t->rows[i];
-    if (strcmp(r->claim_id, claim_id) != 0) break;
-    if ((rc = fn(arg, r->seq, r->data, r->len))) return rc;
+  if (!q || !out) return fail(st, CPOR_EINVAL, "cursor_open: bad arguments");
+  *out = NULL;
+  int by_key = q->what == CPOR_STORE_CURSOR_LINES || q->what == CPOR_STORE_CURSOR_EVENTS ||
+               (q->what == CPOR_STORE_CURSOR_OBJECTS &&
+                (q->by == CPOR_STORE_BY_OWNER || q->by == CPOR_STORE_BY_REF));
+  if (q->what < CPOR_STORE_CURSOR_OBJECTS || q->what > CPOR_STORE_CURSOR_EVENTS ||
+      (q->what == CPOR_STORE_CURSOR_OBJECTS &&
+       (q->by < CPOR_STORE_BY_KIND || q->by > CPOR_STORE_BY_STATE)))
+    return fail(st, CPOR_EINVAL, "cursor_open: unknown query");
+  if (by_key && !id_ok(q->key)) return fail(st, CPOR_EINVAL, "cursor_open: bad key");
+  cursor *c = calloc(1, sizeof *c);
+  if (!c) return fail(st, CPOR_ENOMEM, "out of memory");
+  c->q = *q;
+  c->q.key = by_key ? strcpy(c->key, q->key) : NULL;
+  /* Start at the first row the query may return. */
+  switch (q->what) {
+  case CPOR_STORE_CURSOR_OBJECTS: {
+    const table *t = &st->live.t[OBJS];
+    obj_row key = {.kind = q->kind, .id = (char *)(q->after ? q->after : "")};
+    c->pos = table_lower_bound(t, &key, obj_cmp);
+    if (q->after && c->pos < t->n && obj_cmp(t->rows[c->pos], &key) == 0) c->pos++; /* > after */
+    break;
   }
+  case CPOR_STORE_CURSOR_LINES: {
+    line_row key = {.unit = c->key, .claim_id = (char *)"", .line = 0};
+    c->pos = table_lower_bound(&st->live.t[LINES], &key, line_cmp);
+    break;
+  }
+  case CPOR_STORE_CURSOR_DEADLINES:
+    c->pos = first_due(&st->live.t[DEADLINES], q->kind, INT64_MIN);
+    break;
+  default: { /* events: seq > after_seq */
+    event_row key = {.claim_id = c->key, .seq = q->after_seq};
+    const table *t = &st->live.t[EVENTS];
+    c->pos = table_lower_bound(t, &key, event_cmp);
+    if (c->pos < t->n && event_cmp(t->rows[c->pos], &key) == 0) c->pos++;
+    break;
+  }
+  }
+  *out = c;
   return CPOR_OK;
+}
+
+static int obj_matches(const obj_row *r, const cpor_store_query *q) {
+  switch (q->by) {
+  case CPOR_STORE_BY_OWNER:
+    return r->owner && strcmp(r->owner, q->key) == 0;
+  case CPOR_STORE_BY_REF:
+    return r->ref && strcmp(r->ref, q->key) == 0;
+  case CPOR_STORE_BY_STATE:
+    return r->state == q->state;
+  default:
+    return 1; /* CPOR_STORE_BY_KIND */
+  }
+}
+
+/* Each case returns 1 with the row filled, or 0 past the query's last row. */
+static int s_cursor_next(void *self, void *cur, cpor_store_row *row) {
+  store *st = self;
+  int rc = enter(st);
+  if (rc) return rc;
+  cursor *c = cur;
+  if (!c || !row) return fail(st, CPOR_EINVAL, "cursor_next: bad arguments");
+  const cpor_store_query *q = &c->q;
+  switch (q->what) {
+  case CPOR_STORE_CURSOR_OBJECTS: {
+    const table *t = &st->live.t[OBJS];
+    for (; c->pos < t->n; c->pos++) {
+      const obj_row *r = t->rows[c->pos];
+      if (r->kind != q->kind) return 0;
+      if (!obj_matches(r, q)) continue;
+      c->pos++;
+      row->object = obj_view(r);
+      return 1;
+    }
+    return 0;
+  }
+  case CPOR_STORE_CURSOR_LINES: {
+    const table *t = &st->live.t[LINES];
+    if (c->pos == t->n) return 0;
+    const line_row *r = t->rows[c->pos];
+    if (strcmp(r->unit, q->key) != 0) return 0;
+    c->pos++;
+    row->line = line_view(r);
+    return 1;
+  }
+  case CPOR_STORE_CURSOR_DEADLINES: {
+    const table *t = &st->live.t[DEADLINES];
+    if (c->pos == t->n) return 0;
+    const deadline_row *r = t->rows[c->pos];
+    if (r->kind != q->kind || r->due > q->upto) return 0;
+    c->pos++;
+    row->claim_id = r->claim_id;
+    row->deadline_kind = r->kind;
+    row->due = r->due;
+    return 1;
+  }
+  default: {
+    const table *t = &st->live.t[EVENTS];
+    if (c->pos == t->n) return 0;
+    const event_row *r = t->rows[c->pos];
+    if (strcmp(r->claim_id, q->key) != 0) return 0;
+    c->pos++;
+    row->claim_id = r->claim_id;
+    row->seq = r->seq;
+    row->data = r->data;
+    row->len = r->len;
+    return 1;
+  }
+  }
+}
+
+static void s_cursor_close(void *self, void *cur) {
+  (void)self;
+  free(cur);
 }
 
 /* ---- lifetime ----------------------------------------------------------------------- */
@@ -379,6 +520,7 @@ static void s_close(void *self) {
   store *st = self;
   db_free(&st->live);
   if (st->saved_valid) db_free(&st->saved);
+  if (st->sp_saved_valid) db_free(&st->sp_saved);
   free(st);
 }
 
@@ -389,16 +531,19 @@ int example_storage_open(cpor_storage **out) {
   m.begin = s_begin;
   m.commit = s_commit;
   m.rollback = s_rollback;
+  m.savepoint = s_savepoint;
+  m.release = s_release;
+  m.rollback_to = s_rollback_to;
   m.object_get = s_object_get;
   m.object_put = s_object_put;
-  m.object_scan = s_object_scan;
   m.lines_replace = s_lines_replace;
-  m.lines_by_unit = s_lines_by_unit;
+  m.keys_replace = s_keys_replace;
   m.deadline_set = s_deadline_set;
   m.deadline_clear = s_deadline_clear;
-  m.deadline_scan = s_deadline_scan;
   m.event_append = s_event_append;
-  m.event_scan = s_event_scan;
+  m.cursor_open = s_cursor_open;
+  m.cursor_next = s_cursor_next;
+  m.cursor_close = s_cursor_close;
   m.errmsg = s_errmsg;
   m.close = s_close;
   store *st = calloc(1, sizeof *st);

@@ -44,11 +44,12 @@ void obj_free(void *row) {
   free(r);
 }
 
-obj_row *obj_new(const cpor_store_object *o) {
+obj_row *obj_new(const cpor_store_object *o, uint64_t revision) {
   obj_row *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   r->kind = o->kind;
   r->state = o->state;
+  r->revision = revision;
   r->len = o->len;
   r->id = copy_str(o->id);
   r->owner = copy_str(o->owner);
@@ -62,18 +63,19 @@ obj_row *obj_new(const cpor_store_object *o) {
 }
 
 cpor_store_object obj_view(const obj_row *r) {
-  cpor_store_object o = {r->kind, r->id, r->owner, r->ref, r->state, r->data, r->len};
+  cpor_store_object o = {r->kind, r->id, r->owner, r->ref, r->state, r->revision, r->data, r->len};
   return o;
 }
 
 static void *obj_copy(const void *row) {
   cpor_store_object o = obj_view(row);
-  return obj_new(&o);
+  return obj_new(&o, o.revision);
 }
 
 int line_cmp(const void *a, const void *b) {
   const line_row *x = a, *y = b;
-  int c = strcmp(x->claim_id, y->claim_id);
+  int c = strcmp(x->unit, y->unit);
+  if (!c) c = strcmp(x->claim_id, y->claim_id);
   return c ? c : cmp_u32(x->line, y->line);
 }
 
@@ -107,6 +109,35 @@ cpor_store_line line_view(const line_row *r) {
 static void *line_copy(const void *row) {
   cpor_store_line l = line_view(row);
   return line_new(&l);
+}
+
+int key_cmp(const void *a, const void *b) {
+  const key_row *x = a, *y = b;
+  return strcmp(x->key, y->key);
+}
+
+void key_free(void *row) {
+  key_row *r = row;
+  if (!r) return;
+  free(r->key), free(r->claim_id);
+  free(r);
+}
+
+key_row *key_new(const char *key, const char *claim_id) {
+  key_row *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  r->key = copy_str(key);
+  r->claim_id = copy_str(claim_id);
+  if (!r->key || !r->claim_id) {
+    key_free(r);
+    return NULL;
+  }
+  return r;
+}
+
+static void *key_copy(const void *row) {
+  const key_row *r = row;
+  return key_new(r->key, r->claim_id);
 }
 
 int deadline_cmp(const void *a, const void *b) {
@@ -176,9 +207,8 @@ static void *event_copy(const void *row) {
 /* ---- tables: sorted arrays of row pointers ---------------------------------------- */
 
 const row_type row_types[NTABLES] = {
-    {obj_cmp, obj_copy, obj_free},
-    {line_cmp, line_copy, line_free},
-    {deadline_cmp, deadline_copy, deadline_free},
+    {obj_cmp, obj_copy, obj_free},       {line_cmp, line_copy, line_free},
+    {key_cmp, key_copy, key_free},       {deadline_cmp, deadline_copy, deadline_free},
     {event_cmp, event_copy, event_free},
 };
 
@@ -212,6 +242,32 @@ int table_splice(table *t, size_t at, size_t nremove, void *const *add, size_t n
   if (tail) memmove(t->rows + at + nadd, t->rows + at + nremove, tail * sizeof *t->rows);
   if (nadd) memcpy(t->rows + at, add, nadd * sizeof *add);
   t->n = n;
+  return CPOR_OK;
+}
+
+int table_replace_where(table *t, int (*drop)(const void *row, const void *arg), const void *arg,
+                        void *const *add, size_t nadd, int (*cmp)(const void *, const void *),
+                        void (*free_row)(void *)) {
+  /* A new array: the kept rows and the added ones, merged in order. */
+  size_t cap = t->n + nadd ? t->n + nadd : 1;
+  void **rows = malloc(cap * sizeof *rows);
+  if (!rows) return CPOR_ENOMEM;
+  size_t n = 0, j = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    if (drop(t->rows[i], arg)) {
+      free_row(t->rows[i]);
+      continue;
+    }
+    while (j < nadd && cmp(add[j], t->rows[i]) < 0)
+      rows[n++] = add[j++];
+    rows[n++] = t->rows[i];
+  }
+  while (j < nadd)
+    rows[n++] = add[j++];
+  free(t->rows);
+  t->rows = rows;
+  t->n = n;
+  t->cap = cap;
   return CPOR_OK;
 }
 

@@ -10,16 +10,21 @@ typedef struct obj_row { /* key (kind, id) */
   uint32_t kind;
   char *id, *owner, *ref; /* owner and ref may be NULL */
   int32_t state;
+  uint64_t revision;
   void *data;
   size_t len;
 } obj_row;
 
-typedef struct line_row { /* key (claim_id, line) */
+typedef struct line_row { /* kept in (unit, claim_id, line) order: the LINES query's */
   char *claim_id;
   uint32_t line;
   char *unit, *partner_id; /* partner_id may be NULL */
   int32_t status;
 } line_row;
+
+typedef struct key_row { /* key (key): each key held by one claim */
+  char *key, *claim_id;
+} key_row;
 
 typedef struct deadline_row { /* key (kind, due, claim_id) */
   uint32_t kind;
@@ -35,23 +40,27 @@ typedef struct event_row { /* key (claim_id, seq) */
 } event_row;
 
 /* Deep copies of the caller's rows (NULL when out of memory), and views of
- * ours as the vtable's structs (pointing into the row). */
-obj_row *obj_new(const cpor_store_object *o);
+ * ours as the vtable's structs (pointing into the row). obj_new stores the
+ * revision it is given, not o->revision. */
+obj_row *obj_new(const cpor_store_object *o, uint64_t revision);
 line_row *line_new(const cpor_store_line *l);
+key_row *key_new(const char *key, const char *claim_id);
 deadline_row *deadline_new(uint32_t kind, cpor_time due, const char *claim_id);
 event_row *event_new(const char *claim_id, uint32_t seq, const void *data, size_t len);
 cpor_store_object obj_view(const obj_row *r);
 cpor_store_line line_view(const line_row *r);
 
 /* Key orders (strings bytewise, as strcmp compares unsigned chars): the
- * orders the scans visit. Each takes two rows of its table. */
+ * orders the queries return. Each takes two rows of its table. */
 int obj_cmp(const void *a, const void *b);
 int line_cmp(const void *a, const void *b);
+int key_cmp(const void *a, const void *b);
 int deadline_cmp(const void *a, const void *b);
 int event_cmp(const void *a, const void *b);
 /* Free a row and everything it owns; NULL is a no-op. */
 void obj_free(void *row);
 void line_free(void *row);
+void key_free(void *row);
 void deadline_free(void *row);
 void event_free(void *row);
 
@@ -62,7 +71,7 @@ typedef struct row_type {
   void (*free)(void *row);
 } row_type;
 
-enum { OBJS, LINES, DEADLINES, EVENTS, NTABLES };
+enum { OBJS, LINES, KEYS, DEADLINES, EVENTS, NTABLES };
 extern const row_type row_types[NTABLES];
 
 typedef struct table {
@@ -81,6 +90,12 @@ size_t table_lower_bound(const table *t, const void *key, int (*cmp)(const void 
  * not grow). */
 int table_splice(table *t, size_t at, size_t nremove, void *const *add, size_t nadd,
                  void (*free_row)(void *));
+/* Removes (and frees) every row for which drop(row, arg) is true and adds
+ * add[0, nadd) (sorted by cmp) at their places: one pass over the table.
+ * CPOR_ENOMEM changes nothing. */
+int table_replace_where(table *t, int (*drop)(const void *row, const void *arg), const void *arg,
+                        void *const *add, size_t nadd, int (*cmp)(const void *, const void *),
+                        void (*free_row)(void *));
 
 /* Frees every row; *d is empty afterwards. */
 void db_free(db *d);

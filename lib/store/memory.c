@@ -9,27 +9,34 @@
  * Transactions keep an undo log. A mutation never edits a row in place: it
  * unlinks the old row (kept alive in the log) and links a new one, so
  * rollback unlinks and frees the new rows and relinks the old ones, and
- * commit frees the old ones. Pointers handed to callbacks therefore stay
- * valid until commit, even when the callback writes. Scans re-seek from a
- * copy of the last key after each callback, so a callback may also write. */
+ * commit frees the old ones. Pointers handed out (object_get, cursor rows)
+ * therefore stay valid until the end of the transaction, longer than the
+ * vtable asks. A cursor keeps a copy of the last key it returned and
+ * re-seeks past it at every cursor_next: O(log n) per row, whatever happens
+ * to the store in between.
+ *
+ * The exclusive keys of a claim are one allocation (a keyset: the claim ID,
+ * then one entry per key, then the bytes), each entry in a hash map from
+ * key to entry, and the keyset in a hash map from claim ID: a claim that
+ * holds keys costs one allocation plus a hash slot per key and one more. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpor/model.h"
 #include "store/hashmap.h"
 #include "store/memory.h"
 #include "store/ordered.h"
 #include "store/storage.h"
 
-#define ID_MAX 255 /* object ids and claim ids: 1-255 bytes */
+#define ID_MAX 255 /* object ids, claim ids, units and keys: 1-255 bytes */
 #define CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 typedef struct mobj {
   cpor__tnode by_id, by_owner, by_ref, by_state;
   uint32_t kind;
   int32_t state;
+  uint64_t revision;
   const char *id;          /* the primary key, inside key[] */
   const char *owner, *ref; /* NULL or inside key[] */
   const unsigned char *data;
@@ -43,9 +50,22 @@ typedef struct mline {
   uint32_t line;
   int32_t status;
   const char *unit, *claim_id, *partner_id;
-  size_t ukeylen;
-  char ukey[]; /* status (1 byte), unit, NUL, claim_id, NUL, partner_id, NUL */
+  char buf[]; /* unit, NUL, claim_id, NUL, partner_id, NUL */
 } mline;
+
+typedef struct mkeyset mkeyset;
+
+typedef struct mkey {
+  const mkeyset *set; /* the claim holding the key */
+  const char *key;    /* inside the keyset */
+  size_t len;
+} mkey;
+
+struct mkeyset {
+  const char *claim_id; /* inside the allocation */
+  size_t claimlen, count;
+  mkey keys[]; /* then the claim ID and the keys, each NUL-terminated */
+};
 
 typedef struct mdeadline {
   cpor__tnode by_due;
@@ -65,10 +85,11 @@ typedef struct mevent {
   char buf[]; /* claim_id, NUL, data */
 } mevent;
 
-enum { T_OBJ, T_LINES, T_DEADLINE, T_EVENT };
+enum { T_OBJ, T_LINES, T_KEYS, T_DEADLINE, T_EVENT };
 
 /* One mutation: old rows to relink on rollback (freed on commit), new rows
- * to unlink and free on rollback. Lines use mline.next lists. */
+ * to unlink and free on rollback. Lines use mline.next lists; either may be
+ * NULL (an insert has no old row, a delete no new one). */
 typedef struct undo {
   int table;
   void *old, *new_;
@@ -78,7 +99,8 @@ typedef struct mstore {
   cpor__hmap objs;
   cpor__treap obj_id, obj_owner, obj_ref, obj_state;
   cpor__treap line_unit, line_claim;
-  cpor__hmap line_unique; /* (status, unit) -> the APPROVED/ASSOCIATED row */
+  cpor__hmap keys;    /* key -> mkey */
+  cpor__hmap keysets; /* claim ID -> mkeyset */
   cpor__hmap deadlines;
   cpor__treap deadline_due;
   cpor__treap events;
@@ -160,32 +182,28 @@ static int oom(mstore *st) {
 
 /* ---- objects ---------------------------------------------------------------------- */
 
-static const char *obj_id(const mobj *o) {
-  return o->id;
-}
-
 static int cmp_obj_id(const cpor__tnode *a, const cpor__tnode *b) {
   const mobj *x = CONTAINER(a, mobj, by_id), *y = CONTAINER(b, mobj, by_id);
   int c = cmp_u(x->kind, y->kind);
-  return c ? c : cmp_str(obj_id(x), obj_id(y));
+  return c ? c : cmp_str(x->id, y->id);
 }
 static int cmp_obj_owner(const cpor__tnode *a, const cpor__tnode *b) {
   const mobj *x = CONTAINER(a, mobj, by_owner), *y = CONTAINER(b, mobj, by_owner);
   int c = cmp_u(x->kind, y->kind);
   if (!c) c = cmp_str(x->owner, y->owner);
-  return c ? c : cmp_str(obj_id(x), obj_id(y));
+  return c ? c : cmp_str(x->id, y->id);
 }
 static int cmp_obj_ref(const cpor__tnode *a, const cpor__tnode *b) {
   const mobj *x = CONTAINER(a, mobj, by_ref), *y = CONTAINER(b, mobj, by_ref);
   int c = cmp_u(x->kind, y->kind);
   if (!c) c = cmp_str(x->ref, y->ref);
-  return c ? c : cmp_str(obj_id(x), obj_id(y));
+  return c ? c : cmp_str(x->id, y->id);
 }
 static int cmp_obj_state(const cpor__tnode *a, const cpor__tnode *b) {
   const mobj *x = CONTAINER(a, mobj, by_state), *y = CONTAINER(b, mobj, by_state);
   int c = cmp_u(x->kind, y->kind);
   if (!c) c = cmp_i(x->state, y->state);
-  return c ? c : cmp_str(obj_id(x), obj_id(y));
+  return c ? c : cmp_str(x->id, y->id);
 }
 static const void *obj_key(const void *v, size_t *len) {
   const mobj *o = v;
@@ -209,7 +227,7 @@ static void obj_unlink(mstore *st, mobj *o) {
   cpor__treap_remove(&st->obj_state, &o->by_state);
 }
 
-static mobj *obj_new(mstore *st, const cpor_store_object *in) {
+static mobj *obj_new(mstore *st, const cpor_store_object *in, uint64_t revision) {
   size_t idn = strlen(in->id), on = in->owner ? strlen(in->owner) + 1 : 0;
   size_t rn = in->ref ? strlen(in->ref) + 1 : 0;
   if (in->len > SIZE_MAX / 2 || on > SIZE_MAX / 4 || rn > SIZE_MAX / 4) return NULL; /* overflow */
@@ -218,6 +236,7 @@ static mobj *obj_new(mstore *st, const cpor_store_object *in) {
   memset(o, 0, sizeof *o);
   o->kind = in->kind;
   o->state = in->state;
+  o->revision = revision;
   o->keylen = 4 + idn;
   put_kind(o->key, in->kind);
   char *p = o->key + 4;
@@ -232,7 +251,8 @@ static mobj *obj_new(mstore *st, const cpor_store_object *in) {
 }
 
 static cpor_store_object obj_view(const mobj *o) {
-  return (cpor_store_object){o->kind, obj_id(o), o->owner, o->ref, o->state, o->data, o->len};
+  return (cpor_store_object){o->kind,  o->id,       o->owner, o->ref,
+                             o->state, o->revision, o->data,  o->len};
 }
 
 static mobj *obj_lookup(mstore *st, uint32_t kind, const char *id) {
@@ -243,85 +263,50 @@ static mobj *obj_lookup(mstore *st, uint32_t kind, const char *id) {
   return cpor__hmap_get(&st->objs, key, 4 + n);
 }
 
-static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_object_fn fn,
-                        void *arg) {
+static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_object *out) {
   mstore *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (!id_ok(id) || !fn) return fail(st, CPOR_EINVAL, "object_get: bad id or callback");
+  if (!id_ok(id) || !out) return fail(st, CPOR_EINVAL, "object_get: bad id or output");
   mobj *o = obj_lookup(st, kind, id);
   if (!o) return fail(st, CPOR_ENOTFOUND, "object %u/%s not found", (unsigned)kind, id);
-  cpor_store_object view = obj_view(o);
-  return fn(arg, &view);
+  *out = obj_view(o);
+  return CPOR_OK;
 }
 
 static int m_object_put(void *self, const cpor_store_object *obj, uint32_t mode) {
   mstore *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (!obj || !id_ok(obj->id) || (!obj->data && obj->len) ||
-      (mode != CPOR_STORE_INSERT && mode != CPOR_STORE_UPDATE))
+  if (!obj || !id_ok(obj->id) || (mode != CPOR_STORE_DELETE && !obj->data && obj->len) ||
+      mode < CPOR_STORE_INSERT || mode > CPOR_STORE_DELETE)
     return fail(st, CPOR_EINVAL, "object_put: bad object or mode");
   mobj *old = obj_lookup(st, obj->kind, obj->id);
   if (old && mode == CPOR_STORE_INSERT)
     return fail(st, CPOR_EEXISTS, "object %u/%s exists", (unsigned)obj->kind, obj->id);
-  if (!old && mode == CPOR_STORE_UPDATE)
+  if (!old && mode != CPOR_STORE_INSERT)
     return fail(st, CPOR_ENOTFOUND, "object %u/%s not found", (unsigned)obj->kind, obj->id);
-  if (log_reserve(st) || cpor__hmap_reserve(&st->objs, 1)) return oom(st);
-  mobj *o = obj_new(st, obj);
-  if (!o) return oom(st);
+  if (old && old->revision != obj->revision)
+    return fail(st, CPOR_ECONFLICT, "object %u/%s is at revision %llu, not %llu",
+                (unsigned)obj->kind, obj->id, (unsigned long long)old->revision,
+                (unsigned long long)obj->revision);
+  if (log_reserve(st)) return oom(st);
+  mobj *o = NULL;
+  if (mode != CPOR_STORE_DELETE) {
+    if (cpor__hmap_reserve(&st->objs, 1)) return oom(st);
+    if (!(o = obj_new(st, obj, old ? old->revision + 1 : 1))) return oom(st);
+  }
   if (old) obj_unlink(st, old);
-  obj_link(st, o);
+  if (o) obj_link(st, o);
   log_push(st, T_OBJ, old, o);
   return CPOR_OK;
 }
 
-static int m_object_scan(void *self, const cpor_store_filter *f, cpor_store_object_fn fn,
-                         void *arg) {
-  mstore *st = self;
-  int rc = enter(st);
-  if (rc) return rc;
-  if (!f || !fn || f->by < CPOR_STORE_BY_KIND || f->by > CPOR_STORE_BY_STATE ||
-      ((f->by == CPOR_STORE_BY_OWNER || f->by == CPOR_STORE_BY_REF) && !f->key))
-    return fail(st, CPOR_EINVAL, "object_scan: bad filter");
-  static const size_t offs[] = {offsetof(mobj, by_id), offsetof(mobj, by_owner),
-                                offsetof(mobj, by_ref), offsetof(mobj, by_state)};
-  cpor__treap *trees[] = {&st->obj_id, &st->obj_owner, &st->obj_ref, &st->obj_state};
-  size_t off = offs[f->by - 1];
-  cpor__treap *t = trees[f->by - 1];
-  /* The probe starts before every id ("" < any id) and then holds a copy of
-   * the last visited id, which stays valid whatever the callback does. */
-  char last[ID_MAX + 1] = "";
-  mobj pb = {.kind = f->kind, .id = last, .owner = f->key, .ref = f->key, .state = f->state};
-  int strict = 0;
-  for (;;) {
-    cpor__tnode *n = cpor__treap_seek(t, (cpor__tnode *)((char *)&pb + off), strict);
-    if (!n) return CPOR_OK;
-    const mobj *o = (const mobj *)(const void *)((const char *)n - off);
-    if (o->kind != f->kind) return CPOR_OK;
-    if (f->by == CPOR_STORE_BY_OWNER && strcmp(o->owner, f->key)) return CPOR_OK;
-    if (f->by == CPOR_STORE_BY_REF && strcmp(o->ref, f->key)) return CPOR_OK;
-    if (f->by == CPOR_STORE_BY_STATE && o->state != f->state) return CPOR_OK;
-    strcpy(last, obj_id(o));
-    cpor_store_object view = obj_view(o);
-    rc = fn(arg, &view);
-    if (rc) return rc;
-    strict = 1;
-  }
-}
-
 /* ---- lines ------------------------------------------------------------------------ */
-
-static const char *line_unit(const mline *l) {
-  return l->unit;
-}
-static int line_special(int32_t status) {
-  return status == CPOR_STATE_APPROVED || status == CPOR_STATE_ASSOCIATED;
-}
 
 static int cmp_line_unit(const cpor__tnode *a, const cpor__tnode *b) {
   const mline *x = CONTAINER(a, mline, by_unit), *y = CONTAINER(b, mline, by_unit);
-  int c = cmp_str(line_unit(x), line_unit(y));
+  int c = cmp_str(x->unit, y->unit);
   if (!c) c = cmp_str(x->claim_id, y->claim_id);
   return c ? c : cmp_u(x->line, y->line);
 }
@@ -330,29 +315,15 @@ static int cmp_line_claim(const cpor__tnode *a, const cpor__tnode *b) {
   int c = cmp_str(x->claim_id, y->claim_id);
   return c ? c : cmp_u(x->line, y->line);
 }
-/* For checking the new rows among themselves: (status, unit) must be unique
- * for APPROVED/ASSOCIATED rows, (line) for all of them. */
-static int cmp_line_ukey(const cpor__tnode *a, const cpor__tnode *b) {
-  const mline *x = CONTAINER(a, mline, by_unit), *y = CONTAINER(b, mline, by_unit);
-  int c = cmp_i(x->status, y->status);
-  return c ? c : cmp_str(line_unit(x), line_unit(y));
-}
-static const void *line_key(const void *v, size_t *len) {
-  const mline *l = v;
-  *len = l->ukeylen;
-  return l->ukey;
-}
 
 static void line_link(mstore *st, mline *l) {
   cpor__treap_insert(&st->line_unit, &l->by_unit);
   cpor__treap_insert(&st->line_claim, &l->by_claim);
-  if (line_special(l->status)) cpor__hmap_insert(&st->line_unique, l);
 }
 
 static void line_unlink(mstore *st, mline *l) {
   cpor__treap_remove(&st->line_unit, &l->by_unit);
   cpor__treap_remove(&st->line_claim, &l->by_claim);
-  if (line_special(l->status)) cpor__hmap_remove(&st->line_unique, l);
 }
 
 static void free_lines(mline *l) {
@@ -366,33 +337,28 @@ static void free_lines(mline *l) {
 static mline *line_new(mstore *st, const char *claim_id, const cpor_store_line *in) {
   size_t un = strlen(in->unit) + 1, cn = strlen(claim_id) + 1;
   size_t pn = in->partner_id ? strlen(in->partner_id) + 1 : 0;
-  mline *l = alloc(st, sizeof *l + 1 + un + cn + pn);
+  mline *l = alloc(st, sizeof *l + un + cn + pn);
   if (!l) return NULL;
   memset(l, 0, sizeof *l);
   l->line = in->line;
   l->status = in->status;
-  l->ukey[0] = (char)in->status;
-  l->ukeylen = un; /* status byte + unit without its NUL */
-  char *p = l->ukey + 1;
-  l->unit = memcpy(p, in->unit, un);
-  l->claim_id = memcpy(p + un, claim_id, cn);
-  if (in->partner_id) l->partner_id = memcpy(p + un + cn, in->partner_id, pn);
+  l->unit = memcpy(l->buf, in->unit, un);
+  l->claim_id = memcpy(l->buf + un, claim_id, cn);
+  if (in->partner_id) l->partner_id = memcpy(l->buf + un + cn, in->partner_id, pn);
   return l;
 }
 
-/* Builds the new rows and checks them among themselves; NULL rc on success. */
+/* Builds the new rows, checking that their line numbers are distinct. */
 static int lines_build(mstore *st, const char *claim_id, const cpor_store_line *lines, size_t count,
-                       mline **out, size_t *nspecial) {
-  cpor__treap by_line, by_ukey;
+                       mline **out) {
+  cpor__treap by_line;
   cpor__treap_init(&by_line, cmp_line_claim);
-  cpor__treap_init(&by_ukey, cmp_line_ukey);
   mline *head = NULL;
-  *nspecial = 0;
   for (size_t i = 0; i < count; i++) {
     const cpor_store_line *in = &lines[i];
-    if (!in->unit || (in->claim_id && strcmp(in->claim_id, claim_id))) {
+    if (!id_ok(in->unit) || (in->claim_id && strcmp(in->claim_id, claim_id))) {
       free_lines(head);
-      return fail(st, CPOR_EINVAL, "lines_replace: row %zu has no unit or another claim", i);
+      return fail(st, CPOR_EINVAL, "lines_replace: row %zu has a bad unit or another claim", i);
     }
     mline *l = line_new(st, claim_id, in);
     if (!l) {
@@ -405,13 +371,6 @@ static int lines_build(mstore *st, const char *claim_id, const cpor_store_line *
       free_lines(head);
       return fail(st, CPOR_EEXISTS, "lines_replace: line %u given twice", (unsigned)in->line);
     }
-    if (!line_special(l->status)) continue;
-    if (cpor__treap_insert(&by_ukey, &l->by_unit)) {
-      free_lines(head);
-      return fail(st, CPOR_EEXISTS, "lines_replace: two rows of status %d on unit %s",
-                  (int)in->status, in->unit);
-    }
-    (*nspecial)++;
   }
   *out = head;
   return CPOR_OK;
@@ -425,20 +384,8 @@ static int m_lines_replace(void *self, const char *claim_id, const cpor_store_li
   if (!id_ok(claim_id) || (count && !lines))
     return fail(st, CPOR_EINVAL, "lines_replace: bad claim id or rows");
   mline *fresh = NULL;
-  size_t nspecial;
-  rc = lines_build(st, claim_id, lines, count, &fresh, &nspecial);
-  if (rc) return rc;
-  for (mline *l = fresh; l; l = l->next) {
-    if (!line_special(l->status)) continue;
-    const mline *held = cpor__hmap_get(&st->line_unique, l->ukey, l->ukeylen);
-    if (held && strcmp(held->claim_id, claim_id)) {
-      rc = fail(st, CPOR_EEXISTS, "unit %s already has a row of status %d (claim %s)", line_unit(l),
-                (int)l->status, held->claim_id);
-      free_lines(fresh);
-      return rc;
-    }
-  }
-  if (log_reserve(st) || cpor__hmap_reserve(&st->line_unique, nspecial)) {
+  if ((rc = lines_build(st, claim_id, lines, count, &fresh))) return rc;
+  if (log_reserve(st)) {
     free_lines(fresh);
     return oom(st);
   }
@@ -459,26 +406,90 @@ static int m_lines_replace(void *self, const char *claim_id, const cpor_store_li
   return CPOR_OK;
 }
 
-static int m_lines_by_unit(void *self, const char *unit, cpor_store_line_fn fn, void *arg) {
+/* ---- exclusive keys --------------------------------------------------------------- */
+
+static const void *key_key(const void *v, size_t *len) {
+  const mkey *k = v;
+  *len = k->len;
+  return k->key;
+}
+static const void *keyset_key(const void *v, size_t *len) {
+  const mkeyset *s = v;
+  *len = s->claimlen;
+  return s->claim_id;
+}
+
+static void keyset_link(mstore *st, mkeyset *s) {
+  for (size_t i = 0; i < s->count; i++)
+    cpor__hmap_insert(&st->keys, &s->keys[i]);
+  cpor__hmap_insert(&st->keysets, s);
+}
+static void keyset_unlink(mstore *st, mkeyset *s) {
+  for (size_t i = 0; i < s->count; i++)
+    cpor__hmap_remove(&st->keys, &s->keys[i]);
+  cpor__hmap_remove(&st->keysets, s);
+}
+
+/* One allocation: the header, the entries, the claim ID and the keys. */
+static mkeyset *keyset_new(mstore *st, const char *claim_id, const char *const *keys,
+                           size_t count) {
+  size_t cn = strlen(claim_id), size = sizeof(mkeyset) + cn + 1;
+  if (count > (SIZE_MAX / 2 - size) / (sizeof(mkey) + ID_MAX + 1)) return NULL;
+  size += count * sizeof(mkey);
+  for (size_t i = 0; i < count; i++)
+    size += strlen(keys[i]) + 1;
+  mkeyset *s = alloc(st, size);
+  if (!s) return NULL;
+  char *p = (char *)&s->keys[count];
+  s->claim_id = memcpy(p, claim_id, cn + 1);
+  s->claimlen = cn;
+  s->count = count;
+  p += cn + 1;
+  for (size_t i = 0; i < count; i++) {
+    size_t n = strlen(keys[i]);
+    s->keys[i] = (mkey){s, memcpy(p, keys[i], n + 1), n};
+    p += n + 1;
+  }
+  return s;
+}
+
+static int m_keys_replace(void *self, const char *claim_id, const char *const *keys, size_t count) {
   mstore *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (!unit || !fn) return fail(st, CPOR_EINVAL, "lines_by_unit: bad unit or callback");
-  char last[ID_MAX + 1] = "";
-  mline pb = {.unit = unit, .claim_id = last};
-  int strict = 0;
-  for (;;) {
-    cpor__tnode *n = cpor__treap_seek(&st->line_unit, &pb.by_unit, strict);
-    const mline *l = n ? CONTAINER(n, mline, by_unit) : NULL;
-    if (!l || strcmp(line_unit(l), unit)) break;
-    strcpy(last, l->claim_id);
-    pb.line = l->line;
-    cpor_store_line view = {l->claim_id, l->line, line_unit(l), l->partner_id, l->status};
-    rc = fn(arg, &view);
-    if (rc) break;
-    strict = 1;
+  if (!id_ok(claim_id) || (count && !keys))
+    return fail(st, CPOR_EINVAL, "keys_replace: bad claim id or keys");
+  for (size_t i = 0; i < count; i++)
+    if (!id_ok(keys[i]))
+      return fail(st, CPOR_EINVAL, "keys_replace: key %zu is not 1-255 bytes", i);
+  mkeyset *old = cpor__hmap_get(&st->keysets, claim_id, strlen(claim_id));
+  mkeyset *fresh = NULL;
+  if (log_reserve(st) || cpor__hmap_reserve(&st->keys, count) ||
+      cpor__hmap_reserve(&st->keysets, 1))
+    return oom(st);
+  if (count && !(fresh = keyset_new(st, claim_id, keys, count))) return oom(st);
+  /* Each new key must be free or held by this claim: checked against the
+   * map without the old keys, one key at a time as it is linked, which also
+   * finds a key given twice. A refusal puts everything back. */
+  if (old) keyset_unlink(st, old);
+  for (size_t i = 0; fresh && i < fresh->count; i++) {
+    const mkey *k = &fresh->keys[i];
+    const mkey *held = cpor__hmap_get(&st->keys, k->key, k->len);
+    if (held) {
+      rc = held->set == fresh
+               ? fail(st, CPOR_EINVAL, "keys_replace: key %s given twice", k->key)
+               : fail(st, CPOR_EEXISTS, "key %s is held by claim %s", k->key, held->set->claim_id);
+      for (size_t j = 0; j < i; j++)
+        cpor__hmap_remove(&st->keys, &fresh->keys[j]);
+      free(fresh);
+      if (old) keyset_link(st, old);
+      return rc;
+    }
+    cpor__hmap_insert(&st->keys, &fresh->keys[i]);
   }
-  return rc;
+  if (fresh) cpor__hmap_insert(&st->keysets, fresh);
+  log_push(st, T_KEYS, old, fresh);
+  return CPOR_OK;
 }
 
 /* ---- deadlines -------------------------------------------------------------------- */
@@ -512,11 +523,16 @@ static mdeadline *deadline_lookup(mstore *st, const char *claim_id, uint32_t kin
   return cpor__hmap_get(&st->deadlines, key, 4 + n);
 }
 
+static int deadline_kind_ok(uint32_t kind) {
+  return kind >= CPOR_DEADLINE_OPTOUT && kind <= CPOR_DEADLINE_SLA;
+}
+
 static int m_deadline_set(void *self, const char *claim_id, uint32_t kind, cpor_time due) {
   mstore *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (!id_ok(claim_id)) return fail(st, CPOR_EINVAL, "deadline_set: bad claim id");
+  if (!id_ok(claim_id) || !deadline_kind_ok(kind))
+    return fail(st, CPOR_EINVAL, "deadline_set: bad claim id or kind");
   mdeadline *old = deadline_lookup(st, claim_id, kind);
   if (log_reserve(st) || cpor__hmap_reserve(&st->deadlines, 1)) return oom(st);
   size_t n = strlen(claim_id);
@@ -538,34 +554,14 @@ static int m_deadline_clear(void *self, const char *claim_id, uint32_t kind) {
   mstore *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (!id_ok(claim_id)) return fail(st, CPOR_EINVAL, "deadline_clear: bad claim id");
+  if (!id_ok(claim_id) || !deadline_kind_ok(kind))
+    return fail(st, CPOR_EINVAL, "deadline_clear: bad claim id or kind");
   mdeadline *old = deadline_lookup(st, claim_id, kind);
   if (!old) return CPOR_OK;
   if (log_reserve(st)) return oom(st);
   deadline_unlink(st, old);
   log_push(st, T_DEADLINE, old, NULL);
   return CPOR_OK;
-}
-
-static int m_deadline_scan(void *self, uint32_t kind, cpor_time upto, cpor_store_deadline_fn fn,
-                           void *arg) {
-  mstore *st = self;
-  int rc = enter(st);
-  if (rc) return rc;
-  if (!fn) return fail(st, CPOR_EINVAL, "deadline_scan: no callback");
-  char last[ID_MAX + 1] = "";
-  mdeadline pb = {.kind = kind, .due = INT64_MIN, .claim_id = last};
-  int strict = 0;
-  for (;;) {
-    cpor__tnode *n = cpor__treap_seek(&st->deadline_due, &pb.by_due, strict);
-    const mdeadline *d = n ? CONTAINER(n, mdeadline, by_due) : NULL;
-    if (!d || d->kind != kind || d->due > upto) return CPOR_OK;
-    strcpy(last, d->claim_id);
-    pb.due = d->due;
-    rc = fn(arg, last, kind, pb.due);
-    if (rc) return rc;
-    strict = 1;
-  }
 }
 
 /* ---- events ----------------------------------------------------------------------- */
@@ -602,22 +598,154 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
   return CPOR_OK;
 }
 
-static int m_event_scan(void *self, const char *claim_id, cpor_store_event_fn fn, void *arg) {
+/* ---- cursors ---------------------------------------------------------------------- */
+
+/* A query and the position after the last row returned: its key, copied
+ * (last, line, due, seq), re-sought at every cursor_next. */
+typedef struct mcursor {
+  uint32_t what, kind, by;
+  int32_t state;
+  cpor_time upto;
+  int strict; /* seek past the position (0 only before the first row) */
+  int done;
+  uint32_t line, seq;
+  cpor_time due;
+  char key[ID_MAX + 1];  /* the query's key */
+  char last[ID_MAX + 1]; /* the last id or claim ID returned */
+} mcursor;
+
+static int m_cursor_open(void *self, const cpor_store_query *q, void **cursor) {
+  mstore *st = self;
+  if (cursor) *cursor = NULL;
+  int rc = enter(st);
+  if (rc) return rc;
+  if (!q || !cursor) return fail(st, CPOR_EINVAL, "cursor_open: no query");
+  int needs_key = q->what == CPOR_STORE_CURSOR_LINES || q->what == CPOR_STORE_CURSOR_EVENTS;
+  switch (q->what) {
+  case CPOR_STORE_CURSOR_OBJECTS:
+    if (q->by < CPOR_STORE_BY_KIND || q->by > CPOR_STORE_BY_STATE)
+      return fail(st, CPOR_EINVAL, "cursor_open: unknown object selector %u", (unsigned)q->by);
+    needs_key = q->by == CPOR_STORE_BY_OWNER || q->by == CPOR_STORE_BY_REF;
+    if (q->after && id_len(q->after) > ID_MAX)
+      return fail(st, CPOR_EINVAL, "cursor_open: after is longer than an id");
+    break;
+  case CPOR_STORE_CURSOR_LINES:
+  case CPOR_STORE_CURSOR_EVENTS:
+  case CPOR_STORE_CURSOR_DEADLINES:
+    break;
+  default:
+    return fail(st, CPOR_EINVAL, "cursor_open: unknown query %u", (unsigned)q->what);
+  }
+  if (needs_key && !id_ok(q->key)) return fail(st, CPOR_EINVAL, "cursor_open: bad key");
+  mcursor *c = alloc(st, sizeof *c);
+  if (!c) return oom(st);
+  memset(c, 0, sizeof *c);
+  c->what = q->what;
+  c->kind = q->kind;
+  c->by = q->by;
+  c->state = q->state;
+  c->upto = q->upto;
+  if (needs_key) strcpy(c->key, q->key);
+  switch (q->what) {
+  case CPOR_STORE_CURSOR_OBJECTS:
+    if (q->after) strcpy(c->last, q->after), c->strict = 1; /* "" sorts before every id */
+    break;
+  case CPOR_STORE_CURSOR_DEADLINES:
+    c->due = INT64_MIN;
+    break;
+  case CPOR_STORE_CURSOR_EVENTS:
+    c->seq = q->after_seq, c->strict = 1;
+    break;
+  }
+  *cursor = c;
+  return CPOR_OK;
+}
+
+static int next_object(mstore *st, mcursor *c, cpor_store_row *row) {
+  static const size_t offs[] = {offsetof(mobj, by_id), offsetof(mobj, by_owner),
+                                offsetof(mobj, by_ref), offsetof(mobj, by_state)};
+  cpor__treap *trees[] = {&st->obj_id, &st->obj_owner, &st->obj_ref, &st->obj_state};
+  size_t off = offs[c->by - 1];
+  mobj pb = {.kind = c->kind, .id = c->last, .owner = c->key, .ref = c->key, .state = c->state};
+  cpor__tnode *n =
+      cpor__treap_seek(trees[c->by - 1], (cpor__tnode *)((char *)&pb + off), c->strict);
+  if (!n) return 0;
+  const mobj *o = (const mobj *)(const void *)((const char *)n - off);
+  if (o->kind != c->kind) return 0;
+  if (c->by == CPOR_STORE_BY_OWNER && strcmp(o->owner, c->key)) return 0;
+  if (c->by == CPOR_STORE_BY_REF && strcmp(o->ref, c->key)) return 0;
+  if (c->by == CPOR_STORE_BY_STATE && o->state != c->state) return 0;
+  strcpy(c->last, o->id);
+  row->object = obj_view(o);
+  return 1;
+}
+
+static int next_line(mstore *st, mcursor *c, cpor_store_row *row) {
+  mline pb = {.unit = c->key, .claim_id = c->last, .line = c->line};
+  cpor__tnode *n = cpor__treap_seek(&st->line_unit, &pb.by_unit, c->strict);
+  const mline *l = n ? CONTAINER(n, mline, by_unit) : NULL;
+  if (!l || strcmp(l->unit, c->key)) return 0;
+  strcpy(c->last, l->claim_id);
+  c->line = l->line;
+  row->line = (cpor_store_line){l->claim_id, l->line, l->unit, l->partner_id, l->status};
+  return 1;
+}
+
+static int next_deadline(mstore *st, mcursor *c, cpor_store_row *row) {
+  mdeadline pb = {.kind = c->kind, .due = c->due, .claim_id = c->last};
+  cpor__tnode *n = cpor__treap_seek(&st->deadline_due, &pb.by_due, c->strict);
+  const mdeadline *d = n ? CONTAINER(n, mdeadline, by_due) : NULL;
+  if (!d || d->kind != c->kind || d->due > c->upto) return 0;
+  strcpy(c->last, d->claim_id);
+  c->due = d->due;
+  row->claim_id = d->claim_id;
+  row->deadline_kind = d->kind;
+  row->due = d->due;
+  return 1;
+}
+
+static int next_event(mstore *st, mcursor *c, cpor_store_row *row) {
+  mevent pb = {.seq = c->seq, .claim_id = c->key};
+  cpor__tnode *n = cpor__treap_seek(&st->events, &pb.by_seq, c->strict);
+  const mevent *e = n ? CONTAINER(n, mevent, by_seq) : NULL;
+  if (!e || strcmp(e->claim_id, c->key)) return 0;
+  c->seq = e->seq;
+  row->claim_id = e->claim_id;
+  row->seq = e->seq;
+  row->data = e->data;
+  row->len = e->len;
+  return 1;
+}
+
+static int m_cursor_next(void *self, void *cursor, cpor_store_row *row) {
   mstore *st = self;
   int rc = enter(st);
   if (rc) return rc;
-  if (!id_ok(claim_id) || !fn) return fail(st, CPOR_EINVAL, "event_scan: bad claim id");
-  mevent pb = {.seq = 0, .claim_id = claim_id};
-  int strict = 0;
-  for (;;) {
-    cpor__tnode *n = cpor__treap_seek(&st->events, &pb.by_seq, strict);
-    const mevent *e = n ? CONTAINER(n, mevent, by_seq) : NULL;
-    if (!e || strcmp(e->claim_id, claim_id)) return CPOR_OK;
-    pb.seq = e->seq;
-    rc = fn(arg, e->seq, e->data, e->len);
-    if (rc) return rc;
-    strict = 1;
+  mcursor *c = cursor;
+  if (!c || !row) return fail(st, CPOR_EINVAL, "cursor_next: no cursor or row");
+  if (c->done) return 0;
+  switch (c->what) {
+  case CPOR_STORE_CURSOR_OBJECTS:
+    rc = next_object(st, c, row);
+    break;
+  case CPOR_STORE_CURSOR_LINES:
+    rc = next_line(st, c, row);
+    break;
+  case CPOR_STORE_CURSOR_DEADLINES:
+    rc = next_deadline(st, c, row);
+    break;
+  default:
+    rc = next_event(st, c, row);
+    break;
   }
+  c->strict = 1;
+  c->done = !rc;
+  return rc;
+}
+
+static void m_cursor_close(void *self, void *cursor) {
+  (void)self;
+  free(cursor);
 }
 
 /* ---- transactions ----------------------------------------------------------------- */
@@ -625,7 +753,7 @@ static int m_event_scan(void *self, const char *claim_id, cpor_store_event_fn fn
 static void undo_one(mstore *st, const undo *u) {
   switch (u->table) {
   case T_OBJ:
-    obj_unlink(st, u->new_);
+    if (u->new_) obj_unlink(st, u->new_);
     free(u->new_);
     if (u->old) obj_link(st, u->old);
     break;
@@ -635,6 +763,11 @@ static void undo_one(mstore *st, const undo *u) {
     free_lines(u->new_);
     for (mline *l = u->old; l; l = l->next)
       line_link(st, l);
+    break;
+  case T_KEYS:
+    if (u->new_) keyset_unlink(st, u->new_);
+    free(u->new_);
+    if (u->old) keyset_link(st, u->old);
     break;
   case T_DEADLINE:
     if (u->new_) deadline_unlink(st, u->new_);
@@ -650,6 +783,7 @@ static void undo_one(mstore *st, const undo *u) {
 
 static int m_begin(void *self, int write) {
   mstore *st = self;
+  (void)write;
   if (!st) return CPOR_EINVAL;
   st->err[0] = '\0';
   if (st->in_txn) return fail(st, CPOR_ESTORAGE, "a transaction is open already");
@@ -739,8 +873,11 @@ static void m_close(void *self) {
   free_tree(st->line_claim.root, offsetof(mline, by_claim));
   free_tree(st->deadline_due.root, offsetof(mdeadline, by_due));
   free_tree(st->events.root, offsetof(mevent, by_seq));
+  for (size_t i = 0; i < st->keysets.cap; i++)
+    free(st->keysets.slots[i].value);
   cpor__hmap_fini(&st->objs);
-  cpor__hmap_fini(&st->line_unique);
+  cpor__hmap_fini(&st->keys);
+  cpor__hmap_fini(&st->keysets);
   cpor__hmap_fini(&st->deadlines);
   free(st->log);
   free(st);
@@ -760,14 +897,14 @@ static const cpor_storage_methods memory_methods = {
     .rollback_to = m_rollback_to,
     .object_get = m_object_get,
     .object_put = m_object_put,
-    .object_scan = m_object_scan,
     .lines_replace = m_lines_replace,
-    .lines_by_unit = m_lines_by_unit,
+    .keys_replace = m_keys_replace,
     .deadline_set = m_deadline_set,
     .deadline_clear = m_deadline_clear,
-    .deadline_scan = m_deadline_scan,
     .event_append = m_event_append,
-    .event_scan = m_event_scan,
+    .cursor_open = m_cursor_open,
+    .cursor_next = m_cursor_next,
+    .cursor_close = m_cursor_close,
     .errmsg = m_errmsg,
     .close = m_close,
 };
@@ -777,7 +914,8 @@ int cpor__memory_backend(const cpor_storage_methods **methods, void **self) {
   mstore *st = calloc(1, sizeof *st);
   if (!st) return CPOR_ENOMEM;
   cpor__hmap_init(&st->objs, obj_key);
-  cpor__hmap_init(&st->line_unique, line_key);
+  cpor__hmap_init(&st->keys, key_key);
+  cpor__hmap_init(&st->keysets, keyset_key);
   cpor__hmap_init(&st->deadlines, deadline_key);
   cpor__treap_init(&st->obj_id, cmp_obj_id);
   cpor__treap_init(&st->obj_owner, cmp_obj_owner);
