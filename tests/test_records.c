@@ -52,16 +52,20 @@ char *__wrap_strdup(const char *s) {
 #define T0 1793610000000LL
 
 static char *domains[] = {"fabrikam.com", "fabrikam.onmicrosoft.com"};
-static cpor_partner partner = {"contoso", "Contoso \"Ltd\" \\ caf\xc3\xa9 \xf0\x9f\x98\x80"};
-static cpor_location location = {"1234567", "contoso", "Contoso Seattle", 1u << 1 | 1u << 3};
-static cpor_location location0 = {"7654321", "contoso", "", 0};
-static cpor_customer customer = {"fabrikam", "Fabrikam\tInc\x01\x1f\x7f"};
-static cpor_tenant tenant = {TENANT, "fabrikam", 2, domains};
-static cpor_tenant tenant0 = {TENANT, "fabrikam", 0, NULL};
-static cpor_subscription subscription = {"5d1e2f3a-0000-4000-8000-000000000002", TENANT,
-                                         "D365_SALES", CPOR_CHANNEL_WEB_DIRECT, CPOR_SUB_IN_GRACE};
-static cpor_workload workload = {"D365_SALES", "Dynamics 365 Sales", CPOR_AREA_BIZAPPS, 1, 1, 0};
-static cpor_workload workload0 = {"TEAMS", "Teams", CPOR_AREA_M365, 0, 0, 0};
+static cpor_partner partner = {"contoso", "Contoso \"Ltd\" \\ caf\xc3\xa9 \xf0\x9f\x98\x80", 0};
+static cpor_location location = {"1234567", "contoso", "Contoso Seattle", 1u << 1 | 1u << 3, 0};
+static cpor_location location0 = {"7654321", "contoso", "", 0, 0};
+static cpor_customer customer = {"fabrikam", "Fabrikam\tInc\x01\x1f\x7f", 0};
+static cpor_tenant tenant = {TENANT, "fabrikam", 2, domains, 0};
+static cpor_tenant tenant0 = {TENANT, "fabrikam", 0, NULL, 0};
+static cpor_subscription subscription = {"5d1e2f3a-0000-4000-8000-000000000002",
+                                         TENANT,
+                                         "D365_SALES",
+                                         CPOR_CHANNEL_WEB_DIRECT,
+                                         CPOR_SUB_IN_GRACE,
+                                         0};
+static cpor_workload workload = {"D365_SALES", "Dynamics 365 Sales", CPOR_AREA_BIZAPPS, 1, 1, 0, 0};
+static cpor_workload workload0 = {"TEAMS", "Teams", CPOR_AREA_M365, 0, 0, 0, 0};
 
 static cpor__line lines[] = {{"D365_SALES", "5d1e2f3a-0000-4000-8000-000000000002",
                               CPOR_STATE_REJECTED, CPOR_REASON_LOST_ARBITRATION},
@@ -722,7 +726,7 @@ START_TEST(binary_rows_of_earlier_releases) {
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
     unsigned char bytes[256];
     size_t n = unhex(rows[i].hex, bytes);
-    cpor_store_object obj = {0, rows[i].id, rows[i].owner, NULL, 0, bytes, n};
+    cpor_store_object obj = {0, rows[i].id, rows[i].owner, NULL, 0, 0, bytes, n};
     if (rows[i].k == &K_SUBSCRIPTION) obj.state = CPOR_SUB_ACTIVE;
     void *rec = NULL;
     ck_assert_status(rows[i].k->decode(&obj, &rec), CPOR_OK);

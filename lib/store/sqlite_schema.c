@@ -5,8 +5,10 @@
  * another application, a newer libcpor schema or a file that is not SQLite at
  * all is refused by reads alone, and is left byte for byte as it was. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "store/recode.h"
 #include "store/sqlite_int.h"
 
 /* Forward migrations: the parts whose `from` is v take a database from
@@ -282,11 +284,69 @@ static int exec_fixed(cpor__sqlite *s, const char *sql, const char *what) {
   return rc == SQLITE_OK ? CPOR_OK : cpor__sql_fail(s, rc, what);
 }
 
+/* Schema 2 stores JSON documents: the records of a schema 1 file (binary)
+ * are rewritten, in the migration's transaction, through the core's own
+ * decoder and encoder, so they read back identically. */
+static int recode_rows(cpor__sqlite *s, const char *select, const char *update, int events) {
+  sqlite3_stmt *q = NULL, *u = NULL;
+  int rc = sqlite3_prepare_v2(s->db, select, -1, &q, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(s->db, update, -1, &u, NULL);
+  int code = rc == SQLITE_OK ? CPOR_OK : cpor__sql_fail(s, rc, "upgrading the records");
+  while (code == CPOR_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    size_t len;
+    const void *data = cpor__sql_column_blob(q, events ? 2 : 6, &len);
+    if (len && *(const char *)data == '{') continue; /* JSON already */
+    void *out = NULL;
+    size_t outlen = 0;
+    if (events) {
+      code = cpor__event_recode((uint32_t)sqlite3_column_int64(q, 1), data, len, &out, &outlen);
+    } else {
+      cpor_store_object o = {(uint32_t)sqlite3_column_int64(q, 1),
+                             (const char *)sqlite3_column_text(q, 2),
+                             (const char *)sqlite3_column_text(q, 3),
+                             (const char *)sqlite3_column_text(q, 4),
+                             sqlite3_column_int(q, 5),
+                             1,
+                             data,
+                             len};
+      code = cpor__record_recode(&o, &out, &outlen);
+    }
+    if (code) {
+      snprintf(s->err, sizeof s->err, "upgrading the records: %s row %lld does not decode",
+               events ? "an event" : "an object", (long long)sqlite3_column_int64(q, 0));
+      break;
+    }
+    sqlite3_bind_blob64(u, 1, outlen ? out : "", outlen, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(u, 2, sqlite3_column_int64(q, 0));
+    if (events) sqlite3_bind_int64(u, 3, sqlite3_column_int64(q, 1));
+    free(out);
+    rc = sqlite3_step(u);
+    sqlite3_reset(u);
+    if (rc != SQLITE_DONE) code = cpor__sql_fail(s, rc, "upgrading the records");
+  }
+  if (code == CPOR_OK && rc != SQLITE_DONE) code = cpor__sql_fail(s, rc, "upgrading the records");
+  sqlite3_finalize(q);
+  sqlite3_finalize(u);
+  return code;
+}
+
+static int recode(cpor__sqlite *s) {
+  int rc = recode_rows(s, "SELECT oid, kind, id, owner, ref, state, data FROM objects",
+                       "UPDATE objects SET data = ?1 WHERE oid = ?2", 0);
+  return rc ? rc
+            : recode_rows(s, "SELECT oid, seq, data FROM events",
+                          "UPDATE events SET data = ?1 WHERE oid = ?2 AND seq = ?3", 1);
+}
+
 /* Applies the missing steps inside the caller's write transaction. */
 static int migrate(cpor__sqlite *s, int from) {
   for (size_t i = 0; i < NSTEPS; i++) {
     if (migrations[i].from < from) continue;
     int rc = exec_fixed(s, migrations[i].sql, "creating the schema");
+    if (rc) return rc;
+  }
+  if (from <= 1) {
+    int rc = recode(s);
     if (rc) return rc;
   }
   /* PRAGMAs take no parameters; both values are this library's constants. */

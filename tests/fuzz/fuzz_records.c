@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   int k = data[0] % 8;
   /* The state column: the claim corpus is UNDER_REVIEW, subscriptions active. */
   int32_t state = k == 6 ? CPOR_STATE_UNDER_REVIEW : k == 4 ? CPOR_SUB_ACTIVE : 0;
-  cpor_store_object obj = {0, ID, OWNER, REF, state, data + 1, size - 1};
+  cpor_store_object obj = {0, ID, OWNER, REF, state, 0, data + 1, size - 1};
   void *rec = NULL;
   int rc = kinds[k].dec(&obj, &rec);
   if (rc != CPOR_OK && rc != CPOR_ECORRUPT) abort();
