@@ -49,9 +49,7 @@ const cpor__layout cpor__actor_layout = {"cpor_actor", CPOR_ACTOR_VERSION, {END(
  * them, so only version 3's size is real. */
 _Static_assert(CPOR_STORAGE_VERSION == 3, "cpor_storage_methods: record the new version's size");
 const cpor__layout cpor__storage_methods_layout = {
-    "cpor_storage_methods",
-    CPOR_STORAGE_VERSION,
-    {0, 0, sizeof(cpor_storage_methods)}};
+    "cpor_storage_methods", CPOR_STORAGE_VERSION, {0, 0, sizeof(cpor_storage_methods)}};
 
 static int known(const cpor__layout *l, uint32_t version) {
   return version >= 1 && version <= l->latest;

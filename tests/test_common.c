@@ -36,7 +36,7 @@ END_TEST
 START_TEST(version) {
   ck_assert_int_eq(cpor_version_number(), CPOR_VERSION_NUMBER);
   ck_assert_str_eq(cpor_version_string(), CPOR_VERSION_STRING);
-  ck_assert_int_eq(CPOR_VERSION_NUMBER, 100);
+  ck_assert_int_eq(CPOR_VERSION_NUMBER, 200);
 }
 END_TEST
 

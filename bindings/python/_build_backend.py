@@ -20,7 +20,7 @@ try:
 except ImportError:  # no setuptools: wheels only (below)
     _st = None
 
-NAME, VERSION = "cpor", "0.1.0"
+NAME, VERSION = "cpor", "0.2.0"
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -20,12 +20,12 @@ extern "C" {
 #endif
 
 #define CPOR_VERSION_MAJOR 0
-#define CPOR_VERSION_MINOR 1
+#define CPOR_VERSION_MINOR 2
 #define CPOR_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH */
 #define CPOR_VERSION_NUMBER                                                                        \
   (CPOR_VERSION_MAJOR * 10000 + CPOR_VERSION_MINOR * 100 + CPOR_VERSION_PATCH)
-#define CPOR_VERSION_STRING "0.1.0"
+#define CPOR_VERSION_STRING "0.2.0"
 
 /* Versioned structs (the options structs, cpor_actor, the storage vtable):
  * the first field is uint32_t version. The library reads every version from
@@ -72,7 +72,7 @@ enum cpor_status {
   CPOR_ENOTSUP = -18,       /* not supported by this build or backend */
   CPOR_ERANGE = -19,        /* a date or count is outside the supported range */
   CPOR_ITEROVER = -20,      /* end of an iteration (not an error) */
-  CPOR_ECONFLICT = -21      /* another writer changed what the call read; retried, try again later */
+  CPOR_ECONFLICT = -21 /* another writer changed what the call read; retried, try again later */
 };
 
 /* Static English text for a status code; never NULL ("unknown status" for

@@ -11,6 +11,7 @@ typedef struct cursor {
   cpor_store_query query;
   char *key; /* copies: the caller's strings need not outlive open */
   char *after;
+  int done; /* stepping after SQLITE_DONE would start the query over */
 } cursor;
 
 static cpor__sql_id objects_statement(uint32_t by) {
@@ -110,9 +111,13 @@ int cpor__sqlite_cursor_next(void *self, void *cur, cpor_store_row *row) {
   cpor__sqlite *s = self;
   cursor *c = cur;
   if (!c || !row) return cpor__sql_error(s, CPOR_EINVAL, "cursor_next: bad argument");
+  if (c->done) return 0;
   sqlite3_stmt *st = c->q.st;
   int src = sqlite3_step(st);
-  if (src == SQLITE_DONE) return 0;
+  if (src == SQLITE_DONE) {
+    c->done = 1;
+    return 0;
+  }
   if (src != SQLITE_ROW) return cpor__sql_fail(s, src, "cursor_next");
   memset(row, 0, sizeof *row);
   switch (c->query.what) {

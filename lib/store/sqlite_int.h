@@ -64,8 +64,8 @@ typedef struct cpor__sqlite {
   struct cpor__stmt_s {
     sqlite3_stmt *st;
     int owned;
-  } get; /* the last object_get, left on its row (its pointers are the caller's) */
-  char err[512];                        /* the last failure; "" when none yet */
+  } get;         /* the last object_get, left on its row (its pointers are the caller's) */
+  char err[512]; /* the last failure; "" when none yet */
 } cpor__sqlite;
 
 /* A statement borrowed for one method call: the cached one, or a private

@@ -28,9 +28,8 @@ typedef int (*cpor__event_fn)(void *arg, uint32_t seq, const void *data, size_t 
 int cpor__store_get(cpor_storage *s, uint32_t kind, const char *id, cpor__object_fn fn, void *arg);
 /* Objects of kind selected by (by, key, state) with id > after (NULL: all),
  * in id order; at most limit of them (0: no limit). */
-int cpor__store_objects(cpor_storage *s, uint32_t kind, uint32_t by, const char *key,
-                        int32_t state, const char *after, size_t limit, cpor__object_fn fn,
-                        void *arg);
+int cpor__store_objects(cpor_storage *s, uint32_t kind, uint32_t by, const char *key, int32_t state,
+                        const char *after, size_t limit, cpor__object_fn fn, void *arg);
 int cpor__store_lines(cpor_storage *s, const char *unit, cpor__line_fn fn, void *arg);
 int cpor__store_deadlines(cpor_storage *s, uint32_t kind, cpor_time upto, cpor__deadline_fn fn,
                           void *arg);

@@ -14,10 +14,10 @@ import (
 )
 
 // MinVersion is the oldest library (cpor_version_number) that Open accepts.
-const MinVersion = 100
+const MinVersion = 200
 
 // Version returns the loaded library's version number (MAJOR*10000 +
-// MINOR*100 + PATCH) and string ("0.1.0").
+// MINOR*100 + PATCH) and string ("0.2.0").
 func Version() (int, string) {
 	return int(C.cpor_version_number()), C.GoString(C.cpor_version_string())
 }

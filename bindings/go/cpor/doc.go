@@ -17,8 +17,8 @@
 // (CGO_LDFLAGS=-Wl,-rpath,$BUILD/lib). The README's "Use it from your own
 // module" is the whole recipe, run by the test suite.
 //
-// [Open] refuses a loaded library older than 0.1.0 (cpor_version_number()
-// below 100) with [ErrVersion].
+// [Open] refuses a loaded library older than 0.2.0 (cpor_version_number()
+// below 200) with [ErrVersion].
 //
 // # Handles and lifetimes
 //

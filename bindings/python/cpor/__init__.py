@@ -18,6 +18,6 @@ from .errors import (AccessDenied, ActivityNotAllowed, Conflict, CporError, Corr
 from .model import (Actor, Claim, ClaimLine, Customer, Event, Location, Partner, Poe,
                     Subscription, Tenant, Workload)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [n for n in dir() if not n.startswith("_")]

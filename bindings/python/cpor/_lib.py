@@ -41,7 +41,7 @@ from ctypes import (
 )
 
 SONAME = "libcpor.so.1"
-MIN_VERSION = 100  # 0.1.0: MAJOR * 10000 + MINOR * 100 + PATCH
+MIN_VERSION = 200  # 0.2.0: MAJOR * 10000 + MINOR * 100 + PATCH
 
 # C typedefs.
 cpor_date = c_int32

@@ -130,14 +130,14 @@ enum {
 };
 
 typedef struct cpor_store_query {
-  uint32_t what;     /* CPOR_STORE_CURSOR_* */
-  uint32_t kind;     /* OBJECTS: the object kind; DEADLINES: the deadline kind */
-  uint32_t by;       /* OBJECTS: CPOR_STORE_BY_* */
-  const char *key;   /* OBJECTS BY_OWNER, BY_REF: the value; LINES: the unit;
-                      * EVENTS: the claim ID */
-  int32_t state;     /* OBJECTS BY_STATE */
-  const char *after; /* OBJECTS: only ids > after (bytewise); NULL: from the first */
-  cpor_time upto;    /* DEADLINES */
+  uint32_t what;      /* CPOR_STORE_CURSOR_* */
+  uint32_t kind;      /* OBJECTS: the object kind; DEADLINES: the deadline kind */
+  uint32_t by;        /* OBJECTS: CPOR_STORE_BY_* */
+  const char *key;    /* OBJECTS BY_OWNER, BY_REF: the value; LINES: the unit;
+                       * EVENTS: the claim ID */
+  int32_t state;      /* OBJECTS BY_STATE */
+  const char *after;  /* OBJECTS: only ids > after (bytewise); NULL: from the first */
+  cpor_time upto;     /* DEADLINES */
   uint32_t after_seq; /* EVENTS */
 } cpor_store_query;
 
