@@ -219,8 +219,10 @@ static void sample_rows(const char *lib_path, blob *obj, blob ev[3]) {
   *obj = column_copy(st, 1);
   sqlite3_finalize(st);
   sql_ok(db,
-         sqlite3_prepare_v2(db, "SELECT data FROM events WHERE claim_id = ?1 ORDER BY seq", -1, &st,
-                            NULL),
+         sqlite3_prepare_v2(db,
+                            "SELECT data FROM events WHERE oid = (SELECT oid FROM objects WHERE "
+                            "kind = 7 AND id = ?1) ORDER BY seq",
+                            -1, &st, NULL),
          "prepare");
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   for (int i = 0; i < 3; i++) {
@@ -240,19 +242,23 @@ static double bare_insert(const char *path, size_t n, const blob *obj, const blo
   sqlite3 *db = NULL;
   sql_ok(db, sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), "open bare");
   sql_ok(db, sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL), "pragma");
-  sqlite3_stmt *ins_obj, *ins_line, *ins_ev, *ins_dl, *begin, *commit;
+  /* Schema 2's rows of a submitted claim: the object, its line, its
+   * duplicate-rule key, three events and its SLA deadline, the claim's rows
+   * keyed by its integer oid. */
+  sqlite3_stmt *ins_obj, *ins_line, *ins_key, *ins_ev, *ins_dl, *begin, *commit;
   sqlite3_prepare_v2(db,
-                     "INSERT INTO objects(kind, id, owner, ref, state, data) "
-                     "VALUES (7, ?1, ?2, ?3, 2, ?4)",
+                     "INSERT INTO objects(kind, id, owner, ref, state, revision, data) "
+                     "VALUES (7, ?1, ?2, ?3, 2, 1, ?4)",
                      -1, &ins_obj, NULL);
   sqlite3_prepare_v2(db,
-                     "INSERT INTO lines(claim_id, line, unit, partner_id, status) "
+                     "INSERT INTO lines(oid, line, unit, partner_id, status) "
                      "VALUES (?1, 0, ?2, ?3, 2)",
                      -1, &ins_line, NULL);
-  sqlite3_prepare_v2(db, "INSERT INTO events(claim_id, seq, data) VALUES (?1, ?2, ?3)", -1, &ins_ev,
+  sqlite3_prepare_v2(db, "INSERT INTO keys(key, oid) VALUES (?1, ?2)", -1, &ins_key, NULL);
+  sqlite3_prepare_v2(db, "INSERT INTO events(oid, seq, data) VALUES (?1, ?2, ?3)", -1, &ins_ev,
                      NULL);
-  sqlite3_prepare_v2(db, "INSERT INTO deadlines(claim_id, kind, due) VALUES (?1, 3, ?2)", -1,
-                     &ins_dl, NULL);
+  sqlite3_prepare_v2(db, "INSERT INTO deadlines(oid, kind, due) VALUES (?1, 3, ?2)", -1, &ins_dl,
+                     NULL);
   sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, NULL);
   sqlite3_prepare_v2(db, "COMMIT", -1, &commit, NULL);
   double t0 = now_s();
@@ -271,19 +277,26 @@ static double bare_insert(const char *path, size_t n, const blob *obj, const blo
       sqlite3_bind_blob(ins_obj, 4, obj->p, obj->n, SQLITE_STATIC);
       sql_ok(db, sqlite3_step(ins_obj), "insert object");
       sqlite3_reset(ins_obj);
-      sqlite3_bind_text(ins_line, 1, id, -1, SQLITE_STATIC);
+      sqlite3_int64 oid = sqlite3_last_insert_rowid(db);
+      sqlite3_bind_int64(ins_line, 1, oid);
       sqlite3_bind_text(ins_line, 2, unit, -1, SQLITE_STATIC);
       sqlite3_bind_text(ins_line, 3, "contoso", -1, SQLITE_STATIC);
       sql_ok(db, sqlite3_step(ins_line), "insert line");
       sqlite3_reset(ins_line);
+      char key[128];
+      snprintf(key, sizeof key, "partner contoso %s", unit);
+      sqlite3_bind_text(ins_key, 1, key, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(ins_key, 2, oid);
+      sql_ok(db, sqlite3_step(ins_key), "insert key");
+      sqlite3_reset(ins_key);
       for (int e = 0; e < 3; e++) {
-        sqlite3_bind_text(ins_ev, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins_ev, 1, oid);
         sqlite3_bind_int(ins_ev, 2, e + 1);
         sqlite3_bind_blob(ins_ev, 3, ev[e].p, ev[e].n, SQLITE_STATIC);
         sql_ok(db, sqlite3_step(ins_ev), "insert event");
         sqlite3_reset(ins_ev);
       }
-      sqlite3_bind_text(ins_dl, 1, id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(ins_dl, 1, oid);
       sqlite3_bind_int64(ins_dl, 2, BASE_TIME + 7 * DAY_MS);
       sql_ok(db, sqlite3_step(ins_dl), "insert deadline");
       sqlite3_reset(ins_dl);
@@ -294,6 +307,7 @@ static double bare_insert(const char *path, size_t n, const blob *obj, const blo
   double t = now_s() - t0;
   sqlite3_finalize(ins_obj);
   sqlite3_finalize(ins_line);
+  sqlite3_finalize(ins_key);
   sqlite3_finalize(ins_ev);
   sqlite3_finalize(ins_dl);
   sqlite3_finalize(begin);
