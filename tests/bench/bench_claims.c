@@ -319,7 +319,7 @@ static double bare_insert(const char *path, size_t n, const blob *obj, const blo
 /* ---- 2. per-operation costs -------------------------------------------------------- */
 
 typedef struct op_costs {
-  double get_ns, find_ns, review_ns;
+  double get_ns, find_ns, review_ns, first_row_ns;
 } op_costs;
 
 /* ops random claims of the first `upto`; each call its own transaction. The
@@ -354,6 +354,20 @@ static op_costs measure_ops(bench *b, size_t ops, size_t *review_next) {
     if (found != 1) die(NULL, CPOR_ENOTFOUND, "unit lookup found no claim");
   }
   r.find_ns = (now_s() - t0) / (double)ops * 1e9;
+  /* A reviewer's state query: the time to its first row (it streams). */
+  size_t runs = ops < 50 ? ops : 50;
+  t0 = now_s();
+  for (size_t k = 0; k < runs; k++) {
+    cpor_claim_query q = CPOR_CLAIM_QUERY_INIT;
+    q.state = CPOR_STATE_SUBMITTED;
+    cpor_claim_iter *it = NULL;
+    MUST(b->ctx, cpor_claim_find(b->ctx, &b->reviewer, &q, &it));
+    cpor_claim *c = NULL;
+    MUST(b->ctx, cpor_claim_iter_next(it, &c));
+    cpor_claim_free(c);
+    cpor_claim_iter_free(it);
+  }
+  r.first_row_ns = (now_s() - t0) / (double)runs * 1e9;
   size_t done = 0;
   t0 = now_s();
   for (size_t k = 0; k < ops; k++) {
@@ -512,6 +526,9 @@ int main(int argc, char **argv) {
          at_large.find_ns, at_small.find_ns, at_large.find_ns / at_small.find_ns);
   printf("%-46s %12.0f %12.0f %7.2fx\n", "  transition (start_review, own transaction)",
          at_large.review_ns, at_small.review_ns, at_large.review_ns / at_small.review_ns);
+  printf("%-46s %12.0f %12.0f %7.2fx  (target first row <= 1 ms)\n",
+         "  state query, first row (reviewer, SUBMITTED)", at_large.first_row_ns,
+         at_small.first_row_ns, at_large.first_row_ns / at_small.first_row_ns);
   printf("%-46s %12.0f\n", "  (populating: claims/s while growing)",
          (double)(large - small_n) / fill_s);
 
