@@ -19,7 +19,9 @@
 #include <check.h>
 #include <libpq-fe.h>
 
+#include "conformance.h"
 #include "cpor/postgres.h"
+#include "pgtest.h"
 #include "store/postgres_int.h"
 #include "store/storage.h"
 
@@ -46,81 +48,24 @@ static void sleep_ms(long ms) {
 
 /* ---- the server ------------------------------------------------------------------ */
 
-static const char *base; /* CPOR_TEST_PG */
-static int run_id;       /* main's pid: names this run's schemas */
-static char schema[64];  /* this test's schema */
+static char schema[64]; /* this test's schema */
 static char conninfo[2048];
-static int schema_seq;
 /* Every storage a test opened, so that a forked child that exits without
  * closing its parent's (closing would end the parent's session) leaks
  * nothing definite under valgrind. */
 cpor_storage *test_pg_opened[32]; /* external: the stores are not optimized away */
 static int nopened;
 
-/* A keyword conninfo for base with options appended (values quoted). */
-static void build_conninfo(char *out, size_t outlen, const char *extra) {
-  char *msg = NULL;
-  PQconninfoOption *opts = PQconninfoParse(base, &msg);
-  ck_assert_msg(opts != NULL, "CPOR_TEST_PG does not parse: %s", msg ? msg : "");
-  size_t o = 0;
-  for (PQconninfoOption *p = opts; p->keyword; p++) {
-    if (!p->val || !strcmp(p->keyword, "options")) continue;
-    o += (size_t)snprintf(out + o, outlen - o, "%s='", p->keyword);
-    for (const char *v = p->val; *v && o + 3 < outlen; v++) {
-      if (*v == '\'' || *v == '\\') out[o++] = '\\';
-      out[o++] = *v;
-    }
-    o += (size_t)snprintf(out + o, outlen - o, "' ");
-  }
-  snprintf(out + o, outlen - o, "%s", extra ? extra : "");
-  PQconninfoFree(opts);
-}
-
-static void quiet(void *arg, const char *msg) {
-  (void)arg;
-  (void)msg;
-}
-
-static PGconn *admin(void) {
-  PGconn *c = PQconnectdb(base);
-  ck_assert_msg(PQstatus(c) == CONNECTION_OK, "admin connection: %s", PQerrorMessage(c));
-  PQsetNoticeProcessor(c, quiet, NULL); /* DROP ... CASCADE lists what it drops */
-  return c;
-}
-
-/* Runs SQL on a fresh admin connection; returns the first value (malloc'd)
- * or NULL. */
-static char *sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sql(const char *fmt, ...) {
-  char text[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  PGconn *c = admin();
-  PGresult *r = PQexec(c, text);
-  ExecStatusType st = PQresultStatus(r);
-  ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", text,
-                PQresultErrorMessage(r));
-  char *v = st == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)
-                ? strdup(PQgetvalue(r, 0, 0))
-                : NULL;
-  PQclear(r);
-  PQfinish(c);
-  return v;
-}
+#define sql pgtest_sql
 
 static void setup(void) {
   nopened = 0;
-  snprintf(schema, sizeof schema, "cpor_t%d_%d_%d", run_id, (int)getpid(), ++schema_seq);
-  free(sql("CREATE SCHEMA %s", schema));
-  char extra[128];
-  snprintf(extra, sizeof extra, "options='-c search_path=%s'", schema);
-  build_conninfo(conninfo, sizeof conninfo, extra);
+  pgtest_schema_new(schema, sizeof schema);
+  pgtest_schema_conninfo(conninfo, sizeof conninfo, schema);
 }
 
 static void teardown(void) {
-  free(sql("DROP SCHEMA IF EXISTS %s CASCADE", schema));
+  pgtest_schema_drop(schema);
 }
 
 static cpor_storage *open_named(const char *app) {
@@ -1127,6 +1072,13 @@ END_TEST
 /* ---- the suite ---------------------------------------------------------------------------------
  */
 
+/* The storage conformance suite, each test on a fresh schema (left to
+ * pgtest_end_run: the suite frees the store, not the schema). */
+static int open_conf(cpor_storage **out, void *arg) {
+  (void)arg;
+  return pgtest_open(out, NULL, 0);
+}
+
 static Suite *postgres_suite(void) {
   Suite *s = suite_create("store_postgres");
   TCase *tc = tcase_create("postgres");
@@ -1156,47 +1108,18 @@ static Suite *postgres_suite(void) {
   tcase_add_test(tc, t_read_snapshot);
   tcase_add_test(tc, t_reconnect);
   suite_add_tcase(s, tc);
+  cpor_conformance_add(s, "conformance_postgres", open_conf, NULL);
   return s;
 }
 
 int main(void) {
-  base = getenv("CPOR_TEST_PG");
-  const char *ci = getenv("CI");
-  if ((!base || !*base) && ci && !strcmp(ci, "true")) {
-    printf("1..1\nnot ok 1 - CI=true but CPOR_TEST_PG is not set: the PostgreSQL suite must run "
-           "(bash .ci/pg.sh run ...)\n");
-    return 1;
-  }
-  if (!base || !*base) {
-    printf("1..0 # SKIP CPOR_TEST_PG is not set (run the tests through `bash .ci/pg.sh run`)\n");
-    return 0;
-  }
-  PGconn *c = PQconnectdb(base);
-  if (PQstatus(c) != CONNECTION_OK) {
-    /* Set but unusable: a failure, not a skip. */
-    printf("1..1\nnot ok 1 - CPOR_TEST_PG does not connect: %s", PQerrorMessage(c));
-    PQfinish(c);
-    return 1;
-  }
-  PQfinish(c);
-  run_id = (int)getpid();
+  int status = 0;
+  if (!pgtest_begin_run(&status)) return status;
   SRunner *sr = srunner_create(postgres_suite());
   srunner_set_tap(sr, "-");
   srunner_run_all(sr, CK_SILENT);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);
-  /* The schemas of tests that failed before their teardown. */
-  c = PQconnectdb(base);
-  PQsetNoticeProcessor(c, quiet, NULL);
-  char q[160];
-  snprintf(q, sizeof q, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'cpor\\_t%d\\_%%'",
-           run_id);
-  PGresult *r = PQexec(c, q);
-  for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++) {
-    snprintf(q, sizeof q, "DROP SCHEMA %s CASCADE", PQgetvalue(r, i, 0));
-    PQclear(PQexec(c, q));
-  }
-  PQclear(r);
-  PQfinish(c);
+  pgtest_end_run(); /* the schemas of tests that failed before their teardown */
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/records.h"
+#include "pgtest.h"
 #include "store/storage.h"
 
 cpor_time T(const char *iso) {
@@ -26,9 +27,13 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
   memset(w, 0, sizeof *w);
   test_ok(cpor_manual_clock_new(&w->clock, T("2026-11-02T09:00:00")), NULL, "clock");
   if (!storage) {
-    /* CPOR_TEST_BACKEND=sqlite runs the same journeys on a SQLite file. */
+    /* CPOR_TEST_BACKEND=sqlite runs the same journeys on a SQLite file,
+     * =postgres in a fresh schema of CPOR_TEST_PG (cpor_test_run skips the
+     * suite without a server). */
     const char *backend = getenv("CPOR_TEST_BACKEND");
-    if (backend && strcmp(backend, "sqlite") == 0) {
+    if (backend && strcmp(backend, "postgres") == 0) {
+      ck_assert_int_eq(pgtest_open(&storage, w->pgschema, sizeof w->pgschema), CPOR_OK);
+    } else if (backend && strcmp(backend, "sqlite") == 0) {
       char path[] = "/tmp/cpor-world-XXXXXX";
       int fd = mkstemp(path);
       ck_assert_int_ge(fd, 0);
@@ -102,6 +107,7 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
 void world_close(world *w) {
   cpor_ctx_close(w->ctx);
   cpor_storage_free(w->storage);
+  if (w->pgschema[0]) pgtest_schema_drop(w->pgschema);
   if (w->path[0]) {
     char side[300];
     snprintf(side, sizeof side, "%s-wal", w->path);

@@ -27,7 +27,8 @@ typedef struct world {
   cpor_storage *storage; /* borrowed by ctx */
   cpor_manual_clock *clock;
   cpor_calendar *cal;
-  char path[64]; /* the SQLite file, when CPOR_TEST_BACKEND=sqlite */
+  char path[64];     /* the SQLite file, when CPOR_TEST_BACKEND=sqlite */
+  char pgschema[64]; /* the PostgreSQL schema, when CPOR_TEST_BACKEND=postgres */
   cpor_actor a, b, c, a_user, a_billing, reviewer, cust1, cust2, system;
 } world;
 

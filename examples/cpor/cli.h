@@ -124,6 +124,10 @@ int cli_wrote(cli *c, int rc);
 
 /* main.c: context and error reporting. mode: CLI_DB_*. */
 int cli_open(cli *c, int mode);
+/* --db names a PostgreSQL store (postgresql:// or postgres://), not a file:
+ * no file checks, and the value (which may hold a password) is never
+ * printed. */
+int cli_db_is_url(const cli *c);
 int cli_fail_lib(cli *c, int code, const char *msg);
 int cli_fail_ctx(cli *c, int code);
 void cli_close(cli *c);

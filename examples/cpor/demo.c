@@ -188,7 +188,13 @@ static void print_report(demo *d, row *rows, size_t n, cpor_claim *ca, cpor_clai
 
 static int run_demo(cli *c, const cli_args *a) {
   struct stat st;
-  if (stat(c->db, &st) == 0 && st.st_size > 0) {
+  /* On PostgreSQL a second demo is refused by its first write (the partner
+   * exists); --force cannot empty a server's store. */
+  if (cli_db_is_url(c) && cli_has(a, "force"))
+    return cli_fail_lib(
+        c, CPOR_ENOTSUP,
+        "--force replaces a database file; drop a PostgreSQL store's schema instead");
+  if (!cli_db_is_url(c) && stat(c->db, &st) == 0 && st.st_size > 0) {
     if (!cli_has(a, "force")) {
       return cli_fail_lib(
           c, CPOR_EEXISTS,

@@ -233,14 +233,19 @@ static int is_empty_db(cli *c, const struct stat *st) {
   return st->st_size == 0 && (stat(cli_fmt(c, "%s-wal", c->db), &wal) != 0 || wal.st_size == 0);
 }
 
+int cli_db_is_url(const cli *c) {
+  return !strncmp(c->db, "postgresql://", 13) || !strncmp(c->db, "postgres://", 11);
+}
+
 int cli_open(cli *c, int mode) {
   struct stat st;
-  if (mode != CLI_DB_CREATE && stat(c->db, &st) != 0)
+  int url = cli_db_is_url(c);
+  if (!url && mode != CLI_DB_CREATE && stat(c->db, &st) != 0)
     return cli_fail_lib(c, CPOR_ENOTFOUND,
                         cli_fmt(c, "%s: no such database (create it with 'cpor init')", c->db));
   /* Only init creates or initialises a database: a write command leaves an
    * empty file alone (a read opens it read-only and fails in the library). */
-  if (mode == CLI_DB_WRITE && is_empty_db(c, &st))
+  if (!url && mode == CLI_DB_WRITE && is_empty_db(c, &st))
     return cli_fail_lib(
         c, CPOR_ENOTFOUND,
         cli_fmt(c, "%s: the file is empty (initialise it with 'cpor init')", c->db));

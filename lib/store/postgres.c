@@ -378,7 +378,7 @@ typedef struct pg_cursor {
   int32_t state;
   cpor_time upto;
   char key[256];      /* OBJECTS BY_OWNER/BY_REF, LINES (unit), EVENTS (claim) */
-  char last[256];     /* the last row's id / claim_id ("" before the first) */
+  char last[272];     /* the last row's id / claim_id ("" before the first) */
   int64_t last_num;   /* the last row's line / due / seq */
   PGresult *page;     /* NULL before the first page */
   int limit;          /* the rows the next page asks for */
@@ -411,6 +411,91 @@ static int objects_stmt(const cpor_store_query *q, pg_cursor *c) {
   }
 }
 
+/* The length of the UTF-8 sequence at s, or 0 when it is malformed. */
+static size_t utf8_seq(const unsigned char *s) {
+  unsigned b = s[0];
+  size_t n;
+  unsigned cp;
+  if (b < 0x80) return 1;
+  if (b >= 0xc2 && b <= 0xdf)
+    n = 2, cp = b & 0x1f;
+  else if (b >= 0xe0 && b <= 0xef)
+    n = 3, cp = b & 0x0f;
+  else if (b >= 0xf0 && b <= 0xf4)
+    n = 4, cp = b & 0x07;
+  else
+    return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((s[i] & 0xc0) != 0x80) return 0;
+    cp = cp << 6 | (s[i] & 0x3f);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+      (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return n;
+}
+
+static size_t utf8_put(unsigned char *out, unsigned cp) {
+  if (cp < 0x80) return out[0] = (unsigned char)cp, 1;
+  if (cp < 0x800) {
+    out[0] = (unsigned char)(0xc0 | cp >> 6);
+    out[1] = (unsigned char)(0x80 | (cp & 0x3f));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (unsigned char)(0xe0 | cp >> 12);
+    out[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+    out[2] = (unsigned char)(0x80 | (cp & 0x3f));
+    return 3;
+  }
+  out[0] = (unsigned char)(0xf0 | cp >> 18);
+  out[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+  out[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+  out[3] = (unsigned char)(0x80 | (cp & 0x3f));
+  return 4;
+}
+
+/* The cursor's `after` as text the server accepts (ids are UTF-8 text
+ * there). An `after` that is not UTF-8 is replaced by the largest UTF-8
+ * string of up to 255 bytes past its valid prefix that sorts before it: for
+ * every id (valid, at most 255 bytes), id > after exactly when id > that
+ * string. out holds at least 255 + 4 + 1 bytes. */
+static void after_bound(char *out, size_t outlen, const char *after) {
+  snprintf(out, outlen, "%.255s", after);
+  const unsigned char *a = (const unsigned char *)out;
+  size_t i = 0, n;
+  while (a[i] && (n = utf8_seq(a + i)))
+    i += n;
+  if (!a[i]) return; /* valid */
+  /* The largest code point whose encoding sorts before the malformed tail
+   * (encodings sort as code points; none is a prefix of the tail). */
+  char tail[256];
+  snprintf(tail, sizeof tail, "%s", out + i);
+  size_t tlen = strlen(tail);
+  unsigned lo = 0, hi = 0x10ffff - 0x800; /* indexes that skip the surrogates */
+  while (lo < hi) {
+    unsigned mid = lo + (hi - lo + 1) / 2;
+    unsigned cp = mid < 0xd800 ? mid : mid + 0x800;
+    unsigned char e[4];
+    size_t el = utf8_put(e, cp);
+    int cmp = memcmp(e, tail, el < tlen ? el : tlen);
+    if (cmp < 0 || (cmp == 0 && el < tlen))
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  unsigned cp = lo < 0xd800 ? lo : lo + 0x800;
+  unsigned char *o = (unsigned char *)out;
+  i += utf8_put(o + i, cp);
+  /* Then the largest string that fits: U+10FFFF, then one shorter char. */
+  static const unsigned fill[] = {0, 0x7f, 0x7ff, 0xffff, 0x10ffff};
+  while (i < 255) {
+    size_t room = 255 - i;
+    i += utf8_put(o + i, fill[room < 4 ? room : 4]);
+  }
+  o[i] = 0;
+}
+
 /* Fills *c from the query; 0 when the query is malformed. */
 static int cursor_plan(const cpor_store_query *q, pg_cursor *c) {
   c->what = q->what;
@@ -419,7 +504,7 @@ static int cursor_plan(const cpor_store_query *q, pg_cursor *c) {
   case CPOR_STORE_CURSOR_OBJECTS:
     /* ids have at most 255 bytes, so an id is > after exactly when it is >
      * after's first 255 bytes: a longer `after` may be cut there. */
-    if (q->after) snprintf(c->last, sizeof c->last, "%.255s", q->after);
+    if (q->after) after_bound(c->last, sizeof c->last, q->after);
     return objects_stmt(q, c);
   case CPOR_STORE_CURSOR_LINES:
     c->stmt = CPOR__PG_PAGE_LINES;

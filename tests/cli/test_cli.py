@@ -600,6 +600,55 @@ class TestDemo(CliCase):
         self.assertEqual(len(lst), 1)
 
 
+PG_URL = os.environ.get("CPOR_TEST_PG_URL")
+PG_CONNINFO = os.environ.get("CPOR_TEST_PG")
+PG_BIN = os.environ.get("CPOR_TEST_PG_BIN")
+
+
+@unittest.skipUnless(PG_URL and PG_CONNINFO and PG_BIN,
+                     "CPOR_TEST_PG_URL, CPOR_TEST_PG, CPOR_TEST_PG_BIN unset "
+                     "(run through bash .ci/pg.sh run)")
+class TestPostgres(CliCase):
+    """The CLI on PostgreSQL by URL (--db postgresql://...), in a fresh schema
+    chosen through the URL's options (search_path)."""
+
+    def psql(self, sql):
+        subprocess.run([os.path.join(PG_BIN, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                        "-d", PG_CONNINFO, "-c", sql], check=True, capture_output=True,
+                       timeout=60)
+
+    def setUp(self):
+        super().setUp()
+        self.schema = "cpor_cli_%d_%s" % (os.getpid(), self._testMethodName.lower())
+        self.psql("CREATE SCHEMA %s" % self.schema)
+        sep = "&" if "?" in PG_URL else "?"
+        self.db = PG_URL + sep + "options=-csearch_path%3D" + self.schema
+
+    def tearDown(self):
+        self.psql("DROP SCHEMA IF EXISTS %s CASCADE" % self.schema)
+        super().tearDown()
+
+    def test_demo_on_postgres(self):
+        rc, doc, err = self.run_cli("demo")
+        self.assertEqual(rc, 0, err)
+        a, b = doc["claims"]["A"], doc["claims"]["B"]
+        self.assertEqual((a["state"], a["reason"]), ("ENDED", "superseded"))
+        self.assertEqual(b["state"], "ASSOCIATED")
+        # The claims read back through the same URL.
+        lst = self.ok("claim", "list", "--state", "ASSOCIATED", actor=REVIEWER)
+        self.assertEqual(len(lst), 1)
+        # A second demo is refused by its first write; --force cannot empty
+        # a server's store. Neither message holds the password.
+        password = PG_URL.split("@")[0].split(":")[-1]
+        rc, doc, err = self.run_cli("demo")
+        self.assertEqual(rc, EXIT["EEXISTS"], err)
+        self.assertNotIn(password, err)
+        rc, doc, err = self.run_cli("demo", "--force")
+        self.assertNotEqual(rc, 0)
+        self.assertNotIn(password, err)
+        self.assertEqual(len(self.ok("claim", "list", actor=REVIEWER)), 2)
+
+
 class TestConventions(CliCase):
     """Issue 14: the CLI's conventions, one named regression test each. Every
     refused command leaves the database byte for byte as it was."""
