@@ -617,6 +617,12 @@ class TestPostgres(CliCase):
                         "-d", PG_CONNINFO, "-c", sql], check=True, capture_output=True,
                        timeout=60)
 
+    def psql_rows(self, sql):
+        out = subprocess.run([os.path.join(PG_BIN, "psql"), "-X", "-q", "-A", "-t", "-F", "|",
+                              "-v", "ON_ERROR_STOP=1", "-d", PG_CONNINFO, "-c", sql],
+                             check=True, capture_output=True, text=True, timeout=60).stdout
+        return [line.split("|") for line in out.splitlines() if line]
+
     def setUp(self):
         super().setUp()
         self.schema = "cpor_cli_%d_%s" % (os.getpid(), self._testMethodName.lower())
@@ -637,6 +643,26 @@ class TestPostgres(CliCase):
         # The claims read back through the same URL.
         lst = self.ok("claim", "list", "--state", "ASSOCIATED", actor=REVIEWER)
         self.assertEqual(len(lst), 1)
+        # The SQL views (same names and columns as SQLite's) answer the same,
+        # once the store has caught up.
+        self.ok("advance")
+        every = self.ok("claim", "list", actor=REVIEWER)
+        rows = self.psql_rows("SELECT id, partner_id, state, line_count FROM %s.claims ORDER BY id"
+                              % self.schema)
+        self.assertEqual(rows, [[c["id"], c["partner_id"], c["state"], str(len(c["lines"]))]
+                                for c in sorted(every, key=lambda c: c["id"])])
+        lines = self.psql_rows("SELECT claim_id, line, workload, state FROM %s.claim_lines "
+                               "ORDER BY claim_id, line" % self.schema)
+        self.assertEqual(lines, [[c["id"], str(i), l["workload"], l["state"]]
+                                 for c in sorted(every, key=lambda c: c["id"])
+                                 for i, l in enumerate(c["lines"])])
+        for c in every:
+            hist = self.ok("claim", "history", c["id"], actor=REVIEWER)
+            ev = self.psql_rows("SELECT seq, kind, text FROM %s.claim_events WHERE claim_id = '%s' "
+                                "ORDER BY seq" % (self.schema, c["id"]))
+            self.assertEqual(ev, [[str(e["seq"]), e["kind"], e["text"]] for e in hist])
+        names = self.psql_rows("SELECT id FROM %s.partners ORDER BY id" % self.schema)
+        self.assertTrue({c["partner_id"] for c in every} <= {n[0] for n in names})
         # A second demo is refused by its first write; --force cannot empty
         # a server's store. Neither message holds the password.
         password = PG_URL.split("@")[0].split(":")[-1]
