@@ -53,7 +53,8 @@ type SQLiteOptions struct {
 // system clock, the "weekends" calendar, the UTC0 time zone and the default
 // policy.
 type Options struct {
-	// DBPath is a SQLite database file (created when missing); "" means a
+	// DBPath is a SQLite database file (created when missing), or a
+	// PostgreSQL URL ("postgresql://..." or "postgres://..."); "" means a
 	// fresh in-memory store owned by the Context.
 	DBPath string
 	SQLite *SQLiteOptions // for DBPath; nil = defaults

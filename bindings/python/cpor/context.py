@@ -170,7 +170,8 @@ class Context(Handle):
     """An open libcpor context.
 
     db_path: a SQLite database file (str, bytes or os.PathLike; created when
-    missing; ":memory:" works), or None for a fresh in-memory store. tz: the
+    missing; ":memory:" works), a PostgreSQL URL ("postgresql://..." or
+    "postgres://..."), or None for a fresh in-memory store. tz: the
     policy's POSIX TZ rule. calendar: a Calendar, a built-in calendar name,
     or None ("weekends"). clock: a ManualClock, a callable returning an aware
     datetime, or None (the system clock). busy_timeout_ms (>= 0),
