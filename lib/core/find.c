@@ -37,7 +37,7 @@ struct cpor_claim_iter {
   const char *key;
   char last[256]; /* the last claim ID read; "" before the first page */
   char **moved;   /* sorted IDs that settling moves into the queried state */
-  size_t nmoved, mpos;
+  size_t nmoved, capmoved, mpos;
   uint32_t limit, handed;
   size_t page;
   int done;
@@ -54,18 +54,16 @@ static void free_claim(void *c) {
   cpor_claim_free(c);
 }
 
-static void free_moved(cpor_claim_iter *it) {
-  for (size_t i = 0; i < it->nmoved; i++)
-    free(it->moved[i]);
-  free(it->moved);
-  it->moved = NULL;
-  it->nmoved = it->mpos = 0;
+static void free_ids(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
 }
 
 void cpor_claim_iter_free(cpor_claim_iter *it) {
   if (!it) return;
   cpor__list_clear(&it->l, free_claim);
-  free_moved(it);
+  free_ids(it->moved, it->nmoved);
   free(it);
 }
 
@@ -136,21 +134,24 @@ static int read_fail(cpor_ctx *ctx, int rc) {
 typedef struct mover {
   cpor_claim_iter *it;
   cpor_ctx *ctx;
-  size_t cap;
 } mover;
 
-static int add_moved(mover *m, const char *id) {
-  cpor_claim_iter *it = m->it;
-  if (it->nmoved == m->cap) {
-    size_t cap = m->cap ? m->cap * 2 : 16;
-    char **v = realloc(it->moved, cap * sizeof *v);
-    if (!v) return CPOR_ENOMEM;
-    it->moved = v;
-    m->cap = cap;
+/* Appends a copy of id to the growable array *v (n used, cap allocated). */
+static int push_id(char ***v, size_t *n, size_t *cap, const char *id) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 16;
+    char **nv = realloc(*v, c * sizeof *nv);
+    if (!nv) return CPOR_ENOMEM;
+    *v = nv;
+    *cap = c;
   }
-  if (!(it->moved[it->nmoved] = strdup(id))) return CPOR_ENOMEM;
-  it->nmoved++;
+  if (!((*v)[*n] = strdup(id))) return CPOR_ENOMEM;
+  (*n)++;
   return 0;
+}
+
+static int add_moved(mover *m, const char *id) {
+  return push_id(&m->it->moved, &m->it->nmoved, &m->it->capmoved, id);
 }
 
 /* A claim due now moves (ASSOCIATED or REJECTED); at an association, the
@@ -186,7 +187,7 @@ static int find_moved(cpor_ctx *ctx, cpor_claim_iter *it) {
   uint32_t s = it->f.state;
   if (s != CPOR_STATE_ASSOCIATED && s != CPOR_STATE_REJECTED && s != CPOR_STATE_ENDED)
     return CPOR_OK;
-  mover m = {it, ctx, 0};
+  mover m = {it, ctx};
   int rc = cpor__store_deadlines(ctx->storage, CPOR_DEADLINE_OPTOUT, it->f.now, on_due, &m);
   if (!rc) rc = cpor__store_deadlines(ctx->storage, CPOR_DEADLINE_RESPONSE, it->f.now, on_due, &m);
   if (rc) return rc;
@@ -202,22 +203,11 @@ typedef struct page {
 } page;
 
 static int page_add(page *p, const char *id) {
-  if (p->n == p->cap) {
-    size_t cap = p->cap ? p->cap * 2 : 16;
-    char **v = realloc(p->ids, cap * sizeof *v);
-    if (!v) return CPOR_ENOMEM;
-    p->ids = v;
-    p->cap = cap;
-  }
-  if (!(p->ids[p->n] = strdup(id))) return CPOR_ENOMEM;
-  p->n++;
-  return 0;
+  return push_id(&p->ids, &p->n, &p->cap, id);
 }
 
 static void page_free(page *p) {
-  for (size_t i = 0; i < p->n; i++)
-    free(p->ids[i]);
-  free(p->ids);
+  free_ids(p->ids, p->n);
 }
 
 static int on_index(void *arg, const cpor_store_object *obj) {
