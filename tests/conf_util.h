@@ -282,17 +282,17 @@ static inline long conf_scan_count(cpor_storage *s, uint32_t by, const char *key
 }
 
 static inline const char *conf_lines(cpor_storage *s, const char *unit) {
-  cpor_store_query q = {CPOR_STORE_CURSOR_LINES, 0, 0, unit, 0, NULL, 0, 0};
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_LINES, .key = unit};
   return conf_query(s, &q);
 }
 
 static inline const char *conf_deadlines(cpor_storage *s, uint32_t kind, cpor_time upto) {
-  cpor_store_query q = {CPOR_STORE_CURSOR_DEADLINES, kind, 0, NULL, 0, NULL, upto, 0};
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_DEADLINES, .kind = kind, .upto = upto};
   return conf_query(s, &q);
 }
 
 static inline const char *conf_events_after(cpor_storage *s, const char *claim, uint32_t after) {
-  cpor_store_query q = {CPOR_STORE_CURSOR_EVENTS, 0, 0, claim, 0, NULL, 0, after};
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_EVENTS, .key = claim, .after_seq = after};
   return conf_query(s, &q);
 }
 
@@ -326,16 +326,16 @@ static inline const char *conf_dump(cpor_storage *s) {
   char name[8];
   for (int i = 0; i < 10; i++) {
     snprintf(name, sizeof name, "u%d", i);
-    cpor_store_query q = {CPOR_STORE_CURSOR_LINES, 0, 0, name, 0, NULL, 0, 0};
+    cpor_store_query q = {.what = CPOR_STORE_CURSOR_LINES, .key = name};
     conf_run(s, &q, &t, 1, 0);
   }
   for (uint32_t k = 1; k <= 3; k++) {
-    cpor_store_query q = {CPOR_STORE_CURSOR_DEADLINES, k, 0, NULL, 0, NULL, INT64_MAX, 0};
+    cpor_store_query q = {.what = CPOR_STORE_CURSOR_DEADLINES, .kind = k, .upto = INT64_MAX};
     conf_run(s, &q, &t, 1, 0);
   }
   for (int i = 0; i < 10; i++) {
     snprintf(name, sizeof name, "c%d", i);
-    cpor_store_query q = {CPOR_STORE_CURSOR_EVENTS, 0, 0, name, 0, NULL, 0, 0};
+    cpor_store_query q = {.what = CPOR_STORE_CURSOR_EVENTS, .key = name};
     conf_run(s, &q, &t, 1, 0);
   }
   return t.p;

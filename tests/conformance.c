@@ -132,7 +132,7 @@ START_TEST(objects_bad_arguments) {
   cpor_store_query q = conf_objects_query(CPOR_STORE_CLAIM, CPOR_STORE_BY_OWNER, NULL, 0, NULL);
   ck_assert_status(s->m.cursor_open(s->self, &q, &cur), CPOR_EINVAL);
   ck_assert_status(s->m.lines_replace(s->self, NULL, NULL, 0), CPOR_EINVAL);
-  cpor_store_query lq = {CPOR_STORE_CURSOR_LINES, 0, 0, NULL, 0, NULL, 0, 0};
+  cpor_store_query lq = {.what = CPOR_STORE_CURSOR_LINES};
   ck_assert_status(s->m.cursor_open(s->self, &lq, &cur), CPOR_EINVAL);
   ck_assert_status(s->m.keys_replace(s->self, NULL, NULL, 0), CPOR_EINVAL);
   ck_assert_status(conf_take(s, "", "k1"), CPOR_EINVAL);
@@ -140,7 +140,7 @@ START_TEST(objects_bad_arguments) {
   ck_assert_status(s->m.keys_replace(s->self, "c1", empty, 1), CPOR_EINVAL);
   ck_assert_status(s->m.deadline_set(s->self, NULL, CPOR_DEADLINE_SLA, 1), CPOR_EINVAL);
   ck_assert_status(s->m.event_append(s->self, NULL, 1, "x", 1), CPOR_EINVAL);
-  cpor_store_query eq = {CPOR_STORE_CURSOR_EVENTS, 0, 0, NULL, 0, NULL, 0, 0};
+  cpor_store_query eq = {.what = CPOR_STORE_CURSOR_EVENTS};
   ck_assert_status(s->m.cursor_open(s->self, &eq, &cur), CPOR_EINVAL);
   COMMIT(s);
   BEGIN(s, 1);
@@ -373,7 +373,7 @@ START_TEST(cursors_unknown_query) {
   cpor_storage *s = open_backend(_i);
   void *cur = NULL;
   BEGIN(s, 0);
-  cpor_store_query q = {0, 0, 0, "c1", 0, NULL, 0, 0};
+  cpor_store_query q = {.what = 0, .key = "c1"};
   ck_assert_status(s->m.cursor_open(s->self, &q, &cur), CPOR_EINVAL);
   q.what = 99;
   ck_assert_status(s->m.cursor_open(s->self, &q, &cur), CPOR_EINVAL);
@@ -415,10 +415,10 @@ START_TEST(cursors_open_together) {
   /* One cursor of each kind and a second objects cursor, interleaved. */
   cpor_store_query qo = conf_objects_query(CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0, NULL);
   cpor_store_query qp = conf_objects_query(CPOR_STORE_CLAIM, CPOR_STORE_BY_OWNER, "p1", 0, NULL);
-  cpor_store_query ql = {CPOR_STORE_CURSOR_LINES, 0, 0, "u1", 0, NULL, 0, 0};
+  cpor_store_query ql = {.what = CPOR_STORE_CURSOR_LINES, .key = "u1"};
   cpor_store_query qd = {
-      CPOR_STORE_CURSOR_DEADLINES, CPOR_DEADLINE_OPTOUT, 0, NULL, 0, NULL, 99, 0};
-  cpor_store_query qe = {CPOR_STORE_CURSOR_EVENTS, 0, 0, "c1", 0, NULL, 0, 0};
+      .what = CPOR_STORE_CURSOR_DEADLINES, .kind = CPOR_DEADLINE_OPTOUT, .upto = 99};
+  cpor_store_query qe = {.what = CPOR_STORE_CURSOR_EVENTS, .key = "c1"};
   const cpor_store_query *qs[] = {&qo, &qp, &ql, &qd, &qe};
   void *cur[5] = {0};
   for (int i = 0; i < 5; i++)
@@ -494,9 +494,9 @@ START_TEST(cursors_close_early) {
   put_cursor_fixture(s);
   cpor_store_query qs[] = {
       conf_objects_query(CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0, NULL),
-      {CPOR_STORE_CURSOR_LINES, 0, 0, "u1", 0, NULL, 0, 0},
-      {CPOR_STORE_CURSOR_DEADLINES, CPOR_DEADLINE_OPTOUT, 0, NULL, 0, NULL, 99, 0},
-      {CPOR_STORE_CURSOR_EVENTS, 0, 0, "c1", 0, NULL, 0, 0},
+      {.what = CPOR_STORE_CURSOR_LINES, .key = "u1"},
+      {.what = CPOR_STORE_CURSOR_DEADLINES, .kind = CPOR_DEADLINE_OPTOUT, .upto = 99},
+      {.what = CPOR_STORE_CURSOR_EVENTS, .key = "c1"},
   };
   /* Closed after one row, or before any, in a read and a write transaction;
    * then the store is written and committed as usual. */
@@ -527,10 +527,10 @@ START_TEST(cursors_end_stays_end) {
   put_cursor_fixture(s);
   cpor_store_query qs[] = {
       conf_objects_query(CPOR_STORE_CLAIM, CPOR_STORE_BY_OWNER, "p2", 0, NULL),
-      {CPOR_STORE_CURSOR_LINES, 0, 0, "u1", 0, NULL, 0, 0},
-      {CPOR_STORE_CURSOR_DEADLINES, CPOR_DEADLINE_OPTOUT, 0, NULL, 0, NULL, 99, 0},
-      {CPOR_STORE_CURSOR_EVENTS, 0, 0, "c1", 0, NULL, 0, 0},
-      {CPOR_STORE_CURSOR_EVENTS, 0, 0, "c9", 0, NULL, 0, 0},
+      {.what = CPOR_STORE_CURSOR_LINES, .key = "u1"},
+      {.what = CPOR_STORE_CURSOR_DEADLINES, .kind = CPOR_DEADLINE_OPTOUT, .upto = 99},
+      {.what = CPOR_STORE_CURSOR_EVENTS, .key = "c1"},
+      {.what = CPOR_STORE_CURSOR_EVENTS, .key = "c9"},
   };
   BEGIN(s, 0);
   for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
@@ -726,7 +726,7 @@ START_TEST(deadlines_set_scan_clear) {
   ck_assert_str_eq(conf_deadlines(s, RESP, INT64_MAX), "c4@10;c1@500;");
   ck_assert_str_eq(conf_deadlines(s, CPOR_DEADLINE_SLA, INT64_MAX), "");
   /* Rows name their kind. */
-  cpor_store_query q = {CPOR_STORE_CURSOR_DEADLINES, RESP, 0, NULL, 0, NULL, 10, 0};
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_DEADLINES, .kind = RESP, .upto = 10};
   conf_text t = conf_text_new();
   conf_run(s, &q, &t, 1, 0);
   ck_assert_str_eq(t.p, "deadline 2 c4@10;\n");
@@ -775,7 +775,7 @@ START_TEST(events_append_and_scan) {
   ck_assert_str_eq(conf_events_after(s, "c1", UINT32_MAX), "");
   ck_assert_str_eq(conf_events_after(s, "c2", 0), "1=71;");
   /* Rows name their claim. */
-  cpor_store_query q = {CPOR_STORE_CURSOR_EVENTS, 0, 0, "c2", 0, NULL, 0, 0};
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_EVENTS, .key = "c2"};
   conf_text t = conf_text_new();
   conf_run(s, &q, &t, 1, 0);
   ck_assert_str_eq(t.p, "event c2 1=71;\n");
@@ -1005,10 +1005,10 @@ START_TEST(scale_10k) {
   ck_assert_int_eq(conf_scan_count(s, CPOR_STORE_BY_KIND, NULL, 0), N);
   ck_assert_int_eq(conf_scan_count(s, CPOR_STORE_BY_OWNER, "p7", 0), N / 100);
   ck_assert_int_eq(conf_scan_count(s, CPOR_STORE_BY_STATE, NULL, 3), N / 5);
-  cpor_store_query ql = {CPOR_STORE_CURSOR_LINES, 0, 0, "u42", 0, NULL, 0, 0};
+  cpor_store_query ql = {.what = CPOR_STORE_CURSOR_LINES, .key = "u42"};
   ck_assert_int_eq(conf_count(s, &ql), N / 1000);
   cpor_store_query qd = {
-      CPOR_STORE_CURSOR_DEADLINES, CPOR_DEADLINE_OPTOUT, 0, NULL, 0, NULL, 2499, 0};
+      .what = CPOR_STORE_CURSOR_DEADLINES, .kind = CPOR_DEADLINE_OPTOUT, .upto = 2499};
   ck_assert_int_eq(conf_count(s, &qd), 2500);
   cpor_store_query qa =
       conf_objects_query(CPOR_STORE_CLAIM, CPOR_STORE_BY_KIND, NULL, 0, "obj09899");

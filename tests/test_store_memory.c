@@ -229,7 +229,7 @@ END_TEST
 
 /* A cursor opened (it allocates) and closed: CPOR_ENOMEM or CPOR_OK. */
 static int open_and_close(cpor_storage *s) {
-  cpor_store_query q = {CPOR_STORE_CURSOR_LINES, 0, 0, "u1", 0, NULL, 0, 0};
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_LINES, .key = "u1"};
   void *cur = NULL;
   int rc = s->m.cursor_open(s->self, &q, &cur);
   if (!rc) s->m.cursor_close(s->self, cur);

@@ -77,15 +77,19 @@ START_TEST(init_functions) {
   CHECK_INIT(cpor_claim_spec, cpor_claim_spec_init, 1, sizeof s);
   CHECK_INIT(cpor_claim_query, cpor_claim_query_init, 2, END(cpor_claim_query, overdue));
   CHECK_INIT(cpor_actor, cpor_actor_init, 1, sizeof s);
-  /* Storage methods: version 3 only (1 and 2 had another layout). */
-  for (uint32_t v = 0; v <= 4; v++) {
+  /* Storage methods: versions 3 and 4 (1 and 2 had another layout). A
+   * version 3 init leaves version 4's methods alone (the caller's struct may
+   * be a version 3 one, shorter). */
+  for (uint32_t v = 0; v <= 5; v++) {
     cpor_storage_methods m;
     memset(&m, 0xab, sizeof m);
-    ck_assert_status(cpor_storage_methods_init(&m, v), v == 3 ? CPOR_OK : CPOR_EVERSION);
-    if (v == 3) {
-      ck_assert_uint_eq(m.version, 3);
+    ck_assert_status(cpor_storage_methods_init(&m, v), v == 3 || v == 4 ? CPOR_OK : CPOR_EVERSION);
+    if (v == 3 || v == 4) {
+      ck_assert_uint_eq(m.version, v);
       ck_assert(m.cursor_open == NULL);
       ck_assert(m.close == NULL);
+      if (v == 4) ck_assert(m.counter_next == NULL && m.change_append == NULL);
+      if (v == 3) ck_assert(m.counter_next != NULL); /* untouched: 0xabab... */
     }
   }
   ck_assert_status(cpor_storage_methods_init(NULL, 3), CPOR_EINVAL);

@@ -7,9 +7,10 @@
 #include "struct_version.h"
 
 /* Version 3 replaced the methods of versions 1 and 2 (callback scans, no
- * revisions): their layouts cannot be converted, only ported. */
+ * revisions): their layouts cannot be converted, only ported. Version 4
+ * appended methods a version 3 backend lacks (read as NULL). */
 static int supported(uint32_t version) {
-  return version == CPOR_STORAGE_VERSION;
+  return version >= 3 && version <= CPOR_STORAGE_VERSION;
 }
 
 int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version) {
@@ -23,7 +24,10 @@ int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, vo
   *out = NULL;
   if (!methods) return CPOR_EINVAL;
   if (!supported(methods->version)) return CPOR_EVERSION;
-  const cpor_storage_methods *m = methods;
+  cpor_storage_methods latest;
+  int rc = cpor__struct_read(&cpor__storage_methods_layout, methods, &latest, NULL, 0);
+  if (rc) return rc;
+  const cpor_storage_methods *m = &latest;
   if (!m->begin || !m->commit || !m->rollback || !m->savepoint || !m->release || !m->rollback_to ||
       !m->object_get || !m->object_put || !m->lines_replace || !m->keys_replace ||
       !m->deadline_set || !m->deadline_clear || !m->event_append || !m->cursor_open ||
@@ -110,26 +114,31 @@ static int walk(cpor_storage *s, const cpor_store_query *q, size_t limit, const 
 
 int cpor__store_objects(cpor_storage *s, uint32_t kind, uint32_t by, const char *key, int32_t state,
                         const char *after, size_t limit, cpor__object_fn fn, void *arg) {
-  cpor_store_query q = {CPOR_STORE_CURSOR_OBJECTS, kind, by, key, state, after, 0, 0};
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_OBJECTS,
+                        .kind = kind,
+                        .by = by,
+                        .key = key,
+                        .state = state,
+                        .after = after};
   visitor v = {fn, NULL, NULL, NULL, arg};
   return walk(s, &q, limit, &v);
 }
 
 int cpor__store_lines(cpor_storage *s, const char *unit, cpor__line_fn fn, void *arg) {
-  cpor_store_query q = {CPOR_STORE_CURSOR_LINES, 0, 0, unit, 0, NULL, 0, 0};
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_LINES, .key = unit};
   visitor v = {NULL, fn, NULL, NULL, arg};
   return walk(s, &q, 0, &v);
 }
 
 int cpor__store_deadlines(cpor_storage *s, uint32_t kind, cpor_time upto, cpor__deadline_fn fn,
                           void *arg) {
-  cpor_store_query q = {CPOR_STORE_CURSOR_DEADLINES, kind, 0, NULL, 0, NULL, upto, 0};
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_DEADLINES, .kind = kind, .upto = upto};
   visitor v = {NULL, NULL, fn, NULL, arg};
   return walk(s, &q, 0, &v);
 }
 
 int cpor__store_events(cpor_storage *s, const char *claim_id, cpor__event_fn fn, void *arg) {
-  cpor_store_query q = {CPOR_STORE_CURSOR_EVENTS, 0, 0, claim_id, 0, NULL, 0, 0};
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_EVENTS, .key = claim_id};
   visitor v = {NULL, NULL, NULL, fn, arg};
   return walk(s, &q, 0, &v);
 }

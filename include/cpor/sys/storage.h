@@ -59,7 +59,7 @@
 extern "C" {
 #endif
 
-#define CPOR_STORAGE_VERSION 3
+#define CPOR_STORAGE_VERSION 4
 
 /* Object kinds. */
 enum {
@@ -70,7 +70,9 @@ enum {
   CPOR_STORE_SUBSCRIPTION = 5,
   CPOR_STORE_WORKLOAD = 6,
   CPOR_STORE_CLAIM = 7,
-  CPOR_STORE_DOMAIN = 8 /* domain name -> tenant: makes domains unique */
+  CPOR_STORE_DOMAIN = 8,      /* domain name -> tenant: makes domains unique */
+  CPOR_STORE_OUTBOX = 9,      /* a notification owed: id = its number, 20 digits */
+  CPOR_STORE_IDEMPOTENCY = 10 /* (partner, idempotency key) -> the claim it created */
 };
 
 /* object_put modes */
@@ -125,9 +127,18 @@ enum {
   CPOR_STORE_CURSOR_DEADLINES = 3, /* row.claim_id, row.deadline_kind, row.due:
                                     * due <= upto, in due order (equal dues in
                                     * an order of the backend's choosing) */
-  CPOR_STORE_CURSOR_EVENTS = 4     /* row.claim_id, row.seq, row.data: the events
+  CPOR_STORE_CURSOR_EVENTS = 4,    /* row.claim_id, row.seq, row.data: the events
                                     * of claim key with seq > after_seq, in seq order */
+  /* Version 4: */
+  CPOR_STORE_CURSOR_CHANGES = 5, /* row.change, row.claim_id, row.seq, row.object.state:
+                                  * the changes numbered > after_change, ascending */
+  CPOR_STORE_CURSOR_KEYS = 6     /* row.claim_id, row.key: the exclusive keys of claim
+                                  * key (NULL: of every claim), (claim_id, key) order */
 };
+/* Version 4: LINES and EVENTS with key NULL walk every row of the store in
+ * (claim_id, line) / (claim_id, seq) order — verify's audit. A row a backend
+ * holds for a claim object that does not exist (a store edited by hand) comes
+ * with row.claim_id NULL rather than being skipped. */
 
 typedef struct cpor_store_query {
   uint32_t what;      /* CPOR_STORE_CURSOR_* */
@@ -139,6 +150,8 @@ typedef struct cpor_store_query {
   const char *after;  /* OBJECTS: only ids > after (bytewise); NULL: from the first */
   cpor_time upto;     /* DEADLINES */
   uint32_t after_seq; /* EVENTS */
+  /* Version 4: */
+  uint64_t after_change; /* CHANGES */
 } cpor_store_query;
 
 /* One row of a cursor: the members its query names are set. */
@@ -151,6 +164,9 @@ typedef struct cpor_store_row {
   uint32_t seq;
   const void *data;
   size_t len;
+  /* Version 4: */
+  uint64_t change; /* CHANGES */
+  const char *key; /* KEYS */
 } cpor_store_row;
 
 typedef struct cpor_storage_methods {
@@ -213,19 +229,38 @@ typedef struct cpor_storage_methods {
   const char *(*errmsg)(void *self);
   /* Releases self; called once by cpor_storage_free. */
   void (*close)(void *self);
+
+  /* --- version 4: may provide (NULL: the outbox and the change feed are
+   * CPOR_ENOTSUP on this backend) ------------------------------------------ */
+  /* Inside a write transaction: reserves count (>= 1) consecutive numbers of
+   * the store-wide counter name ("change", "outbox"; 1-64 bytes) and sets
+   * *first to the first of them; the first number ever handed out is 1. The
+   * reservation is undone with the transaction (numbers have no gaps), and
+   * numbers become visible to readers in the order they were handed out: a
+   * backend with concurrent writers holds the counter until its transaction
+   * ends (PostgreSQL: the counter row stays locked until commit). The core
+   * calls it as late in a transaction as it can. */
+  int (*counter_next)(void *self, const char *name, uint64_t count, uint64_t *first);
+  /* Records change number change (from counter "change"): claim_id reached
+   * event seq and state (opaque). CPOR_EEXISTS when the number exists. Read
+   * back by CPOR_STORE_CURSOR_CHANGES. */
+  int (*change_append)(void *self, uint64_t change, const char *claim_id, uint32_t seq,
+                       int32_t state);
 } cpor_storage_methods;
 
 #define CPOR_STORAGE_METHODS_INIT CPOR_VERSIONED_INIT(cpor_storage_methods, CPOR_STORAGE_VERSION)
 /* Zeroes *methods and sets its version; CPOR_EVERSION for a version other
- * than CPOR_STORAGE_VERSION. Version 3 (libcpor 0.2) replaced the callback
- * scans of versions 1 and 2 by cursors and added revisions and keys: a
- * backend written for them must be ported (CHANGELOG.md says how). */
+ * than 3 or 4. Version 3 (libcpor 0.2) replaced the callback scans of
+ * versions 1 and 2 by cursors and added revisions and keys: a backend written
+ * for them must be ported (CHANGELOG.md says how). Version 4 (0.3) added the
+ * counters, the change rows and the KEYS/CHANGES cursors; a version 3 backend
+ * keeps working without the outbox, the change feed and verify's audit. */
 CPOR_API int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version);
 
 /* Wraps a backend. The methods are copied (an older version's layout is
  * converted to the latest); self is owned by the storage from now on when the
  * call succeeds (close is called by cpor_storage_free). CPOR_EVERSION for a
- * methods version other than 3; CPOR_EINVAL when a required method is NULL. */
+ * methods version other than 3 or 4; CPOR_EINVAL when a required method is NULL. */
 CPOR_API int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, void *self);
 
 #ifdef __cplusplus
