@@ -55,6 +55,9 @@ char *store_dump(cpor_storage *s);
 /* Events of a claim as "kind,kind,..." (free with free()). */
 char *history_kinds(world *w, const char *id);
 
+/* expr must succeed; else the context's message says why. */
+#define OK(w, expr) ck_assert_msg((expr) == CPOR_OK, "%s: %s", #expr, cpor_ctx_errmsg((w)->ctx))
+
 /* Runs expr, which must fail with code and a message, leaving the store
  * byte-for-byte as it was. */
 #define REFUSED(w, expr, code)                                                                     \
