@@ -156,6 +156,7 @@ START_TEST(journeys_owe_exactly_these_messages) {
   ck_assert_ptr_nonnull(strstr(cpor_message_payload(v[1]), "\"respond_by\":"));
   /* The record as JSON names the same things. */
   ck_assert_ptr_nonnull(strstr(cpor_message_json(v[0]), "\"kind\":\"claim_submitted\""));
+  ck_assert_ptr_nonnull(strstr(cpor_message_json(v[0]), "\"deliveries\":1,"));
   ck_assert_ptr_nonnull(strstr(cpor_message_json(v[0]), "\"recipient\":{\"org\":null,"
                                                         "\"role\":\"reviewer\"}"));
   free_messages(v);

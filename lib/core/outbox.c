@@ -216,7 +216,16 @@ static int take(cpor_ctx *ctx, candidate *c, uint32_t lease_ms) {
   cpor_store_object obj;
   char idbuf[24];
   int rc = cpor__message_encode(&rec, &obj, idbuf);
-  return cpor__put(ctx, CPOR_STORE_UPDATE, c->revision, rc, &obj, NULL);
+  /* The record as it will be stored: what cpor_message_json hands out. */
+  char *json = rc ? NULL : strndup((const char *)obj.data, obj.len);
+  if (!rc && !json) rc = CPOR_ENOMEM;
+  if ((rc = cpor__put(ctx, CPOR_STORE_UPDATE, c->revision, rc, &obj, NULL))) {
+    free(json);
+    return rc;
+  }
+  free(m->json);
+  m->json = json;
+  return CPOR_OK;
 }
 
 static int push(cpor_message_iter *it, cpor_message *m) {
