@@ -978,6 +978,89 @@ START_TEST(savepoints_release_and_rollback_to) {
 }
 END_TEST
 
+/* ---- counters and change rows (version 4) ----------------------------------------- */
+
+static const char *conf_changes(cpor_storage *s, uint64_t after) {
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_CHANGES, .after_change = after};
+  void *cur = NULL;
+  ck_assert_status(s->m.cursor_open(s->self, &q, &cur), CPOR_OK);
+  conf_text t = conf_text_new();
+  cpor_store_row row;
+  int rc;
+  while (memset(&row, 0, sizeof row), (rc = s->m.cursor_next(s->self, cur, &row)) == 1)
+    conf_addf(&t, "%llu:%s@%u=%d;", (unsigned long long)row.change,
+              row.claim_id ? row.claim_id : "-", (unsigned)row.seq, (int)row.object.state);
+  ck_assert_int_eq(rc, 0);
+  s->m.cursor_close(s->self, cur);
+  return t.p;
+}
+
+START_TEST(counters_and_changes) {
+  cpor_storage *s = open_backend(_i);
+  if (!s->m.counter_next) { /* a version 3 backend: neither may be there */
+    ck_assert(s->m.change_append == NULL);
+    cpor_storage_free(s);
+    return;
+  }
+  ck_assert(s->m.change_append != NULL);
+  uint64_t first = 0;
+  BEGIN(s, 1);
+  ck_assert_status(conf_put(s, CPOR_STORE_CLAIM, "c1", NULL, NULL, 0, "x", 1, CPOR_STORE_INSERT),
+                   CPOR_OK);
+  ck_assert_status(conf_put(s, CPOR_STORE_CLAIM, "c2", NULL, NULL, 0, "x", 1, CPOR_STORE_INSERT),
+                   CPOR_OK);
+  /* Numbers start at 1, a reservation of n takes n, counters are apart. */
+  ck_assert_status(s->m.counter_next(s->self, "change", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1);
+  ck_assert_status(s->m.counter_next(s->self, "change", 3, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 2);
+  ck_assert_status(s->m.counter_next(s->self, "outbox", 2, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1);
+  ck_assert_status(s->m.change_append(s->self, 2, "c2", 4, 3), CPOR_OK);
+  ck_assert_status(s->m.change_append(s->self, 1, "c1", 1, 1), CPOR_OK);
+  ck_assert_status(s->m.change_append(s->self, 1, "c2", 5, 1), CPOR_EEXISTS);
+  ck_assert_status(s->m.change_append(s->self, 0, "c2", 5, 1), CPOR_EINVAL);
+  ck_assert_status(s->m.change_append(s->self, 9, "", 5, 1), CPOR_EINVAL);
+  ck_assert_status(s->m.counter_next(s->self, "change", 0, &first), CPOR_EINVAL);
+  ck_assert_status(s->m.counter_next(s->self, "", 1, &first), CPOR_EINVAL);
+  ck_assert_status(s->m.counter_next(s->self, NULL, 1, &first), CPOR_EINVAL);
+  char longname[66];
+  memset(longname, 'n', 65);
+  longname[65] = '\0';
+  ck_assert_status(s->m.counter_next(s->self, longname, 1, &first), CPOR_EINVAL);
+  ck_assert_str_eq(conf_changes(s, 0), "1:c1@1=1;2:c2@4=3;");
+  ck_assert_str_eq(conf_changes(s, 1), "2:c2@4=3;");
+  ck_assert_str_eq(conf_changes(s, 2), "");
+  COMMIT(s);
+  /* A rolled-back reservation and its rows are undone: no gap. */
+  BEGIN(s, 1);
+  ck_assert_status(s->m.counter_next(s->self, "change", 5, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 5);
+  ck_assert_status(s->m.change_append(s->self, 5, "c1", 2, 2), CPOR_OK);
+  ROLLBACK(s);
+  BEGIN(s, 1);
+  SAVEPOINT(s);
+  ck_assert_status(s->m.counter_next(s->self, "change", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 5);
+  ck_assert_status(s->m.change_append(s->self, 5, "c1", 2, 2), CPOR_OK);
+  ROLLBACK_TO(s);
+  ck_assert_status(s->m.counter_next(s->self, "change", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 5);
+  ck_assert_status(s->m.change_append(s->self, 5, "c1", 2, 2), CPOR_OK);
+  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1);
+  COMMIT(s);
+  BEGIN(s, 0);
+  ck_assert_str_eq(conf_changes(s, 0), "1:c1@1=1;2:c2@4=3;5:c1@2=2;");
+  COMMIT(s);
+  BEGIN(s, 1);
+  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 2); /* the counter made in the last transaction stayed */
+  COMMIT(s);
+  cpor_storage_free(s);
+}
+END_TEST
+
 /* ---- scale ------------------------------------------------------------------------ */
 
 START_TEST(scale_10k) {
@@ -1139,6 +1222,17 @@ static int f_event_append(void *self, const char *claim_id, uint32_t seq, const 
   int rc = tick(f);
   return rc ? rc : INNER(f, event_append, claim_id, seq, data, len);
 }
+static int f_counter_next(void *self, const char *name, uint64_t count, uint64_t *first) {
+  faulty *f = self;
+  int rc = tick(f);
+  return rc ? rc : INNER(f, counter_next, name, count, first);
+}
+static int f_change_append(void *self, uint64_t change, const char *claim_id, uint32_t seq,
+                           int32_t state) {
+  faulty *f = self;
+  int rc = tick(f);
+  return rc ? rc : INNER(f, change_append, change, claim_id, seq, state);
+}
 static int f_cursor_open(void *self, const cpor_store_query *query, void **cursor) {
   faulty *f = self;
   int rc = tick(f);
@@ -1168,7 +1262,7 @@ int cpor_faulty_storage_new(cpor_storage **out, cpor_storage *inner, long fail_a
   if (!out) return CPOR_EINVAL;
   *out = NULL;
   if (!inner) return CPOR_EINVAL;
-  static const cpor_storage_methods methods = {
+  cpor_storage_methods methods = {
       .version = CPOR_STORAGE_VERSION,
       .begin = f_begin,
       .commit = f_commit,
@@ -1189,6 +1283,11 @@ int cpor_faulty_storage_new(cpor_storage **out, cpor_storage *inner, long fail_a
       .errmsg = f_errmsg,
       .close = f_close,
   };
+  /* An inner backend with counters (version 4) keeps them, failable too. */
+  if (inner->m.counter_next && inner->m.change_append) {
+    methods.counter_next = f_counter_next;
+    methods.change_append = f_change_append;
+  }
   faulty *f = calloc(1, sizeof *f);
   if (!f) return CPOR_ENOMEM;
   f->inner = inner;
@@ -1288,6 +1387,7 @@ void cpor_conformance_add(Suite *suite, const char *name, cpor_conf_open_fn open
   tcase_add_loop_test(tc, rollback_undoes_everything, i, i + 1);
   tcase_add_loop_test(tc, commit_keeps_everything, i, i + 1);
   tcase_add_loop_test(tc, savepoints_release_and_rollback_to, i, i + 1);
+  tcase_add_loop_test(tc, counters_and_changes, i, i + 1);
   tcase_add_loop_test(tc, scale_10k, i, i + 1);
   tcase_add_loop_test(tc, faulty_wrapper, i, i + 1);
   suite_add_tcase(suite, tc);

@@ -20,7 +20,8 @@ void cpor_conformance_add(Suite *suite, const char *name, cpor_conf_open_fn open
 /* A backend that forwards every method to inner (borrowed: not closed by
  * cpor_storage_free of *out, and it must outlive *out). It counts the calls
  * to begin, commit, savepoint, release, object_*, lines_replace,
- * keys_replace, deadline_*, event_append, cursor_open and cursor_next (adding
+ * keys_replace, deadline_*, event_append, counter_next, change_append (when
+ * inner has them), cursor_open and cursor_next (adding
  * 1 to *ops_counter per call; it may be NULL) and makes the fail_at-th one
  * (1-based; <= 0: never) return CPOR_ESTORAGE without reaching inner, with
  * errmsg "injected failure at operation k". rollback, rollback_to and
