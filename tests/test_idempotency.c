@@ -7,7 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include "core/ctx.h"
+#include "cpor/postgres.h"
+#include "pgtest.h"
 #include "world.h"
 
 #define ERRMSG_IS(w, want) ck_assert_str_eq(cpor_ctx_errmsg((w)->ctx), want)
@@ -417,6 +421,8 @@ START_TEST(a_create_that_loses_the_race_reruns_and_returns_the_winner) {
 }
 END_TEST
 
+static void race_processes(world *w, const char *sqlite_path);
+
 /* Two contexts on one SQLite file (two processes or hosts): the second
  * create of a key finds the first one's claim. */
 START_TEST(two_contexts_on_one_file_share_the_key) {
@@ -445,12 +451,84 @@ START_TEST(two_contexts_on_one_file_share_the_key) {
   cpor_claim_free(d);
   cpor_ctx_close(one);
   cpor_ctx_close(two);
+  race_processes(&w, path); /* and processes at once */
   unlink(path);
   char side[64];
   snprintf(side, sizeof side, "%s-wal", path);
   unlink(side);
   snprintf(side, sizeof side, "%s-shm", path);
   unlink(side);
+  world_close(&w);
+}
+END_TEST
+
+/* Processes racing for one key on one store (PostgreSQL: real concurrency;
+ * SQLite: its single writer serializes them): every create answers the one
+ * claim. Each child opens its own connection after the fork, waits for the
+ * start signal, creates, and writes the ID it got to the results pipe. */
+#define RACERS 4
+
+static cpor_ctx *racer_ctx(world *w, const char *sqlite_path, cpor_storage **st) {
+  cpor_ctx *ctx = NULL;
+  if (sqlite_path) return test_open_file_ctx(sqlite_path, w->clock, 30000, &ctx) ? NULL : ctx;
+  char ci[1024], err[256];
+  pgtest_schema_conninfo(ci, sizeof ci, w->pgschema);
+  if (cpor_storage_open_postgres(st, ci, NULL, err, sizeof err)) return NULL;
+  ctx = second_ctx(w, *st);
+  return ctx;
+}
+
+static void racer(world *w, const char *sqlite_path, int go, int out) {
+  cpor_storage *st = NULL;
+  cpor_ctx *ctx = racer_ctx(w, sqlite_path, &st);
+  char buf[64] = "open failed", c;
+  if (ctx && read(go, &c, 1) == 1) {
+    cpor_claim_spec s = keyed("raced-for-real", "PO-R");
+    cpor_claim *cl = NULL;
+    int rc = cpor_claim_create(ctx, &w->a, &s, &cl);
+    snprintf(buf, sizeof buf, "%s", rc ? cpor_status_name(rc) : cpor_claim_id(cl));
+    cpor_claim_free(cl);
+  }
+  if (write(out, buf, 37) != 37) _exit(2);
+  cpor_ctx_close(ctx);
+  cpor_storage_free(st);
+  _exit(0);
+}
+
+static void race_processes(world *w, const char *sqlite_path) {
+  int go[2], out[2];
+  ck_assert_int_eq(pipe(go), 0);
+  ck_assert_int_eq(pipe(out), 0);
+  pid_t pids[RACERS];
+  for (int i = 0; i < RACERS; i++) {
+    pids[i] = fork();
+    ck_assert_int_ge(pids[i], 0);
+    if (pids[i] == 0) racer(w, sqlite_path, go[0], out[1]);
+  }
+  ck_assert_int_eq(write(go[1], "gggg", RACERS), RACERS);
+  char ids[RACERS][38];
+  for (int i = 0; i < RACERS; i++) {
+    memset(ids[i], 0, sizeof ids[i]);
+    ck_assert_int_eq(read(out[0], ids[i], 37), 37);
+  }
+  for (int i = 0; i < RACERS; i++) {
+    int st = 0;
+    waitpid(pids[i], &st, 0);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  close(go[0]), close(go[1]), close(out[0]), close(out[1]);
+  for (int i = 0; i < RACERS; i++)
+    ck_assert_str_eq(ids[i], ids[0]);
+  ck_assert_int_eq(strlen(ids[0]), 36);
+}
+
+START_TEST(racing_processes_get_one_claim) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  if (w.pgschema[0]) {
+    race_processes(&w, NULL);
+    ck_assert_uint_eq(count_claims(&w), 1);
+  }
   world_close(&w);
 }
 END_TEST
@@ -669,6 +747,7 @@ static Suite *idempotency_suite(void) {
   tcase_add_test(tc, idempotent_creates_inside_a_batch);
   tcase_add_test(tc, a_create_that_loses_the_race_reruns_and_returns_the_winner);
   tcase_add_test(tc, two_contexts_on_one_file_share_the_key);
+  tcase_add_test(tc, racing_processes_get_one_claim);
   tcase_add_test(tc, expected_revision_on_edit);
   tcase_add_test(tc, external_reference_stored_edited_and_found);
   tcase_add_test(tc, replay_reproduces_the_new_fields);
