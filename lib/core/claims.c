@@ -352,6 +352,21 @@ static int create_again(cpor_ctx *ctx, const cpor__idem *k, cpor_claim **out, in
   return rc;
 }
 
+/* The checks and writes of a new claim (t's), with its idempotency record
+ * when k has a key. */
+static int create_new(cpor_ctx *ctx, const cpor_actor *actor, cpor__view *v, cpor__touched *t,
+                      const cpor_claim_spec *spec, const cpor__idem *k, cpor_claim **out) {
+  cpor_claim *c = t->claim;
+  int rc = cpor__claim_check_identity(ctx, c, spec);
+  if (!rc) rc = check_units(ctx, actor, v, t, 0);
+  cpor__env env = cpor__kenv(ctx);
+  if (!rc && (rc = cpor__k_created(&env, t, actor))) rc = cpor__kernel_fail(ctx, rc);
+  if (!rc) rc = cpor__view_write(ctx, v);
+  if (!rc && k->content) rc = cpor__idem_put(ctx, k, c->id);
+  if (!rc && out) rc = cpor__claim_handout(ctx, c, out);
+  return rc;
+}
+
 static int cpor_claim_create_once(cpor_ctx *ctx, const cpor_actor *actor_in,
                                   const cpor_claim_spec *spec_in, cpor_claim **out) {
   if (!ctx) return CPOR_EINVAL;
@@ -399,13 +414,7 @@ static int cpor_claim_create_once(cpor_ctx *ctx, const cpor_actor *actor_in,
   int again = 0;
   if (c->idempotency_key && !(rc = cpor__idem_init(ctx, &k, c, spec)))
     rc = create_again(ctx, &k, out, &again);
-  if (!rc && !again) rc = cpor__claim_check_identity(ctx, c, spec);
-  if (!rc && !again) rc = check_units(ctx, actor, &v, t, 0);
-  cpor__env env = cpor__kenv(ctx);
-  if (!rc && !again && (rc = cpor__k_created(&env, t, actor))) rc = cpor__kernel_fail(ctx, rc);
-  if (!rc && !again) rc = cpor__view_write(ctx, &v);
-  if (!rc && !again && k.content) rc = cpor__idem_put(ctx, &k, c->id);
-  if (!rc && !again && out) rc = cpor__claim_handout(ctx, c, out);
+  if (!rc && !again) rc = create_new(ctx, actor, &v, t, spec, &k, out);
   cpor__idem_free(&k);
   rc = cpor__call_end(ctx, rc);
   if (rc && out) {
