@@ -11,7 +11,6 @@ static const char *const TEAMS[] = {"TEAMS", NULL};
 static const char *const TEAMS_EXCHANGE[] = {"TEAMS", "EXCHANGE", NULL};
 static const char *const EXCHANGE[] = {"EXCHANGE", NULL};
 
-#define OK(w, expr) ck_assert_msg((expr) == CPOR_OK, "%s: %s", #expr, cpor_ctx_errmsg((w)->ctx))
 
 static size_t advance(world *w) {
   size_t n = 99;

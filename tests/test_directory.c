@@ -7,7 +7,6 @@
 #include "core/records.h"
 #include "world.h"
 
-#define OK(w, expr) ck_assert_msg((expr) == CPOR_OK, "%s: %s", #expr, cpor_ctx_errmsg((w)->ctx))
 
 START_TEST(partners_and_locations) {
   world w;

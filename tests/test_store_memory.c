@@ -106,7 +106,7 @@ START_TEST(deadline_scan_visits_only_due) {
   COMMIT(s);
   BEGIN(s, 0);
   cpor_store_query q = {
-      CPOR_STORE_CURSOR_DEADLINES, CPOR_DEADLINE_OPTOUT, 0, NULL, 0, NULL, 999, 0};
+      .what = CPOR_STORE_CURSOR_DEADLINES, .kind = CPOR_DEADLINE_OPTOUT, .upto = 999};
   ck_assert_int_eq(conf_count(s, &q), 100);
   q.kind = CPOR_DEADLINE_RESPONSE;
   q.upto = INT64_MAX;
@@ -331,14 +331,14 @@ START_TEST(cursors_survive_writes) {
   ck_assert_int_eq(n, 50);
   ck_assert_int_eq(conf_scan_count(s, CPOR_STORE_BY_OWNER, "p1", 0), 0);
   ck_assert_int_eq(conf_scan_count(s, CPOR_STORE_BY_OWNER, "p2", 0), 50);
-  q = (cpor_store_query){CPOR_STORE_CURSOR_DEADLINES, 1, 0, NULL, 0, NULL, 2, 0};
+  q = (cpor_store_query){.what = CPOR_STORE_CURSOR_DEADLINES, .kind = 1, .upto = 2};
   ck_assert_status(s->m.cursor_open(s->self, &q, &cur), CPOR_OK);
   while (s->m.cursor_next(s->self, cur, &row) == 1)
     ck_assert_status(s->m.deadline_clear(s->self, row.claim_id, row.deadline_kind), CPOR_OK);
   s->m.cursor_close(s->self, cur);
   q.upto = INT64_MAX;
   ck_assert_int_eq(conf_count(s, &q), 20);
-  q = (cpor_store_query){CPOR_STORE_CURSOR_LINES, 0, 0, "u1", 0, NULL, 0, 0};
+  q = (cpor_store_query){.what = CPOR_STORE_CURSOR_LINES, .key = "u1"};
   ck_assert_status(s->m.cursor_open(s->self, &q, &cur), CPOR_OK);
   while (s->m.cursor_next(s->self, cur, &row) == 1)
     ck_assert_status(s->m.lines_replace(s->self, row.line.claim_id, NULL, 0), CPOR_OK);

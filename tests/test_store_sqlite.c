@@ -267,7 +267,7 @@ START_TEST(new_file_has_schema_and_wal) {
   ck_assert(exists(path));
   sqlite3 *db = raw_open(path);
   ck_assert_str_eq(raw_text(db, "PRAGMA application_id"), "1129336658"); /* 0x43504f52 */
-  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "2");
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "3");
   ck_assert_str_eq(raw_text(db, "PRAGMA journal_mode"), "wal");
   ck_assert_str_eq(raw_text(db, "SELECT value FROM meta WHERE key = 'application'"), "libcpor");
   ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "6");
@@ -294,7 +294,7 @@ START_TEST(empty_file_becomes_a_database) {
   put(st, "c1", "p1", 2, "payload", CPOR_OK);
   cpor_storage_free(st);
   sqlite3 *db = raw_open(path);
-  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "2");
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "3");
   sqlite3_close(db);
 }
 END_TEST
@@ -313,7 +313,7 @@ START_TEST(migrates_from_version_zero) {
   cpor_storage *st = open_ok(path, NULL);
   cpor_storage_free(st);
   db = raw_open(path);
-  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "2");
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "3");
   ck_assert_str_eq(raw_text(db, "PRAGMA application_id"), "1129336658");
   sqlite3_close(db);
 }
@@ -438,9 +438,9 @@ START_TEST(newer_schema_is_refused) {
   const char *path = tpath(0, "newer.db");
   cpor_storage_free(open_ok(path, NULL));
   sqlite3 *db = raw_open(path);
-  raw_exec(db, "PRAGMA user_version = 3");
+  raw_exec(db, "PRAGMA user_version = 4");
   sqlite3_close(db); /* the last connection: the WAL is checkpointed away */
-  expect_refused(path, NULL, CPOR_EVERSION, "schema version 3 is newer");
+  expect_refused(path, NULL, CPOR_EVERSION, "schema version 4 is newer");
 }
 END_TEST
 

@@ -23,6 +23,38 @@ void world_at(world *w, const char *iso) {
   cpor_manual_clock_set(w->clock, T(iso));
 }
 
+static int world_keep_file;
+
+void world_open_shared(world *w) {
+  world_keep_file = 1;
+  world_open(w, NULL, NULL, NULL);
+  world_keep_file = 0;
+}
+
+int world_open_peer(const world *w, cpor_manual_clock *clock, cpor_ctx **out,
+                    cpor_storage **storage) {
+  *storage = NULL;
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.clock = cpor_manual_clock_now;
+  o.clock_user = clock;
+  cpor_storage *s = NULL;
+  int rc = CPOR_OK;
+  if (w->pgschema[0]) {
+    char conninfo[512], err[256] = "";
+    pgtest_schema_conninfo(conninfo, sizeof conninfo, w->pgschema);
+    if ((rc = cpor_storage_open_postgres(&s, conninfo, NULL, err, sizeof err))) return rc;
+    o.storage = s;
+  } else {
+    o.db_path = w->path;
+  }
+  rc = cpor_ctx_open(out, &o);
+  if (rc)
+    cpor_storage_free(s);
+  else
+    *storage = s;
+  return rc;
+}
+
 void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *storage) {
   memset(w, 0, sizeof *w);
   test_ok(cpor_manual_clock_new(&w->clock, T("2026-11-02T09:00:00")), NULL, "clock");
@@ -40,7 +72,10 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
       close(fd);
       char err[256] = "";
       test_ok(cpor_storage_open_sqlite(&storage, path, NULL, err, sizeof err), NULL, err);
-      unlink(path); /* the open connection keeps it; WAL files go with it */
+      /* The open connection keeps it; WAL files go with it. A shared world
+       * keeps its name until world_close, for other processes' contexts. */
+      if (!world_keep_file) unlink(path);
+      w->kept = world_keep_file;
       snprintf(w->path, sizeof w->path, "%s", path);
     } else {
       test_ok(cpor_storage_open_memory(&storage), NULL, "memory");
@@ -109,6 +144,7 @@ void world_close(world *w) {
   cpor_storage_free(w->storage);
   if (w->pgschema[0]) pgtest_schema_drop(w->pgschema);
   if (w->path[0]) {
+    if (w->kept) unlink(w->path);
     char side[300];
     snprintf(side, sizeof side, "%s-wal", w->path);
     unlink(side);

@@ -29,12 +29,20 @@ typedef struct world {
   cpor_calendar *cal;
   char path[64];     /* the SQLite file, when CPOR_TEST_BACKEND=sqlite */
   char pgschema[64]; /* the PostgreSQL schema, when CPOR_TEST_BACKEND=postgres */
+  int kept;          /* the SQLite file keeps its name (world_open_shared) */
   cpor_actor a, b, c, a_user, a_billing, reviewer, cust1, cust2, system;
 } world;
 
 /* tz: POSIX TZ (NULL = UTC0); cal: NULL = weekends; storage NULL = memory. */
 void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *storage);
 void world_close(world *w);
+/* A world other processes can open too (a SQLite file that keeps its name,
+ * or a PostgreSQL schema; CPOR_TEST_BACKEND must name one). */
+void world_open_shared(world *w);
+/* Another context on w's store (in a forked child, say), on its own clock;
+ * *storage (NULL for SQLite) is freed by the caller after the context. */
+int world_open_peer(const world *w, cpor_manual_clock *clock, cpor_ctx **out,
+                    cpor_storage **storage);
 /* Instants from "YYYY-MM-DDTHH:MM:SS" UTC (+ ms). */
 cpor_time T(const char *iso);
 void world_at(world *w, const char *iso);
@@ -54,6 +62,9 @@ char *store_dump(cpor_storage *s);
 
 /* Events of a claim as "kind,kind,..." (free with free()). */
 char *history_kinds(world *w, const char *id);
+
+/* expr must succeed; else the context's message says why. */
+#define OK(w, expr) ck_assert_msg((expr) == CPOR_OK, "%s: %s", #expr, cpor_ctx_errmsg((w)->ctx))
 
 /* Runs expr, which must fail with code and a message, leaving the store
  * byte-for-byte as it was. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "core/feed.h"
 
 typedef struct loader {
   cpor__decode_fn decode;
@@ -19,8 +20,9 @@ static int on_object(void *arg, const cpor_store_object *obj) {
 }
 
 static const char *kind_name(uint32_t kind) {
-  static const char *const names[] = {"record",       "partner",  "location", "customer", "tenant",
-                                      "subscription", "workload", "claim",    "domain"};
+  static const char *const names[] = {"record", "partner",       "location", "customer",
+                                      "tenant", "subscription",  "workload", "claim",
+                                      "domain", "outbox message"};
   return kind < sizeof names / sizeof names[0] ? names[kind] : "record";
 }
 
@@ -236,7 +238,7 @@ int cpor__view_write(cpor_ctx *ctx, cpor__view *v) {
     for (size_t i = 0; rc == CPOR_OK && i < v->n; i++)
       if (cpor__touched_changed(v->v[i]) && takes_hold(v->v[i]) == pass)
         rc = touched_write(ctx, v->v[i]);
-  return rc;
+  return rc ? rc : cpor__feed_write(ctx, v);
 }
 
 /* ---- unit rows ------------------------------------------------------------ */

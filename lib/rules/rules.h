@@ -110,6 +110,23 @@ int cpor__k_event(const cpor__env *env, cpor__touched *t, const cpor_actor *acto
 /* An instant as ISO 8601 UTC with milliseconds; any int64 value is safe. */
 const char *cpor__k_format_time(cpor_time t, char buf[48]);
 
+/* ---- notifications owed (DESIGN.md 1.6) ------------------------------------ */
+
+/* One notification an event owes. kind, role and org are static strings or
+ * point into the claim; payload is a JSON object text the caller frees. */
+typedef struct cpor__notice {
+  const char *kind; /* claim_submitted, claim_disputed, association_requested,
+                     * info_requested, rejected, lost_arbitration,
+                     * association_official, superseded, ended, dispute_decided */
+  const char *role; /* the recipient: "partner", "customer" or "reviewer" */
+  const char *org;  /* the partner ID, the tenant ID; NULL for the reviewers */
+  char *payload;    /* the event's payload and the deadline the recipient is told */
+} cpor__notice;
+/* The notice event e of claim c (as the call leaves it) owes: 1 with *out
+ * filled, 0 when it owes none, or CPOR_ENOMEM / CPOR_ECORRUPT (a payload
+ * that is not a JSON object). */
+int cpor__k_notice(const cpor_claim *c, const cpor_event *e, cpor__notice *out);
+
 /* ---- predicates ------------------------------------------------------------ */
 
 /* Who may do what (DESIGN.md 1.4), then whether the state allows it:

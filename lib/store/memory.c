@@ -85,7 +85,30 @@ typedef struct mevent {
   char buf[]; /* claim_id, NUL, data */
 } mevent;
 
-enum { T_OBJ, T_LINES, T_KEYS, T_DEADLINE, T_EVENT };
+/* A change row (vtable version 4): a claim reached an event and a state. */
+typedef struct mchange {
+  cpor__tnode by_change;
+  uint64_t change;
+  uint32_t seq;
+  int32_t state;
+  char claim_id[]; /* NUL-terminated */
+} mchange;
+
+/* A store-wide counter. Its undo record keeps the value before the
+ * reservation; a counter made by the reservation is unmade on rollback. */
+#define COUNTER_NAME_MAX 64
+#define COUNTERS_MAX 8
+typedef struct mcounter {
+  char name[COUNTER_NAME_MAX + 1];
+  uint64_t value;
+} mcounter;
+typedef struct mcounter_undo {
+  size_t index;
+  uint64_t value;
+  int created;
+} mcounter_undo;
+
+enum { T_OBJ, T_LINES, T_KEYS, T_DEADLINE, T_EVENT, T_CHANGE, T_COUNTER };
 
 /* One mutation: old rows to relink on rollback (freed on commit), new rows
  * to unlink and free on rollback. Lines use mline.next lists; either may be
@@ -104,6 +127,9 @@ typedef struct mstore {
   cpor__hmap deadlines;
   cpor__treap deadline_due;
   cpor__treap events;
+  cpor__treap changes;
+  mcounter counters[COUNTERS_MAX];
+  size_t ncounters;
   int in_txn;
   undo *log;
   size_t nlog, caplog;
@@ -598,6 +624,63 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
   return CPOR_OK;
 }
 
+/* ---- counters and change rows (version 4) ------------------------------------------ */
+
+static int m_counter_next(void *self, const char *name, uint64_t count, uint64_t *first) {
+  mstore *st = self;
+  int rc = enter(st);
+  if (rc) return rc;
+  size_t n = name ? strnlen(name, COUNTER_NAME_MAX + 1) : 0;
+  if (n < 1 || n > COUNTER_NAME_MAX || count < 1 || !first)
+    return fail(st, CPOR_EINVAL, "counter_next: bad name, count or output");
+  size_t i = 0;
+  while (i < st->ncounters && strcmp(st->counters[i].name, name))
+    i++;
+  if (i == COUNTERS_MAX) return fail(st, CPOR_EINVAL, "counter_next: too many counters");
+  uint64_t old = i < st->ncounters ? st->counters[i].value : 0;
+  if (count > UINT64_MAX - old) return fail(st, CPOR_ERANGE, "counter_next: %s overflows", name);
+  if (log_reserve(st)) return oom(st);
+  mcounter_undo *u = alloc(st, sizeof *u);
+  if (!u) return oom(st);
+  *u = (mcounter_undo){i, old, i == st->ncounters};
+  if (u->created) {
+    memcpy(st->counters[i].name, name, n + 1);
+    st->ncounters++;
+  }
+  st->counters[i].value = old + count;
+  log_push(st, T_COUNTER, u, NULL);
+  *first = old + 1;
+  return CPOR_OK;
+}
+
+static int cmp_change(const cpor__tnode *a, const cpor__tnode *b) {
+  return cmp_u(CONTAINER(a, mchange, by_change)->change, CONTAINER(b, mchange, by_change)->change);
+}
+
+static int m_change_append(void *self, uint64_t change, const char *claim_id, uint32_t seq,
+                           int32_t state) {
+  mstore *st = self;
+  int rc = enter(st);
+  if (rc) return rc;
+  if (!id_ok(claim_id) || change == 0)
+    return fail(st, CPOR_EINVAL, "change_append: bad change number or claim id");
+  if (log_reserve(st)) return oom(st);
+  size_t n = strlen(claim_id) + 1;
+  mchange *c = alloc(st, sizeof *c + n);
+  if (!c) return oom(st);
+  memset(c, 0, sizeof *c);
+  c->change = change;
+  c->seq = seq;
+  c->state = state;
+  memcpy(c->claim_id, claim_id, n);
+  if (cpor__treap_insert(&st->changes, &c->by_change)) {
+    free(c);
+    return fail(st, CPOR_EEXISTS, "change %llu exists", (unsigned long long)change);
+  }
+  log_push(st, T_CHANGE, NULL, c);
+  return CPOR_OK;
+}
+
 /* ---- cursors ---------------------------------------------------------------------- */
 
 /* A query and the position after the last row returned: its key, copied
@@ -610,6 +693,7 @@ typedef struct mcursor {
   int done;
   uint32_t line, seq;
   cpor_time due;
+  uint64_t change;
   char key[ID_MAX + 1];  /* the query's key */
   char last[ID_MAX + 1]; /* the last id or claim ID returned */
 } mcursor;
@@ -632,6 +716,7 @@ static int m_cursor_open(void *self, const cpor_store_query *q, void **cursor) {
   case CPOR_STORE_CURSOR_LINES:
   case CPOR_STORE_CURSOR_EVENTS:
   case CPOR_STORE_CURSOR_DEADLINES:
+  case CPOR_STORE_CURSOR_CHANGES:
     break;
   default:
     return fail(st, CPOR_EINVAL, "cursor_open: unknown query %u", (unsigned)q->what);
@@ -655,6 +740,9 @@ static int m_cursor_open(void *self, const cpor_store_query *q, void **cursor) {
     break;
   case CPOR_STORE_CURSOR_EVENTS:
     c->seq = q->after_seq, c->strict = 1;
+    break;
+  case CPOR_STORE_CURSOR_CHANGES:
+    c->change = q->after_change, c->strict = 1;
     break;
   }
   *cursor = c;
@@ -717,6 +805,19 @@ static int next_event(mstore *st, mcursor *c, cpor_store_row *row) {
   return 1;
 }
 
+static int next_change(mstore *st, mcursor *c, cpor_store_row *row) {
+  mchange pb = {.change = c->change};
+  cpor__tnode *n = cpor__treap_seek(&st->changes, &pb.by_change, c->strict);
+  const mchange *ch = n ? CONTAINER(n, mchange, by_change) : NULL;
+  if (!ch) return 0;
+  c->change = ch->change;
+  row->change = ch->change;
+  row->claim_id = ch->claim_id;
+  row->seq = ch->seq;
+  row->object.state = ch->state;
+  return 1;
+}
+
 static int m_cursor_next(void *self, void *cursor, cpor_store_row *row) {
   mstore *st = self;
   int rc = enter(st);
@@ -733,6 +834,9 @@ static int m_cursor_next(void *self, void *cursor, cpor_store_row *row) {
     break;
   case CPOR_STORE_CURSOR_DEADLINES:
     rc = next_deadline(st, c, row);
+    break;
+  case CPOR_STORE_CURSOR_CHANGES:
+    rc = next_change(st, c, row);
     break;
   default:
     rc = next_event(st, c, row);
@@ -778,6 +882,17 @@ static void undo_one(mstore *st, const undo *u) {
     cpor__treap_remove(&st->events, &((mevent *)u->new_)->by_seq);
     free(u->new_);
     break;
+  case T_CHANGE:
+    cpor__treap_remove(&st->changes, &((mchange *)u->new_)->by_change);
+    free(u->new_);
+    break;
+  case T_COUNTER: {
+    mcounter_undo *cu = u->old;
+    st->counters[cu->index].value = cu->value;
+    if (cu->created) st->ncounters--;
+    free(cu);
+    break;
+  }
   }
 }
 
@@ -873,6 +988,7 @@ static void m_close(void *self) {
   free_tree(st->line_claim.root, offsetof(mline, by_claim));
   free_tree(st->deadline_due.root, offsetof(mdeadline, by_due));
   free_tree(st->events.root, offsetof(mevent, by_seq));
+  free_tree(st->changes.root, offsetof(mchange, by_change));
   for (size_t i = 0; i < st->keysets.cap; i++)
     free(st->keysets.slots[i].value);
   cpor__hmap_fini(&st->objs);
@@ -907,6 +1023,8 @@ static const cpor_storage_methods memory_methods = {
     .cursor_close = m_cursor_close,
     .errmsg = m_errmsg,
     .close = m_close,
+    .counter_next = m_counter_next,
+    .change_append = m_change_append,
 };
 
 int cpor__memory_backend(const cpor_storage_methods **methods, void **self) {
@@ -925,6 +1043,7 @@ int cpor__memory_backend(const cpor_storage_methods **methods, void **self) {
   cpor__treap_init(&st->line_claim, cmp_line_claim);
   cpor__treap_init(&st->deadline_due, cmp_deadline);
   cpor__treap_init(&st->events, cmp_event);
+  cpor__treap_init(&st->changes, cmp_change);
   st->budget = -1;
   *methods = &memory_methods;
   *self = st;

@@ -369,6 +369,49 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
   return rc;
 }
 
+/* ---- counters and change rows (version 4) ----------------------------------------------- */
+
+#define COUNTER_NAME_MAX 64
+
+static int m_counter_next(void *self, const char *name, uint64_t count, uint64_t *first) {
+  cpor__pg *s = self;
+  size_t n = name ? strnlen(name, COUNTER_NAME_MAX + 1) : 0;
+  if (n < 1 || n > COUNTER_NAME_MAX || count < 1 || count > INT64_MAX || !first)
+    return cpor__pg_error(s, CPOR_EINVAL, "counter_next: bad name, count or output");
+  int rc = writing(s, "counter_next");
+  if (rc) return rc;
+  cpor__pg_params p = {0};
+  cpor__pg_text(&p, name);
+  cpor__pg_int8(&p, (int64_t)count);
+  PGresult *r;
+  if ((rc = cpor__pg_exec(s, CPOR__PG_COUNTER_NEXT, &p, "counter_next", &r))) return rc;
+  if (PQntuples(r) == 1)
+    *first = (uint64_t)cpor__pg_get_int8(r, 0, 0) - count + 1;
+  else
+    rc = cpor__pg_error(s, CPOR_ESTORAGE, "counter_next: no value returned");
+  PQclear(r);
+  return rc;
+}
+
+static int m_change_append(void *self, uint64_t change, const char *claim_id, uint32_t seq,
+                           int32_t state) {
+  cpor__pg *s = self;
+  if (change < 1 || change > INT64_MAX || !valid_id(claim_id))
+    return cpor__pg_error(s, CPOR_EINVAL, "change_append: bad change number or claim id");
+  int rc = writing(s, "change_append");
+  if (rc) return rc;
+  cpor__pg_params p = {0};
+  cpor__pg_int8(&p, (int64_t)change);
+  cpor__pg_text(&p, claim_id);
+  cpor__pg_int8(&p, seq);
+  cpor__pg_int4(&p, state);
+  PGresult *r;
+  if ((rc = cpor__pg_exec(s, CPOR__PG_CHANGE_APPEND, &p, "change_append", &r))) return rc;
+  if (changed(r) != 1) rc = cpor__pg_error(s, CPOR_EEXISTS, "change_append: the number exists");
+  PQclear(r);
+  return rc;
+}
+
 /* ---- cursors ----------------------------------------------------------------------------- */
 
 /* A keyset cursor: the current page, and where the next one starts. */
@@ -379,7 +422,7 @@ typedef struct pg_cursor {
   cpor_time upto;
   char key[256];      /* OBJECTS BY_OWNER/BY_REF, LINES (unit), EVENTS (claim) */
   char last[272];     /* the last row's id / claim_id ("" before the first) */
-  int64_t last_num;   /* the last row's line / due / seq */
+  int64_t last_num;   /* the last row's line / due / seq / change */
   PGresult *page;     /* NULL before the first page */
   int limit;          /* the rows the next page asks for */
   int row, rows, end; /* end: the last page was short, nothing follows */
@@ -519,6 +562,10 @@ static int cursor_plan(const cpor_store_query *q, pg_cursor *c) {
     c->stmt = CPOR__PG_PAGE_EVENTS;
     c->last_num = q->after_seq;
     return copy_key(c->key, q->key);
+  case CPOR_STORE_CURSOR_CHANGES:
+    c->stmt = CPOR__PG_PAGE_CHANGES;
+    c->last_num = (int64_t)q->after_change;
+    return q->after_change <= INT64_MAX;
   default:
     return 0;
   }
@@ -555,7 +602,7 @@ static void note_last(pg_cursor *c) {
     snprintf(c->last, sizeof c->last, "%s", PQgetvalue(c->page, i, 0));
     c->last_num = cpor__pg_get_int8(c->page, i, 1);
     break;
-  default: /* EVENTS */
+  default: /* EVENTS, CHANGES */
     c->last_num = cpor__pg_get_int8(c->page, i, 0);
     break;
   }
@@ -585,6 +632,9 @@ static void page_params(const pg_cursor *c, cpor__pg_params *p) {
     cpor__pg_int8(p, c->upto);
     cpor__pg_int8(p, c->last_num);
     cpor__pg_text(p, c->last);
+    return;
+  case CPOR__PG_PAGE_CHANGES:
+    cpor__pg_int8(p, c->last_num);
     return;
   default: /* EVENTS */
     cpor__pg_text(p, c->key);
@@ -630,6 +680,12 @@ static void read_row(const pg_cursor *c, cpor_store_row *row) {
     row->claim_id = PQgetvalue(r, i, 0);
     row->deadline_kind = c->kind;
     row->due = cpor__pg_get_int8(r, i, 1);
+    break;
+  case CPOR_STORE_CURSOR_CHANGES:
+    row->change = (uint64_t)cpor__pg_get_int8(r, i, 0);
+    row->claim_id = PQgetvalue(r, i, 1);
+    row->seq = (uint32_t)cpor__pg_get_int8(r, i, 2);
+    row->object.state = cpor__pg_get_int4(r, i, 3);
     break;
   default: /* EVENTS */
     row->claim_id = c->key;
@@ -697,6 +753,8 @@ static const cpor_storage_methods postgres_methods = {
     .cursor_close = m_cursor_close,
     .errmsg = m_errmsg,
     .close = m_close,
+    .counter_next = m_counter_next,
+    .change_append = m_change_append,
 };
 
 /* ---- opening -----------------------------------------------------------------------------------

@@ -120,6 +120,23 @@ static const statement statements[CPOR__PG_COUNT] = {
                               "ORDER BY seq LIMIT $3",
                               3,
                               {TEXT, INT8, INT8}},
+    /* Version 4. The counter's row stays locked until the transaction ends:
+     * a second writer waits here for the first to commit, so numbers become
+     * visible in the order they were handed out (a reader never sees N + 1
+     * before N). The core takes counters last, to keep that wait short. */
+    [CPOR__PG_COUNTER_NEXT] = {"INSERT INTO counters(name, value) VALUES ($1, $2) "
+                               "ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 "
+                               "RETURNING value",
+                               2,
+                               {TEXT, INT8}},
+    [CPOR__PG_CHANGE_APPEND] = {"INSERT INTO changes(change, claim_id, seq, state) "
+                                "VALUES ($1, $2, $3, $4) ON CONFLICT (change) DO NOTHING",
+                                4,
+                                {INT8, TEXT, INT8, INT4}},
+    [CPOR__PG_PAGE_CHANGES] = {"SELECT change, claim_id, seq, state FROM changes "
+                               "WHERE change > $1 ORDER BY change LIMIT $2",
+                               2,
+                               {INT8, INT8}},
 };
 
 /* ---- parameters and columns ------------------------------------------------------ */

@@ -14,7 +14,7 @@
 #include "cpor/sys/storage.h"
 
 /* The schema version this library writes (meta 'schema_version'). */
-#define CPOR__PG_SCHEMA_VERSION 2
+#define CPOR__PG_SCHEMA_VERSION 3
 /* The row of the meta table that marks a libcpor schema. */
 #define CPOR__PG_MARKER_KEY "application"
 #define CPOR__PG_MARKER_VALUE "libcpor"
@@ -51,6 +51,9 @@ typedef enum cpor__pg_id {
   CPOR__PG_PAGE_DEADLINES,
   CPOR__PG_EVENT_APPEND,
   CPOR__PG_PAGE_EVENTS,
+  CPOR__PG_COUNTER_NEXT,
+  CPOR__PG_CHANGE_APPEND,
+  CPOR__PG_PAGE_CHANGES,
   CPOR__PG_COUNT
 } cpor__pg_id;
 

@@ -112,6 +112,38 @@ static const char *const migrations[] = {
     "  convert_from(data, 'UTF8')::jsonb->>'workload' AS workload,"
     "  convert_from(data, 'UTF8')::jsonb->>'channel' AS channel,"
     "  convert_from(data, 'UTF8')::jsonb->>'state' AS state FROM objects WHERE kind = 5;",
+    /* 2 -> 3: store-wide counters and the change feed (vtable version 4);
+     * the outbox view; the claims view gains the integration keys (appended
+     * columns: CREATE OR REPLACE keeps the others as they were). */
+    "CREATE TABLE counters ("
+    "  name " ID " PRIMARY KEY,"
+    "  value bigint NOT NULL"
+    ");"
+    "CREATE TABLE changes ("
+    "  change bigint PRIMARY KEY,"
+    "  claim_id " ID " NOT NULL,"
+    "  seq bigint NOT NULL,"
+    "  state integer NOT NULL"
+    ");"
+    "CREATE OR REPLACE VIEW claims AS SELECT"
+    "  o.id AS id, o.owner AS partner_id, d->>'mpn_id' AS mpn_id, o.ref AS tenant_id,"
+    "  d->>'domain' AS domain, d->>'name' AS name, d->>'area' AS area,"
+    "  d->>'activity' AS activity, d->>'state' AS state, d->>'reason' AS reason,"
+    "  (d->'contested')::boolean AS contested, (d->'final')::boolean AS final,"
+    "  (d->>'disputes')::bigint AS disputes, (d->>'created_at')::bigint AS created_at,"
+    "  (d->>'updated_at')::bigint AS updated_at,"
+    "  (d->>'window_closes_at')::bigint AS window_closes_at,"
+    "  (d->>'sla_due_at')::bigint AS sla_due_at,"
+    "  jsonb_array_length(d->'lines') AS line_count, o.revision AS revision,"
+    "  d->>'external_ref' AS external_ref, d->>'idempotency_key' AS idempotency_key"
+    "  FROM (SELECT *, convert_from(data, 'UTF8')::jsonb AS d FROM objects WHERE kind = 7) o;"
+    "CREATE VIEW outbox AS SELECT"
+    "  id::bigint AS id, d->>'kind' AS kind, d->'recipient'->>'role' AS recipient_role,"
+    "  d->'recipient'->>'org' AS recipient_org, ref AS claim_id,"
+    "  (d->>'seq')::bigint AS event_seq, (d->>'created_at')::bigint AS created_at,"
+    "  (d->>'lease_until')::bigint AS lease_until, (d->>'deliveries')::bigint AS deliveries,"
+    "  (d->'payload')::text AS payload"
+    "  FROM (SELECT *, convert_from(data, 'UTF8')::jsonb AS d FROM objects WHERE kind = 9) o;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CPOR__PG_SCHEMA_VERSION,

@@ -200,16 +200,6 @@ static int delete_rows(cpor__sqlite *s, cpor__sql_id id, const char *claim_id, c
 
 /* One INSERT ... SELECT row of a claim: CPOR_ENOTFOUND when the claim is
  * not stored (nothing was inserted). */
-static int inserted(cpor__sqlite *s, sqlite3_stmt *st, const char *what) {
-  int rc = step_done(s, st, what);
-  if (rc == CPOR_OK && sqlite3_changes(s->db) == 0) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "%s: no such claim", what);
-    rc = cpor__sql_error(s, CPOR_ENOTFOUND, msg);
-  }
-  return rc;
-}
-
 /* Runs body inside a private savepoint: on failure, the claim's rows are as
  * before (delete + inserts are one unit), and s->err keeps the detail. */
 static int atomically(cpor__sqlite *s, int rc) {
@@ -243,7 +233,7 @@ static int m_lines_replace(void *self, const char *claim_id, const cpor_store_li
     cpor__sql_bind_text(ins.st, 3, lines[i].unit);
     cpor__sql_bind_text(ins.st, 4, lines[i].partner_id);
     sqlite3_bind_int(ins.st, 5, lines[i].status);
-    rc = inserted(s, ins.st, "lines_replace");
+    rc = cpor__sql_inserted(s, ins.st, "lines_replace");
   }
   cpor__sql_release(&ins);
   return atomically(s, rc);
@@ -266,7 +256,7 @@ static int m_keys_replace(void *self, const char *claim_id, const char *const *k
     sqlite3_reset(ins.st);
     cpor__sql_bind_text(ins.st, 1, claim_id);
     cpor__sql_bind_text(ins.st, 2, keys[i]);
-    rc = inserted(s, ins.st, "keys_replace");
+    rc = cpor__sql_inserted(s, ins.st, "keys_replace");
     if (rc == CPOR_EEXISTS) {
       char msg[320];
       snprintf(msg, sizeof msg, "keys_replace: key '%.255s' is held by another claim", keys[i]);
@@ -290,7 +280,7 @@ static int m_deadline_set(void *self, const char *claim_id, uint32_t kind, cpor_
   cpor__sql_bind_text(q.st, 1, claim_id);
   sqlite3_bind_int64(q.st, 2, kind);
   sqlite3_bind_int64(q.st, 3, due);
-  rc = inserted(s, q.st, "deadline_set");
+  rc = cpor__sql_inserted(s, q.st, "deadline_set");
   cpor__sql_release(&q);
   return rc;
 }
@@ -322,7 +312,7 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
   cpor__sql_bind_text(q.st, 1, claim_id);
   sqlite3_bind_int64(q.st, 2, seq);
   bind_blob(q.st, 3, data, len);
-  rc = inserted(s, q.st, "event_append");
+  rc = cpor__sql_inserted(s, q.st, "event_append");
   cpor__sql_release(&q);
   return rc;
 }
@@ -365,6 +355,8 @@ static const cpor_storage_methods sqlite_methods = {
     .cursor_close = cpor__sqlite_cursor_close,
     .errmsg = m_errmsg,
     .close = m_close,
+    .counter_next = cpor__sqlite_counter_next,
+    .change_append = cpor__sqlite_change_append,
 };
 
 /* ---- opening -------------------------------------------------------------------- */

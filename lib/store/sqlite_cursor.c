@@ -50,6 +50,8 @@ static cpor__sql_id statement(const cpor_store_query *q) {
     return CPOR__SQL_DEADLINE_SCAN;
   case CPOR_STORE_CURSOR_EVENTS:
     return cpor__sql_valid_id(q->key) ? CPOR__SQL_EVENT_SCAN : CPOR__SQL_COUNT;
+  case CPOR_STORE_CURSOR_CHANGES:
+    return q->after_change <= INT64_MAX ? CPOR__SQL_CHANGE_SCAN : CPOR__SQL_COUNT;
   default:
     return CPOR__SQL_COUNT;
   }
@@ -93,6 +95,9 @@ int cpor__sqlite_cursor_open(void *self, const cpor_store_query *q, void **out) 
   case CPOR_STORE_CURSOR_DEADLINES:
     sqlite3_bind_int64(st, 1, q->kind);
     sqlite3_bind_int64(st, 2, q->upto);
+    break;
+  case CPOR_STORE_CURSOR_CHANGES:
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)q->after_change);
     break;
   default:
     cpor__sql_bind_text(st, 1, c->key);
@@ -143,6 +148,12 @@ int cpor__sqlite_cursor_next(void *self, void *cur, cpor_store_row *row) {
     row->claim_id = text(st, 0);
     row->deadline_kind = c->query.kind;
     row->due = sqlite3_column_int64(st, 1);
+    break;
+  case CPOR_STORE_CURSOR_CHANGES:
+    row->change = (uint64_t)sqlite3_column_int64(st, 0);
+    row->claim_id = text(st, 1); /* NULL: a row whose claim is gone */
+    row->seq = (uint32_t)sqlite3_column_int64(st, 2);
+    row->object.state = sqlite3_column_int(st, 3);
     break;
   default:
     row->claim_id = c->key;

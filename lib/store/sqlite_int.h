@@ -12,7 +12,7 @@
 #include "cpor/sys/storage.h"
 
 /* The schema version this library writes (PRAGMA user_version). */
-#define CPOR__SQLITE_SCHEMA_VERSION 2
+#define CPOR__SQLITE_SCHEMA_VERSION 3
 /* PRAGMA application_id: 'CPOR' in ASCII, so `file` and other tools can tell
  * a libcpor database from any other SQLite file. */
 #define CPOR__SQLITE_APPLICATION_ID 0x43504f52
@@ -52,6 +52,9 @@ typedef enum cpor__sql_id {
   CPOR__SQL_DEADLINE_SCAN,
   CPOR__SQL_EVENT_APPEND,
   CPOR__SQL_EVENT_SCAN,
+  CPOR__SQL_COUNTER_NEXT,
+  CPOR__SQL_CHANGE_APPEND,
+  CPOR__SQL_CHANGE_SCAN,
   CPOR__SQL_COUNT
 } cpor__sql_id;
 
@@ -93,6 +96,14 @@ int cpor__sql_error(cpor__sqlite *s, int code, const char *msg);
 int cpor__sqlite_cursor_open(void *self, const cpor_store_query *q, void **cursor);
 int cpor__sqlite_cursor_next(void *self, void *cursor, cpor_store_row *row);
 void cpor__sqlite_cursor_close(void *self, void *cursor);
+
+/* Counters and change rows (sqlite_feed.c). */
+int cpor__sqlite_counter_next(void *self, const char *name, uint64_t count, uint64_t *first);
+int cpor__sqlite_change_append(void *self, uint64_t change, const char *claim_id, uint32_t seq,
+                               int32_t state);
+/* Runs an INSERT and maps "no row inserted" (the claim is missing) to
+ * CPOR_ENOTFOUND. */
+int cpor__sql_inserted(cpor__sqlite *s, sqlite3_stmt *st, const char *what);
 
 /* Binding and column helpers shared by the backend's files. */
 int cpor__sql_bind_text(sqlite3_stmt *st, int i, const char *text);

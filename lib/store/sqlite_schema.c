@@ -187,10 +187,46 @@ static const step migrations[] = {
         "  json_extract(CAST(data AS TEXT), '$.workload') AS workload,"
         "  json_extract(CAST(data AS TEXT), '$.channel') AS channel,"
         "  json_extract(CAST(data AS TEXT), '$.state') AS state FROM objects WHERE kind = 5;"},
+    /* 2 -> 3: store-wide counters and the change feed (vtable version 4);
+     * the outbox view; the claims view gains the integration keys. */
+    {2, "CREATE TABLE counters ("
+        "  name TEXT PRIMARY KEY,"
+        "  value INTEGER NOT NULL"
+        ") WITHOUT ROWID;"
+        "CREATE TABLE changes ("
+        "  change INTEGER PRIMARY KEY,"
+        "  oid INTEGER NOT NULL,"
+        "  seq INTEGER NOT NULL,"
+        "  state INTEGER NOT NULL"
+        ");"
+        "DROP VIEW claims;"
+        "CREATE VIEW claims AS SELECT"
+        "  o.id AS id, o.owner AS partner_id, json_extract(d, '$.mpn_id') AS mpn_id,"
+        "  o.ref AS tenant_id, json_extract(d, '$.domain') AS domain,"
+        "  json_extract(d, '$.name') AS name, json_extract(d, '$.area') AS area,"
+        "  json_extract(d, '$.activity') AS activity, json_extract(d, '$.state') AS state,"
+        "  json_extract(d, '$.reason') AS reason, json_extract(d, '$.contested') AS contested,"
+        "  json_extract(d, '$.final') AS final, json_extract(d, '$.disputes') AS disputes,"
+        "  json_extract(d, '$.created_at') AS created_at,"
+        "  json_extract(d, '$.updated_at') AS updated_at,"
+        "  json_extract(d, '$.window_closes_at') AS window_closes_at,"
+        "  json_extract(d, '$.sla_due_at') AS sla_due_at,"
+        "  json_array_length(d, '$.lines') AS line_count, o.revision AS revision,"
+        "  json_extract(d, '$.external_ref') AS external_ref,"
+        "  json_extract(d, '$.idempotency_key') AS idempotency_key"
+        "  FROM (SELECT *, CAST(data AS TEXT) AS d FROM objects WHERE kind = 7) o;"
+        "CREATE VIEW outbox AS SELECT"
+        "  CAST(id AS INTEGER) AS id, json_extract(d, '$.kind') AS kind,"
+        "  json_extract(d, '$.recipient.role') AS recipient_role,"
+        "  json_extract(d, '$.recipient.org') AS recipient_org, ref AS claim_id,"
+        "  json_extract(d, '$.seq') AS event_seq, json_extract(d, '$.created_at') AS created_at,"
+        "  json_extract(d, '$.lease_until') AS lease_until,"
+        "  json_extract(d, '$.deliveries') AS deliveries, json_extract(d, '$.payload') AS payload"
+        "  FROM (SELECT *, CAST(data AS TEXT) AS d FROM objects WHERE kind = 9);"},
 };
 
 #define NSTEPS (sizeof migrations / sizeof migrations[0])
-_Static_assert(CPOR__SQLITE_SCHEMA_VERSION == 2, "append the migration of the new version");
+_Static_assert(CPOR__SQLITE_SCHEMA_VERSION == 3, "append the migration of the new version");
 
 typedef struct inspection {
   int is_new;       /* empty: no schema objects, nothing set */

@@ -73,6 +73,15 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
     [CPOR__SQL_EVENT_SCAN] = "SELECT seq, data FROM events WHERE oid = (SELECT oid FROM objects "
                              "WHERE kind = 7 AND id = ?1) AND seq > ?2 "
                              "ORDER BY seq",
+    /* Version 4. The counter row is written by the reservation itself, so
+     * under SQLite's single writer numbers are handed out in commit order. */
+    [CPOR__SQL_COUNTER_NEXT] = "INSERT INTO counters(name, value) VALUES (?1, ?2) "
+                               "ON CONFLICT(name) DO UPDATE SET value = value + ?2 RETURNING value",
+    [CPOR__SQL_CHANGE_APPEND] = "INSERT INTO changes(change, oid, seq, state) "
+                                "SELECT ?1, oid, ?3, ?4 FROM objects WHERE kind = 7 AND id = ?2",
+    [CPOR__SQL_CHANGE_SCAN] = "SELECT c.change, o.id, c.seq, c.state FROM changes c "
+                              "LEFT JOIN objects o ON o.oid = c.oid "
+                              "WHERE c.change > ?1 ORDER BY c.change",
 };
 
 static int prepare(cpor__sqlite *s, cpor__sql_id id, unsigned flags, sqlite3_stmt **out) {
@@ -181,4 +190,15 @@ int cpor__sql_fail(cpor__sqlite *s, int rc, const char *what) {
   /* I/O errors, a full disk, a read-only file, ...: the storage failed. */
   snprintf(s->err, sizeof s->err, "%s: %s", what, detail);
   return CPOR_ESTORAGE;
+}
+
+int cpor__sql_inserted(cpor__sqlite *s, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) return cpor__sql_fail(s, rc, what);
+  if (sqlite3_changes(s->db) == 0) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s: no such claim", what);
+    return cpor__sql_error(s, CPOR_ENOTFOUND, msg);
+  }
+  return CPOR_OK;
 }

@@ -600,6 +600,56 @@ class TestDemo(CliCase):
         self.assertEqual(len(lst), 1)
 
 
+class TestFeed(CliCase):
+    """cpor outbox lease / ack and cpor changes (issue 12): JSON lines."""
+
+    def last_stdout(self, *args, **kw):
+        """Runs a command that succeeds; its stdout's lines."""
+        cmd = [CPOR, "--db", self.db, "--calendar", "us-federal", "--tz", TZ]
+        if kw.get("actor"):
+            cmd += ["--as", kw["actor"]]
+        p = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout.splitlines()
+
+    def test_outbox_and_changes(self):
+        self.ok("demo")
+        msgs = [json.loads(x) for x in self.last_stdout("outbox", "lease", "--max", "100",
+                                                        "--lease", "30s")]
+        self.assertEqual([m["id"] for m in msgs], list(range(1, len(msgs) + 1)))
+        kinds = [m["kind"] for m in msgs]
+        self.assertEqual(kinds[0], "claim_submitted")
+        for k in ("association_requested", "association_official", "superseded"):
+            self.assertIn(k, kinds)
+        for m in msgs:
+            self.assertEqual(m["deliveries"], 1)
+            self.assertIn(m["recipient"]["role"], ("partner", "customer", "reviewer"))
+        # Held by the lease: nothing more to lease now.
+        self.assertEqual(self.last_stdout("outbox", "lease"), [])
+        # Only the system leases; a bad duration is a usage error.
+        self.fails("EPERM", "outbox", "lease", actor=REVIEWER)
+        rc, _, err = self.run_cli("outbox", "lease", "--lease", "25h", json_out=False)
+        self.assertEqual(rc, 2, err)
+        acked = self.last_stdout("outbox", "ack", *[str(m["id"]) for m in msgs])
+        self.assertEqual([json.loads(x)["acked"] for x in acked], [m["id"] for m in msgs])
+        self.fails("ENOTFOUND", "outbox", "ack", "1")
+        # The change feed: numbers 1..N; the last change of each claim is its
+        # state as the CLI shows it.
+        changes = [json.loads(x) for x in self.last_stdout("changes", "--since", "0")]
+        self.assertEqual([c["change"] for c in changes], list(range(1, len(changes) + 1)))
+        last = {}
+        for c in changes:
+            self.assertGreater(c["seq"], last.get(c["claim_id"], {"seq": 0})["seq"])
+            last[c["claim_id"]] = c
+        for cid, c in last.items():
+            claim = self.ok("claim", "show", cid, actor=REVIEWER)
+            self.assertEqual(claim["state"], c["state"])
+        rest = [json.loads(x) for x in self.last_stdout("changes", "--since",
+                                                        str(len(changes) - 1))]
+        self.assertEqual([c["change"] for c in rest], [len(changes)])
+        self.assertEqual(self.last_stdout("changes", "--since", str(len(changes))), [])
+
+
 PG_URL = os.environ.get("CPOR_TEST_PG_URL")
 PG_CONNINFO = os.environ.get("CPOR_TEST_PG")
 PG_BIN = os.environ.get("CPOR_TEST_PG_BIN")

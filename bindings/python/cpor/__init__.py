@@ -15,7 +15,7 @@ from .errors import (AccessDenied, ActivityNotAllowed, Conflict, CporError, Corr
                      NotSupported, OutOfMemory, PermissionDenied, RangeError, ReentrancyError,
                      StorageError,
                      SubscriptionError, VersionError, WindowClosed, check_error, error_class)
-from .model import (Actor, Claim, ClaimLine, Customer, Event, Location, Partner, Poe,
+from .model import (Actor, Change, Claim, ClaimLine, Customer, Event, Location, Message, Partner, Poe,
                     Subscription, Tenant, Workload)
 
 __version__ = "0.2.0"

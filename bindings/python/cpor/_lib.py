@@ -437,6 +437,26 @@ FUNCTIONS = {
     "cpor_claim_competitors": (c_int, [_H, _A, _S, _OUT]),
     "cpor_event_iter_next": (c_int, [_H, _OUT]),
     "cpor_event_iter_free": (None, [_H]),
+    # feed.h: the outbox and the change feed
+    "cpor_outbox_lease": (c_int, [_H, _A, c_size_t, c_uint32, _OUT]),
+    "cpor_outbox_ack": (c_int, [_H, _A, c_uint64]),
+    "cpor_message_iter_next": (c_int, [_H, _OUT]),
+    "cpor_message_iter_free": (None, [_H]),
+    "cpor_message_id": (c_uint64, [_H]),
+    "cpor_message_kind": (c_char_p, [_H]),
+    "cpor_message_recipient_role": (c_char_p, [_H]),
+    "cpor_message_recipient_org": (c_char_p, [_H]),
+    "cpor_message_claim_id": (c_char_p, [_H]),
+    "cpor_message_event_seq": (c_uint32, [_H]),
+    "cpor_message_created_at": (cpor_time, [_H]),
+    "cpor_message_lease_until": (cpor_time, [_H]),
+    "cpor_message_deliveries": (c_uint32, [_H]),
+    "cpor_message_payload": (c_char_p, [_H]),
+    "cpor_message_json": (c_char_p, [_H]),
+    "cpor_message_free": (None, [_H]),
+    "cpor_changes_since": (c_int, [_H, _A, c_uint64, c_size_t, _OUT]),
+    "cpor_change_iter_next": (c_int, [_H, P(c_uint64), P(c_char_p), P(c_int), P(c_uint32)]),
+    "cpor_change_iter_free": (None, [_H]),
 }
 
 

@@ -38,7 +38,7 @@ import ctypes
 import datetime as _dt
 import os
 import weakref
-from ctypes import byref, c_char_p, c_int64, c_size_t, c_void_p
+from ctypes import byref, c_char_p, c_int, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 from typing import (Any, Callable, Iterable, Iterator, List, Optional, Tuple, TypeVar,
                     Union)
 
@@ -49,10 +49,10 @@ from ._lib import lib, text, untext
 from .calendar import Calendar
 from .clock import ManualClock
 from .enums import (Activity, Area, Channel, DayUnit, InfoReason, Program, Reason, RemovalReason,
-                    State, SubState, to_int)
+                    State, SubState, from_int, to_int)
 from .errors import CporError, ReentrancyError, check_error
-from .model import (CLAIM_FIELDS, Actor, Claim, Customer, Event, Location, Partner,
-                    Subscription, Tenant, Workload, take)
+from .model import (CLAIM_FIELDS, Actor, Change, Claim, Customer, Event, Location, Message,
+                    Partner, Subscription, Tenant, Workload, take)
 
 Window = collections.namedtuple("Window", "count unit")
 Problem = collections.namedtuple("Problem", "code message")
@@ -746,6 +746,43 @@ class Context(Handle):
         return self._iter(lib.cpor_claim_competitors, (_actor(actor), text(_claim_id(claim))),
                           lib.cpor_claim_iter_next, lib.cpor_claim_iter_free, Claim,
                           lib.cpor_claim_free, "claim")
+
+    # ---- the outbox and the change feed (feed.h)
+
+    def lease_messages(self, actor: Actor, max: int = 10,
+                       lease: Union[_dt.timedelta, int] = 30000) -> List[Message]:
+        """System: leases up to ``max`` (1-1000) outbox messages for ``lease`` (a
+        timedelta or milliseconds, 1 ms to 24 h). Acknowledge each with
+        ``ack_message``; one not acknowledged before its lease ends comes again."""
+        ms = cv.duration_ms(lease) if isinstance(lease, _dt.timedelta) else lease
+        n = cv.size(max, "max")
+        ms = cv.u32(ms, "lease")
+        return list(self._iter(lib.cpor_outbox_lease, (_actor(actor), n, ms),
+                               lib.cpor_message_iter_next, lib.cpor_message_iter_free, Message,
+                               lib.cpor_message_free, "message"))
+
+    def ack_message(self, actor: Actor, message: Union[Message, int]) -> None:
+        """System: the message was delivered (removes it). NotFound when it is gone."""
+        mid = message.id if isinstance(message, Message) else message
+        self._call(lib.cpor_outbox_ack, _actor(actor), cv.size(mid, "message id"))
+
+    def changes_since(self, actor: Actor, after: int = 0, limit: int = 0) -> List[Change]:
+        """The claim changes numbered above ``after`` that the actor may see, in
+        number order (at most ``limit``; 0: 1000). Resume with the last number."""
+        out = c_void_p()
+        number, claim, state, seq = c_uint64(), c_char_p(), c_int(), c_uint32()
+        result = []
+        with self._g as h:
+            self._check(lib.cpor_changes_since(h, _actor(actor), cv.size(after, "after"),
+                                               cv.size(limit, "limit"), byref(out)), h)
+            try:
+                while lib.cpor_change_iter_next(out, byref(number), byref(claim), byref(state),
+                                                byref(seq)) == 0:
+                    result.append(Change(number.value, untext(claim.value),
+                                         from_int(State, state.value), seq.value))
+            finally:
+                lib.cpor_change_iter_free(out)
+        return result
 
     def history(self, actor: Actor, claim: ClaimRef) -> "_Iter[Event]":
         """Iterator over the claim's events, in order."""

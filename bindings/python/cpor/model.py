@@ -284,6 +284,44 @@ class Event:
                    _s(lib.cpor_event_payload, h) or "{}")
 
 
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """A notification owed (the outbox): delivered at least once; ``id`` makes
+    delivery idempotent."""
+
+    id: int
+    kind: str  # claim_submitted, association_requested, rejected, ...
+    recipient_role: str  # "partner", "customer" or "reviewer"
+    recipient_org: Optional[str]  # partner ID, tenant ID; None for the reviewers
+    claim_id: str
+    event_seq: int
+    created_at: _dt.datetime
+    lease_until: _dt.datetime
+    deliveries: int
+    payload: str  # JSON object text
+    json: str  # the whole message as one JSON object
+
+    @classmethod
+    def _read(cls, h):
+        return cls(lib.cpor_message_id(h), _s(lib.cpor_message_kind, h),
+                   _s(lib.cpor_message_recipient_role, h),
+                   _s(lib.cpor_message_recipient_org, h) or None, _s(lib.cpor_message_claim_id, h),
+                   lib.cpor_message_event_seq(h), cv.time_out(lib.cpor_message_created_at(h)),
+                   cv.time_out(lib.cpor_message_lease_until(h)), lib.cpor_message_deliveries(h),
+                   _s(lib.cpor_message_payload, h), _s(lib.cpor_message_json, h))
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One entry of the change feed: claim ``claim_id`` reached history event
+    ``seq`` and ``state`` with change number ``number``."""
+
+    number: int
+    claim_id: str
+    state: State
+    seq: int
+
+
 def take(cls, ptr, free):
     """Snapshot of a C handle, then frees it (even when reading fails)."""
     try:
