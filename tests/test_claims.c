@@ -11,7 +11,6 @@ static const char *const TEAMS[] = {"TEAMS", NULL};
 static const char *const TEAMS_EXCHANGE[] = {"TEAMS", "EXCHANGE", NULL};
 static const char *const EXCHANGE[] = {"EXCHANGE", NULL};
 
-
 static size_t advance(world *w) {
   size_t n = 99;
   OK(w, cpor_ctx_advance(w->ctx, &n));

@@ -7,7 +7,6 @@
 #include "core/records.h"
 #include "world.h"
 
-
 START_TEST(partners_and_locations) {
   world w;
   world_open(&w, NULL, NULL, NULL);

@@ -270,7 +270,11 @@ START_TEST(new_file_has_schema_and_wal) {
   ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "3");
   ck_assert_str_eq(raw_text(db, "PRAGMA journal_mode"), "wal");
   ck_assert_str_eq(raw_text(db, "SELECT value FROM meta WHERE key = 'application'"), "libcpor");
-  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "6");
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "8");
+  ck_assert_str_eq(raw_text(db, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master "
+                                "WHERE type = 'table' AND name IN ('counters', 'changes') "
+                                "ORDER BY name)"),
+                   "changes,counters");
   /* No index names a status value: exclusive keys replaced them. */
   ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%status =%'"),
                    "0");
