@@ -32,15 +32,18 @@ const cpor__layout cpor__postgres_options_layout = {"cpor_postgres_options",
                                                     CPOR_POSTGRES_OPTIONS_VERSION,
                                                     {END(cpor_postgres_options, application_name)}};
 
-_Static_assert(CPOR_CLAIM_SPEC_VERSION == 1, "cpor_claim_spec: record the new version's size");
+_Static_assert(CPOR_CLAIM_SPEC_VERSION == 2, "cpor_claim_spec: record the new version's size");
 const cpor__layout cpor__claim_spec_layout = {
-    "cpor_claim_spec", CPOR_CLAIM_SPEC_VERSION, {END(cpor_claim_spec, isv_product)}};
+    "cpor_claim_spec",
+    CPOR_CLAIM_SPEC_VERSION,
+    {END(cpor_claim_spec, isv_product), END(cpor_claim_spec, expected_revision)}};
 
-_Static_assert(CPOR_CLAIM_QUERY_VERSION == 2, "cpor_claim_query: record the new version's size");
-const cpor__layout cpor__claim_query_layout = {
-    "cpor_claim_query",
-    CPOR_CLAIM_QUERY_VERSION,
-    {END(cpor_claim_query, overdue), END(cpor_claim_query, updated_since)}};
+_Static_assert(CPOR_CLAIM_QUERY_VERSION == 3, "cpor_claim_query: record the new version's size");
+const cpor__layout cpor__claim_query_layout = {"cpor_claim_query",
+                                               CPOR_CLAIM_QUERY_VERSION,
+                                               {END(cpor_claim_query, overdue),
+                                                END(cpor_claim_query, updated_since),
+                                                END(cpor_claim_query, external_ref)}};
 
 _Static_assert(CPOR_ACTOR_VERSION == 1, "cpor_actor: record the new version's size");
 const cpor__layout cpor__actor_layout = {"cpor_actor", CPOR_ACTOR_VERSION, {END(cpor_actor, user)}};

@@ -145,6 +145,28 @@ static int s_edit_b(cpor_ctx *ctx, journey *j) {
   e.customer_contact_title = "CTO";
   return cpor_claim_edit(ctx, &j->w->b, j->b, &e);
 }
+/* An idempotent create (run twice: the second returns the first claim) and
+ * an edit at the expected revision. */
+static int s_keyed_create(cpor_ctx *ctx, journey *j) {
+  const char *wl[] = {"SHAREPOINT"};
+  cpor_claim_spec s = test_spec("Keyed", MPN_A, T1, T1_DOMAIN, CPOR_AREA_M365, 1, wl);
+  s.idempotency_key = "alloc-key";
+  s.external_ref = "PO-1";
+  cpor_claim *c = NULL;
+  int rc = cpor_claim_create(ctx, &j->w->a, &s, &c);
+  cpor_claim_free(c);
+  return rc;
+}
+static int s_edit_expected(cpor_ctx *ctx, journey *j) {
+  cpor_claim *c = NULL;
+  int rc = cpor_claim_get(ctx, &j->w->b, j->b, &c);
+  if (rc) return rc;
+  cpor_claim_spec e = CPOR_CLAIM_SPEC_INIT;
+  e.external_ref = "PO-2";
+  e.expected_revision = cpor_claim_revision(c);
+  cpor_claim_free(c);
+  return cpor_claim_edit(ctx, &j->w->b, j->b, &e);
+}
 static int drain(cpor_claim_iter *it, int rc) {
   cpor_claim *c = NULL;
   while (!rc && (rc = cpor_claim_iter_next(it, &c)) == CPOR_OK)
@@ -210,11 +232,12 @@ static int s_subscription(cpor_ctx *ctx, journey *j) {
 }
 
 static const step_fn steps[] = {
-    s_create_b,  s_poe_b,       s_edit_b,      s_submit_b, s_comment_b,    s_review_b,
-    s_find,      s_competitors, s_approve_b,   s_get_c,    s_reject_d,     s_read_settled,
-    s_advance,   s_replay,      s_dispute_d,   s_grant_d,  s_info_d,       s_respond_d,
-    s_approve_d, s_opt_out_d,   s_sub_expired, s_remove_b, s_partner,      s_location,
-    s_enroll,    s_customer,    s_tenant,      s_domain,   s_subscription,
+    s_create_b, s_poe_b,        s_edit_b,       s_keyed_create, s_keyed_create, s_edit_expected,
+    s_submit_b, s_comment_b,    s_review_b,     s_find,         s_competitors,  s_approve_b,
+    s_get_c,    s_reject_d,     s_read_settled, s_advance,      s_replay,       s_dispute_d,
+    s_grant_d,  s_info_d,       s_respond_d,    s_approve_d,    s_opt_out_d,    s_sub_expired,
+    s_remove_b, s_partner,      s_location,     s_enroll,       s_customer,     s_tenant,
+    s_domain,   s_subscription,
 };
 #define NSTEPS (sizeof steps / sizeof steps[0])
 

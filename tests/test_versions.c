@@ -51,14 +51,14 @@ static const char *const SHAREPOINT[] = {"SHAREPOINT", NULL};
 /* ---- the _init functions ------------------------------------------------------- */
 
 /* init(s, v) zeroes exactly the bytes of version v and sets the version. */
-#define CHECK_INIT(type, init, current, v1_end)                                                    \
+#define CHECK_INIT(type, init, current, v1_end, v2_end)                                            \
   do {                                                                                             \
     for (uint32_t v = 1; v <= (current); v++) {                                                    \
       type s;                                                                                      \
       memset(&s, 0xab, sizeof s);                                                                  \
       ck_assert_status(init(&s, v), CPOR_OK);                                                      \
       ck_assert_uint_eq(s.version, v);                                                             \
-      size_t end = v == 1 ? (v1_end) : sizeof s;                                                   \
+      size_t end = v == 1 ? (v1_end) : v == 2 ? (v2_end) : sizeof s;                               \
       const unsigned char *b = (const unsigned char *)&s;                                          \
       for (size_t i = sizeof s.version; i < sizeof s; i++)                                         \
         ck_assert_msg(b[i] == (i < end ? 0 : 0xab), "%s v%u byte %zu", #type, v, i);               \
@@ -72,11 +72,14 @@ static const char *const SHAREPOINT[] = {"SHAREPOINT", NULL};
 #define END(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
 
 START_TEST(init_functions) {
-  CHECK_INIT(cpor_ctx_options, cpor_ctx_options_init, 2, END(cpor_ctx_options, errbuf_len));
-  CHECK_INIT(cpor_sqlite_options, cpor_sqlite_options_init, 2, END(cpor_sqlite_options, read_only));
-  CHECK_INIT(cpor_claim_spec, cpor_claim_spec_init, 1, sizeof s);
-  CHECK_INIT(cpor_claim_query, cpor_claim_query_init, 2, END(cpor_claim_query, overdue));
-  CHECK_INIT(cpor_actor, cpor_actor_init, 1, sizeof s);
+  CHECK_INIT(cpor_ctx_options, cpor_ctx_options_init, 2, END(cpor_ctx_options, errbuf_len),
+             sizeof s);
+  CHECK_INIT(cpor_sqlite_options, cpor_sqlite_options_init, 2, END(cpor_sqlite_options, read_only),
+             sizeof s);
+  CHECK_INIT(cpor_claim_spec, cpor_claim_spec_init, 2, END(cpor_claim_spec, isv_product), sizeof s);
+  CHECK_INIT(cpor_claim_query, cpor_claim_query_init, 3, END(cpor_claim_query, overdue),
+             END(cpor_claim_query, updated_since));
+  CHECK_INIT(cpor_actor, cpor_actor_init, 1, sizeof s, sizeof s);
   /* Storage methods: versions 3 and 4 (1 and 2 had another layout). A
    * version 3 init leaves version 4's methods alone (the caller's struct may
    * be a version 3 one, shorter). */
@@ -99,8 +102,11 @@ START_TEST(init_functions) {
   cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
   ck_assert_uint_eq(so.version, 2);
   ck_assert_int_eq(so.busy_timeout_ms + so.cache_mb + so.mmap_mb, 0);
-  ck_assert_uint_eq(q.version, 2);
-  ck_assert(q.after_id == NULL && q.limit == 0 && q.updated_since == 0);
+  ck_assert_uint_eq(q.version, 3);
+  ck_assert(q.after_id == NULL && q.limit == 0 && q.updated_since == 0 && q.external_ref == NULL);
+  cpor_claim_spec sp = CPOR_CLAIM_SPEC_INIT;
+  ck_assert_uint_eq(sp.version, 2);
+  ck_assert(sp.idempotency_key == NULL && sp.external_ref == NULL && sp.expected_revision == 0);
   ck_assert_uint_eq(o.version, 2);
   ck_assert(o.optout_from == 0 && o.customer_may_end == 0 && o.max_disputes == 0);
   ck_assert_int_eq(o.policy.optout.count, 0);
@@ -324,7 +330,7 @@ START_TEST(spec_and_actor_versions) {
   char want[160];
   for (size_t i = 0; i < 2; i++) {
     snprintf(want, sizeof want,
-             "unsupported cpor_claim_spec version %u (this library reads versions 1 to 1)", bad[i]);
+             "unsupported cpor_claim_spec version %u (this library reads versions 1 to 2)", bad[i]);
     s.version = e.version = bad[i];
     REFUSED(&w, cpor_claim_create(w.ctx, &w.a, &s, NULL), CPOR_EVERSION);
     ERRMSG_IS(&w, want);
@@ -428,7 +434,7 @@ START_TEST(query_versions) {
     ck_assert_ptr_null(it);
     char want[160];
     snprintf(want, sizeof want,
-             "unsupported cpor_claim_query version %u (this library reads versions 1 to 2)",
+             "unsupported cpor_claim_query version %u (this library reads versions 1 to 3)",
              bad[i]);
     ERRMSG_IS(&w, want);
   }

@@ -286,7 +286,7 @@ char *store_dump(cpor_storage *s) {
   dump d = {NULL, 0, NULL, s};
   d.f = open_memstream(&d.buf, &d.len);
   ck_assert_int_eq(s->m.begin(s->self, 0), CPOR_OK);
-  for (uint32_t k = CPOR_STORE_PARTNER; k <= CPOR_STORE_DOMAIN; k++) {
+  for (uint32_t k = CPOR_STORE_PARTNER; k <= CPOR_STORE_IDEMPOTENCY; k++) {
     ck_assert_int_eq(cpor__store_objects(s, k, CPOR_STORE_BY_KIND, NULL, 0, NULL, 0, on_object, &d),
                      0);
   }

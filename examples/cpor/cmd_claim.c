@@ -19,6 +19,9 @@
   "  --customer-contact-name/-title/-email, --technical-contact-name/-title/-email,\n"             \
   "  --partner-contact-name/-email, --solution-seller, --customer-name, --isv-product"
 
+#define CREATE_FLAGS SPEC_FLAGS " external-ref idempotency-key"
+#define EDIT_FLAGS SPEC_FLAGS " external-ref expect-revision"
+
 /* Line storage for a spec: the spec points into these arrays (as many as
  * the command line gives: the library enforces its own limits). */
 typedef struct spec_buf {
@@ -120,6 +123,15 @@ static int parse_spec(cli *c, const cli_args *a, spec_buf *b) {
   s->solution_seller = cli_get(a, "solution-seller");
   s->customer_name = cli_get(a, "customer-name");
   s->isv_product = cli_get(a, "isv-product");
+  s->external_ref = cli_get(a, "external-ref");       /* create and edit */
+  s->idempotency_key = cli_get(a, "idempotency-key"); /* create */
+  if (cli_get(a, "expect-revision")) {                /* edit */
+    long long rev = 0;
+    if ((rc = cli_parse_int(c, "--expect-revision", cli_get(a, "expect-revision"), 1, INT64_MAX,
+                            &rev)))
+      return rc;
+    s->expected_revision = (uint64_t)rev;
+  }
   return CLI_EXIT_OK;
 }
 
@@ -345,6 +357,7 @@ static int run_list(cli *c, const cli_args *a) {
   q.unit_workload = cli_get(a, "workload");
   q.unit_subscription = cli_get(a, "subscription");
   q.overdue = cli_has(a, "overdue") ? 1 : 0;
+  q.external_ref = cli_get(a, "external-ref");
   if (q.tenant_id && (rc = cli_check_guid(c, "--tenant", q.tenant_id))) return rc;
   if (q.unit_subscription && (rc = cli_check_guid(c, "--subscription", q.unit_subscription)))
     return rc;
@@ -357,7 +370,7 @@ static int run_list(cli *c, const cli_args *a) {
   /* With no filter, a partner lists its own claims and a customer its
    * tenant's: what they could see anyway. */
   if (!q.partner_id && !q.tenant_id && !q.state && !q.unit_workload && !q.unit_subscription &&
-      !q.overdue && c->actor.org) {
+      !q.overdue && !q.external_ref && c->actor.org) {
     if (c->actor.role == CPOR_ROLE_CUSTOMER)
       q.tenant_id = c->actor.org;
     else if (c->actor.role <= CPOR_ROLE_INCENTIVES_USER)
@@ -407,11 +420,16 @@ static int run_history(cli *c, const cli_args *a) {
 }
 
 const cli_command cli_claim_commands[] = {
-    {"claim", "create", SPEC_FLAGS, 0, 0, run_create,
+    {"claim", "create", CREATE_FLAGS, 0, 0, run_create,
      "claim create --mpn M --tenant T --domain D ...",
-     "Creates a claim in EDITING (needs --as). Prints the claim.\n" SPEC_HELP},
-    {"claim", "edit", SPEC_FLAGS, 1, 1, run_edit, "claim edit CLAIM_ID [FLAGS]",
-     "Changes the given fields; --workload replaces all lines. Prints the claim.\n" SPEC_HELP},
+     "Creates a claim in EDITING (needs --as). Prints the claim.\n" SPEC_HELP
+     "\n  --external-ref TEXT: your own reference (searchable with claim list --external-ref)"
+     "\n  --idempotency-key KEY: a retried create with the same key and content prints the "
+     "claim the first one made"},
+    {"claim", "edit", EDIT_FLAGS, 1, 1, run_edit, "claim edit CLAIM_ID [FLAGS]",
+     "Changes the given fields; --workload replaces all lines. Prints the claim.\n" SPEC_HELP
+     "\n  --external-ref TEXT (\"\" clears it)"
+     "\n  --expect-revision N: refuse (conflict) unless the claim is at revision N"},
     {"claim", "add-poe", "name media-type sha256 size", 1, 1, run_add_poe,
      "claim add-poe CLAIM_ID --name N --sha256 HEX --size BYTES [--media-type T]",
      "Adds a proof-of-execution reference (digest and size, not the file)."},
@@ -424,9 +442,10 @@ const cli_command cli_claim_commands[] = {
     {"claim", "check", SPEC_FLAGS, 0, 1, run_check, "claim check CLAIM_ID | claim check [FLAGS]",
      "Preflight: lists every problem that would block submitting the draft (or a claim created "
      "with FLAGS), writing nothing. Exit 0 when there is none, else the first problem's status."},
-    {"claim", "list", "partner tenant state workload subscription overdue!", 0, 0, run_list,
+    {"claim", "list", "partner tenant state workload subscription overdue! external-ref", 0, 0,
+     run_list,
      "claim list [--partner P] [--tenant T] [--state S] [--workload W] [--subscription S] "
-     "[--overdue]",
+     "[--overdue] [--external-ref R]",
      "Lists the claims the actor may see (a partner: its own; a customer: its tenant's by "
      "default).\n--workload with --tenant selects a Microsoft 365 unit."},
     {"claim", "history", "", 1, 1, run_history, "claim history CLAIM_ID",

@@ -142,6 +142,11 @@ void json_claim(FILE *f, const cpor_claim *c) {
   json_time(f, cpor_claim_created_at(c));
   fputs(",\"updated_at\":", f);
   json_time(f, cpor_claim_updated_at(c));
+  fputs(",\"external_ref\":", f);
+  json_str(f, cpor_claim_external_ref(c));
+  fputs(",\"idempotency_key\":", f);
+  json_str(f, cpor_claim_idempotency_key(c));
+  fprintf(f, ",\"revision\":%llu", (unsigned long long)cpor_claim_revision(c));
   fputc('}', f);
 }
 

@@ -313,8 +313,10 @@ CPOR_API void cpor_workload_iter_free(cpor_workload_iter *it);
  * are required; everything else may come later (submit checks it). For edit:
  * NULL strings and 0 enums mean "unchanged", "" clears an optional field, and
  * lines are replaced when line_count > 0. A spec version of 0 or newer than
- * the library's is CPOR_EVERSION (the message names both versions). */
-#define CPOR_CLAIM_SPEC_VERSION 1
+ * the library's is CPOR_EVERSION (the message names both versions).
+ * Version 2 added idempotency_key, external_ref and expected_revision (a
+ * version 1 spec reads them as NULL / 0). */
+#define CPOR_CLAIM_SPEC_VERSION 2
 typedef struct cpor_claim_spec {
   uint32_t version; /* CPOR_CLAIM_SPEC_VERSION, or any older one */
   const char *name;
@@ -337,6 +339,22 @@ typedef struct cpor_claim_spec {
   const char *solution_seller; /* revenue association */
   const char *customer_name;   /* revenue association */
   const char *isv_product;     /* revenue association */
+  /* v2, create only (an edit that sets it is CPOR_EINVAL): the caller's key
+   * for this create, 1-200 bytes of text without control characters, unique
+   * per partner [NULL = none]. A create that repeats a key with the same
+   * content (every other field of the spec, in canonical form) returns the
+   * claim the first one made (CPOR_OK, no new claim, no new event); with
+   * other content it is CPOR_EEXISTS (the message names the key). */
+  const char *idempotency_key;
+  /* v2: the caller's own reference, 1-200 bytes of text without control
+   * characters; stored, searchable (cpor_claim_query.external_ref) [NULL =
+   * none; on edit NULL = unchanged, "" clears it]. */
+  const char *external_ref;
+  /* v2, edit only (a create that sets it is CPOR_EINVAL): the revision
+   * (cpor_claim_revision) the edit expects the claim to be at; when the
+   * stored revision differs the edit is CPOR_ECONFLICT (the message names
+   * both), not retried, and changes nothing [0 = any revision]. */
+  uint64_t expected_revision;
 } cpor_claim_spec;
 #define CPOR_CLAIM_SPEC_INIT CPOR_VERSIONED_INIT(cpor_claim_spec, CPOR_CLAIM_SPEC_VERSION)
 /* Zeroes *spec by version's size and sets the version (CPOR_EINVAL for
@@ -428,8 +446,9 @@ CPOR_API int cpor_claim_get(cpor_ctx *ctx, const cpor_actor *actor, const char *
  * Results are in claim ID order, restricted to what the actor may see (a
  * partner its own claims, a customer its tenant's). Paging: limit, then
  * after_id = the last ID of the page, returns every claim exactly once.
- * Version 2 added after_id, limit, window_closes_before and updated_since. */
-#define CPOR_CLAIM_QUERY_VERSION 2
+ * Version 2 added after_id, limit, window_closes_before and updated_since;
+ * version 3 added external_ref. */
+#define CPOR_CLAIM_QUERY_VERSION 3
 typedef struct cpor_claim_query {
   uint32_t version; /* CPOR_CLAIM_QUERY_VERSION, or any older one */
   const char *partner_id;
@@ -447,6 +466,11 @@ typedef struct cpor_claim_query {
   cpor_time window_closes_before;
   /* v2: only claims with updated_at >= this instant [0 = no filter]. */
   cpor_time updated_since;
+  /* v3: only claims whose external reference is exactly this (1-200 bytes
+   * of text) [NULL = no filter]. Read through the partner's (or tenant's)
+   * index when the query names one; the reviewer's and the system's query
+   * that names neither reads every claim and filters. */
+  const char *external_ref;
 } cpor_claim_query;
 #define CPOR_CLAIM_QUERY_INIT CPOR_VERSIONED_INIT(cpor_claim_query, CPOR_CLAIM_QUERY_VERSION)
 /* Zeroes *q by version's size and sets the version (CPOR_EINVAL for NULL,

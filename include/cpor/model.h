@@ -310,6 +310,15 @@ CPOR_API cpor_time cpor_claim_poe_added_at(const cpor_claim *c, size_t i);
 /* The most recent PoE instant of the claim, or CPOR_TIME_NONE: what the
  * reviewer compares across competitors (cpor_claim_competitors). */
 CPOR_API cpor_time cpor_claim_last_poe_at(const cpor_claim *c);
+/* The caller's reference and the idempotency key of the create that made
+ * the claim (cpor_claim_spec v2), NULL when none. */
+CPOR_API const char *cpor_claim_external_ref(const cpor_claim *c);
+CPOR_API const char *cpor_claim_idempotency_key(const cpor_claim *c);
+/* The stored record's revision: 1 once created, one more at every write of
+ * the claim (edits, transitions, PoE, comments, and the timed transitions
+ * settling writes to the store); 0 for NULL. What an edit's
+ * expected_revision compares with. */
+CPOR_API uint64_t cpor_claim_revision(const cpor_claim *c);
 CPOR_API void cpor_claim_free(cpor_claim *c);
 
 CPOR_API uint32_t cpor_event_seq(const cpor_event *e); /* 1, 2, ... within its claim */

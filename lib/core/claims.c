@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/claims.h"
+#include "core/idempotency.h"
 #include "core/ids.h"
 #include "core/valid.h"
 #include "struct_version.h"
@@ -130,6 +131,10 @@ int cpor__spec_arg(cpor_ctx *ctx, const cpor_claim_spec *in, cpor_claim_spec *s)
     if (spec_fields[i].email ? cpor__valid_email(v) : cpor__valid_text(v, 256, 0))
       return cpor__fail(ctx, CPOR_EINVAL, "malformed %s", field_names[f]);
   }
+  if (s->idempotency_key && cpor__valid_line(s->idempotency_key, 200))
+    return bad(ctx, "idempotency key must be 1-200 bytes of text without control characters");
+  if (s->external_ref && *s->external_ref && cpor__valid_line(s->external_ref, 200))
+    return bad(ctx, "external reference must be 1-200 bytes of text without control characters");
   if (s->line_count > MAX_LINES) return bad(ctx, "a claim has at most 64 lines");
   if (s->line_count && !s->workloads) return bad(ctx, "line_count is set but workloads is NULL");
   for (size_t i = 0; i < s->line_count; i++) {
@@ -293,6 +298,8 @@ int cpor__spec_apply(cpor_claim *c, const cpor_claim_spec *s) {
   if (s->mpn_id) rc |= set_str(&c->mpn_id, s->mpn_id, 0, 0);
   if (s->tenant_id) rc |= set_str(&c->tenant_id, s->tenant_id, 1, 0);
   if (s->domain) rc |= set_str(&c->domain, s->domain, 0, 1);
+  if (s->external_ref) rc |= set_str(&c->external_ref, s->external_ref, 0, 0);
+  if (s->idempotency_key) rc |= set_str(&c->idempotency_key, s->idempotency_key, 0, 0);
   if (s->area) c->area = (int32_t)s->area;
   if (s->activity) c->activity = (int32_t)s->activity;
   for (size_t i = 0; i < NSPEC_FIELDS; i++) {
@@ -327,6 +334,39 @@ static int check_units(cpor_ctx *ctx, const cpor_actor *actor, cpor__view *v, cp
   return CPOR_OK;
 }
 
+/* A create that repeats an idempotency key: hands out the claim the first
+ * one made, as of now (*done = 1), or refuses other content. */
+static int create_again(cpor_ctx *ctx, const cpor__idem *k, cpor_claim **out, int *done) {
+  char first[37];
+  int rc = cpor__idem_find(ctx, k, first);
+  if (rc || !first[0]) return rc;
+  *done = 1;
+  if (!out) return CPOR_OK;
+  cpor__view v = {0};
+  rc = cpor__view_settled(ctx, first, &v);
+  if (rc == CPOR_ENOTFOUND)
+    rc = cpor__fail(ctx, CPOR_ECORRUPT, "idempotency key '%s' names a missing claim %s", k->key,
+                    first);
+  if (!rc) rc = cpor__claim_handout(ctx, v.v[0]->claim, out);
+  cpor__view_free(&v);
+  return rc;
+}
+
+/* The checks and writes of a new claim (t's), with its idempotency record
+ * when k has a key. */
+static int create_new(cpor_ctx *ctx, const cpor_actor *actor, cpor__view *v, cpor__touched *t,
+                      const cpor_claim_spec *spec, const cpor__idem *k, cpor_claim **out) {
+  cpor_claim *c = t->claim;
+  int rc = cpor__claim_check_identity(ctx, c, spec);
+  if (!rc) rc = check_units(ctx, actor, v, t, 0);
+  cpor__env env = cpor__kenv(ctx);
+  if (!rc && (rc = cpor__k_created(&env, t, actor))) rc = cpor__kernel_fail(ctx, rc);
+  if (!rc) rc = cpor__view_write(ctx, v);
+  if (!rc && k->content) rc = cpor__idem_put(ctx, k, c->id);
+  if (!rc && out) rc = cpor__claim_handout(ctx, c, out);
+  return rc;
+}
+
 static int cpor_claim_create_once(cpor_ctx *ctx, const cpor_actor *actor_in,
                                   const cpor_claim_spec *spec_in, cpor_claim **out) {
   if (!ctx) return CPOR_EINVAL;
@@ -339,6 +379,8 @@ static int cpor_claim_create_once(cpor_ctx *ctx, const cpor_actor *actor_in,
   int rc = cpor__actor_arg(ctx, actor_in, &a);
   if (rc) return rc;
   if ((rc = cpor__spec_arg(ctx, spec_in, &s))) return rc;
+  if (spec->expected_revision)
+    return bad(ctx, "expected_revision is for edits: a new claim has no revision");
   if (!spec->mpn_id || !spec->tenant_id || !spec->domain || !spec->area || !spec->activity)
     return cpor__fail(ctx, CPOR_EINCOMPLETE,
                       "a claim needs an MPN ID, a tenant ID, a domain, a solution area and an "
@@ -368,12 +410,12 @@ static int cpor_claim_create_once(cpor_ctx *ctx, const cpor_actor *actor_in,
     return rc;
   }
   c->created_at = c->updated_at = ctx->now;
-  rc = cpor__claim_check_identity(ctx, c, spec);
-  if (!rc) rc = check_units(ctx, actor, &v, t, 0);
-  cpor__env env = cpor__kenv(ctx);
-  if (!rc && (rc = cpor__k_created(&env, t, actor))) rc = cpor__kernel_fail(ctx, rc);
-  if (!rc) rc = cpor__view_write(ctx, &v);
-  if (!rc && out) rc = cpor__claim_handout(ctx, c, out);
+  cpor__idem k = {0};
+  int again = 0;
+  if (c->idempotency_key && !(rc = cpor__idem_init(ctx, &k, c, spec)))
+    rc = create_again(ctx, &k, out, &again);
+  if (!rc && !again) rc = create_new(ctx, actor, &v, t, spec, &k, out);
+  cpor__idem_free(&k);
   rc = cpor__call_end(ctx, rc);
   if (rc && out) {
     cpor_claim_free(*out);
@@ -393,6 +435,13 @@ static int only_contacts(const cpor_claim_spec *s) {
   return !s->solution_seller && !s->customer_name && !s->isv_product;
 }
 
+/* The caller's condition, not a race: the retry loop must not rerun it. */
+static int expected_mismatch(cpor_ctx *ctx, const cpor_claim *c, uint64_t expected) {
+  ctx->conflict_final = 1;
+  return cpor__fail(ctx, CPOR_ECONFLICT, "claim %s is at revision %llu, not the expected %llu",
+                    c->id, (unsigned long long)c->revision, (unsigned long long)expected);
+}
+
 static int cpor_claim_edit_once(cpor_ctx *ctx, const cpor_actor *actor_in, const char *claim_id,
                                 const cpor_claim_spec *changes_in) {
   if (!ctx) return CPOR_EINVAL;
@@ -400,6 +449,7 @@ static int cpor_claim_edit_once(cpor_ctx *ctx, const cpor_actor *actor_in, const
   const cpor_claim_spec *changes = &s;
   int rc = cpor__spec_arg(ctx, changes_in, &s);
   if (rc) return rc;
+  if (s.idempotency_key) return bad(ctx, "an idempotency key is given at create only");
   cpor_actor a;
   const cpor_actor *actor = &a;
   cpor__view v = {0};
@@ -407,7 +457,10 @@ static int cpor_claim_edit_once(cpor_ctx *ctx, const cpor_actor *actor_in, const
   cpor__touched *t = v.v[0];
   cpor_claim *c = t->claim;
   cpor__env env = cpor__kenv(ctx);
-  if ((rc = cpor__k_edit_allowed(&env, c, only_contacts(changes)))) rc = cpor__kernel_fail(ctx, rc);
+  if (changes->expected_revision && changes->expected_revision != c->revision)
+    rc = expected_mismatch(ctx, c, changes->expected_revision);
+  else if ((rc = cpor__k_edit_allowed(&env, c, only_contacts(changes))))
+    rc = cpor__kernel_fail(ctx, rc);
   int relines = changes->line_count > 0 || changes->tenant_id || changes->area;
   cpor_claim_spec current = *changes;
   const char **wl = NULL, **subs = NULL;

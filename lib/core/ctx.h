@@ -29,6 +29,9 @@ struct cpor_ctx {
    * CPOR_TIME_NONE: unknown (settle). */
   cpor_time batch_next_due;
   uint64_t jitter; /* the state of the conflict pauses' generator */
+  /* The CPOR_ECONFLICT just failed is the caller's (an expected revision),
+   * not a race: cpor__retry_again does not rerun it. */
+  int conflict_final;
 };
 
 /* Sets the context's error and returns code. */

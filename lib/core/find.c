@@ -5,7 +5,12 @@
  * claim ID seen. Pages start small (the first result comes after a handful
  * of claims are read, however many are stored) and grow. Every page reads as
  * of the instant of the find, so a claim whose timed transition was due then
- * is seen settled, on every page alike. */
+ * is seen settled, on every page alike.
+ *
+ * The external reference has no column in the store: a query for it reads
+ * the partner's (or the tenant's) index when it names one and filters the
+ * claims as they stream; the reviewer's query that names neither reads every
+ * claim. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +30,7 @@ typedef struct filter {
   cpor_time now;
   const char *after_id; /* canonical */
   cpor_time closes_before, updated_since;
+  const char *external_ref;
 } filter;
 
 struct cpor_claim_iter {
@@ -32,7 +38,7 @@ struct cpor_claim_iter {
   /* streaming (ctx != NULL): where the next page starts */
   cpor_ctx *ctx;
   filter f;
-  char partner[65], tenant[37], unit[128];
+  char partner[65], tenant[37], unit[128], external_ref[201];
   uint32_t by; /* CPOR_STORE_BY_* of the index read */
   const char *key;
   char last[256]; /* the last claim ID read; "" before the first page */
@@ -83,6 +89,9 @@ static int matches(const filter *f, const cpor_claim *c) {
       (c->window_closes_at == CPOR_TIME_NONE || c->window_closes_at >= f->closes_before))
     return 0;
   if (f->updated_since && c->updated_at < f->updated_since) return 0;
+  /* No store column holds it: filtered as the index streams (find.c top). */
+  if (f->external_ref && (!c->external_ref || strcmp(c->external_ref, f->external_ref) != 0))
+    return 0;
   return 1;
 }
 
@@ -301,7 +310,8 @@ int cpor_claim_query_init(cpor_claim_query *q, uint32_t version) {
  * system may list every claim. */
 static int filtered(const cpor_claim_query *q) {
   return q->partner_id || q->tenant_id || q->state || q->unit_workload || q->unit_subscription ||
-         q->overdue || q->after_id || q->limit || q->window_closes_before || q->updated_since;
+         q->overdue || q->after_id || q->limit || q->window_closes_before || q->updated_since ||
+         q->external_ref;
 }
 
 /* Checks the query and folds the actor's visibility into it->f. 1: nothing
@@ -323,6 +333,9 @@ static int prepare(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_quer
     return cpor__fail(ctx, CPOR_EINVAL, "a unit is a workload or a subscription, not both");
   if (q->after_id && cpor__guid_canon(q->after_id, after))
     return cpor__fail(ctx, CPOR_EINVAL, "after_id must be a claim ID (GUID)");
+  if (q->external_ref && cpor__valid_line(q->external_ref, 200))
+    return cpor__fail(ctx, CPOR_EINVAL,
+                      "external reference must be 1-200 bytes of text without control characters");
   if (!filtered(q) && actor->role != CPOR_ROLE_REVIEWER && actor->role != CPOR_ROLE_SYSTEM)
     return cpor__fail(ctx, CPOR_EINVAL, "a query needs at least one filter");
   filter *f = &it->f;
@@ -333,6 +346,8 @@ static int prepare(cpor_ctx *ctx, const cpor_actor *actor, const cpor_claim_quer
   f->overdue = q->overdue != 0;
   f->closes_before = q->window_closes_before;
   f->updated_since = q->updated_since;
+  if (q->external_ref) snprintf(it->external_ref, sizeof it->external_ref, "%s", q->external_ref);
+  f->external_ref = q->external_ref ? it->external_ref : NULL;
   /* The resume cursor: the index is read from after it, and it filters. */
   snprintf(it->last, sizeof it->last, "%s", after);
   f->after_id = after[0] ? it->last : NULL;
@@ -467,7 +482,7 @@ int cpor_claim_competitors(cpor_ctx *ctx, const cpor_actor *actor, const char *c
   cpor__view v = {0};
   if ((rc = cpor__claim_open(ctx, &a, &b, claim_id, CPOR__ACT_VIEW, &v))) return rc;
   cpor_claim_iter *it = calloc(1, sizeof *it);
-  filter f = {NULL, NULL, NULL, 0, 0, ctx->now, NULL, 0, 0};
+  filter f = {NULL, NULL, NULL, 0, 0, ctx->now, NULL, 0, 0, NULL};
   collector col = {it, &f, ctx, 1};
   rc = it ? rivals_of(&col, v.v[0]->claim) : cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   if (rc > 0) rc = cpor__storage_fail(ctx, rc, "reading the competing claims");

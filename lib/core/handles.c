@@ -216,6 +216,15 @@ cpor_time cpor_claim_last_poe_at(const cpor_claim *c) {
     if (c->poe[i].added_at > t) t = c->poe[i].added_at;
   return t;
 }
+const char *cpor_claim_external_ref(const cpor_claim *c) {
+  return c ? c->external_ref : NULL;
+}
+const char *cpor_claim_idempotency_key(const cpor_claim *c) {
+  return c ? c->idempotency_key : NULL;
+}
+uint64_t cpor_claim_revision(const cpor_claim *c) {
+  return c ? c->revision : 0;
+}
 size_t cpor_claim_line_count(const cpor_claim *c) {
   return c ? c->nlines : 0;
 }
@@ -257,6 +266,8 @@ void cpor_claim_free(cpor_claim *c) {
   free(c->mpn_id);
   free(c->tenant_id);
   free(c->domain);
+  free(c->external_ref);
+  free(c->idempotency_key);
   for (int f = 0; f < CPOR__NFIELDS; f++)
     free(c->fields[f]);
   for (size_t i = 0; i < c->nlines; i++) {

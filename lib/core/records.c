@@ -21,7 +21,7 @@
 #include "core/records_bin.h"
 #include "rules/payload.h"
 
-#define SCHEMA 2
+#define SCHEMA CPOR__RECORD_SCHEMA
 #define MAX_DOMAINS 4096
 #define MAX_ITEMS 1024
 
@@ -76,21 +76,32 @@ static int finish_obj(cpor__jw *w, cpor_store_object *obj, void **buf) {
  * reads the value of member k into rec. */
 typedef void member_fn(cpor__jr *r, int k, void *rec);
 
-static void read_object(cpor__jr *r, const char *const *keys, int n, member_fn *fn, void *rec) {
+static void read_object_opt(cpor__jr *r, const char *const *keys, int n, member_fn *fn, void *rec,
+                            uint64_t optional) {
   uint64_t seen = 0;
   int k;
   if (!cpor__jr_open(r, '{')) return;
   while ((k = cpor__jr_field(r, keys, n, &seen)) >= 0)
     fn(r, k, rec);
-  cpor__jr_need(r, seen, n);
+  cpor__jr_need(r, seen | optional, n);
+}
+
+static void read_object(cpor__jr *r, const char *const *keys, int n, member_fn *fn, void *rec) {
+  read_object_opt(r, keys, n, fn, rec, 0);
+}
+
+/* optional: the bits of the keys a document may lack (keys added later). */
+static int read_doc_opt(const void *data, size_t len, const char *const *keys, int n, member_fn *fn,
+                        void *rec, uint64_t optional) {
+  cpor__jr r;
+  cpor__jr_init(&r, data, len);
+  read_object_opt(&r, keys, n, fn, rec, optional);
+  return cpor__jr_end(&r);
 }
 
 static int read_doc(const void *data, size_t len, const char *const *keys, int n, member_fn *fn,
                     void *rec) {
-  cpor__jr r;
-  cpor__jr_init(&r, data, len);
-  read_object(&r, keys, n, fn, rec);
-  return cpor__jr_end(&r);
+  return read_doc_opt(data, len, keys, n, fn, rec, 0);
 }
 
 /* A copy of a column value the store keeps (required). */
@@ -658,8 +669,10 @@ enum {
   C_CREATED_AT,
   C_DISPUTES,
   C_DOMAIN,
+  C_EXTERNAL_REF,
   C_FINAL,
   C_ID,
+  C_IDEMPOTENCY_KEY,
   C_INFO_REASON,
   C_LAST_AT,
   C_LINES,
@@ -688,8 +701,10 @@ static const char *const claim_keys[C_N] = {
     [C_CREATED_AT] = "created_at",
     [C_DISPUTES] = "disputes",
     [C_DOMAIN] = "domain",
+    [C_EXTERNAL_REF] = "external_ref",
     [C_FINAL] = "final",
     [C_ID] = "id",
+    [C_IDEMPOTENCY_KEY] = "idempotency_key",
     [C_INFO_REASON] = "info_reason",
     [C_LAST_AT] = "last_at",
     [C_LINES] = "lines",
@@ -734,8 +749,14 @@ static void claim_member(cpor__jr *r, int k, void *rec) {
   case C_DOMAIN:
     c->domain = cpor__jr_str(r, 0);
     break;
+  case C_EXTERNAL_REF:
+    c->external_ref = cpor__jr_str(r, 1);
+    break;
   case C_FINAL:
     c->final = (uint32_t)cpor__jr_bool(r);
+    break;
+  case C_IDEMPOTENCY_KEY:
+    c->idempotency_key = cpor__jr_str(r, 1);
     break;
   case C_ID:
     c->id = cpor__jr_str(r, 0);
@@ -817,8 +838,10 @@ int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) 
   cpor__jw_time(&w, "created_at", c->created_at);
   cpor__jw_uint(&w, "disputes", c->disputes);
   cpor__jw_name(&w, "domain", c->domain); /* never null */
+  cpor__jw_str(&w, "external_ref", c->external_ref);
   cpor__jw_bool(&w, "final", c->final);
   cpor__jw_name(&w, "id", c->id);
+  cpor__jw_str(&w, "idempotency_key", c->idempotency_key);
   opt_name(&w, "info_reason", c->info_reason, cpor_info_reason_name(c->info_reason));
   cpor__jw_time(&w, "last_at", c->last_at);
   lines_put(&w, c);
@@ -849,7 +872,9 @@ int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
   if (!is_doc(obj->data, obj->len)) return legacy_claim(obj, out);
   cpor_claim *c = calloc(1, sizeof *c);
   if (!c) return CPOR_ENOMEM;
-  int rc = read_doc(obj->data, obj->len, claim_keys, C_N, claim_member, c);
+  /* Claims written before 0.3 carry no external_ref and idempotency_key. */
+  uint64_t added = 1ull << C_EXTERNAL_REF | 1ull << C_IDEMPOTENCY_KEY;
+  int rc = read_doc_opt(obj->data, obj->len, claim_keys, C_N, claim_member, c, added);
   /* The columns the store indexes are copies of these: they must agree. */
   if (rc == CPOR_OK && (differ(c->id, obj->id) || differ(c->partner_id, obj->owner) ||
                         differ(c->tenant_id, obj->ref) || c->state != obj->state))
@@ -896,7 +921,8 @@ cpor_claim *cpor__claim_dup(const cpor_claim *c) {
   if (!d) return NULL;
   *d = *c;
   int oom = 0;
-  char **s[] = {&d->id, &d->name, &d->partner_id, &d->mpn_id, &d->tenant_id, &d->domain};
+  char **s[] = {&d->id,        &d->name,   &d->partner_id,   &d->mpn_id,
+                &d->tenant_id, &d->domain, &d->external_ref, &d->idempotency_key};
   for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
     *s[i] = cpor__strdup(*s[i], &oom);
   for (int f = 0; f < CPOR__NFIELDS; f++)

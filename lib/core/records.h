@@ -6,6 +6,9 @@
 #include "cpor/sys/storage.h"
 #include "rules/record.h"
 
+/* The "schema" field of every stored document. */
+#define CPOR__RECORD_SCHEMA 2
+
 /* Encoding (for the store) and decoding (from it): decode returns
  * CPOR_ECORRUPT for bad data, CPOR_ENOMEM. */
 int cpor__partner_encode(const cpor_partner *p, cpor_store_object *obj, void **buf);

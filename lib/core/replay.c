@@ -24,6 +24,7 @@ int cpor_claim_replay(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_
   cpor__env env = cpor__kenv(ctx);
   if (!rc && (rc = cpor__replay(&env, t->claim->id, (cpor_event *const *)l.v, l.n, &c)))
     rc = cpor__kernel_fail(ctx, rc);
+  if (c) c->revision = t->claim->revision; /* the store's: no event records it */
   cpor__list_clear(&l, free_event);
   cpor__view_free(&v);
   rc = cpor__call_end(ctx, rc);

@@ -16,7 +16,9 @@ static uint64_t next_jitter(cpor_ctx *ctx) {
 }
 
 int cpor__retry_again(cpor_ctx *ctx, int rc, unsigned attempt) {
-  if (!ctx || rc != CPOR_ECONFLICT || ctx->batch) return 0;
+  int final = ctx && ctx->conflict_final;
+  if (ctx) ctx->conflict_final = 0;
+  if (!ctx || rc != CPOR_ECONFLICT || ctx->batch || final) return 0;
   if (attempt + 1 >= CPOR__TRIES) {
     size_t n = strlen(ctx->errmsg);
     snprintf(ctx->errmsg + n, sizeof ctx->errmsg - n, " (tried %d times)", CPOR__TRIES);

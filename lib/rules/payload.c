@@ -68,12 +68,15 @@ typedef struct field_ref {
   const char *value;
 } field_ref;
 
-static size_t fields_of(const cpor_claim *c, field_ref out[CPOR__NFIELDS + 4]) {
+#define NREFS (CPOR__NFIELDS + 5)
+
+static size_t fields_of(const cpor_claim *c, field_ref out[NREFS]) {
   size_t n = 0;
   out[n++] = (field_ref){"name", c->name};
   out[n++] = (field_ref){"mpn_id", c->mpn_id};
   out[n++] = (field_ref){"tenant_id", c->tenant_id};
   out[n++] = (field_ref){"domain", c->domain};
+  out[n++] = (field_ref){"external_ref", c->external_ref};
   for (int f = 1; f < CPOR__NFIELDS; f++)
     out[n++] = (field_ref){field_keys[f], c->fields[f]};
   return n;
@@ -92,13 +95,14 @@ static int emit(const cpor__env *env, cpor__touched *t, const cpor_actor *actor,
 int cpor__k_created(const cpor__env *env, cpor__touched *t, const cpor_actor *actor) {
   const cpor_claim *c = t->claim;
   json_t *claim = json_object(), *p = json_object();
-  field_ref f[CPOR__NFIELDS + 4];
+  field_ref f[NREFS];
   size_t n = fields_of(c, f);
   int bad = !claim || !p;
   for (size_t i = 0; !bad && i < n; i++)
     bad = put(claim, f[i].key, str_or_null(f[i].value));
   if (!bad)
     bad = put(claim, "partner_id", json_string(c->partner_id)) ||
+          put(claim, "idempotency_key", str_or_null(c->idempotency_key)) ||
           put(claim, "area", json_string(cpor_area_name(c->area))) ||
           put(claim, "activity", json_string(cpor_activity_name(c->activity))) ||
           put(claim, "lines", lines_json(c));
@@ -136,7 +140,7 @@ int cpor__k_edited(const cpor__env *env, cpor__touched *t, const cpor_actor *act
                    const cpor_claim *before) {
   const cpor_claim *c = t->claim;
   json_t *changes = json_object(), *p = json_object();
-  field_ref a[CPOR__NFIELDS + 4], b[CPOR__NFIELDS + 4];
+  field_ref a[NREFS], b[NREFS];
   size_t n = fields_of(before, a);
   fields_of(c, b);
   int bad = !changes || !p;

@@ -89,6 +89,8 @@ struct cpor_claim {
   cpor_policy policy;
   cpor__variants variants;    /* recorded with the policy */
   cpor_time optout_closes_at; /* from submission: the opt-out window's end */
+  char *external_ref;         /* the caller's reference, NULL when none */
+  char *idempotency_key;      /* the key of the create that made it, NULL when none */
   /* not encoded: the store's revision as read (0: a new claim) */
   uint64_t revision;
   /* not stored: computed when the handle is handed out */

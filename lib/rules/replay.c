@@ -61,11 +61,12 @@ static int set_fields(cpor_claim *c, json_t *o, int to) {
   struct {
     const char *key;
     char **slot;
-  } f[CPOR__NFIELDS + 4] = {{"name", &c->name},
+  } f[CPOR__NFIELDS + 5] = {{"name", &c->name},
                             {"mpn_id", &c->mpn_id},
                             {"tenant_id", &c->tenant_id},
-                            {"domain", &c->domain}};
-  size_t n = 4;
+                            {"domain", &c->domain},
+                            {"external_ref", &c->external_ref}};
+  size_t n = 5;
   for (int i = 1; i < CPOR__NFIELDS; i++, n++) {
     f[n].key = cpor__field_key(i);
     f[n].slot = &c->fields[i];
@@ -145,6 +146,7 @@ static int apply(const cpor__env *env, cpor_claim *c, const cpor_event *e, json_
     c->created_at = e->at;
     c->window_closes_at = c->sla_due_at = CPOR_TIME_NONE;
     int rc = set_str(&c->partner_id, json_object_get(o, "partner_id"));
+    if (!rc) rc = set_str(&c->idempotency_key, json_object_get(o, "idempotency_key"));
     return rc ? rc : set_fields(c, o, 0);
   }
   case CPOR_EVENT_EDITED:

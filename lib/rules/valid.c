@@ -155,3 +155,8 @@ int cpor__valid_text(const char *s, size_t max, int required) {
   }
   return CPOR_OK;
 }
+
+int cpor__valid_line(const char *s, size_t max) {
+  if (!s || !*s || cpor__valid_text(s, max, 1)) return CPOR_EINVAL;
+  return strpbrk(s, "\n\t") ? CPOR_EINVAL : CPOR_OK;
+}

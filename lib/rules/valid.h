@@ -20,5 +20,8 @@ int cpor__valid_email(const char *s);
 int cpor__sha256_canon(const char *in, char out[65]);
 /* Non-empty (when required), valid UTF-8, no control characters, <= max bytes. */
 int cpor__valid_text(const char *s, size_t max, int required);
+/* One line of text: 1..max bytes of valid UTF-8 without any control
+ * character (no tab or newline either). */
+int cpor__valid_line(const char *s, size_t max);
 
 #endif

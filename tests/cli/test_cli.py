@@ -34,7 +34,7 @@ CUSTOMER = "customer:%s:carol" % TENANT
 EXIT = {"EINVAL": 11, "ENOTFOUND": 13, "EEXISTS": 14, "EPERM": 15, "EACCES": 16,
         "ESTATE": 17, "EDUPLICATE": 18, "EWINDOW": 19, "EMISMATCH": 20,
         "EINCOMPLETE": 21, "EACTIVITY": 22, "ENOTENROLLED": 23, "ESUBSCRIPTION": 24,
-        "ESTORAGE": 25, "ECORRUPT": 26}
+        "ESTORAGE": 25, "ECORRUPT": 26, "ECONFLICT": 31}
 
 CONTACTS = ["--customer-contact-name", "Carol", "--customer-contact-title", "CIO",
             "--customer-contact-email", "carol@contoso.com",
@@ -1071,6 +1071,62 @@ class TestConventions(CliCase):
         self.assertEqual(self.ok("subscription", "list", "--tenant", TENANT2), [])
         rc, out, err = self.raw("--db", self.db, "customer", "list")
         self.assertEqual(len(out.splitlines()), 2)
+
+
+class TestIntegrationKeys(CliCase):
+    """Idempotent creates, external references, revisions (issue 12 item 5)."""
+
+    def setUp(self):
+        super().setUp()
+        self.setup_directory()
+
+    def test_idempotent_create(self):
+        key = ["--idempotency-key", "order-42", "--external-ref", "PO-1"]
+        c = self.create(extra=key)
+        self.assertEqual(c["idempotency_key"], "order-42")
+        self.assertEqual(c["external_ref"], "PO-1")
+        self.assertEqual(c["revision"], 1)
+        history = self.ok("claim", "history", c["id"], actor=A)
+        again = self.create(extra=key, now="2026-11-02T15:00:00Z")
+        self.assertEqual(again["id"], c["id"])
+        self.assertEqual(self.ok("claim", "history", c["id"], actor=A), history)
+        self.assertEqual(len(self.ok("claim", "list", actor=A)), 1)
+        doc = self.fails("EEXISTS", "claim", "create", "--name", "Other name", "--mpn",
+                         "1234567", "--tenant", TENANT, "--domain", DOMAIN, "--workload",
+                         "TEAMS", *CONTACTS, *key, actor=A, now="2026-11-02T15:00:00Z")
+        self.assertEqual(doc["error"]["message"],
+                         "idempotency key 'order-42' was used by a create with other content")
+        doc = self.fails("EINVAL", "claim", "create", "--name", "x", "--mpn", "1234567",
+                         "--tenant", TENANT, "--domain", DOMAIN, "--workload", "TEAMS",
+                         "--idempotency-key", "k" * 201, actor=A, now="2026-11-02T15:00:00Z")
+        self.assertEqual(doc["error"]["message"], "idempotency key must be 1-200 bytes of "
+                         "text without control characters")
+
+    def test_external_ref_and_expected_revision(self):
+        c = self.create(extra=["--external-ref", "PO-1"])
+        self.create(workload="EXCHANGE", now="2026-11-02T14:30:00Z")
+        found = self.ok("claim", "list", "--external-ref", "PO-1", actor=A)
+        self.assertEqual([x["id"] for x in found], [c["id"]])
+        self.assertEqual(self.ok("claim", "list", "--external-ref", "PO-1", actor=REVIEWER),
+                         found)
+        self.assertEqual(self.ok("claim", "list", "--external-ref", "PO-9", actor=A), [])
+        e = self.ok("claim", "edit", c["id"], "--external-ref", "PO-2", "--expect-revision",
+                    "1", actor=A, now="2026-11-02T15:00:00Z")
+        self.assertEqual(e["external_ref"], "PO-2")
+        self.assertEqual(e["revision"], 2)
+        doc = self.fails("ECONFLICT", "claim", "edit", c["id"], "--name", "late",
+                         "--expect-revision", "1", actor=A, now="2026-11-02T15:01:00Z")
+        self.assertEqual(doc["error"]["message"],
+                         "claim %s is at revision 2, not the expected 1" % c["id"])
+        e = self.ok("claim", "edit", c["id"], "--external-ref", "", actor=A,
+                    now="2026-11-02T15:02:00Z")
+        self.assertIsNone(e["external_ref"])
+        rc, doc, err = self.run_cli("claim", "edit", c["id"], "--expect-revision", "x",
+                                    actor=A, now="2026-11-02T15:03:00Z")
+        self.assertNotEqual(rc, 0)
+        rc, doc, err = self.run_cli("claim", "edit", c["id"], "--idempotency-key", "k",
+                                    actor=A, now="2026-11-02T15:03:00Z")
+        self.assertNotEqual(rc, 0)  # a create-only flag
 
 
 if __name__ == "__main__":

@@ -76,7 +76,23 @@ type ClaimSpec struct {
 	SolutionSeller        string // revenue association
 	CustomerName          string // revenue association
 	ISVProduct            string // revenue association
+
+	// CreateClaim only: the caller's key for this create, 1-200 bytes,
+	// unique per partner. A create that repeats a key with the same content
+	// returns the claim the first one made; with other content ErrExists.
+	IdempotencyKey string
+	// The caller's own reference (1-200 bytes), searchable with
+	// ClaimQuery.ExternalRef; EditClaim clears it with FieldExternalRef.
+	ExternalRef string
+	// EditClaim only: the revision (Claim.Revision) the edit expects; when
+	// the stored one differs the edit is ErrConflict and changes nothing
+	// (0: any revision).
+	ExpectedRevision uint64
 }
+
+// FieldExternalRef names the external reference in EditClaim's clear
+// argument (a binding value: the C API clears it with "").
+const FieldExternalRef Field = 1000
 
 // cspec fills a C claim spec whose strings and arrays live in cs; a field
 // that cannot be cleared throws ErrInvalid (see argError).
@@ -89,6 +105,8 @@ func (s *ClaimSpec) c(cs *cstrings, clear []Field) C.cpor_claim_spec {
 	cp.domain = cs.opt(s.Domain)
 	cp.area = C.uint32_t(s.Area)
 	cp.activity = C.uint32_t(s.Activity)
+	cp.idempotency_key = cs.opt(s.IdempotencyKey)
+	cp.expected_revision = C.uint64_t(s.ExpectedRevision)
 	if n := len(s.Lines); n > 0 {
 		wl := cs.array(n)
 		sub := cs.array(n)
@@ -120,6 +138,7 @@ func (s *ClaimSpec) c(cs *cstrings, clear []Field) C.cpor_claim_spec {
 		{FieldSolutionSeller, s.SolutionSeller, &cp.solution_seller},
 		{FieldCustomerName, s.CustomerName, &cp.customer_name},
 		{FieldISVProduct, s.ISVProduct, &cp.isv_product},
+		{FieldExternalRef, s.ExternalRef, &cp.external_ref},
 	}
 	for _, f := range fields {
 		*f.dst = cs.opt(f.v)
@@ -194,6 +213,12 @@ type Claim struct {
 	SolutionSeller        string
 	CustomerName          string
 	ISVProduct            string
+
+	ExternalRef    string // the caller's own reference
+	IdempotencyKey string // the key of the create that made it
+	// The stored record's revision: 1 once created, one more at every write
+	// (what ClaimSpec.ExpectedRevision compares with).
+	Revision uint64
 }
 
 // claimFrom copies a C claim into Go and frees the handle.
@@ -230,6 +255,10 @@ func claimFrom(h *C.cpor_claim) Claim {
 		SolutionSeller:        f(FieldSolutionSeller),
 		CustomerName:          f(FieldCustomerName),
 		ISVProduct:            f(FieldISVProduct),
+
+		ExternalRef:    C.GoString(C.cpor_claim_external_ref(h)),
+		IdempotencyKey: C.GoString(C.cpor_claim_idempotency_key(h)),
+		Revision:       uint64(C.cpor_claim_revision(h)),
 	}
 	for i, n := C.size_t(0), C.cpor_claim_line_count(h); i < n; i++ {
 		c.Lines = append(c.Lines, ClaimLine{
@@ -502,7 +531,8 @@ func (c *Context) Claim(a Actor, claimID string) (Claim, error) {
 
 // ClaimQuery filters FindClaims. Filters combine (AND); unset ones ("", 0,
 // false) do not filter, but partners and customers must set at least one
-// of PartnerID, TenantID, State, a unit or Overdue (ErrInvalid otherwise);
+// of PartnerID, TenantID, State, a unit, Overdue or ExternalRef (ErrInvalid
+// otherwise);
 // the reviewer and the system may list every claim. UnitWorkload (with
 // TenantID) selects a Microsoft 365 unit, UnitSubscription a Business
 // Applications one: a unit query returns the claims live on it.
@@ -512,7 +542,8 @@ type ClaimQuery struct {
 	State            State
 	UnitWorkload     string
 	UnitSubscription string
-	Overdue          bool // only claims past their review SLA
+	Overdue          bool   // only claims past their review SLA
+	ExternalRef      string // only claims with exactly this external reference
 }
 
 // FindClaims returns the claims matching q that the actor may see, in claim
@@ -530,6 +561,7 @@ func (c *Context) FindClaims(a Actor, q ClaimQuery) ([]Claim, error) {
 		cq.state = C.uint32_t(q.State)
 		cq.unit_workload = cs.opt(q.UnitWorkload)
 		cq.unit_subscription = cs.opt(q.UnitSubscription)
+		cq.external_ref = cs.opt(q.ExternalRef)
 		if q.Overdue {
 			cq.overdue = 1
 		}

@@ -141,6 +141,9 @@ class ClaimSpec(Structure):
         ("solution_seller", c_char_p),
         ("customer_name", c_char_p),
         ("isv_product", c_char_p),
+        ("idempotency_key", c_char_p),
+        ("external_ref", c_char_p),
+        ("expected_revision", c_uint64),
     ]
 
 
@@ -159,6 +162,7 @@ class ClaimQuery(Structure):
         ("limit", c_uint32),
         ("window_closes_before", cpor_time),
         ("updated_since", cpor_time),
+        ("external_ref", c_char_p),
     ]
 
 
@@ -179,8 +183,8 @@ FUNCTION_TYPES = {"cpor_clock_fn": CLOCK_FN}
 ACTOR_VERSION = 1
 CTX_OPTIONS_VERSION = 2
 SQLITE_OPTIONS_VERSION = 2
-CLAIM_SPEC_VERSION = 1
-CLAIM_QUERY_VERSION = 2
+CLAIM_SPEC_VERSION = 2
+CLAIM_QUERY_VERSION = 3
 TIME_NONE = -(2**63)  # CPOR_TIME_NONE = INT64_MIN
 ITEROVER = -20  # CPOR_ITEROVER
 
@@ -320,6 +324,9 @@ FUNCTIONS = {
     "cpor_claim_optout_closes_at": (c_int64, [_H]),
     "cpor_claim_poe_added_at": (c_int64, [_H, c_size_t]),
     "cpor_claim_last_poe_at": (c_int64, [_H]),
+    "cpor_claim_external_ref": (c_char_p, [_H]),
+    "cpor_claim_idempotency_key": (c_char_p, [_H]),
+    "cpor_claim_revision": (c_uint64, [_H]),
     "cpor_claim_field": (c_char_p, [_H, c_int]),
     "cpor_claim_poe_count": (c_size_t, [_H]),
     "cpor_claim_poe_name": (c_char_p, [_H, c_size_t]),

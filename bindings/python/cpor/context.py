@@ -567,7 +567,11 @@ class Context(Handle):
                 spec.line_count = n
                 spec.workloads = wa
                 spec.subscriptions = sa
-            elif key in ("name", "mpn_id", "tenant_id", "domain") or key in CLAIM_FIELDS:
+            elif key == "expected_revision":
+                if value is not None:
+                    spec.expected_revision = cv.size(value, "expected_revision")
+            elif key in ("name", "mpn_id", "tenant_id", "domain", "external_ref",
+                         "idempotency_key") or key in CLAIM_FIELDS:
                 setattr(spec, key, text(value))
             else:
                 raise TypeError("unknown claim field %r" % key)
@@ -577,21 +581,31 @@ class Context(Handle):
                      area: Union[Area, str, int], activity: Union[Activity, str, int],
                      name: Optional[str] = None,
                      lines: Iterable[Union[str, Tuple[str, Optional[str]]]] = (),
+                     idempotency_key: Optional[str] = None,
+                     external_ref: Optional[str] = None,
                      **fields: Optional[str]) -> Claim:
         """Creates a claim in EDITING and returns it (a Claim snapshot).
 
         lines: workload codes, or (workload, subscription) pairs for Business
-        Applications; fields: the contact and revenue fields of CLAIM_FIELDS."""
+        Applications; fields: the contact and revenue fields of CLAIM_FIELDS.
+        idempotency_key (1-200 bytes, unique per partner): a retried create
+        with the same key and content returns the first claim; with other
+        content AlreadyExists. external_ref: the caller's own reference."""
         spec, keep = self._spec(dict(fields, mpn_id=mpn_id, tenant_id=tenant_id, domain=domain,
-                                     area=area, activity=activity, name=name, lines=lines),
+                                     area=area, activity=activity, name=name, lines=lines,
+                                     idempotency_key=idempotency_key,
+                                     external_ref=external_ref),
                                 edit=False)
         a = _actor(actor)
         return self._get(lib.cpor_claim_create, Claim, lib.cpor_claim_free, a, byref(spec))
 
-    def edit_claim(self, actor: Actor, claim: ClaimRef, **changes: Any) -> None:
+    def edit_claim(self, actor: Actor, claim: ClaimRef, *,
+                   expected_revision: Optional[int] = None, **changes: Any) -> None:
         """Edits a claim: omitted/None fields are unchanged, "" clears an
-        optional field, lines (when given and non-empty) replace the lines."""
-        spec, keep = self._spec(changes, edit=True)
+        optional field, lines (when given and non-empty) replace the lines.
+        expected_revision: refuse with Conflict (not retried, nothing changed)
+        unless the claim is at that revision (Claim.revision)."""
+        spec, keep = self._spec(dict(changes, expected_revision=expected_revision), edit=True)
         self._call(lib.cpor_claim_edit, _actor(actor), text(_claim_id(claim)), byref(spec))
 
     def add_poe(self, actor: Actor, claim: ClaimRef, name: str, media_type: str, sha256: str,
@@ -707,11 +721,12 @@ class Context(Handle):
                     state: Union[State, str, int, None] = None,
                     unit_workload: Optional[str] = None,
                     unit_subscription: Optional[str] = None,
-                    overdue: bool = False) -> "_Iter[Claim]":
+                    overdue: bool = False,
+                    external_ref: Optional[str] = None) -> "_Iter[Claim]":
         """Iterator over matching claims (AND of the filters), in claim ID order,
         restricted to what the actor may see. Partners and customers need at
-        least one of partner_id, tenant_id, state, a unit or overdue
-        (InvalidArgument); the reviewer and the system may list every claim."""
+        least one of partner_id, tenant_id, state, a unit, overdue or
+        external_ref (exact match) (InvalidArgument); the reviewer and the system may list every claim."""
         q = _lib.ClaimQuery()
         check_error(lib.cpor_claim_query_init(byref(q), _lib.CLAIM_QUERY_VERSION))
         q.partner_id = text(partner_id)
@@ -720,6 +735,7 @@ class Context(Handle):
         q.unit_workload = text(unit_workload)
         q.unit_subscription = text(unit_subscription)
         q.overdue = cv.flag(overdue, "overdue")
+        q.external_ref = text(external_ref)
         return self._iter(lib.cpor_claim_find, (_actor(actor), byref(q)),
                           lib.cpor_claim_iter_next, lib.cpor_claim_iter_free, Claim,
                           lib.cpor_claim_free, "claim")

@@ -214,6 +214,9 @@ class Claim:
     lines: Tuple[ClaimLine, ...]
     poes: Tuple[Poe, ...]
     fields: Dict[str, str]  # CLAIM_FIELDS name -> str (unset fields are absent)
+    external_ref: Optional[str] = None  # the caller's own reference
+    idempotency_key: Optional[str] = None  # the key of the create that made it
+    revision: int = 0  # the stored revision (edit_claim(expected_revision=...))
 
     def __getattr__(self, name: str) -> Optional[str]:
         # Contact and revenue fields: claim.customer_contact_email, ... (None when unset).
@@ -252,7 +255,10 @@ class Claim:
             sla_due_at=cv.time_out(lib.cpor_claim_sla_due_at(h)),
             overdue=lib.cpor_claim_overdue(h) == 1, contested=lib.cpor_claim_contested(h) == 1,
             disputable=lib.cpor_claim_disputable(h) == 1,
-            lines=lines, poes=poes, fields=fields)
+            lines=lines, poes=poes, fields=fields,
+            external_ref=_s(lib.cpor_claim_external_ref, h),
+            idempotency_key=_s(lib.cpor_claim_idempotency_key, h),
+            revision=lib.cpor_claim_revision(h))
 
 
 @dataclasses.dataclass(frozen=True)

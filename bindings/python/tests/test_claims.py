@@ -324,5 +324,44 @@ class ClockCallable(unittest.TestCase):
             self.assertEqual(ctx.now(), START)
 
 
+class IntegrationKeys(WorldCase):
+    """Idempotent creates, external references, revisions (issue 12 item 5)."""
+
+    def test_idempotent_create(self):
+        c = self.new_claim(idempotency_key="order-42", external_ref="PO-1")
+        self.assertEqual(c.idempotency_key, "order-42")
+        self.assertEqual(c.external_ref, "PO-1")
+        self.assertEqual(c.revision, 1)
+        again = self.new_claim(idempotency_key="order-42", external_ref="PO-1")
+        self.assertEqual(again.id, c.id)
+        self.assertEqual(len(list(self.ctx.history(REVIEWER, c))), 1)
+        with self.assertRaises(cpor.Exists) as e:
+            self.new_claim(idempotency_key="order-42", external_ref="PO-2")
+        self.assertEqual(e.exception.message,
+                         "idempotency key 'order-42' was used by a create with other content")
+        other = self.new_claim("B", idempotency_key="order-42")  # keys are per partner
+        self.assertNotEqual(other.id, c.id)
+        with self.assertRaises(cpor.InvalidArgument):
+            self.new_claim(idempotency_key="k" * 201)
+        self.assertEqual(len(list(self.ctx.find_claims(REVIEWER))), 2)
+
+    def test_external_ref_and_expected_revision(self):
+        c = self.new_claim(external_ref="PO-1")
+        self.new_claim(workload="EXCHANGE")
+        self.assertEqual([x.id for x in self.ctx.find_claims(admin("A"), external_ref="PO-1")],
+                         [c.id])
+        self.assertEqual(list(self.ctx.find_claims(admin("A"), external_ref="PO-9")), [])
+        self.ctx.edit_claim(admin("A"), c, external_ref="PO-2", expected_revision=c.revision)
+        now = self.ctx.claim(admin("A"), c)
+        self.assertEqual((now.external_ref, now.revision), ("PO-2", 2))
+        with self.assertRaises(cpor.Conflict) as e:
+            self.ctx.edit_claim(admin("A"), c, name="late", expected_revision=1)
+        self.assertIn("is at revision 2, not the expected 1", str(e.exception))
+        self.assertEqual(self.ctx.claim(admin("A"), c).name, now.name)
+        self.assertEqual(self.ctx.replay(REVIEWER, c), self.ctx.claim(REVIEWER, c))
+        with self.assertRaises(ValueError):
+            self.ctx.edit_claim(admin("A"), c, expected_revision=-1)
+
+
 if __name__ == "__main__":
     unittest.main()
