@@ -18,7 +18,10 @@ static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
   }
   if (seq == 1) h->first_kind = e->kind;
   h->last_state = e->state;
-  if (e->kind >= 0 && e->kind < 32) h->kinds |= 1u << e->kind;
+  if (e->kind >= 0 && e->kind < 32) {
+    h->kinds |= 1u << e->kind;
+    h->per_kind[e->kind]++;
+  }
   cpor_event_free(e);
   return 0;
 }

@@ -9,12 +9,13 @@
 #include "testutil.h"
 
 typedef struct test_history {
-  uint32_t count;  /* events read, seq 1..count without a gap */
-  int gap;         /* a seq was missing or out of order */
-  int undecodable; /* an event failed to decode */
-  int first_kind;  /* kind of event 1 */
-  int last_state;  /* claim state after the last event */
-  uint32_t kinds;  /* bit k: an event of kind k was seen */
+  uint32_t count;        /* events read, seq 1..count without a gap */
+  int gap;               /* a seq was missing or out of order */
+  int undecodable;       /* an event failed to decode */
+  int first_kind;        /* kind of event 1 */
+  int last_state;        /* claim state after the last event */
+  uint32_t kinds;        /* bit k: an event of kind k was seen */
+  uint32_t per_kind[32]; /* events of each kind */
 } test_history;
 
 /* Reads a claim's events through the vtable (inside the caller's transaction). */

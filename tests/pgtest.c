@@ -133,6 +133,39 @@ void pgtest_schema_conninfo(char *out, size_t outlen, const char *schema) {
   pgtest_conninfo(out, outlen, extra);
 }
 
+/* Percent-encodes v (every byte but unreserved ones) at out + o. */
+static size_t url_put(char *out, size_t outlen, size_t o, const char *v) {
+  for (; *v && o + 4 < outlen; v++) {
+    unsigned char ch = (unsigned char)*v;
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+        strchr("-._~", ch))
+      out[o++] = (char)ch;
+    else
+      o += (size_t)snprintf(out + o, outlen - o, "%%%02X", ch);
+  }
+  out[o] = 0;
+  return o;
+}
+
+void pgtest_schema_url(char *out, size_t outlen, const char *schema) {
+  char *msg = NULL;
+  PQconninfoOption *opts = PQconninfoParse(pgtest_base(), &msg);
+  ck_assert_msg(opts != NULL, "CPOR_TEST_PG does not parse: %s", msg ? msg : "");
+  size_t o = (size_t)snprintf(out, outlen, "postgresql://");
+  char sep = '?';
+  for (PQconninfoOption *p = opts; p->keyword; p++) {
+    if (!p->val || !*p->val || !strcmp(p->keyword, "options")) continue;
+    o += (size_t)snprintf(out + o, outlen - o, "%c%s=", sep, p->keyword);
+    o = url_put(out, outlen, o, p->val);
+    sep = '&';
+  }
+  char opt[128];
+  snprintf(opt, sizeof opt, "-c search_path=%s", schema);
+  o += (size_t)snprintf(out + o, outlen - o, "%coptions=", sep);
+  url_put(out, outlen, o, opt);
+  PQconninfoFree(opts);
+}
+
 void pgtest_schema_drop(const char *schema) {
   if (schema && *schema) free(pgtest_sql("DROP SCHEMA IF EXISTS %s CASCADE", schema));
 }
@@ -189,6 +222,10 @@ void pgtest_conninfo(char *out, size_t outlen, const char *extra) {
 }
 
 void pgtest_schema_conninfo(char *out, size_t outlen, const char *schema) {
+  pgtest_conninfo(out, outlen, schema);
+}
+
+void pgtest_schema_url(char *out, size_t outlen, const char *schema) {
   pgtest_conninfo(out, outlen, schema);
 }
 

@@ -37,6 +37,9 @@ void pgtest_schema_new(char *schema, size_t len);
 void pgtest_conninfo(char *out, size_t outlen, const char *extra);
 /* The conninfo whose search_path is schema. */
 void pgtest_schema_conninfo(char *out, size_t outlen, const char *schema);
+/* The same as a postgresql:// URL (every keyword in the query string), for
+ * a db_path. */
+void pgtest_schema_url(char *out, size_t outlen, const char *schema);
 /* Drops a schema and everything in it. */
 void pgtest_schema_drop(const char *schema);
 
