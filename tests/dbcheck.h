@@ -21,6 +21,9 @@ typedef struct test_history {
 /* Reads a claim's events through the vtable (inside the caller's transaction). */
 int test_history_scan(cpor_storage *s, const char *claim_id, test_history *h);
 
+/* 1 when two claims encode to the same record (a replay against a get). */
+int test_same_claim(const cpor_claim *a, const cpor_claim *b);
+
 /* Opens the SQLite file directly, asserts PRAGMA integrity_check is "ok"; the
  * caller closes the handle with sqlite3_close. */
 sqlite3 *test_sql_open_checked(const char *path);

@@ -1,10 +1,12 @@
 /* PostgreSQL for the tests: see pgtest.h. */
 #include "pgtest.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -182,7 +184,68 @@ int pgtest_open(cpor_storage **out, char *schema, size_t len) {
   return rc;
 }
 
+int pgtest_can_restart(void) {
+  return getenv("CPOR_TEST_PG_BIN") && getenv("CPOR_TEST_PG_DATA") && getenv("CPOR_TEST_PG_DIR");
+}
+
+/* pg_ctl ARGS as the server's owner (runuser when that is another user). */
+static int pg_ctl(const char *const *args) {
+  char bin[512], log[512];
+  snprintf(bin, sizeof bin, "%s/pg_ctl", getenv("CPOR_TEST_PG_BIN"));
+  snprintf(log, sizeof log, "%s/server.log", getenv("CPOR_TEST_PG_DIR"));
+  const char *owner = getenv("CPOR_TEST_PG_OWNER");
+  const char *argv[16];
+  int n = 0;
+  if (getuid() == 0 && owner && *owner && strcmp(owner, "root") != 0) {
+    argv[n++] = "runuser";
+    argv[n++] = "-u";
+    argv[n++] = owner;
+    argv[n++] = "--";
+  }
+  argv[n++] = bin;
+  argv[n++] = "-D";
+  argv[n++] = getenv("CPOR_TEST_PG_DATA");
+  argv[n++] = "-l";
+  argv[n++] = log;
+  while (*args)
+    argv[n++] = *args++;
+  argv[n] = NULL;
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, 1);
+    execvp(argv[0], (char *const *)argv);
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int pgtest_server_stop(void) {
+  static const char *const args[] = {"-m", "immediate", "-w", "-t", "60", "stop", NULL};
+  return pg_ctl(args);
+}
+
+int pgtest_server_start(void) {
+  static const char *const args[] = {"-w", "-t", "60", "start", NULL};
+  return pg_ctl(args);
+}
+
 #else /* built without libpq */
+
+int pgtest_can_restart(void) {
+  return 0;
+}
+
+int pgtest_server_stop(void) {
+  return -1;
+}
+
+int pgtest_server_start(void) {
+  return -1;
+}
 
 const char *pgtest_base(void) {
   return NULL;

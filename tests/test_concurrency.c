@@ -442,18 +442,6 @@ static long doubled_units(void) {
   return v;
 }
 
-/* A claim as encoded (what the store would hold), to compare two. */
-static int same_claim(const cpor_claim *a, const cpor_claim *b) {
-  cpor_store_object oa = {0}, ob = {0};
-  void *ba = NULL, *bb = NULL;
-  ck_assert_int_eq(cpor__claim_encode(a, &oa, &ba), CPOR_OK);
-  ck_assert_int_eq(cpor__claim_encode(b, &ob, &bb), CPOR_OK);
-  int same = oa.len == ob.len && memcmp(oa.data, ob.data, oa.len) == 0;
-  free(ba);
-  free(bb);
-  return same;
-}
-
 /* Every claim replays (the fold of its history) to what get returns. */
 static void check_replays(tally *k, cpor_ctx *ctx) {
   cpor_actor reviewer = test_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
@@ -461,7 +449,7 @@ static void check_replays(tally *k, cpor_ctx *ctx) {
     cpor_claim *got = NULL, *replayed = NULL;
     test_ok(cpor_claim_get(ctx, &reviewer, k->ids[i], &got), ctx, "get");
     test_ok(cpor_claim_replay(ctx, &reviewer, k->ids[i], &replayed), ctx, "replay");
-    ck_assert_msg(same_claim(got, replayed), "claim %s: the replay differs from the claim",
+    ck_assert_msg(test_same_claim(got, replayed), "claim %s: the replay differs from the claim",
                   k->ids[i]);
     cpor_claim_free(got);
     cpor_claim_free(replayed);
