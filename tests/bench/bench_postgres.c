@@ -437,6 +437,7 @@ static op_costs measure_ops(bench *b, size_t ops, size_t *review_next) {
 }
 
 int main(int argc, char **argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as it is measured */
   base = getenv("CPOR_TEST_PG");
   if (!base || !*base) {
     printf("bench_postgres: CPOR_TEST_PG is not set: skipped (run it through `bash .ci/pg.sh run "
