@@ -17,6 +17,11 @@
 #   CPOR_TEST_PG_URL   the same database over TCP with the password in the URL
 #   CPOR_TEST_PG_DIR   the temporary directory (data/, the socket, server.log)
 #   CPOR_TEST_PG_BIN   the directory of initdb and pg_ctl
+#   CPOR_TEST_PG_DATA  the cluster's data directory (DIR/data), whose
+#                      postgresql.conf holds every setting: the crash tests
+#                      stop it with `pg_ctl stop -m immediate` and start it
+#                      again with `pg_ctl -D DATA -l DIR/server.log start`
+#   CPOR_TEST_PG_OWNER the user the server runs as (pg_ctl must run as it)
 # When the server cannot start, `run` still runs CMD (without CPOR_TEST_PG, so
 # the PostgreSQL suites skip and say why) unless CI=true, where it fails.
 set -uo pipefail
@@ -72,11 +77,18 @@ start() {
     log "initdb failed:"; sed 's/^/  /' "$dir/initdb.log" >&2; return 1
   fi
   rm -f "$dir/pwfile"
+  # The settings go into postgresql.conf, so that a plain `pg_ctl start`
+  # (the crash tests restart the server) brings back the same server.
   # fsync off: a test server's data need not survive the machine (it does
   # survive `pg_ctl stop -m immediate`, which the crash tests use).
-  if ! as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o \
-      "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
-      start >/dev/null; then
+  cat >>"$dir/data/postgresql.conf" <<EOF
+unix_socket_directories = '$dir'
+port = $port
+listen_addresses = '127.0.0.1'
+fsync = off
+max_connections = 200
+EOF
+  if ! as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
     log "the server did not start:"; sed 's/^/  /' "$dir/server.log" >&2; return 1
   fi
   if ! "$bin/psql" -X -q -h "$dir" -p "$port" -U cpor -d postgres \
@@ -86,10 +98,12 @@ start() {
   export CPOR_TEST_PG="host=$dir port=$port user=cpor dbname=cpor"
   export CPOR_TEST_PG_URL="postgresql://cpor:$password@127.0.0.1:$port/cpor"
   export CPOR_TEST_PG_DIR="$dir" CPOR_TEST_PG_BIN="$bin"
+  export CPOR_TEST_PG_DATA="$dir/data" CPOR_TEST_PG_OWNER="$owner"
   {
     echo "export CPOR_TEST_PG='$CPOR_TEST_PG'"
     echo "export CPOR_TEST_PG_URL='$CPOR_TEST_PG_URL'"
     echo "export CPOR_TEST_PG_DIR='$dir' CPOR_TEST_PG_BIN='$bin'"
+    echo "export CPOR_TEST_PG_DATA='$dir/data' CPOR_TEST_PG_OWNER='$owner'"
     echo "cpor_pg_owner='$owner'"
   } >"$state_file"
   log "PostgreSQL $("$bin/pg_ctl" --version | awk '{print $3}') on $dir (port $port)"
@@ -128,7 +142,7 @@ run)
     stop
     if [ "${CI:-}" = true ]; then log "CI=true: the PostgreSQL suites must run"; exit 1; fi
     log "running without PostgreSQL: its suites will skip"
-    unset CPOR_TEST_PG CPOR_TEST_PG_URL
+    unset CPOR_TEST_PG CPOR_TEST_PG_URL CPOR_TEST_PG_DATA CPOR_TEST_PG_OWNER
   fi
   "$@"
   rc=$?

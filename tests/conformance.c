@@ -1130,6 +1130,7 @@ END_TEST
 typedef struct faulty {
   cpor_storage *inner; /* borrowed */
   long fail_at, count, *ops;
+  int code;     /* what the injected failure returns: CPOR_ESTORAGE unless set */
   int in_txn;   /* inner has a transaction open through us */
   int injected; /* the last call was the injected failure */
   char msg[64];
@@ -1143,7 +1144,7 @@ static int tick(faulty *f) {
   if (f->fail_at <= 0 || f->count != f->fail_at) return CPOR_OK;
   f->injected = 1;
   snprintf(f->msg, sizeof f->msg, "injected failure at operation %ld", f->count);
-  return CPOR_ESTORAGE;
+  return f->code;
 }
 
 #define INNER(f, method, ...) ((f)->inner->m.method((f)->inner->self, __VA_ARGS__))
@@ -1293,6 +1294,7 @@ int cpor_faulty_storage_new(cpor_storage **out, cpor_storage *inner, long fail_a
   f->inner = inner;
   f->fail_at = fail_at;
   f->ops = ops_counter;
+  f->code = CPOR_ESTORAGE;
   int rc = cpor_storage_new(out, &methods, f);
   if (rc) free(f);
   return rc;
@@ -1305,6 +1307,10 @@ int cpor_faulty_storage_with_savepoints(cpor_storage **out, cpor_storage *inner,
 
 void cpor_faulty_storage_fail_at(cpor_storage *s, long fail_at) {
   ((faulty *)s->self)->fail_at = fail_at;
+}
+
+void cpor_faulty_storage_fail_code(cpor_storage *s, int code) {
+  ((faulty *)s->self)->code = code;
 }
 
 START_TEST(faulty_wrapper) {

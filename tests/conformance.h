@@ -36,5 +36,8 @@ int cpor_faulty_storage_with_savepoints(cpor_storage **out, cpor_storage *inner,
                                         long *ops_counter);
 /* Moves the operation to fail (counted from the wrapper's creation). */
 void cpor_faulty_storage_fail_at(cpor_storage *faulty, long fail_at);
+/* What the injected failure returns (CPOR_ESTORAGE by default): e.g.
+ * CPOR_ECONFLICT, a concurrent writer, which the core retries. */
+void cpor_faulty_storage_fail_code(cpor_storage *faulty, int code);
 
 #endif

@@ -1,5 +1,6 @@
 #include "dbcheck.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/records.h"
@@ -18,7 +19,10 @@ static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
   }
   if (seq == 1) h->first_kind = e->kind;
   h->last_state = e->state;
-  if (e->kind >= 0 && e->kind < 32) h->kinds |= 1u << e->kind;
+  if (e->kind >= 0 && e->kind < 32) {
+    h->kinds |= 1u << e->kind;
+    h->per_kind[e->kind]++;
+  }
   cpor_event_free(e);
   return 0;
 }
@@ -26,6 +30,17 @@ static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
 int test_history_scan(cpor_storage *s, const char *claim_id, test_history *h) {
   memset(h, 0, sizeof *h);
   return cpor__store_events(s, claim_id, on_event, h);
+}
+
+int test_same_claim(const cpor_claim *a, const cpor_claim *b) {
+  cpor_store_object oa = {0}, ob = {0};
+  void *ba = NULL, *bb = NULL;
+  ck_assert_int_eq(cpor__claim_encode(a, &oa, &ba), CPOR_OK);
+  ck_assert_int_eq(cpor__claim_encode(b, &ob, &bb), CPOR_OK);
+  int same = oa.len == ob.len && memcmp(oa.data, ob.data, oa.len) == 0;
+  free(ba);
+  free(bb);
+  return same;
 }
 
 sqlite3 *test_sql_open_checked(const char *path) {

@@ -1,10 +1,12 @@
 /* PostgreSQL for the tests: see pgtest.h. */
 #include "pgtest.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -133,6 +135,39 @@ void pgtest_schema_conninfo(char *out, size_t outlen, const char *schema) {
   pgtest_conninfo(out, outlen, extra);
 }
 
+/* Percent-encodes v (every byte but unreserved ones) at out + o. */
+static size_t url_put(char *out, size_t outlen, size_t o, const char *v) {
+  for (; *v && o + 4 < outlen; v++) {
+    unsigned char ch = (unsigned char)*v;
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+        strchr("-._~", ch))
+      out[o++] = (char)ch;
+    else
+      o += (size_t)snprintf(out + o, outlen - o, "%%%02X", ch);
+  }
+  out[o] = 0;
+  return o;
+}
+
+void pgtest_schema_url(char *out, size_t outlen, const char *schema) {
+  char *msg = NULL;
+  PQconninfoOption *opts = PQconninfoParse(pgtest_base(), &msg);
+  ck_assert_msg(opts != NULL, "CPOR_TEST_PG does not parse: %s", msg ? msg : "");
+  size_t o = (size_t)snprintf(out, outlen, "postgresql://");
+  char sep = '?';
+  for (PQconninfoOption *p = opts; p->keyword; p++) {
+    if (!p->val || !*p->val || !strcmp(p->keyword, "options")) continue;
+    o += (size_t)snprintf(out + o, outlen - o, "%c%s=", sep, p->keyword);
+    o = url_put(out, outlen, o, p->val);
+    sep = '&';
+  }
+  char opt[128];
+  snprintf(opt, sizeof opt, "-c search_path=%s", schema);
+  o += (size_t)snprintf(out + o, outlen - o, "%coptions=", sep);
+  url_put(out, outlen, o, opt);
+  PQconninfoFree(opts);
+}
+
 void pgtest_schema_drop(const char *schema) {
   if (schema && *schema) free(pgtest_sql("DROP SCHEMA IF EXISTS %s CASCADE", schema));
 }
@@ -149,7 +184,68 @@ int pgtest_open(cpor_storage **out, char *schema, size_t len) {
   return rc;
 }
 
+int pgtest_can_restart(void) {
+  return getenv("CPOR_TEST_PG_BIN") && getenv("CPOR_TEST_PG_DATA") && getenv("CPOR_TEST_PG_DIR");
+}
+
+/* pg_ctl ARGS as the server's owner (runuser when that is another user). */
+static int pg_ctl(const char *const *args) {
+  char bin[512], log[512];
+  snprintf(bin, sizeof bin, "%s/pg_ctl", getenv("CPOR_TEST_PG_BIN"));
+  snprintf(log, sizeof log, "%s/server.log", getenv("CPOR_TEST_PG_DIR"));
+  const char *owner = getenv("CPOR_TEST_PG_OWNER");
+  const char *argv[16];
+  int n = 0;
+  if (getuid() == 0 && owner && *owner && strcmp(owner, "root") != 0) {
+    argv[n++] = "runuser";
+    argv[n++] = "-u";
+    argv[n++] = owner;
+    argv[n++] = "--";
+  }
+  argv[n++] = bin;
+  argv[n++] = "-D";
+  argv[n++] = getenv("CPOR_TEST_PG_DATA");
+  argv[n++] = "-l";
+  argv[n++] = log;
+  while (*args)
+    argv[n++] = *args++;
+  argv[n] = NULL;
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, 1);
+    execvp(argv[0], (char *const *)argv);
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int pgtest_server_stop(void) {
+  static const char *const args[] = {"-m", "immediate", "-w", "-t", "60", "stop", NULL};
+  return pg_ctl(args);
+}
+
+int pgtest_server_start(void) {
+  static const char *const args[] = {"-w", "-t", "60", "start", NULL};
+  return pg_ctl(args);
+}
+
 #else /* built without libpq */
+
+int pgtest_can_restart(void) {
+  return 0;
+}
+
+int pgtest_server_stop(void) {
+  return -1;
+}
+
+int pgtest_server_start(void) {
+  return -1;
+}
 
 const char *pgtest_base(void) {
   return NULL;
@@ -189,6 +285,10 @@ void pgtest_conninfo(char *out, size_t outlen, const char *extra) {
 }
 
 void pgtest_schema_conninfo(char *out, size_t outlen, const char *schema) {
+  pgtest_conninfo(out, outlen, schema);
+}
+
+void pgtest_schema_url(char *out, size_t outlen, const char *schema) {
   pgtest_conninfo(out, outlen, schema);
 }
 

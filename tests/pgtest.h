@@ -37,8 +37,19 @@ void pgtest_schema_new(char *schema, size_t len);
 void pgtest_conninfo(char *out, size_t outlen, const char *extra);
 /* The conninfo whose search_path is schema. */
 void pgtest_schema_conninfo(char *out, size_t outlen, const char *schema);
+/* The same as a postgresql:// URL (every keyword in the query string), for
+ * a db_path. */
+void pgtest_schema_url(char *out, size_t outlen, const char *schema);
 /* Drops a schema and everything in it. */
 void pgtest_schema_drop(const char *schema);
+
+/* The server of CPOR_TEST_PG stopped with `pg_ctl stop -m immediate` (as a
+ * crash: no checkpoint, connections cut) or started again, through
+ * CPOR_TEST_PG_BIN, CPOR_TEST_PG_DATA and CPOR_TEST_PG_OWNER (.ci/pg.sh);
+ * 0 when pg_ctl succeeded. pgtest_can_restart: 1 when those are set. */
+int pgtest_can_restart(void);
+int pgtest_server_stop(void);
+int pgtest_server_start(void);
 
 /* A fresh schema (its name to schema, may be NULL) and a store opened in it:
  * CPOR_OK or the open's code (message on stderr). */

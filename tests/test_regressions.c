@@ -565,6 +565,51 @@ START_TEST(batch_through_a_wrapper_keeps_every_call) {
 }
 END_TEST
 
+/* A concurrent writer (CPOR_ECONFLICT from the store) at any operation of a
+ * write call: the call runs again and succeeds, and its effect is there
+ * once. Adding a PoE was the one write without the retry (found by the
+ * PostgreSQL race test, tests/test_concurrency.c). */
+static int poe_count(world *w, const char *id) {
+  cpor_claim *c = get(w, id);
+  int n = (int)cpor_claim_poe_count(c);
+  cpor_claim_free(c);
+  return n;
+}
+
+START_TEST(write_calls_retry_a_conflict) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char id[37];
+  strcpy(id, draft(&w, &w.a, MPN_A, TEAMS));
+  for (int call = 0; call < 2; call++) {
+    long k = 1, ops = 0;
+    for (;; k++) {
+      cpor_storage *faulty = NULL;
+      ops = 0;
+      ck_assert_int_eq(cpor_faulty_storage_new(&faulty, w.storage, k, &ops), CPOR_OK);
+      cpor_faulty_storage_fail_code(faulty, CPOR_ECONFLICT);
+      cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+      o.storage = faulty;
+      o.clock = cpor_manual_clock_now;
+      o.clock_user = w.clock;
+      cpor_ctx *ctx = NULL;
+      ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
+      int before = poe_count(&w, id);
+      int rc = call == 0 ? cpor_claim_add_poe(ctx, &w.a, id, "more.pdf", "application/pdf", SHA, 9)
+                         : cpor_claim_comment(ctx, &w.a, id, "a comment");
+      ck_assert_msg(rc == CPOR_OK, "call %d, conflict at operation %ld: %s (%s)", call, k,
+                    cpor_status_name(rc), cpor_ctx_errmsg(ctx));
+      ck_assert_int_eq(poe_count(&w, id), before + (call == 0));
+      cpor_ctx_close(ctx);
+      cpor_storage_free(faulty);
+      if (ops < k) break; /* no operation failed: every one was tried */
+    }
+    ck_assert_int_gt(k, 3);
+  }
+  world_close(&w);
+}
+END_TEST
+
 static Suite *regressions_suite(void) {
   Suite *s = suite_create("regressions");
   TCase *tc = tcase_create("issue9");
@@ -582,6 +627,7 @@ static Suite *regressions_suite(void) {
   tcase_add_test(tc, manual_clock_advance_saturates);
   tcase_add_test(tc, null_texts_are_einval);
   tcase_add_test(tc, batch_through_a_wrapper_keeps_every_call);
+  tcase_add_test(tc, write_calls_retry_a_conflict);
   suite_add_tcase(s, tc);
   return s;
 }

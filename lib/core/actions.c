@@ -145,6 +145,24 @@ int cpor_claim_comment(cpor_ctx *ctx, const cpor_actor *actor, const char *claim
   return act(ctx, actor, claim_id, CPOR__ACT_COMMENT, &a);
 }
 
+/* One attempt (the arguments checked): rerun on CPOR_ECONFLICT like every
+ * other write. */
+static int add_poe_once(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
+                        const char *name, const char *media_type, const char *digest,
+                        uint64_t size) {
+  cpor__view v = {0};
+  cpor_actor a;
+  int rc = cpor__claim_open(ctx, actor, &a, claim_id, CPOR__ACT_ADD_POE, &v);
+  if (rc) return rc;
+  cpor__poe poe = {(char *)name, (char *)media_type, (char *)digest, size, CPOR_TIME_NONE};
+  cpor__request req = {CPOR__ACT_ADD_POE, &a, 0, NULL, 0, NULL, 0, &poe, NULL};
+  cpor__env env = cpor__kenv(ctx);
+  if ((rc = cpor__decide(&env, &req, &v))) rc = cpor__kernel_fail(ctx, rc);
+  if (!rc) rc = cpor__view_write(ctx, &v);
+  cpor__view_free(&v);
+  return cpor__call_end(ctx, rc);
+}
+
 int cpor_claim_add_poe(cpor_ctx *ctx, const cpor_actor *actor, const char *claim_id,
                        const char *name, const char *media_type, const char *sha256,
                        uint64_t size) {
@@ -161,15 +179,5 @@ int cpor_claim_add_poe(cpor_ctx *ctx, const cpor_actor *actor, const char *claim
   if (size == 0) return cpor__fail(ctx, CPOR_EINVAL, "PoE size must be positive");
   if (size > (uint64_t)INT64_MAX)
     return cpor__fail(ctx, CPOR_EINVAL, "PoE size must be at most 2^63-1 bytes");
-  cpor__view v = {0};
-  cpor_actor a;
-  int rc = cpor__claim_open(ctx, actor, &a, claim_id, CPOR__ACT_ADD_POE, &v);
-  if (rc) return rc;
-  cpor__poe poe = {(char *)name, (char *)media_type, digest, size, CPOR_TIME_NONE};
-  cpor__request req = {CPOR__ACT_ADD_POE, &a, 0, NULL, 0, NULL, 0, &poe, NULL};
-  cpor__env env = cpor__kenv(ctx);
-  if ((rc = cpor__decide(&env, &req, &v))) rc = cpor__kernel_fail(ctx, rc);
-  if (!rc) rc = cpor__view_write(ctx, &v);
-  cpor__view_free(&v);
-  return cpor__call_end(ctx, rc);
+  CPOR__RETRY(ctx, add_poe_once(ctx, actor, claim_id, name, media_type, digest, size));
 }

@@ -133,6 +133,29 @@ static int by_due(const void *a, const void *b) {
   return strcmp(x->id, y->id);
 }
 
+typedef struct row_search {
+  const char *id;
+  int found;
+} row_search;
+
+static int find_row(void *arg, const char *claim_id, uint32_t kind, cpor_time at) {
+  (void)kind, (void)at;
+  row_search *r = arg;
+  if (claim_id && strcmp(claim_id, r->id) == 0) r->found = 1;
+  return r->found;
+}
+
+/* Whether a claim still has a due deadline row, read again now. */
+static int still_due_row(cpor_ctx *ctx, const char *id, int *found) {
+  row_search r = {id, 0};
+  int rc = cpor__store_deadlines(ctx->storage, CPOR_DEADLINE_OPTOUT, ctx->now, find_row, &r);
+  if (rc == 0 && !r.found)
+    rc = cpor__store_deadlines(ctx->storage, CPOR_DEADLINE_RESPONSE, ctx->now, find_row, &r);
+  if (rc < 0) return cpor__storage_fail(ctx, rc, "cannot read due deadlines");
+  *found = r.found;
+  return CPOR_OK;
+}
+
 /* One due claim, settled with what it supersedes, and written. The due
  * claims are independent but for their incumbents, which each one loads
  * after the previous ones wrote: the same outcome as settling all at once. */
@@ -141,9 +164,21 @@ static int settle_one(cpor_ctx *ctx, const char *id, size_t *changed) {
   cpor__touched *t = NULL;
   int rc = add_claim(ctx, &v, id, &t);
   /* A due claim must still be in the state its deadline belongs to: the
-   * deadline rows are written with the claim. */
-  if (!rc && cpor__rules_due(t->claim, ctx->now) == CPOR_TIME_NONE)
-    rc = cpor__fail(ctx, CPOR_ECORRUPT, "deadline of claim %s does not match its state", id);
+   * deadline rows are written with the claim. A backend whose writers run
+   * at once (PostgreSQL, READ COMMITTED: each statement sees what committed
+   * before it) may show a claim that another host settled after the scan:
+   * its row is then gone, and there is nothing left to do. A row still
+   * there is corrupt data. */
+  if (!rc && cpor__rules_due(t->claim, ctx->now) == CPOR_TIME_NONE) {
+    int found = 0;
+    rc = still_due_row(ctx, id, &found);
+    if (!rc && found)
+      rc = cpor__fail(ctx, CPOR_ECORRUPT, "deadline of claim %s does not match its state", id);
+    if (!rc) {
+      cpor__view_free(&v);
+      return CPOR_OK;
+    }
+  }
   if (!rc && t->claim->state == CPOR_STATE_APPROVED)
     rc = add_units(ctx, &v, t->claim, 0, CPOR_STATE_ASSOCIATED);
   if (!rc) rc = add_subs(ctx, &v, 1);

@@ -9,7 +9,8 @@ import (
 )
 
 // A small world: partners A, B, C (each one location enrolled in
-// OSU-Microsoft 365) and a customer with one tenant, on a ManualClock.
+// OSU-Microsoft 365) and a customer with one tenant, on a ManualClock; in
+// memory, or in a fresh PostgreSQL schema (CPOR_TEST_BACKEND=postgres).
 var (
 	start    = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) // a Monday
 	tenant   = "0f8fad5b-d9cb-469f-a165-70867728950e"
@@ -37,7 +38,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	clock, err := cpor.NewManualClock(start)
 	must(t, err)
-	ctx, err := cpor.Open(cpor.Options{Clock: clock})
+	ctx, err := cpor.Open(cpor.Options{Clock: clock, DBPath: storePath(t)})
 	must(t, err)
 	t.Cleanup(func() { ctx.Close() })
 	w := &world{t: t, ctx: ctx, clock: clock}

@@ -1,7 +1,10 @@
 """Shared fixtures: a small world (partners A, B, C; a customer with one tenant)."""
 
 import datetime as dt
+import os
+import subprocess
 import unittest
+import uuid
 
 import cpor
 from cpor import Actor, Area, Activity, Program, Role
@@ -23,12 +26,37 @@ def admin(p):
 MPN = {"A": "1000001", "B": "1000002", "C": "1000003"}
 
 
+def _psql(sql):
+    subprocess.run([os.path.join(os.environ["CPOR_TEST_PG_BIN"], "psql"), "-X", "-q",
+                    "-v", "ON_ERROR_STOP=1", "-c", sql, os.environ["CPOR_TEST_PG"]],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def store_path(case):
+    """The db_path of a fresh store: None (in memory), or with
+    CPOR_TEST_BACKEND=postgres a fresh schema of the server of .ci/pg.sh,
+    by URL (dropped when the test ends). Without a server the test skips,
+    unless CI=true."""
+    if os.environ.get("CPOR_TEST_BACKEND") != "postgres":
+        return None
+    url = os.environ.get("CPOR_TEST_PG_URL")
+    if not url or not os.environ.get("CPOR_TEST_PG_BIN"):
+        if os.environ.get("CI") == "true":
+            case.fail("CI=true: CPOR_TEST_PG_URL and CPOR_TEST_PG_BIN must be set (.ci/pg.sh)")
+        case.skipTest("CPOR_TEST_PG_URL unset: run through bash .ci/pg.sh run")
+    schema = "cpor_py_" + uuid.uuid4().hex[:16]
+    _psql("CREATE SCHEMA " + schema)
+    case.addCleanup(_psql, "DROP SCHEMA " + schema + " CASCADE")
+    return url + "?options=-c%20search_path%3D" + schema
+
+
 class WorldCase(unittest.TestCase):
-    """Each test gets a fresh in-memory Context on a ManualClock at START."""
+    """Each test gets a fresh Context on a ManualClock at START: in memory, or
+    in a fresh PostgreSQL schema (CPOR_TEST_BACKEND=postgres)."""
 
     def setUp(self):
         self.clock = cpor.ManualClock(START)
-        self.ctx = cpor.Context(clock=self.clock)
+        self.ctx = cpor.Context(clock=self.clock, db_path=store_path(self))
         self.addCleanup(self.ctx.close)
         for p, mpn in MPN.items():
             self.ctx.create_partner(SYSTEM, p, "Partner " + p)
