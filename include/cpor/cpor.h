@@ -8,5 +8,6 @@
 #include "model.h"
 #include "context.h"
 #include "postgres.h"
+#include "transfer.h"
 
 #endif /* CPOR_CPOR_H */
