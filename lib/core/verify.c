@@ -163,8 +163,8 @@ static int check_units(verifier *v, const cpor_claim *c, const cpor__claim_rows 
         n++;
         if (strcmp(rows.rows[j].claim_id, c->id)) other = rows.rows[j].claim_id;
       }
-    /* Reported by the claim that sorts first, once. */
-    if (n > 1 && other && strcmp(c->id, other) < 0)
+    /* Reported by each claim whose record holds such a line there. */
+    if (n > 1 && other)
       found(v, c->id, "unit", "unit %s has %zu %s lines (claims %s and %s)", want->lines[i].unit, n,
             cpor_state_name(st), c->id, other);
     cpor__unit_rows_free(&rows);
