@@ -140,6 +140,10 @@ static inline const char *conf_get(cpor_storage *s, uint32_t kind, const char *i
 /* One row as the tests write it: objects "id,", lines
  * "claim#line:unit:partner:status;", deadlines "claim@due;", events
  * "seq=<hex>;". full: objects rendered whole ("obj ...\n"). */
+/* Renders EVENTS rows with their claim ID also when not full (the walks of
+ * every claim's events). */
+#define CONF_EVENTS_ALL 0x104
+
 static inline void conf_render_row(conf_text *t, uint32_t what, const cpor_store_row *r, int full) {
   switch (what) {
   case CPOR_STORE_CURSOR_OBJECTS:
@@ -152,8 +156,8 @@ static inline void conf_render_row(conf_text *t, uint32_t what, const cpor_store
     conf_addf(t, "\n");
     break;
   case CPOR_STORE_CURSOR_LINES:
-    conf_addf(t, "%s%s#%u:%s:%s:%d;%s", full ? "line " : "", r->line.claim_id,
-              (unsigned)r->line.line, r->line.unit,
+    conf_addf(t, "%s%s#%u:%s:%s:%d;%s", full ? "line " : "",
+              r->line.claim_id ? r->line.claim_id : "(null)", (unsigned)r->line.line, r->line.unit,
               r->line.partner_id ? r->line.partner_id : "(null)", (int)r->line.status,
               full ? "\n" : "");
     break;
@@ -161,8 +165,13 @@ static inline void conf_render_row(conf_text *t, uint32_t what, const cpor_store
     if (full) conf_addf(t, "deadline %u ", (unsigned)r->deadline_kind);
     conf_addf(t, "%s@%lld;%s", r->claim_id, (long long)r->due, full ? "\n" : "");
     break;
+  case CPOR_STORE_CURSOR_KEYS:
+    conf_addf(t, "%s%s:%s;%s", full ? "key " : "", r->claim_id ? r->claim_id : "(null)", r->key,
+              full ? "\n" : "");
+    break;
   default:
-    if (full) conf_addf(t, "event %s ", r->claim_id);
+    if (full || what == CONF_EVENTS_ALL)
+      conf_addf(t, "%s%s ", full ? "event " : "", r->claim_id ? r->claim_id : "(null)");
     conf_addf(t, "%u=", (unsigned)r->seq);
     conf_addhex(t, r->data, r->len);
     conf_addf(t, ";%s", full ? "\n" : "");
@@ -217,7 +226,8 @@ static inline void conf_run(cpor_storage *s, const cpor_store_query *q, conf_tex
     if (rc <= 0) break;
     ck_assert_int_eq(rc, 1);
     if (q->what != CPOR_STORE_CURSOR_DEADLINES) {
-      conf_render_row(t, q->what, &row, full);
+      conf_render_row(t, q->what == CPOR_STORE_CURSOR_EVENTS && !q->key ? CONF_EVENTS_ALL : q->what,
+                      &row, full);
       continue;
     }
     ck_assert_msg(nd < MAXD, "too many deadlines to render");

@@ -132,7 +132,7 @@ START_TEST(objects_bad_arguments) {
   cpor_store_query q = conf_objects_query(CPOR_STORE_CLAIM, CPOR_STORE_BY_OWNER, NULL, 0, NULL);
   ck_assert_status(s->m.cursor_open(s->self, &q, &cur), CPOR_EINVAL);
   ck_assert_status(s->m.lines_replace(s->self, NULL, NULL, 0), CPOR_EINVAL);
-  cpor_store_query lq = {.what = CPOR_STORE_CURSOR_LINES};
+  cpor_store_query lq = {.what = CPOR_STORE_CURSOR_LINES, .key = ""};
   ck_assert_status(s->m.cursor_open(s->self, &lq, &cur), CPOR_EINVAL);
   ck_assert_status(s->m.keys_replace(s->self, NULL, NULL, 0), CPOR_EINVAL);
   ck_assert_status(conf_take(s, "", "k1"), CPOR_EINVAL);
@@ -140,7 +140,7 @@ START_TEST(objects_bad_arguments) {
   ck_assert_status(s->m.keys_replace(s->self, "c1", empty, 1), CPOR_EINVAL);
   ck_assert_status(s->m.deadline_set(s->self, NULL, CPOR_DEADLINE_SLA, 1), CPOR_EINVAL);
   ck_assert_status(s->m.event_append(s->self, NULL, 1, "x", 1), CPOR_EINVAL);
-  cpor_store_query eq = {.what = CPOR_STORE_CURSOR_EVENTS};
+  cpor_store_query eq = {.what = CPOR_STORE_CURSOR_EVENTS, .key = ""};
   ck_assert_status(s->m.cursor_open(s->self, &eq, &cur), CPOR_EINVAL);
   COMMIT(s);
   BEGIN(s, 1);
@@ -1361,6 +1361,178 @@ START_TEST(faulty_wrapper) {
 }
 END_TEST
 
+/* ---- version 4: the audit cursors (KEYS, every LINE, every EVENT) ------------------ */
+
+/* The audit cursors are version 4's: a version 3 backend is exempt. */
+#define AUDIT_BACKEND(s)                                                                           \
+  do {                                                                                             \
+    if ((s)->version < 4) {                                                                        \
+      cpor_storage_free(s);                                                                        \
+      return;                                                                                      \
+    }                                                                                              \
+  } while (0)
+
+/* Claims a, b and z with lines, keys and events; z's object is then deleted
+ * so that its rows are held by no claim (z sorts last: where those rows come
+ * in the walk is the backend's choice, only that they come is promised). */
+static void audit_fixture(cpor_storage *s) {
+  BEGIN(s, 1);
+  conf_claims(s, "a b c z");
+  cpor_store_line b[] = {{"b", 1, "u1", "p1", 5}, {"b", 0, "u2", NULL, 2}};
+  cpor_store_line a[] = {{"a", 3, "u1", "p2", 6}};
+  cpor_store_line z[] = {{"z", 0, "u3", "p1", 2}};
+  ck_assert_status(s->m.lines_replace(s->self, "b", b, 2), CPOR_OK);
+  ck_assert_status(s->m.lines_replace(s->self, "a", a, 1), CPOR_OK);
+  ck_assert_status(s->m.lines_replace(s->self, "z", z, 1), CPOR_OK);
+  ck_assert_status(conf_take(s, "b", "kb ka"), CPOR_OK);
+  ck_assert_status(conf_take(s, "a", "k2 k1 k10"), CPOR_OK);
+  ck_assert_status(conf_take(s, "z", "kz"), CPOR_OK);
+  ck_assert_status(s->m.event_append(s->self, "b", 2, "y", 1), CPOR_OK);
+  ck_assert_status(s->m.event_append(s->self, "b", 1, "x", 1), CPOR_OK);
+  ck_assert_status(s->m.event_append(s->self, "a", 1, "w", 1), CPOR_OK);
+  ck_assert_status(s->m.event_append(s->self, "z", 1, "v", 1), CPOR_OK);
+  COMMIT(s);
+}
+
+static void audit_orphan_z(cpor_storage *s) {
+  BEGIN(s, 1);
+  ck_assert_status(conf_put(s, CPOR_STORE_CLAIM, "z", NULL, NULL, 0, NULL, 0, CPOR_STORE_DELETE),
+                   CPOR_OK);
+  COMMIT(s);
+}
+
+START_TEST(audit_keys_cursor) {
+  cpor_storage *s = open_backend(_i);
+  AUDIT_BACKEND(s);
+  audit_fixture(s);
+  BEGIN(s, 0);
+  cpor_store_query all = {.what = CPOR_STORE_CURSOR_KEYS};
+  ck_assert_str_eq(conf_query(s, &all), "a:k1;a:k10;a:k2;b:ka;b:kb;z:kz;");
+  char claim[] = "a";
+  cpor_store_query one = {.what = CPOR_STORE_CURSOR_KEYS, .key = claim};
+  ck_assert_str_eq(conf_query(s, &one), "a:k1;a:k10;a:k2;");
+  one.key = "b";
+  ck_assert_str_eq(conf_query(s, &one), "b:ka;b:kb;");
+  one.key = "c"; /* a claim without keys */
+  ck_assert_str_eq(conf_query(s, &one), "");
+  one.key = "nope"; /* no such claim */
+  ck_assert_str_eq(conf_query(s, &one), "");
+  char longkey[300];
+  memset(longkey, 'k', sizeof longkey - 1);
+  longkey[sizeof longkey - 1] = '\0';
+  one.key = longkey;
+  ck_assert_str_eq(conf_query(s, &one), "!EINVAL");
+  COMMIT(s);
+  audit_orphan_z(s);
+  BEGIN(s, 0);
+  ck_assert_str_eq(conf_query(s, &all), "a:k1;a:k10;a:k2;b:ka;b:kb;(null):kz;");
+  COMMIT(s);
+  /* Keys released and taken inside a transaction show at once. */
+  BEGIN(s, 1);
+  ck_assert_status(conf_take(s, "a", "k3"), CPOR_OK);
+  ck_assert_status(conf_take(s, "c", "k1"), CPOR_OK);
+  ck_assert_str_eq(conf_query(s, &all), "a:k3;b:ka;b:kb;c:k1;(null):kz;");
+  ROLLBACK(s);
+  BEGIN(s, 0);
+  ck_assert_str_eq(conf_query(s, &all), "a:k1;a:k10;a:k2;b:ka;b:kb;(null):kz;");
+  COMMIT(s);
+  cpor_storage_free(s);
+}
+END_TEST
+
+START_TEST(audit_lines_and_events_of_every_claim) {
+  cpor_storage *s = open_backend(_i);
+  AUDIT_BACKEND(s);
+  audit_fixture(s);
+  BEGIN(s, 0);
+  cpor_store_query lines = {.what = CPOR_STORE_CURSOR_LINES};
+  cpor_store_query events = {.what = CPOR_STORE_CURSOR_EVENTS};
+  ck_assert_str_eq(conf_query(s, &lines), "a#3:u1:p2:6;b#0:u2:(null):2;b#1:u1:p1:5;z#0:u3:p1:2;");
+  ck_assert_str_eq(conf_query(s, &events), "a 1=77;b 1=78;b 2=79;z 1=76;");
+  /* The keyed forms are unchanged. */
+  ck_assert_str_eq(conf_lines(s, "u1"), "a#3:u1:p2:6;b#1:u1:p1:5;");
+  ck_assert_str_eq(conf_events(s, "b"), "1=78;2=79;");
+  COMMIT(s);
+  audit_orphan_z(s);
+  BEGIN(s, 0);
+  ck_assert_str_eq(conf_query(s, &lines),
+                   "a#3:u1:p2:6;b#0:u2:(null):2;b#1:u1:p1:5;(null)#0:u3:p1:2;");
+  ck_assert_str_eq(conf_query(s, &events), "a 1=77;b 1=78;b 2=79;(null) 1=76;");
+  COMMIT(s);
+  cpor_storage_free(s);
+}
+END_TEST
+
+START_TEST(audit_empty_store) {
+  cpor_storage *s = open_backend(_i);
+  AUDIT_BACKEND(s);
+  BEGIN(s, 0);
+  cpor_store_query q[] = {{.what = CPOR_STORE_CURSOR_KEYS},
+                          {.what = CPOR_STORE_CURSOR_LINES},
+                          {.what = CPOR_STORE_CURSOR_EVENTS}};
+  for (size_t i = 0; i < 3; i++)
+    ck_assert_str_eq(conf_query(s, &q[i]), "");
+  COMMIT(s);
+  cpor_storage_free(s);
+}
+END_TEST
+
+/* Many rows: every page boundary a backend may have, each row once, in
+ * order. */
+START_TEST(audit_walks_many_claims) {
+  cpor_storage *s = open_backend(_i);
+  AUDIT_BACKEND(s);
+  enum { N = 700 };
+  BEGIN(s, 1);
+  for (int i = 0; i < N; i++) {
+    char id[16], k1[24], k2[24];
+    snprintf(id, sizeof id, "c%04d", i);
+    ck_assert_status(conf_put(s, CPOR_STORE_CLAIM, id, NULL, NULL, 0, "r", 1, CPOR_STORE_INSERT),
+                     CPOR_OK);
+    cpor_store_line l[] = {{id, 0, "u", "p", 2}, {id, 1, "v", "p", 2}};
+    ck_assert_status(s->m.lines_replace(s->self, id, l, 2), CPOR_OK);
+    snprintf(k1, sizeof k1, "x %s", id);
+    snprintf(k2, sizeof k2, "y %s", id);
+    const char *keys[] = {k2, k1};
+    ck_assert_status(s->m.keys_replace(s->self, id, keys, 2), CPOR_OK);
+    ck_assert_status(s->m.event_append(s->self, id, 1, "e", 1), CPOR_OK);
+    ck_assert_status(s->m.event_append(s->self, id, 2, "f", 1), CPOR_OK);
+  }
+  COMMIT(s);
+  BEGIN(s, 0);
+  uint32_t whats[] = {CPOR_STORE_CURSOR_KEYS, CPOR_STORE_CURSOR_LINES, CPOR_STORE_CURSOR_EVENTS};
+  for (size_t w = 0; w < 3; w++) {
+    cpor_store_query q = {.what = whats[w]};
+    void *cur = NULL;
+    ck_assert_status(s->m.cursor_open(s->self, &q, &cur), CPOR_OK);
+    cpor_store_row row;
+    int rc, n = 0;
+    while ((rc = s->m.cursor_next(s->self, cur, &row)) == 1) {
+      char want[16], key[24];
+      snprintf(want, sizeof want, "c%04d", n / 2);
+      ck_assert_ptr_nonnull(row.claim_id);
+      ck_assert_str_eq(row.claim_id, want);
+      if (whats[w] == CPOR_STORE_CURSOR_KEYS) {
+        snprintf(key, sizeof key, "%c %s", n % 2 ? 'y' : 'x', want);
+        ck_assert_str_eq(row.key, key);
+      } else if (whats[w] == CPOR_STORE_CURSOR_LINES) {
+        ck_assert_uint_eq(row.line.line, (unsigned)(n % 2));
+        ck_assert_str_eq(row.line.unit, n % 2 ? "v" : "u");
+      } else {
+        ck_assert_uint_eq(row.seq, (unsigned)(n % 2 + 1));
+      }
+      n++;
+    }
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(n, 2 * N);
+    ck_assert_int_eq(s->m.cursor_next(s->self, cur, &row), 0); /* the end stays the end */
+    s->m.cursor_close(s->self, cur);
+  }
+  COMMIT(s);
+  cpor_storage_free(s);
+}
+END_TEST
+
 void cpor_conformance_add(Suite *suite, const char *name, cpor_conf_open_fn open, void *arg) {
   /* Runs while the suite is built, outside any test: no ck_assert here. */
   if (nbackends >= MAX_BACKENDS || !suite || !name || !open) {
@@ -1396,5 +1568,9 @@ void cpor_conformance_add(Suite *suite, const char *name, cpor_conf_open_fn open
   tcase_add_loop_test(tc, counters_and_changes, i, i + 1);
   tcase_add_loop_test(tc, scale_10k, i, i + 1);
   tcase_add_loop_test(tc, faulty_wrapper, i, i + 1);
+  tcase_add_loop_test(tc, audit_keys_cursor, i, i + 1);
+  tcase_add_loop_test(tc, audit_lines_and_events_of_every_claim, i, i + 1);
+  tcase_add_loop_test(tc, audit_empty_store, i, i + 1);
+  tcase_add_loop_test(tc, audit_walks_many_claims, i, i + 1);
   suite_add_tcase(suite, tc);
 }

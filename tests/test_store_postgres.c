@@ -755,7 +755,7 @@ START_TEST(t_cursor_lines) {
   q.key = "u3";
   ck_assert_int_eq(drain(st, &q, ids, 1200), 300);
   assert_ascending(ids, 300);
-  q.key = NULL;
+  q.key = ""; /* NULL walks every row since version 4 (conformance.c) */
   ck_assert_status(CALL(st, cursor_open, &q, &c), CPOR_EINVAL);
   OK(st, CALL0(st, commit));
 

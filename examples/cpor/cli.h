@@ -146,6 +146,7 @@ extern const cli_command cli_review_commands[];
 extern const cli_command cli_calendar_commands[];
 extern const cli_command cli_demo_commands[];
 extern const cli_command cli_feed_commands[];
+extern const cli_command cli_store_commands[];
 
 /* Shared by the claim commands: print one claim (text or JSON). */
 int cli_print_claim(cli *c, const char *claim_id);

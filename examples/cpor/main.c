@@ -48,9 +48,9 @@ static const char overview[] =
     "\n"
     "commands:\n";
 
-static const cli_command *const tables[] = {cli_directory_commands, cli_claim_commands,
-                                            cli_review_commands,    cli_feed_commands,
-                                            cli_calendar_commands,  cli_demo_commands};
+static const cli_command *const tables[] = {
+    cli_directory_commands, cli_claim_commands, cli_review_commands, cli_feed_commands,
+    cli_calendar_commands,  cli_demo_commands,  cli_store_commands};
 #define NTABLES (sizeof tables / sizeof tables[0])
 
 static void print_overview(void) {

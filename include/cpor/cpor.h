@@ -9,5 +9,6 @@
 #include "context.h"
 #include "postgres.h"
 #include "feed.h"
+#include "transfer.h"
 
 #endif /* CPOR_CPOR_H */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/claim_rows.h"
 #include "core/ctx.h"
 #include "core/feed.h"
 
@@ -80,95 +81,6 @@ int cpor__put(cpor_ctx *ctx, uint32_t mode, uint64_t revision, int rc_encode,
 
 /* ---- writing a decision's outcome ------------------------------------------ */
 
-/* a b c d, malloc'd; NULL and *oom set when out of memory. */
-static char *join(const char *a, const char *b, const char *c, const char *d, int *oom) {
-  size_t la = strlen(a), lb = strlen(b), lc = strlen(c), ld = strlen(d);
-  char *r = malloc(la + lb + lc + ld + 1);
-  if (!r) {
-    *oom = 1;
-    return NULL;
-  }
-  memcpy(r, a, la);
-  memcpy(r + la, b, lb);
-  memcpy(r + la + lb, c, lc);
-  memcpy(r + la + lb + lc, d, ld + 1);
-  return r;
-}
-
-/* The exclusive keys of a line (DESIGN.md 1.3): one holder per unit in
- * APPROVED and in ASSOCIATED, and one pending or held line per partner and
- * unit (the duplicate rule). Returns how many it wrote to out[0..2). */
-static int line_keys(const cpor_claim *c, const cpor__line *l, const char *unit, char *out[2],
-                     int *oom) {
-  int n = 0;
-  if (!cpor__rules_pending_or_held(l->state)) return 0;
-  out[n++] = join("partner ", c->partner_id, " ", unit, oom);
-  if (l->state == CPOR_STATE_APPROVED) out[n++] = join("approved ", unit, "", "", oom);
-  if (l->state == CPOR_STATE_ASSOCIATED) out[n++] = join("associated ", unit, "", "", oom);
-  return n;
-}
-
-static int has_key(char *const *keys, size_t n, const char *k) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(keys[i], k) == 0) return 1;
-  return 0;
-}
-
-static int write_lines(cpor_ctx *ctx, const cpor_claim *c) {
-  size_t cap = c->nlines ? c->nlines : 1;
-  cpor_store_line *v = calloc(cap, sizeof *v);
-  char **units = calloc(cap, sizeof *units);
-  char **keys = calloc(2 * cap, sizeof *keys);
-  int rc = CPOR_OK, oom = !v || !units || !keys;
-  size_t n = 0, nkeys = 0;
-  for (size_t i = 0; !oom && i < c->nlines; i++) {
-    if (!cpor__rules_live(c->lines[i].state)) continue;
-    if (!(units[i] = cpor__unit_key(c, &c->lines[i]))) {
-      oom = 1;
-      break;
-    }
-    v[n].claim_id = c->id;
-    v[n].line = (uint32_t)i;
-    v[n].unit = units[i];
-    v[n].partner_id = c->partner_id;
-    v[n].status = c->lines[i].state;
-    n++;
-    char *k[2] = {NULL, NULL};
-    int nk = line_keys(c, &c->lines[i], units[i], k, &oom);
-    for (int j = 0; j < nk; j++) {
-      if (k[j] && !has_key(keys, nkeys, k[j]))
-        keys[nkeys++] = k[j];
-      else
-        free(k[j]);
-    }
-  }
-  if (oom) {
-    rc = cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
-    goto out;
-  }
-  rc = ctx->storage->m.lines_replace(ctx->storage->self, c->id, v, n);
-  if (rc) {
-    rc = cpor__storage_fail(ctx, rc, "cannot write claim lines");
-    goto out;
-  }
-  rc = ctx->storage->m.keys_replace(ctx->storage->self, c->id, (const char *const *)keys, nkeys);
-  if (rc == CPOR_EEXISTS)
-    /* Another writer took a unit between our read and our write: the store's
-     * exclusive keys decided the race; rerunning the call reads the winner. */
-    rc = cpor__fail(ctx, CPOR_ECONFLICT, "another claim took a unit of %s concurrently", c->id);
-  else if (rc)
-    rc = cpor__storage_fail(ctx, rc, "cannot write the claim's keys");
-out:
-  for (size_t i = 0; units && i < c->nlines; i++)
-    free(units[i]);
-  for (size_t i = 0; keys && i < nkeys; i++)
-    free(keys[i]);
-  free(units);
-  free(keys);
-  free(v);
-  return rc;
-}
-
 static int sync_deadline(cpor_ctx *ctx, const char *id, uint32_t kind, cpor_time old,
                          cpor_time now_due) {
   if (old == now_due) return CPOR_OK;
@@ -181,13 +93,6 @@ static int sync_deadline(cpor_ctx *ctx, const char *id, uint32_t kind, cpor_time
   return rc ? cpor__storage_fail(ctx, rc, "cannot write a deadline") : CPOR_OK;
 }
 
-/* The deadline kind a window belongs to in a state (0: none kept). */
-static uint32_t window_kind(int state) {
-  if (state == CPOR_STATE_APPROVED) return CPOR_DEADLINE_OPTOUT;
-  if (state == CPOR_STATE_PARTNER_ACTION_REQUIRED) return CPOR_DEADLINE_RESPONSE;
-  return 0;
-}
-
 static int touched_write(cpor_ctx *ctx, cpor__touched *ch) {
   cpor_claim *c = ch->claim;
   ctx->wrote = 1;
@@ -198,10 +103,10 @@ static int touched_write(cpor_ctx *ctx, cpor__touched *ch) {
   if (rc) return rc;
   c->revision = ch->is_new ? 1 : c->revision + 1;
   if (ch->lines_dirty || ch->old_state != c->state) {
-    rc = write_lines(ctx, c);
+    rc = cpor__claim_rows_write(ctx, c);
     if (rc) return rc;
   }
-  uint32_t ok = window_kind(ch->old_state), nk = window_kind(c->state);
+  uint32_t ok = cpor__window_kind(ch->old_state), nk = cpor__window_kind(c->state);
   cpor_time oldw = ok ? ch->old_window : CPOR_TIME_NONE;
   cpor_time neww = nk ? c->window_closes_at : CPOR_TIME_NONE;
   if (ok && ok != nk) rc = sync_deadline(ctx, c->id, ok, oldw, CPOR_TIME_NONE);

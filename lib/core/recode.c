@@ -50,23 +50,58 @@ static int copy(const void *data, size_t len, void **out, size_t *outlen) {
   return CPOR_OK;
 }
 
+/* Decodes obj and encodes it again: enc (enc->data malloc'd, the other
+ * pointers into *rec, which the caller frees with codecs[kind].free). */
+static int reencode(const cpor_store_object *obj, cpor_store_object *enc, void **rec) {
+  uint32_t k = obj->kind;
+  *rec = NULL;
+  int rc = codecs[k].dec(obj, rec);
+  if (rc) return rc;
+  void *buf = NULL;
+  rc = codecs[k].enc(*rec, enc, &buf);
+  if (rc) {
+    codecs[k].free(*rec);
+    *rec = NULL;
+    return rc == CPOR_ENOMEM ? rc : CPOR_ECORRUPT;
+  }
+  return CPOR_OK;
+}
+
+static int has_codec(uint32_t k) {
+  return k < sizeof codecs / sizeof codecs[0] && codecs[k].dec;
+}
+
 int cpor__record_recode(const cpor_store_object *obj, void **out, size_t *len) {
   *out = NULL;
   *len = 0;
-  uint32_t k = obj->kind;
   /* A domain row carries no record; an unknown kind is not ours to read. */
-  if (k >= sizeof codecs / sizeof codecs[0] || !codecs[k].dec)
-    return copy(obj->data, obj->len, out, len);
+  if (!has_codec(obj->kind)) return copy(obj->data, obj->len, out, len);
   void *rec = NULL;
-  int rc = codecs[k].dec(obj, &rec);
-  if (rc) return rc;
   cpor_store_object enc;
-  void *buf = NULL;
-  rc = codecs[k].enc(rec, &enc, &buf);
-  codecs[k].free(rec);
-  if (rc) return rc == CPOR_ENOMEM ? rc : CPOR_ECORRUPT;
+  int rc = reencode(obj, &enc, &rec);
+  if (rc) return rc;
+  codecs[obj->kind].free(rec);
   *out = (void *)enc.data;
   *len = enc.len;
+  return CPOR_OK;
+}
+
+static int same_str(const char *a, const char *b) {
+  return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+int cpor__record_matches(const cpor_store_object *obj, int *same) {
+  *same = 0;
+  if (!has_codec(obj->kind)) return CPOR_ENOTSUP;
+  void *rec = NULL;
+  cpor_store_object enc;
+  int rc = reencode(obj, &enc, &rec);
+  if (rc) return rc;
+  *same = enc.len == obj->len && (!enc.len || !memcmp(enc.data, obj->data, enc.len)) &&
+          same_str(enc.id, obj->id) && same_str(enc.owner, obj->owner) &&
+          same_str(enc.ref, obj->ref) && enc.state == obj->state;
+  free((void *)enc.data);
+  codecs[obj->kind].free(rec);
   return CPOR_OK;
 }
 

@@ -37,6 +37,9 @@ static const dir_rule table[CPOR__DIR_OP_COUNT] = {
     [CPOR__DIR_SUBSCRIPTION_READ] = {"read subscriptions", 0, {N, N, N, N, A, O, A}},
     [CPOR__DIR_WORKLOAD_REGISTER] = {"register workloads", 1, {N, N, N, N, N, N, A}},
     [CPOR__DIR_WORKLOAD_READ] = {"read workloads", 0, {A, A, A, A, A, A, A}},
+    [CPOR__DIR_STORE_EXPORT] = {"export the store", 1, {N, N, N, N, N, N, A}},
+    [CPOR__DIR_STORE_IMPORT] = {"import a store", 1, {N, N, N, N, N, N, A}},
+    [CPOR__DIR_STORE_VERIFY] = {"verify the store", 1, {N, N, N, N, N, N, A}},
 };
 
 static int known(int op) {

@@ -25,6 +25,12 @@ typedef enum cpor__dir_op {
   CPOR__DIR_SUBSCRIPTION_READ,
   CPOR__DIR_WORKLOAD_REGISTER,
   CPOR__DIR_WORKLOAD_READ,
+  /* The whole store at once (cpor_ctx_export, _import, _verify): the
+   * system's alone. Marked as writes so that cpor__dir_permit refuses every
+   * other role outright. */
+  CPOR__DIR_STORE_EXPORT,
+  CPOR__DIR_STORE_IMPORT,
+  CPOR__DIR_STORE_VERIFY,
   CPOR__DIR_OP_COUNT
 } cpor__dir_op;
 

@@ -62,6 +62,7 @@ typedef struct mkey {
 } mkey;
 
 struct mkeyset {
+  cpor__tnode by_claim; /* in keyset_claim: the KEYS cursor's (claim_id, key) order */
   const char *claim_id; /* inside the allocation */
   size_t claimlen, count;
   mkey keys[]; /* then the claim ID and the keys, each NUL-terminated */
@@ -122,8 +123,9 @@ typedef struct mstore {
   cpor__hmap objs;
   cpor__treap obj_id, obj_owner, obj_ref, obj_state;
   cpor__treap line_unit, line_claim;
-  cpor__hmap keys;    /* key -> mkey */
-  cpor__hmap keysets; /* claim ID -> mkeyset */
+  cpor__hmap keys;          /* key -> mkey */
+  cpor__hmap keysets;       /* claim ID -> mkeyset */
+  cpor__treap keyset_claim; /* the keysets in claim ID order */
   cpor__hmap deadlines;
   cpor__treap deadline_due;
   cpor__treap events;
@@ -445,15 +447,22 @@ static const void *keyset_key(const void *v, size_t *len) {
   return s->claim_id;
 }
 
+static int cmp_keyset(const cpor__tnode *a, const cpor__tnode *b) {
+  return cmp_str(CONTAINER(a, mkeyset, by_claim)->claim_id,
+                 CONTAINER(b, mkeyset, by_claim)->claim_id);
+}
+
 static void keyset_link(mstore *st, mkeyset *s) {
   for (size_t i = 0; i < s->count; i++)
     cpor__hmap_insert(&st->keys, &s->keys[i]);
   cpor__hmap_insert(&st->keysets, s);
+  cpor__treap_insert(&st->keyset_claim, &s->by_claim);
 }
 static void keyset_unlink(mstore *st, mkeyset *s) {
   for (size_t i = 0; i < s->count; i++)
     cpor__hmap_remove(&st->keys, &s->keys[i]);
   cpor__hmap_remove(&st->keysets, s);
+  cpor__treap_remove(&st->keyset_claim, &s->by_claim);
 }
 
 /* One allocation: the header, the entries, the claim ID and the keys. */
@@ -466,6 +475,7 @@ static mkeyset *keyset_new(mstore *st, const char *claim_id, const char *const *
     size += strlen(keys[i]) + 1;
   mkeyset *s = alloc(st, size);
   if (!s) return NULL;
+  memset(&s->by_claim, 0, sizeof s->by_claim);
   char *p = (char *)&s->keys[count];
   s->claim_id = memcpy(p, claim_id, cn + 1);
   s->claimlen = cn;
@@ -513,7 +523,10 @@ static int m_keys_replace(void *self, const char *claim_id, const char *const *k
     }
     cpor__hmap_insert(&st->keys, &fresh->keys[i]);
   }
-  if (fresh) cpor__hmap_insert(&st->keysets, fresh);
+  if (fresh) {
+    cpor__hmap_insert(&st->keysets, fresh);
+    cpor__treap_insert(&st->keyset_claim, &fresh->by_claim);
+  }
   log_push(st, T_KEYS, old, fresh);
   return CPOR_OK;
 }
@@ -694,8 +707,10 @@ typedef struct mcursor {
   uint32_t line, seq;
   cpor_time due;
   uint64_t change;
-  char key[ID_MAX + 1];  /* the query's key */
-  char last[ID_MAX + 1]; /* the last id or claim ID returned */
+  char key[ID_MAX + 1];     /* the query's key */
+  char last[ID_MAX + 1];    /* the last id or claim ID returned */
+  int all;                  /* version 4: LINES / EVENTS / KEYS over every claim (key NULL) */
+  char lastkey[ID_MAX + 1]; /* KEYS: the last key returned */
 } mcursor;
 
 static int m_cursor_open(void *self, const cpor_store_query *q, void **cursor) {
@@ -704,7 +719,14 @@ static int m_cursor_open(void *self, const cpor_store_query *q, void **cursor) {
   int rc = enter(st);
   if (rc) return rc;
   if (!q || !cursor) return fail(st, CPOR_EINVAL, "cursor_open: no query");
-  int needs_key = q->what == CPOR_STORE_CURSOR_LINES || q->what == CPOR_STORE_CURSOR_EVENTS;
+  /* Version 4: LINES and EVENTS without a key walk every row; KEYS takes an
+   * optional claim ID. */
+  int all = (q->what == CPOR_STORE_CURSOR_LINES || q->what == CPOR_STORE_CURSOR_EVENTS ||
+             q->what == CPOR_STORE_CURSOR_KEYS) &&
+            !q->key;
+  int needs_key =
+      !all && (q->what == CPOR_STORE_CURSOR_LINES || q->what == CPOR_STORE_CURSOR_EVENTS ||
+               q->what == CPOR_STORE_CURSOR_KEYS);
   switch (q->what) {
   case CPOR_STORE_CURSOR_OBJECTS:
     if (q->by < CPOR_STORE_BY_KIND || q->by > CPOR_STORE_BY_STATE)
@@ -717,6 +739,7 @@ static int m_cursor_open(void *self, const cpor_store_query *q, void **cursor) {
   case CPOR_STORE_CURSOR_EVENTS:
   case CPOR_STORE_CURSOR_DEADLINES:
   case CPOR_STORE_CURSOR_CHANGES:
+  case CPOR_STORE_CURSOR_KEYS:
     break;
   default:
     return fail(st, CPOR_EINVAL, "cursor_open: unknown query %u", (unsigned)q->what);
@@ -730,6 +753,7 @@ static int m_cursor_open(void *self, const cpor_store_query *q, void **cursor) {
   c->by = q->by;
   c->state = q->state;
   c->upto = q->upto;
+  c->all = all;
   if (needs_key) strcpy(c->key, q->key);
   switch (q->what) {
   case CPOR_STORE_CURSOR_OBJECTS:
@@ -739,7 +763,7 @@ static int m_cursor_open(void *self, const cpor_store_query *q, void **cursor) {
     c->due = INT64_MIN;
     break;
   case CPOR_STORE_CURSOR_EVENTS:
-    c->seq = q->after_seq, c->strict = 1;
+    if (!all) c->seq = q->after_seq, c->strict = 1;
     break;
   case CPOR_STORE_CURSOR_CHANGES:
     c->change = q->after_change, c->strict = 1;
@@ -747,6 +771,80 @@ static int m_cursor_open(void *self, const cpor_store_query *q, void **cursor) {
   }
   *cursor = c;
   return CPOR_OK;
+}
+
+/* ---- version 4: the audit cursors (KEYS, every LINE, every EVENT) ---- */
+
+/* The claim ID a row of claim_id reports: NULL when no claim object holds
+ * it (a store edited by hand), as the vtable asks. */
+static const char *held_claim(mstore *st, const char *claim_id) {
+  return obj_lookup(st, CPOR_STORE_CLAIM, claim_id) ? claim_id : NULL;
+}
+
+static int next_line_all(mstore *st, mcursor *c, cpor_store_row *row) {
+  mline pb = {.claim_id = c->last, .line = c->line};
+  cpor__tnode *n = cpor__treap_seek(&st->line_claim, &pb.by_claim, c->strict);
+  if (!n) return 0;
+  const mline *l = CONTAINER(n, mline, by_claim);
+  strcpy(c->last, l->claim_id);
+  c->line = l->line;
+  row->line =
+      (cpor_store_line){held_claim(st, l->claim_id), l->line, l->unit, l->partner_id, l->status};
+  row->claim_id = row->line.claim_id;
+  return 1;
+}
+
+static int next_event_all(mstore *st, mcursor *c, cpor_store_row *row) {
+  mevent pb = {.seq = c->seq, .claim_id = c->last};
+  cpor__tnode *n = cpor__treap_seek(&st->events, &pb.by_seq, c->strict);
+  if (!n) return 0;
+  const mevent *e = CONTAINER(n, mevent, by_seq);
+  strcpy(c->last, e->claim_id);
+  c->seq = e->seq;
+  row->claim_id = held_claim(st, e->claim_id);
+  row->seq = e->seq;
+  row->data = e->data;
+  row->len = e->len;
+  return 1;
+}
+
+/* The smallest key of s greater than after (NULL: the smallest), or NULL. A
+ * keyset holds a claim's few keys in the order they were given. */
+static const mkey *key_after(const mkeyset *s, const char *after) {
+  const mkey *best = NULL;
+  for (size_t i = 0; i < s->count; i++) {
+    const mkey *k = &s->keys[i];
+    if (after && strcmp(k->key, after) <= 0) continue;
+    if (!best || strcmp(k->key, best->key) < 0) best = k;
+  }
+  return best;
+}
+
+static int next_key(mstore *st, mcursor *c, cpor_store_row *row) {
+  const mkeyset *s;
+  const mkey *k = NULL;
+  if (!c->all) {
+    s = cpor__hmap_get(&st->keysets, c->key, strlen(c->key));
+    if (!s || !(k = key_after(s, c->strict ? c->lastkey : NULL))) return 0;
+  } else {
+    mkeyset probe = {.claim_id = c->last};
+    cpor__tnode *n = cpor__treap_seek(&st->keyset_claim, &probe.by_claim, 0);
+    s = n ? CONTAINER(n, mkeyset, by_claim) : NULL;
+    if (s && c->strict && !strcmp(s->claim_id, c->last)) {
+      if (!(k = key_after(s, c->lastkey))) {
+        n = cpor__treap_seek(&st->keyset_claim, &probe.by_claim, 1);
+        s = n ? CONTAINER(n, mkeyset, by_claim) : NULL;
+      }
+    }
+    if (!s) return 0;
+    if (!k) k = key_after(s, NULL);
+    if (!k) return 0; /* keysets are never empty */
+    strcpy(c->last, s->claim_id);
+  }
+  strcpy(c->lastkey, k->key);
+  row->claim_id = c->all ? held_claim(st, s->claim_id) : s->claim_id;
+  row->key = k->key;
+  return 1;
 }
 
 static int next_object(mstore *st, mcursor *c, cpor_store_row *row) {
@@ -769,6 +867,7 @@ static int next_object(mstore *st, mcursor *c, cpor_store_row *row) {
 }
 
 static int next_line(mstore *st, mcursor *c, cpor_store_row *row) {
+  if (c->all) return next_line_all(st, c, row);
   mline pb = {.unit = c->key, .claim_id = c->last, .line = c->line};
   cpor__tnode *n = cpor__treap_seek(&st->line_unit, &pb.by_unit, c->strict);
   const mline *l = n ? CONTAINER(n, mline, by_unit) : NULL;
@@ -793,6 +892,7 @@ static int next_deadline(mstore *st, mcursor *c, cpor_store_row *row) {
 }
 
 static int next_event(mstore *st, mcursor *c, cpor_store_row *row) {
+  if (c->all) return next_event_all(st, c, row);
   mevent pb = {.seq = c->seq, .claim_id = c->key};
   cpor__tnode *n = cpor__treap_seek(&st->events, &pb.by_seq, c->strict);
   const mevent *e = n ? CONTAINER(n, mevent, by_seq) : NULL;
@@ -837,6 +937,9 @@ static int m_cursor_next(void *self, void *cursor, cpor_store_row *row) {
     break;
   case CPOR_STORE_CURSOR_CHANGES:
     rc = next_change(st, c, row);
+    break;
+  case CPOR_STORE_CURSOR_KEYS:
+    rc = next_key(st, c, row);
     break;
   default:
     rc = next_event(st, c, row);
@@ -1044,6 +1147,7 @@ int cpor__memory_backend(const cpor_storage_methods **methods, void **self) {
   cpor__treap_init(&st->deadline_due, cmp_deadline);
   cpor__treap_init(&st->events, cmp_event);
   cpor__treap_init(&st->changes, cmp_change);
+  cpor__treap_init(&st->keyset_claim, cmp_keyset);
   st->budget = -1;
   *methods = &memory_methods;
   *self = st;

@@ -426,6 +426,7 @@ typedef struct pg_cursor {
   PGresult *page;     /* NULL before the first page */
   int limit;          /* the rows the next page asks for */
   int row, rows, end; /* end: the last page was short, nothing follows */
+  char last_key[272]; /* KEYS: the last row's key ("" before the first) */
 } pg_cursor;
 
 static int copy_key(char *out, const char *key) {
@@ -550,8 +551,13 @@ static int cursor_plan(const cpor_store_query *q, pg_cursor *c) {
     if (q->after) after_bound(c->last, sizeof c->last, q->after);
     return objects_stmt(q, c);
   case CPOR_STORE_CURSOR_LINES:
-    c->stmt = CPOR__PG_PAGE_LINES;
     c->last_num = -1;
+    if (!q->key) return c->stmt = CPOR__PG_PAGE_LINES_ALL, 1;
+    c->stmt = CPOR__PG_PAGE_LINES;
+    return copy_key(c->key, q->key);
+  case CPOR_STORE_CURSOR_KEYS:
+    if (!q->key) return c->stmt = CPOR__PG_PAGE_KEYS_ALL, 1;
+    c->stmt = CPOR__PG_PAGE_KEYS_OF;
     return copy_key(c->key, q->key);
   case CPOR_STORE_CURSOR_DEADLINES:
     c->stmt = CPOR__PG_PAGE_DEADLINES;
@@ -559,6 +565,7 @@ static int cursor_plan(const cpor_store_query *q, pg_cursor *c) {
     c->last_num = INT64_MIN;
     return deadline_kind(q->kind);
   case CPOR_STORE_CURSOR_EVENTS:
+    if (!q->key) return c->stmt = CPOR__PG_PAGE_EVENTS_ALL, c->last_num = -1, 1;
     c->stmt = CPOR__PG_PAGE_EVENTS;
     c->last_num = q->after_seq;
     return copy_key(c->key, q->key);
@@ -590,6 +597,20 @@ static int m_cursor_open(void *self, const cpor_store_query *query, void **curso
 static void note_last(pg_cursor *c) {
   int i = c->rows - 1;
   if (i < 0) return;
+  switch (c->stmt) {
+  case CPOR__PG_PAGE_KEYS_OF:
+  case CPOR__PG_PAGE_KEYS_ALL:
+    snprintf(c->last, sizeof c->last, "%s", PQgetvalue(c->page, i, 0));
+    snprintf(c->last_key, sizeof c->last_key, "%s", PQgetvalue(c->page, i, 1));
+    return;
+  case CPOR__PG_PAGE_LINES_ALL:
+  case CPOR__PG_PAGE_EVENTS_ALL:
+    snprintf(c->last, sizeof c->last, "%s", PQgetvalue(c->page, i, 0));
+    c->last_num = cpor__pg_get_int8(c->page, i, 1);
+    return;
+  default:
+    break;
+  }
   switch (c->what) {
   case CPOR_STORE_CURSOR_OBJECTS:
     snprintf(c->last, sizeof c->last, "%s", PQgetvalue(c->page, i, 0));
@@ -624,6 +645,19 @@ static void page_params(const pg_cursor *c, cpor__pg_params *p) {
     break;
   case CPOR__PG_PAGE_LINES:
     cpor__pg_text(p, c->key);
+    cpor__pg_text(p, c->last);
+    cpor__pg_int8(p, c->last_num);
+    return;
+  case CPOR__PG_PAGE_KEYS_OF:
+    cpor__pg_text(p, c->key);
+    cpor__pg_text(p, c->last_key);
+    return;
+  case CPOR__PG_PAGE_KEYS_ALL:
+    cpor__pg_text(p, c->last);
+    cpor__pg_text(p, c->last_key);
+    return;
+  case CPOR__PG_PAGE_LINES_ALL:
+  case CPOR__PG_PAGE_EVENTS_ALL:
     cpor__pg_text(p, c->last);
     cpor__pg_int8(p, c->last_num);
     return;
@@ -665,6 +699,31 @@ static void read_row(const pg_cursor *c, cpor_store_row *row) {
   const PGresult *r = c->page;
   int i = c->row;
   memset(row, 0, sizeof *row);
+  switch (c->stmt) {
+  case CPOR__PG_PAGE_KEYS_OF:
+    row->claim_id = PQgetvalue(r, i, 0);
+    row->key = PQgetvalue(r, i, 1);
+    return;
+  case CPOR__PG_PAGE_KEYS_ALL:
+    row->claim_id = cpor__pg_get_text(r, i, 2);
+    row->key = PQgetvalue(r, i, 1);
+    return;
+  case CPOR__PG_PAGE_LINES_ALL:
+    row->line.claim_id = row->claim_id = cpor__pg_get_text(r, i, 5);
+    row->line.line = (uint32_t)cpor__pg_get_int8(r, i, 1);
+    row->line.unit = PQgetvalue(r, i, 4);
+    row->line.partner_id = cpor__pg_get_text(r, i, 2);
+    row->line.status = cpor__pg_get_int4(r, i, 3);
+    return;
+  case CPOR__PG_PAGE_EVENTS_ALL:
+    row->claim_id = cpor__pg_get_text(r, i, 3);
+    row->seq = (uint32_t)cpor__pg_get_int8(r, i, 1);
+    row->data = PQgetvalue(r, i, 2);
+    row->len = (size_t)PQgetlength(r, i, 2);
+    return;
+  default:
+    break;
+  }
   switch (c->what) {
   case CPOR_STORE_CURSOR_OBJECTS:
     read_object(r, i, c->kind, &row->object);

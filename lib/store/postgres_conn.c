@@ -137,6 +137,33 @@ static const statement statements[CPOR__PG_COUNT] = {
                                "WHERE change > $1 ORDER BY change LIMIT $2",
                                2,
                                {INT8, INT8}},
+    /* Version 4's audit cursors: keyset pages over the primary keys (keys:
+     * keys_claim), each row with the claim object's id through a LEFT JOIN
+     * (NULL: a row no claim holds). The first column is the page's
+     * position. */
+    [CPOR__PG_PAGE_KEYS_OF] = {"SELECT claim_id, key FROM keys WHERE claim_id = $1 AND key > $2 "
+                               "ORDER BY key LIMIT $3",
+                               3,
+                               {TEXT, TEXT, INT8}},
+    [CPOR__PG_PAGE_KEYS_ALL] = {"SELECT k.claim_id, k.key, o.id FROM keys k LEFT JOIN objects o "
+                                "ON o.kind = 7 AND o.id = k.claim_id "
+                                "WHERE (k.claim_id, k.key) > ($1, $2) "
+                                "ORDER BY k.claim_id, k.key LIMIT $3",
+                                3,
+                                {TEXT, TEXT, INT8}},
+    [CPOR__PG_PAGE_LINES_ALL] = {"SELECT l.claim_id, l.line, l.partner_id, l.status, l.unit, o.id "
+                                 "FROM lines l LEFT JOIN objects o "
+                                 "ON o.kind = 7 AND o.id = l.claim_id "
+                                 "WHERE (l.claim_id, l.line) > ($1, $2) "
+                                 "ORDER BY l.claim_id, l.line LIMIT $3",
+                                 3,
+                                 {TEXT, INT8, INT8}},
+    [CPOR__PG_PAGE_EVENTS_ALL] = {"SELECT e.claim_id, e.seq, e.data, o.id FROM events e "
+                                  "LEFT JOIN objects o ON o.kind = 7 AND o.id = e.claim_id "
+                                  "WHERE (e.claim_id, e.seq) > ($1, $2) "
+                                  "ORDER BY e.claim_id, e.seq LIMIT $3",
+                                  3,
+                                  {TEXT, INT8, INT8}},
 };
 
 /* ---- parameters and columns ------------------------------------------------------ */

@@ -54,6 +54,11 @@ typedef enum cpor__pg_id {
   CPOR__PG_COUNTER_NEXT,
   CPOR__PG_CHANGE_APPEND,
   CPOR__PG_PAGE_CHANGES,
+  /* Version 4's audit cursors */
+  CPOR__PG_PAGE_KEYS_OF,
+  CPOR__PG_PAGE_KEYS_ALL,
+  CPOR__PG_PAGE_LINES_ALL,
+  CPOR__PG_PAGE_EVENTS_ALL,
   CPOR__PG_COUNT
 } cpor__pg_id;
 

@@ -9,6 +9,11 @@
 /* *out (malloc'd, *len bytes) is obj's record as JSON; CPOR_ECORRUPT when
  * it does not decode, CPOR_ENOMEM. A record that is JSON already is copied. */
 int cpor__record_recode(const cpor_store_object *obj, void **out, size_t *len);
+/* *same = 1 when obj's record decodes and encodes again to the very bytes
+ * and columns (id, owner, ref, state) of obj: what a write of that record
+ * stores. CPOR_ECORRUPT when it does not decode, CPOR_ENOTSUP for a kind
+ * without a record format (domain, outbox, idempotency), CPOR_ENOMEM. */
+int cpor__record_matches(const cpor_store_object *obj, int *same);
 /* The same for a history entry. */
 int cpor__event_recode(uint32_t seq, const void *data, size_t len, void **out, size_t *outlen);
 

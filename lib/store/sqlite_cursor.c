@@ -12,6 +12,10 @@ typedef struct cursor {
   char *key; /* copies: the caller's strings need not outlive open */
   char *after;
   int done; /* stepping after SQLITE_DONE would start the query over */
+  /* Version 4's walks of every row: the statement for the rows no claim
+   * holds, run when the walk of the claims ends (CPOR__SQL_COUNT: none). */
+  cpor__sql_id orphans;
+  int all;
 } cursor;
 
 static cpor__sql_id objects_statement(uint32_t by) {
@@ -45,13 +49,18 @@ static cpor__sql_id statement(const cpor_store_query *q) {
     return keyed && !q->key ? CPOR__SQL_COUNT : id;
   }
   case CPOR_STORE_CURSOR_LINES:
-    return q->key ? CPOR__SQL_LINES_BY_UNIT : CPOR__SQL_COUNT;
+    if (!q->key) return CPOR__SQL_LINES_ALL;
+    return cpor__sql_valid_id(q->key) ? CPOR__SQL_LINES_BY_UNIT : CPOR__SQL_COUNT;
   case CPOR_STORE_CURSOR_DEADLINES:
     return CPOR__SQL_DEADLINE_SCAN;
   case CPOR_STORE_CURSOR_EVENTS:
+    if (!q->key) return CPOR__SQL_EVENTS_ALL;
     return cpor__sql_valid_id(q->key) ? CPOR__SQL_EVENT_SCAN : CPOR__SQL_COUNT;
   case CPOR_STORE_CURSOR_CHANGES:
     return q->after_change <= INT64_MAX ? CPOR__SQL_CHANGE_SCAN : CPOR__SQL_COUNT;
+  case CPOR_STORE_CURSOR_KEYS:
+    if (!q->key) return CPOR__SQL_KEYS_ALL;
+    return cpor__sql_valid_id(q->key) ? CPOR__SQL_KEYS_OF : CPOR__SQL_COUNT;
   default:
     return CPOR__SQL_COUNT;
   }
@@ -67,6 +76,11 @@ int cpor__sqlite_cursor_open(void *self, const cpor_store_query *q, void **out) 
   int oom = !c;
   if (c) {
     c->query = *q;
+    c->orphans = id == CPOR__SQL_LINES_ALL    ? CPOR__SQL_LINES_ORPHANS
+                 : id == CPOR__SQL_EVENTS_ALL ? CPOR__SQL_EVENTS_ORPHANS
+                 : id == CPOR__SQL_KEYS_ALL   ? CPOR__SQL_KEYS_ORPHANS
+                                              : CPOR__SQL_COUNT;
+    c->all = c->orphans != CPOR__SQL_COUNT;
     c->key = dup_or_null(q->key, &oom);
     c->after = dup_or_null(q->after, &oom);
   }
@@ -99,6 +113,9 @@ int cpor__sqlite_cursor_open(void *self, const cpor_store_query *q, void **out) 
   case CPOR_STORE_CURSOR_CHANGES:
     sqlite3_bind_int64(st, 1, (sqlite3_int64)q->after_change);
     break;
+  case CPOR_STORE_CURSOR_KEYS:
+    cpor__sql_bind_text(st, 1, c->key); /* none in KEYS_ALL */
+    break;
   default:
     cpor__sql_bind_text(st, 1, c->key);
     sqlite3_bind_int64(st, 2, q->after_seq);
@@ -117,8 +134,20 @@ int cpor__sqlite_cursor_next(void *self, void *cur, cpor_store_row *row) {
   cursor *c = cur;
   if (!c || !row) return cpor__sql_error(s, CPOR_EINVAL, "cursor_next: bad argument");
   if (c->done) return 0;
+  int src = sqlite3_step(c->q.st);
+  if (src == SQLITE_DONE && c->orphans != CPOR__SQL_COUNT) {
+    /* The walk of the claims ended: now the rows no claim holds. */
+    cpor__sql_release(&c->q);
+    cpor__sql_id next = c->orphans;
+    c->orphans = CPOR__SQL_COUNT;
+    int rc = cpor__sql_acquire(s, next, &c->q);
+    if (rc) {
+      c->done = 1;
+      return rc;
+    }
+    src = sqlite3_step(c->q.st);
+  }
   sqlite3_stmt *st = c->q.st;
-  int src = sqlite3_step(st);
   if (src == SQLITE_DONE) {
     c->done = 1;
     return 0;
@@ -142,7 +171,11 @@ int cpor__sqlite_cursor_next(void *self, void *cur, cpor_store_row *row) {
     row->line.line = (uint32_t)sqlite3_column_int64(st, 1);
     row->line.partner_id = text(st, 2);
     row->line.status = sqlite3_column_int(st, 3);
-    row->line.unit = c->key;
+    row->line.unit = c->all ? text(st, 4) : c->key;
+    break;
+  case CPOR_STORE_CURSOR_KEYS:
+    row->claim_id = text(st, 0);
+    row->key = text(st, 1);
     break;
   case CPOR_STORE_CURSOR_DEADLINES:
     row->claim_id = text(st, 0);
@@ -156,6 +189,12 @@ int cpor__sqlite_cursor_next(void *self, void *cur, cpor_store_row *row) {
     row->object.state = sqlite3_column_int(st, 3);
     break;
   default:
+    if (c->all) {
+      row->claim_id = text(st, 0);
+      row->seq = (uint32_t)sqlite3_column_int64(st, 1);
+      row->data = cpor__sql_column_blob(st, 2, &row->len);
+      break;
+    }
     row->claim_id = c->key;
     row->seq = (uint32_t)sqlite3_column_int64(st, 0);
     row->data = cpor__sql_column_blob(st, 1, &row->len);

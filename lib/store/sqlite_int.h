@@ -55,6 +55,15 @@ typedef enum cpor__sql_id {
   CPOR__SQL_COUNTER_NEXT,
   CPOR__SQL_CHANGE_APPEND,
   CPOR__SQL_CHANGE_SCAN,
+  /* Version 4's audit cursors: KEYS, and LINES / EVENTS over every claim,
+   * each walk followed by its rows that no claim object holds. */
+  CPOR__SQL_KEYS_OF,
+  CPOR__SQL_KEYS_ALL,
+  CPOR__SQL_KEYS_ORPHANS,
+  CPOR__SQL_LINES_ALL,
+  CPOR__SQL_LINES_ORPHANS,
+  CPOR__SQL_EVENTS_ALL,
+  CPOR__SQL_EVENTS_ORPHANS,
   CPOR__SQL_COUNT
 } cpor__sql_id;
 

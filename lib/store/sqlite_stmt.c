@@ -82,6 +82,28 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
     [CPOR__SQL_CHANGE_SCAN] = "SELECT c.change, o.id, c.seq, c.state FROM changes c "
                               "LEFT JOIN objects o ON o.oid = c.oid "
                               "WHERE c.change > ?1 ORDER BY c.change",
+    /* Version 4's audit cursors. The walks go through the claims in id
+     * order (objects(kind, id)) and each claim's rows by their primary key;
+     * the rows whose oid names no claim follow, with a NULL claim ID. The
+     * keys_oid index holds (oid, key): a claim's keys come in key order. */
+    [CPOR__SQL_KEYS_OF] = "SELECT o.id, k.key FROM objects o JOIN keys k ON k.oid = o.oid "
+                          "WHERE o.kind = 7 AND o.id = ?1 ORDER BY k.key",
+    [CPOR__SQL_KEYS_ALL] = "SELECT o.id, k.key FROM objects o JOIN keys k ON k.oid = o.oid "
+                           "WHERE o.kind = 7 ORDER BY o.id, k.key",
+    [CPOR__SQL_KEYS_ORPHANS] = "SELECT NULL, k.key FROM keys k WHERE NOT EXISTS "
+                               "(SELECT 1 FROM objects o WHERE o.oid = k.oid AND o.kind = 7) "
+                               "ORDER BY k.oid, k.key",
+    [CPOR__SQL_LINES_ALL] = "SELECT o.id, l.line, l.partner_id, l.status, l.unit "
+                            "FROM objects o JOIN lines l ON l.oid = o.oid "
+                            "WHERE o.kind = 7 ORDER BY o.id, l.line",
+    [CPOR__SQL_LINES_ORPHANS] = "SELECT NULL, l.line, l.partner_id, l.status, l.unit FROM lines l "
+                                "WHERE NOT EXISTS (SELECT 1 FROM objects o "
+                                "WHERE o.oid = l.oid AND o.kind = 7) ORDER BY l.oid, l.line",
+    [CPOR__SQL_EVENTS_ALL] = "SELECT o.id, e.seq, e.data FROM objects o JOIN events e "
+                             "ON e.oid = o.oid WHERE o.kind = 7 ORDER BY o.id, e.seq",
+    [CPOR__SQL_EVENTS_ORPHANS] = "SELECT NULL, e.seq, e.data FROM events e WHERE NOT EXISTS "
+                                 "(SELECT 1 FROM objects o WHERE o.oid = e.oid AND o.kind = 7) "
+                                 "ORDER BY e.oid, e.seq",
 };
 
 static int prepare(cpor__sqlite *s, cpor__sql_id id, unsigned flags, sqlite3_stmt **out) {

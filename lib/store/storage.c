@@ -37,6 +37,7 @@ int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, vo
   if (!s) return CPOR_ENOMEM;
   s->m = *m;
   s->self = self;
+  s->version = methods->version;
   *out = s;
   return CPOR_OK;
 }

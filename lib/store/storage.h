@@ -8,6 +8,7 @@
 struct cpor_storage {
   cpor_storage_methods m; /* always the latest layout */
   void *self;
+  uint32_t version; /* the methods version the backend declared (3: no audit cursors) */
 };
 
 /* The backend's detail for its last failure, or a generic text. */

@@ -30,6 +30,7 @@ from ctypes import (
     CFUNCTYPE,
     POINTER,
     Structure,
+    c_char,
     c_char_p,
     c_int,
     c_int32,
@@ -50,6 +51,10 @@ P = POINTER
 
 # cpor_clock_fn: int (*)(void *user, cpor_time *out)
 CLOCK_FN = CFUNCTYPE(c_int, c_void_p, P(c_int64))
+# cpor/transfer.h: export's line writer, import's line reader, verify's findings.
+LINE_WRITER = CFUNCTYPE(c_int, c_void_p, P(c_char), c_size_t)
+LINE_READER = CFUNCTYPE(c_int, c_void_p, P(c_void_p), P(c_size_t))
+FINDING_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p, c_char_p)
 
 
 class Actor(Structure):
@@ -166,8 +171,16 @@ class ClaimQuery(Structure):
     ]
 
 
+class ImportReport(Structure):
+    _fields_ = [("version", c_uint32), ("objects", c_uint64), ("claims", c_uint64),
+                ("events", c_uint64)]
+
+
+IMPORT_REPORT_VERSION = 1
+
 # C struct name -> ctypes Structure (the ABI test compares their fields).
 STRUCTS = {
+    "cpor_import_report": ImportReport,
     "cpor_actor": Actor,
     "cpor_window": Window,
     "cpor_policy": Policy,
@@ -177,7 +190,8 @@ STRUCTS = {
     "cpor_claim_query": ClaimQuery,
 }
 # C function-pointer typedef name -> ctypes CFUNCTYPE.
-FUNCTION_TYPES = {"cpor_clock_fn": CLOCK_FN}
+FUNCTION_TYPES = {"cpor_clock_fn": CLOCK_FN, "cpor_line_writer": LINE_WRITER,
+                  "cpor_line_reader": LINE_READER, "cpor_finding_fn": FINDING_FN}
 
 # Version numbers of the options structs this binding fills in.
 ACTOR_VERSION = 1
@@ -422,6 +436,10 @@ FUNCTIONS = {
     "cpor_claim_decide_dispute": (c_int, [_H, _A, _S, c_int, _S]),
     "cpor_claim_remove": (c_int, [_H, _A, _S, c_int, _S]),
     "cpor_ctx_advance": (c_int, [_H, P(c_size_t)]),
+    # ---- transfer.h
+    "cpor_ctx_export": (c_int, [_H, _A, LINE_WRITER, c_void_p]),
+    "cpor_ctx_import": (c_int, [_H, _A, LINE_READER, c_void_p, P(ImportReport)]),
+    "cpor_ctx_verify": (c_int, [_H, _A, FINDING_FN, c_void_p, P(c_uint64)]),
     "cpor_claim_get": (c_int, [_H, _A, _S, _OUT]),
     "cpor_claim_query_init": (c_int, [P(ClaimQuery), c_uint32]),
     "cpor_claim_find": (c_int, [_H, _A, P(ClaimQuery), _OUT]),

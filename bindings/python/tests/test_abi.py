@@ -22,7 +22,7 @@ import cpor
 from cpor import _lib, errors
 from cpor.model import CLAIM_FIELDS
 
-HEADERS = ("common.h", "calendar.h", "model.h", "context.h", "feed.h")
+HEADERS = ("common.h", "calendar.h", "model.h", "context.h", "feed.h", "transfer.h")
 INCLUDE = os.environ.get("CPOR_INCLUDE_DIR") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "include", "cpor")
 
