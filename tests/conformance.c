@@ -1030,6 +1030,11 @@ START_TEST(counters_and_changes) {
   ck_assert_status(s->m.counter_next(s->self, longname, 1, &first), CPOR_EINVAL);
   ck_assert_str_eq(conf_changes(s, 0), "1:c1@1=1;2:c2@4=3;");
   ck_assert_str_eq(conf_changes(s, 1), "2:c2@4=3;");
+  if (s->m.object_lock) { /* may provide: a lock, on a row or on none */
+    ck_assert_status(s->m.object_lock(s->self, CPOR_STORE_CLAIM, "c1"), CPOR_OK);
+    ck_assert_status(s->m.object_lock(s->self, CPOR_STORE_CLAIM, "absent"), CPOR_OK);
+    ck_assert_status(s->m.object_lock(s->self, CPOR_STORE_CLAIM, ""), CPOR_EINVAL);
+  }
   ck_assert_str_eq(conf_changes(s, 2), "");
   COMMIT(s);
   /* A rolled-back reservation and its rows are undone: no gap. */
@@ -1234,6 +1239,11 @@ static int f_change_append(void *self, uint64_t change, const char *claim_id, ui
   int rc = tick(f);
   return rc ? rc : INNER(f, change_append, change, claim_id, seq, state);
 }
+static int f_object_lock(void *self, uint32_t kind, const char *id) {
+  faulty *f = self;
+  int rc = tick(f);
+  return rc ? rc : INNER(f, object_lock, kind, id);
+}
 static int f_cursor_open(void *self, const cpor_store_query *query, void **cursor) {
   faulty *f = self;
   int rc = tick(f);
@@ -1289,6 +1299,7 @@ int cpor_faulty_storage_new(cpor_storage **out, cpor_storage *inner, long fail_a
     methods.counter_next = f_counter_next;
     methods.change_append = f_change_append;
   }
+  if (inner->m.object_lock) methods.object_lock = f_object_lock;
   faulty *f = calloc(1, sizeof *f);
   if (!f) return CPOR_ENOMEM;
   f->inner = inner;

@@ -52,6 +52,10 @@ int cpor__claim_open(cpor_ctx *ctx, const cpor_actor *actor_in, cpor_actor *acto
   if ((rc = cpor__claim_id_arg(ctx, claim_id, id))) return rc;
   int write = action != CPOR__ACT_VIEW;
   if ((rc = cpor__call_begin(ctx, write))) return rc;
+  cpor_storage *s = ctx->storage;
+  if (write && ctx->rerun && s->m.object_lock &&
+      (rc = s->m.object_lock(s->self, CPOR_STORE_CLAIM, id)))
+    return cpor__call_end(ctx, cpor__storage_fail(ctx, rc, "cannot lock the claim"));
   /* Writes read a store that the call's settle brought up to date; reads
    * settle what they read in memory. */
   rc = write ? cpor__view_load(ctx, id, 0, v) : cpor__view_settled(ctx, id, v);

@@ -32,6 +32,7 @@ struct cpor_ctx {
   /* The CPOR_ECONFLICT just failed is the caller's (an expected revision),
    * not a race: cpor__retry_again does not rerun it. */
   int conflict_final;
+  int rerun; /* the call runs again after a conflict (lock before reading) */
 };
 
 /* Sets the context's error and returns code. */

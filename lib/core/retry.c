@@ -17,7 +17,7 @@ static uint64_t next_jitter(cpor_ctx *ctx) {
 
 int cpor__retry_again(cpor_ctx *ctx, int rc, unsigned attempt) {
   int final = ctx && ctx->conflict_final;
-  if (ctx) ctx->conflict_final = 0;
+  if (ctx) ctx->conflict_final = 0, ctx->rerun = 0;
   if (!ctx || rc != CPOR_ECONFLICT || ctx->batch || final) return 0;
   if (attempt + 1 >= CPOR__TRIES) {
     size_t n = strlen(ctx->errmsg);
@@ -29,5 +29,6 @@ int cpor__retry_again(cpor_ctx *ctx, int rc, unsigned attempt) {
   unsigned us = (unsigned)(next_jitter(ctx) % cap_us) + 1;
   struct timespec ts = {0, (long)us * 1000L};
   nanosleep(&ts, NULL);
+  ctx->rerun = 1; /* the rerun locks the claim it acts on before reading it */
   return 1;
 }

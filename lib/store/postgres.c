@@ -412,6 +412,18 @@ static int m_change_append(void *self, uint64_t change, const char *claim_id, ui
   return rc;
 }
 
+static int m_object_lock(void *self, uint32_t kind, const char *id) {
+  cpor__pg *s = self;
+  if (!valid_id(id)) return cpor__pg_error(s, CPOR_EINVAL, "object_lock: bad id");
+  int rc = writing(s, "object_lock");
+  if (rc) return rc;
+  drop_got(s);
+  cpor__pg_params p = {0};
+  cpor__pg_int8(&p, kind);
+  cpor__pg_text(&p, id);
+  return cpor__pg_run(s, CPOR__PG_OBJECT_LOCK, &p, "object_lock");
+}
+
 /* ---- cursors ----------------------------------------------------------------------------- */
 
 /* A keyset cursor: the current page, and where the next one starts. */
@@ -814,6 +826,7 @@ static const cpor_storage_methods postgres_methods = {
     .close = m_close,
     .counter_next = m_counter_next,
     .change_append = m_change_append,
+    .object_lock = m_object_lock,
 };
 
 /* ---- opening -----------------------------------------------------------------------------------

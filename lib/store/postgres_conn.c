@@ -133,6 +133,9 @@ static const statement statements[CPOR__PG_COUNT] = {
                                 "VALUES ($1, $2, $3, $4) ON CONFLICT (change) DO NOTHING",
                                 4,
                                 {INT8, TEXT, INT8, INT4}},
+    [CPOR__PG_OBJECT_LOCK] = {"SELECT 1 FROM objects WHERE kind = $1 AND id = $2 FOR UPDATE",
+                              2,
+                              {INT8, TEXT}},
     [CPOR__PG_PAGE_CHANGES] = {"SELECT change, claim_id, seq, state FROM changes "
                                "WHERE change > $1 ORDER BY change LIMIT $2",
                                2,

@@ -54,6 +54,7 @@ typedef enum cpor__pg_id {
   CPOR__PG_COUNTER_NEXT,
   CPOR__PG_CHANGE_APPEND,
   CPOR__PG_PAGE_CHANGES,
+  CPOR__PG_OBJECT_LOCK,
   /* Version 4's audit cursors */
   CPOR__PG_PAGE_KEYS_OF,
   CPOR__PG_PAGE_KEYS_ALL,

@@ -246,6 +246,14 @@ typedef struct cpor_storage_methods {
    * back by CPOR_STORE_CURSOR_CHANGES. */
   int (*change_append)(void *self, uint64_t change, const char *claim_id, uint32_t seq,
                        int32_t state);
+  /* Inside a write transaction: makes every other transaction that writes
+   * (kind, id), or locks it, wait until this one ends (PostgreSQL: SELECT
+   * ... FOR UPDATE); CPOR_OK also when there is no such object. The core
+   * calls it when it reruns a call that lost a race (CPOR_ECONFLICT) on a
+   * claim, before reading the claim again, so that a writer that keeps
+   * losing to a busy one gets its turn. A backend with one writer at a time
+   * (SQLite) leaves it NULL. */
+  int (*object_lock)(void *self, uint32_t kind, const char *id);
 } cpor_storage_methods;
 
 #define CPOR_STORAGE_METHODS_INIT CPOR_VERSIONED_INIT(cpor_storage_methods, CPOR_STORAGE_VERSION)
