@@ -7,8 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpor/feed.h"
 #include "cpor/transfer.h"
 #include "pgtest.h"
+#include "store/storage.h"
 #include "world.h"
 
 #define OK(w, expr) ck_assert_msg((expr) == CPOR_OK, "%s: %s", #expr, cpor_ctx_errmsg((w)->ctx))
@@ -123,6 +125,30 @@ START_TEST(round_trips_every_backend) {
     ck_assert_str_eq(again, first);
     free(again);
     ck_assert_int_eq(verify_count(ctx), 0);
+    /* The new store's feed has one change per imported claim; its outbox
+     * numbers the next message after the imported ones. */
+    cpor_change_iter *ci = NULL;
+    ck_assert_status(cpor_changes_since(ctx, SYS, 0, 0, &ci), CPOR_OK);
+    uint64_t n = 0, number = 0;
+    while (cpor_change_iter_next(ci, &number, NULL, NULL, NULL) == CPOR_OK)
+      ck_assert_uint_eq(number, ++n);
+    cpor_change_iter_free(ci);
+    ck_assert_uint_eq(n, rep.claims);
+    cpor_message_iter *mi = NULL;
+    ck_assert_status(cpor_outbox_lease(ctx, SYS, 1000, 1000, &mi), CPOR_OK);
+    cpor_message *m = NULL;
+    uint64_t messages = 0;
+    while (cpor_message_iter_next(mi, &m) == CPOR_OK) {
+      ck_assert_uint_eq(cpor_message_id(m), ++messages);
+      cpor_message_free(m);
+    }
+    cpor_message_iter_free(mi);
+    ck_assert_uint_gt(messages, 0);
+    ck_assert_status(s->m.begin(s->self, 1), CPOR_OK);
+    uint64_t next = 0;
+    ck_assert_status(s->m.counter_next(s->self, "outbox", 1, &next), CPOR_OK);
+    ck_assert_uint_eq(next, messages + 1);
+    ck_assert_status(s->m.rollback(s->self), CPOR_OK);
     /* The imported claims behave: the approved one is still approved. */
     target_close(ctx, s, schema);
   }

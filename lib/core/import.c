@@ -9,6 +9,7 @@
 #include "core/claim_rows.h"
 #include "core/import_line.h"
 #include "core/list.h"
+#include "core/feed.h"
 #include "core/records.h"
 #include "core/transfer.h"
 #include "store/recode.h"
@@ -21,6 +22,7 @@ typedef struct importer {
   char last_id[256]; /* its id ("" before the first of its kind) */
   int have_object;
   uint64_t objects, claims, events;
+  uint64_t max_message; /* the highest outbox message id imported */
   /* the claim whose history is being read */
   cpor__xline claim;
   cpor_claim *c;
@@ -107,11 +109,19 @@ static int finish_claim(importer *x) {
     if (rows.due[k] != CPOR_TIME_NONE && (rc = s->m.deadline_set(s->self, c->id, k, rows.due[k])))
       rc = store_fail(x, rc, "cannot write a deadline");
   cpor__claim_rows_free(&rows);
+  uint32_t last_seq = 0;
   for (size_t i = 0; !rc && i < x->raw.n; i++) {
     const cpor__xline *e = x->raw.v[i];
+    last_seq = (uint32_t)e->seq;
     if ((rc = s->m.event_append(s->self, c->id, (uint32_t)e->seq, e->record, e->record_len)))
       rc = store_fail(x, rc, "cannot append history");
   }
+  /* The imported claim is one change of the new store's feed. */
+  uint64_t number = 0;
+  if (!rc && last_seq && cpor__feed_supported(s) &&
+      ((rc = s->m.counter_next(s->self, "change", 1, &number)) ||
+       (rc = s->m.change_append(s->self, number, c->id, last_seq, c->state))))
+    rc = store_fail(x, rc, "cannot record the change");
   x->claims++;
   drop_claim(x);
   return rc;
@@ -190,6 +200,13 @@ static int object_line(importer *x, cpor__xline *l) {
     memset(l, 0, sizeof *l); /* kept until its history is read */
     x->claim_line = x->lineno;
     return CPOR_OK;
+  }
+  if (kind == CPOR_STORE_OUTBOX) {
+    char *end = NULL;
+    unsigned long long id = strtoull(l->id, &end, 10);
+    if (strlen(l->id) != 20 || *end || id == 0)
+      return BAD(x, "line %llu: outbox message id '%.100s' is not 20 digits", at, l->id);
+    if (id > x->max_message) x->max_message = id;
   }
   x->objects++;
   return put_object(x, kind, l);
@@ -313,6 +330,12 @@ static int run(importer *x, cpor_line_reader read_fn, void *user) {
   if (!rc && !ended)
     return BAD(x, "line %llu: the input ends without its trailer (truncated?)",
                (unsigned long long)x->lineno + 1);
+  /* New messages are numbered after the imported ones. */
+  cpor_storage *s = x->ctx->storage;
+  uint64_t first = 0;
+  if (!rc && x->max_message && cpor__feed_supported(s) &&
+      (rc = s->m.counter_next(s->self, "outbox", x->max_message, &first)))
+    rc = store_fail(x, rc, "cannot number the outbox");
   return rc;
 }
 
