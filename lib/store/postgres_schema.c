@@ -16,6 +16,17 @@
  * and keys by their bytes, whatever the database's locale. */
 #define ID "text COLLATE \"C\""
 
+/* The claims view's columns of schema 2, kept by schema 3 (which appends). */
+#define CLAIMS_VIEW_COLUMNS                                                                        \
+  "  o.id AS id, o.owner AS partner_id, d->>'mpn_id' AS mpn_id, o.ref AS tenant_id,"               \
+  "  d->>'domain' AS domain, d->>'name' AS name, d->>'area' AS area,"                              \
+  "  d->>'activity' AS activity, d->>'state' AS state, d->>'reason' AS reason,"                    \
+  "  (d->'contested')::boolean AS contested, (d->'final')::boolean AS final,"                      \
+  "  (d->>'disputes')::bigint AS disputes, (d->>'created_at')::bigint AS created_at,"              \
+  "  (d->>'updated_at')::bigint AS updated_at,"                                                    \
+  "  (d->>'window_closes_at')::bigint AS window_closes_at,"                                        \
+  "  (d->>'sla_due_at')::bigint AS sla_due_at,"
+
 /* Forward migrations: migrations[v] takes a schema from version v to v + 1.
  * They run in order inside one transaction (PostgreSQL's DDL is
  * transactional), under the advisory lock. Append a step for each schema
@@ -74,15 +85,7 @@ static const char *const migrations[] = {
     ");",
     /* 1 -> 2: the read-only views of README "Reading the database with
      * SQL", with the SQLite backend's names and columns. */
-    "CREATE VIEW claims AS SELECT"
-    "  o.id AS id, o.owner AS partner_id, d->>'mpn_id' AS mpn_id, o.ref AS tenant_id,"
-    "  d->>'domain' AS domain, d->>'name' AS name, d->>'area' AS area,"
-    "  d->>'activity' AS activity, d->>'state' AS state, d->>'reason' AS reason,"
-    "  (d->'contested')::boolean AS contested, (d->'final')::boolean AS final,"
-    "  (d->>'disputes')::bigint AS disputes, (d->>'created_at')::bigint AS created_at,"
-    "  (d->>'updated_at')::bigint AS updated_at,"
-    "  (d->>'window_closes_at')::bigint AS window_closes_at,"
-    "  (d->>'sla_due_at')::bigint AS sla_due_at,"
+    "CREATE VIEW claims AS SELECT" CLAIMS_VIEW_COLUMNS
     "  jsonb_array_length(d->'lines') AS line_count, o.revision AS revision"
     "  FROM (SELECT *, convert_from(data, 'UTF8')::jsonb AS d FROM objects WHERE kind = 7) o;"
     "CREATE VIEW claim_lines AS SELECT"
@@ -125,15 +128,7 @@ static const char *const migrations[] = {
     "  seq bigint NOT NULL,"
     "  state integer NOT NULL"
     ");"
-    "CREATE OR REPLACE VIEW claims AS SELECT"
-    "  o.id AS id, o.owner AS partner_id, d->>'mpn_id' AS mpn_id, o.ref AS tenant_id,"
-    "  d->>'domain' AS domain, d->>'name' AS name, d->>'area' AS area,"
-    "  d->>'activity' AS activity, d->>'state' AS state, d->>'reason' AS reason,"
-    "  (d->'contested')::boolean AS contested, (d->'final')::boolean AS final,"
-    "  (d->>'disputes')::bigint AS disputes, (d->>'created_at')::bigint AS created_at,"
-    "  (d->>'updated_at')::bigint AS updated_at,"
-    "  (d->>'window_closes_at')::bigint AS window_closes_at,"
-    "  (d->>'sla_due_at')::bigint AS sla_due_at,"
+    "CREATE OR REPLACE VIEW claims AS SELECT" CLAIMS_VIEW_COLUMNS
     "  jsonb_array_length(d->'lines') AS line_count, o.revision AS revision,"
     "  d->>'external_ref' AS external_ref, d->>'idempotency_key' AS idempotency_key"
     "  FROM (SELECT *, convert_from(data, 'UTF8')::jsonb AS d FROM objects WHERE kind = 7) o;"

@@ -17,6 +17,19 @@
  * one write transaction, so a database is at one version or the next, never
  * in between. Append parts for each schema change; never edit one that has
  * shipped. */
+/* The claims view's columns of schema 2, kept by schema 3 (which appends). */
+#define CLAIMS_VIEW_COLUMNS                                                                        \
+  "  o.id AS id, o.owner AS partner_id, json_extract(d, '$.mpn_id') AS mpn_id,"                    \
+  "  o.ref AS tenant_id, json_extract(d, '$.domain') AS domain,"                                   \
+  "  json_extract(d, '$.name') AS name, json_extract(d, '$.area') AS area,"                        \
+  "  json_extract(d, '$.activity') AS activity, json_extract(d, '$.state') AS state,"              \
+  "  json_extract(d, '$.reason') AS reason, json_extract(d, '$.contested') AS contested,"          \
+  "  json_extract(d, '$.final') AS final, json_extract(d, '$.disputes') AS disputes,"              \
+  "  json_extract(d, '$.created_at') AS created_at,"                                               \
+  "  json_extract(d, '$.updated_at') AS updated_at,"                                               \
+  "  json_extract(d, '$.window_closes_at') AS window_closes_at,"                                   \
+  "  json_extract(d, '$.sla_due_at') AS sla_due_at,"
+
 typedef struct step {
   int from; /* the user_version this part upgrades from */
   const char *sql;
@@ -146,17 +159,7 @@ static const step migrations[] = {
     /* Read-only views of the JSON records (README "Reading the database with
      * SQL"): one row per record, or per line and event; instants are
      * milliseconds since the Unix epoch (UTC), NULL when unset. */
-    {1, "CREATE VIEW claims AS SELECT"
-        "  o.id AS id, o.owner AS partner_id, json_extract(d, '$.mpn_id') AS mpn_id,"
-        "  o.ref AS tenant_id, json_extract(d, '$.domain') AS domain,"
-        "  json_extract(d, '$.name') AS name, json_extract(d, '$.area') AS area,"
-        "  json_extract(d, '$.activity') AS activity, json_extract(d, '$.state') AS state,"
-        "  json_extract(d, '$.reason') AS reason, json_extract(d, '$.contested') AS contested,"
-        "  json_extract(d, '$.final') AS final, json_extract(d, '$.disputes') AS disputes,"
-        "  json_extract(d, '$.created_at') AS created_at,"
-        "  json_extract(d, '$.updated_at') AS updated_at,"
-        "  json_extract(d, '$.window_closes_at') AS window_closes_at,"
-        "  json_extract(d, '$.sla_due_at') AS sla_due_at,"
+    {1, "CREATE VIEW claims AS SELECT" CLAIMS_VIEW_COLUMNS
         "  json_array_length(d, '$.lines') AS line_count, o.revision AS revision"
         "  FROM (SELECT *, CAST(data AS TEXT) AS d FROM objects WHERE kind = 7) o;"
         "CREATE VIEW claim_lines AS SELECT"
@@ -200,17 +203,7 @@ static const step migrations[] = {
         "  state INTEGER NOT NULL"
         ");"
         "DROP VIEW claims;"
-        "CREATE VIEW claims AS SELECT"
-        "  o.id AS id, o.owner AS partner_id, json_extract(d, '$.mpn_id') AS mpn_id,"
-        "  o.ref AS tenant_id, json_extract(d, '$.domain') AS domain,"
-        "  json_extract(d, '$.name') AS name, json_extract(d, '$.area') AS area,"
-        "  json_extract(d, '$.activity') AS activity, json_extract(d, '$.state') AS state,"
-        "  json_extract(d, '$.reason') AS reason, json_extract(d, '$.contested') AS contested,"
-        "  json_extract(d, '$.final') AS final, json_extract(d, '$.disputes') AS disputes,"
-        "  json_extract(d, '$.created_at') AS created_at,"
-        "  json_extract(d, '$.updated_at') AS updated_at,"
-        "  json_extract(d, '$.window_closes_at') AS window_closes_at,"
-        "  json_extract(d, '$.sla_due_at') AS sla_due_at,"
+        "CREATE VIEW claims AS SELECT" CLAIMS_VIEW_COLUMNS
         "  json_array_length(d, '$.lines') AS line_count, o.revision AS revision,"
         "  json_extract(d, '$.external_ref') AS external_ref,"
         "  json_extract(d, '$.idempotency_key') AS idempotency_key"

@@ -22,50 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "cpor/cpor.h"
 
-#define DAY_MS 86400000LL
-#define BASE_TIME ((cpor_time)20759 * DAY_MS + 9 * 3600000LL) /* 2026-11-02 09:00 UTC */
 #define BATCH 1000
-
-static const char *const M365[] = {"TEAMS",       "EXCHANGE",          "SHAREPOINT",
-                                   "INTUNE",      "ONEDRIVE",          "VIVA",
-                                   "WINDOWS365",  "M365_APPS",         "ENTRA_ID_P1",
-                                   "ENTRA_ID_P2", "DEFENDER_ENDPOINT", "DEFENDER_OFFICE365"};
-#define NWL 12
-
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static uint64_t rng = 0x2545F4914F6CDD1Du;
-static uint32_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (uint32_t)(rng >> 11);
-}
-
-static void die(cpor_ctx *ctx, int rc, const char *what) {
-  fprintf(stderr, "bench_claims: %s: %s (%s)\n", what,
-          cpor_status_name(rc) ? cpor_status_name(rc) : "?", ctx ? cpor_ctx_errmsg(ctx) : "");
-  exit(1);
-}
-#define MUST(ctx, expr)                                                                            \
-  do {                                                                                             \
-    int rc_ = (expr);                                                                              \
-    if (rc_ != CPOR_OK) die(ctx, rc_, #expr);                                                      \
-  } while (0)
-
-static cpor_actor mk_actor(int role, const char *org, const char *user) {
-  cpor_actor a = CPOR_ACTOR_INIT;
-  a.role = (uint32_t)role;
-  a.org = org;
-  a.user = user;
-  return a;
-}
 
 /* ---- a world that grows ----------------------------------------------------------- */
 
@@ -78,12 +38,6 @@ typedef struct bench {
   size_t n, cap;
   size_t tenants; /* tenants created so far; claim i uses tenant i / NWL */
 } bench;
-
-static void tenant_of(size_t i, char tid[37], char domain[64]) {
-  snprintf(tid, 37, "%08x-0000-4000-8000-%012x", (unsigned)(i >> 16) & 0xffffffffu,
-           (unsigned)(i & 0xffff));
-  snprintf(domain, 64, "t%zu.onmicrosoft.com", i);
-}
 
 static void bench_open(bench *b, const char *path) {
   memset(b, 0, sizeof *b);
@@ -138,35 +92,12 @@ static void submit_one(bench *b) {
   size_t i = b->n;
   char tid[37], domain[64];
   tenant_of(i / NWL, tid, domain);
-  const char *lines[1] = {M365[i % NWL]};
-  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
-  s.name = "Teams rollout";
-  s.mpn_id = "1111111";
-  s.tenant_id = tid;
-  s.domain = domain;
-  s.area = CPOR_AREA_M365;
-  s.activity = CPOR_ACTIVITY_USAGE;
-  s.line_count = 1;
-  s.workloads = lines;
-  s.customer_contact_name = "Carol";
-  s.customer_contact_title = "CIO";
-  s.customer_contact_email = "carol@contoso.com";
-  s.partner_contact_name = "Pat";
-  s.partner_contact_email = "pat@partner.example";
-  cpor_claim *c = NULL;
-  MUST(b->ctx, cpor_claim_create(b->ctx, &b->a, &s, &c));
   if (b->n == b->cap) {
     b->cap = b->cap ? b->cap * 2 : 4096;
     b->ids = realloc(b->ids, b->cap * sizeof *b->ids);
     if (!b->ids) abort();
   }
-  char *id = b->ids[b->n++];
-  memcpy(id, cpor_claim_id(c), 37);
-  cpor_claim_free(c);
-  MUST(b->ctx, cpor_claim_add_poe(
-                   b->ctx, &b->a, id, "usage-report.pdf", "application/pdf",
-                   "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 1234));
-  MUST(b->ctx, cpor_claim_submit(b->ctx, &b->a, id));
+  submit_claim(b->ctx, &b->a, "1111111", tid, domain, M365[i % NWL], b->ids[b->n++]);
 }
 
 /* Submits until n claims are stored, BATCH per transaction; returns the

@@ -14,34 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "cpor/cpor.h"
-
-#define BASE_TIME ((cpor_time)20759 * 86400000LL + 9 * 3600000LL) /* 2026-11-02 09:00 UTC */
-static const char *const M365[] = {"TEAMS",       "EXCHANGE",          "SHAREPOINT",
-                                   "INTUNE",      "ONEDRIVE",          "VIVA",
-                                   "WINDOWS365",  "M365_APPS",         "ENTRA_ID_P1",
-                                   "ENTRA_ID_P2", "DEFENDER_ENDPOINT", "DEFENDER_OFFICE365"};
-#define NWL 12
-
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void must(cpor_ctx *ctx, int rc, const char *what) {
-  if (rc == CPOR_OK) return;
-  fprintf(stderr, "bench_export: %s: %s (%s)\n", what, cpor_status_name(rc),
-          ctx ? cpor_ctx_errmsg(ctx) : "");
-  exit(1);
-}
-#define MUST(ctx, expr) must((ctx), (expr), #expr)
-
-static cpor_actor actor(uint32_t role, const char *org, const char *user) {
-  cpor_actor a = CPOR_ACTOR_INIT;
-  a.role = role, a.org = org, a.user = user;
-  return a;
-}
 
 static cpor_manual_clock *clk;
 
@@ -63,8 +37,8 @@ static cpor_ctx *open_ctx(const char *path) {
 
 static void build(const char *path, size_t n) {
   cpor_ctx *x = open_ctx(path);
-  cpor_actor ops = actor(CPOR_ROLE_SYSTEM, NULL, "ops");
-  cpor_actor a = actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
+  cpor_actor ops = mk_actor(CPOR_ROLE_SYSTEM, NULL, "ops");
+  cpor_actor a = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
   MUST(x, cpor_partner_create(x, &ops, "contoso", "Contoso"));
   MUST(x, cpor_location_create(x, &ops, "contoso", "1111111", "HQ"));
   MUST(x, cpor_location_enroll(x, &ops, "1111111", CPOR_PROGRAM_OSU_M365, 1));
@@ -77,23 +51,8 @@ static void build(const char *path, size_t n) {
              (unsigned)(i / NWL) & 0xffffffffu);
     snprintf(domain, sizeof domain, "t%zu.onmicrosoft.com", i / NWL);
     if (i % NWL == 0) MUST(x, cpor_tenant_create(x, &ops, cust, tid, domain));
-    const char *lines[1] = {M365[i % NWL]};
-    cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
-    s.name = "Teams rollout", s.mpn_id = "1111111", s.tenant_id = tid, s.domain = domain;
-    s.area = CPOR_AREA_M365, s.activity = CPOR_ACTIVITY_USAGE, s.line_count = 1;
-    s.workloads = lines;
-    s.customer_contact_name = "Carol", s.customer_contact_title = "CIO";
-    s.customer_contact_email = "carol@contoso.com", s.partner_contact_name = "Pat";
-    s.partner_contact_email = "pat@partner.example";
-    cpor_claim *c = NULL;
-    MUST(x, cpor_claim_create(x, &a, &s, &c));
     char id[37];
-    memcpy(id, cpor_claim_id(c), 37);
-    cpor_claim_free(c);
-    MUST(x, cpor_claim_add_poe(x, &a, id, "usage.pdf", "application/pdf",
-                               "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                               1234));
-    MUST(x, cpor_claim_submit(x, &a, id));
+    submit_claim(x, &a, "1111111", tid, domain, M365[i % NWL], id);
     if (i % 1000 == 999) {
       MUST(x, cpor_ctx_commit(x));
       MUST(x, cpor_ctx_begin(x));

@@ -24,44 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "cpor/cpor.h"
 
-#define DAY_MS 86400000LL
-#define BASE_TIME ((cpor_time)20759 * DAY_MS + 9 * 3600000LL) /* 2026-11-02 09:00 UTC */
 #define BATCH 1000
-#define NWL 12
-
-static const char *const M365[NWL] = {"TEAMS",       "EXCHANGE",          "SHAREPOINT",
-                                      "INTUNE",      "ONEDRIVE",          "VIVA",
-                                      "WINDOWS365",  "M365_APPS",         "ENTRA_ID_P1",
-                                      "ENTRA_ID_P2", "DEFENDER_ENDPOINT", "DEFENDER_OFFICE365"};
 
 static const char *base; /* CPOR_TEST_PG */
-
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static uint64_t rng = 0x2545F4914F6CDD1Du;
-static uint32_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (uint32_t)(rng >> 11);
-}
-
-static void die(cpor_ctx *ctx, int rc, const char *what) {
-  fprintf(stderr, "bench_postgres: %s: %s (%s)\n", what,
-          cpor_status_name(rc) ? cpor_status_name(rc) : "?", ctx ? cpor_ctx_errmsg(ctx) : "");
-  exit(1);
-}
-#define MUST(ctx, expr)                                                                            \
-  do {                                                                                             \
-    int rc_ = (expr);                                                                              \
-    if (rc_ != CPOR_OK) die(ctx, rc_, #expr);                                                      \
-  } while (0)
 
 /* ---- the server ------------------------------------------------------------------ */
 
@@ -137,19 +105,6 @@ typedef struct bench {
   size_t n, cap, tenants, origin; /* origin: this world's first tenant number */
 } bench;
 
-static void tenant_of(size_t i, char tid[37], char domain[64]) {
-  snprintf(tid, 37, "%08x-0000-4000-8000-%012zx", (unsigned)(i >> 32), i & 0xffffffffffffu);
-  snprintf(domain, 64, "t%zu.onmicrosoft.com", i);
-}
-
-static cpor_actor mk_actor(int role, const char *org, const char *user) {
-  cpor_actor a = CPOR_ACTOR_INIT;
-  a.role = (uint32_t)role;
-  a.org = org;
-  a.user = user;
-  return a;
-}
-
 /* who: 0.. (a partner and a range of tenants of its own); setup: 1 to
  * create the reference data the others share. */
 static void bench_open(bench *b, const char *url, int who, int setup) {
@@ -208,35 +163,12 @@ static void submit_one(bench *b) {
   size_t i = b->n;
   char tid[37], domain[64];
   tenant_of(b->origin + i / NWL, tid, domain);
-  const char *lines[1] = {M365[i % NWL]};
-  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
-  s.name = "Teams rollout";
-  s.mpn_id = b->mpn;
-  s.tenant_id = tid;
-  s.domain = domain;
-  s.area = CPOR_AREA_M365;
-  s.activity = CPOR_ACTIVITY_USAGE;
-  s.line_count = 1;
-  s.workloads = lines;
-  s.customer_contact_name = "Carol";
-  s.customer_contact_title = "CIO";
-  s.customer_contact_email = "carol@contoso.com";
-  s.partner_contact_name = "Pat";
-  s.partner_contact_email = "pat@partner.example";
-  cpor_claim *c = NULL;
-  MUST(b->ctx, cpor_claim_create(b->ctx, &b->a, &s, &c));
   if (b->n == b->cap) {
     b->cap = b->cap ? b->cap * 2 : 4096;
     b->ids = realloc(b->ids, b->cap * sizeof *b->ids);
     if (!b->ids) abort();
   }
-  char *id = b->ids[b->n++];
-  memcpy(id, cpor_claim_id(c), 37);
-  cpor_claim_free(c);
-  MUST(b->ctx, cpor_claim_add_poe(
-                   b->ctx, &b->a, id, "usage-report.pdf", "application/pdf",
-                   "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 1234));
-  MUST(b->ctx, cpor_claim_submit(b->ctx, &b->a, id));
+  submit_claim(b->ctx, &b->a, b->mpn, tid, domain, M365[i % NWL], b->ids[b->n++]);
 }
 
 /* Submits until n claims are stored, batch claims per transaction (1: no

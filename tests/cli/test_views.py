@@ -73,6 +73,25 @@ class ViewsMatchCli(unittest.TestCase):
             for k in ("created_at", "updated_at", "window_closes_at", "sla_due_at"):
                 self.assertTrue(same_instant(iso(r[k]), c[k]), (r["id"], k, r[k], c[k]))
             self.assertEqual(r["line_count"], len(c["lines"]))
+            for k in ("external_ref", "idempotency_key", "revision"):
+                self.assertEqual(r[k], c[k], (r["id"], k))
+
+    def test_outbox(self):
+        rows = [dict(r) for r in self.sql.execute("SELECT * FROM outbox ORDER BY id")]
+        self.assertGreater(len(rows), 0)
+        out = subprocess.run([CPOR, "--db", self.db, "--calendar", "us-federal", "outbox",
+                              "lease", "--max", "1000"], check=True, capture_output=True,
+                             text=True).stdout
+        leased = [json.loads(x) for x in out.splitlines()]
+        self.assertEqual([m["id"] for m in leased], [r["id"] for r in rows])
+        for r, m in zip(rows, leased):
+            self.assertEqual(r["kind"], m["kind"])
+            self.assertEqual(r["recipient_role"], m["recipient"]["role"])
+            self.assertEqual(r["recipient_org"], m["recipient"]["org"])
+            self.assertEqual(r["claim_id"], m["claim"])
+            self.assertEqual(r["event_seq"], m["seq"])
+            self.assertEqual(r["created_at"], m["created_at"])
+            self.assertEqual(json.loads(r["payload"]), m["payload"])
 
     def test_lines(self):
         for cid, c in self.claims.items():
