@@ -201,12 +201,13 @@ static const char *const TEAMS[] = {"TEAMS", NULL};
 static const char *const EXCHANGE[] = {"EXCHANGE", NULL};
 
 /* A call that may lose races to the other writers: CPOR_ECONFLICT (the
- * core's retries spent) is a documented answer, so the writer tries again;
- * any other failure ends it. */
+ * core's retries spent) and CPOR_ESTORAGE (SQLite's busy timeout passed
+ * while the others wrote: slow under valgrind) are documented answers, so
+ * the writer tries again; any other failure ends it. */
 #define AGAIN(expr)                                                                                \
   do {                                                                                             \
     int rc_;                                                                                       \
-    while ((rc_ = (expr)) == CPOR_ECONFLICT)                                                       \
+    while ((rc_ = (expr)) == CPOR_ECONFLICT || rc_ == CPOR_ESTORAGE)                               \
       ;                                                                                            \
     if (rc_) {                                                                                     \
       fprintf(stderr, "writer: %s: %s\n", #expr, cpor_ctx_errmsg(ctx));                            \
