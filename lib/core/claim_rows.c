@@ -97,7 +97,7 @@ int cpor__claim_rows_make(const cpor_claim *c, cpor__claim_rows *out) {
       out->due[k] = CPOR_TIME_NONE;
     return CPOR_ENOMEM;
   }
-  qsort(out->keys, out->nkeys, sizeof *out->keys, by_bytes);
+  if (out->nkeys > 1) qsort(out->keys, out->nkeys, sizeof *out->keys, by_bytes);
   return CPOR_OK;
 }
 

@@ -367,7 +367,7 @@ static int missing_deadlines(verifier *v, uint32_t k) {
     cpor__list_clear(&ids, free);
     return rc == CPOR_ENOMEM ? (v->rc = cpor__fail(v->ctx, rc, "out of memory")) : store_err(v, rc);
   }
-  qsort(ids.v, ids.n, sizeof *ids.v, by_str);
+  if (ids.n) qsort(ids.v, ids.n, sizeof *ids.v, by_str);
   q = (cpor_store_query){
       .what = CPOR_STORE_CURSOR_OBJECTS, .kind = CPOR_STORE_CLAIM, .by = CPOR_STORE_BY_KIND};
   if ((rc = s->m.cursor_open(s->self, &q, &cur))) {
@@ -382,7 +382,8 @@ static int missing_deadlines(verifier *v, uint32_t k) {
     cpor__claim_rows r;
     if (!cpor__claim_rows_make(c, &r)) {
       const char *key = c->id;
-      if (r.due[k] != CPOR_TIME_NONE && !bsearch(&key, ids.v, ids.n, sizeof *ids.v, by_str))
+      if (r.due[k] != CPOR_TIME_NONE &&
+          (!ids.n || !bsearch(&key, ids.v, ids.n, sizeof *ids.v, by_str)))
         found(v, c->id, "deadline", "the %s deadline is missing", names[k]);
       cpor__claim_rows_free(&r);
     }
