@@ -63,8 +63,18 @@ static int add_deadline(json_t *o, const char *kind, const cpor_claim *c, const 
   return 0;
 }
 
+/* Whether an event of this kind may owe a notice: the others (created,
+ * edited, PoE, ...) are answered without reading their payloads. */
+static int may_owe(int kind) {
+  const char *role, *org;
+  cpor_claim none = {0};
+  cpor_event probe = {.kind = kind};
+  return notice_of(&none, &probe, "", &role, &org) != NULL;
+}
+
 int cpor__k_notice(const cpor_claim *c, const cpor_event *e, cpor__notice *out) {
   memset(out, 0, sizeof *out);
+  if (!may_owe(e->kind)) return 0;
   json_error_t jerr;
   json_t *o = e->payload && *e->payload ? json_loads(e->payload, 0, &jerr) : json_object();
   if (o && !json_is_object(o)) {
