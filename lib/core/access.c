@@ -64,7 +64,7 @@ int cpor__put(cpor_ctx *ctx, uint32_t mode, uint64_t revision, int rc_encode,
    * unspecified): the encoded bytes are obj->data, which this call owns. */
   (void)buf;
   if (rc_encode) return cpor__fail(ctx, rc_encode, "out of memory while encoding");
-  ctx->wrote = 1;
+  cpor__writing(ctx);
   obj->revision = revision;
   int rc = ctx->storage->m.object_put(ctx->storage->self, obj, mode);
   free((void *)obj->data);
@@ -95,7 +95,7 @@ static int sync_deadline(cpor_ctx *ctx, const char *id, uint32_t kind, cpor_time
 
 static int touched_write(cpor_ctx *ctx, cpor__touched *ch) {
   cpor_claim *c = ch->claim;
-  ctx->wrote = 1;
+  cpor__writing(ctx);
   cpor_store_object obj;
   void *buf = NULL;
   int rc = cpor__put(ctx, ch->is_new ? CPOR_STORE_INSERT : CPOR_STORE_UPDATE, c->revision,

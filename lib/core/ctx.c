@@ -170,6 +170,14 @@ static int settle_first(cpor_ctx *ctx, int write) {
   return cpor__next_due(ctx, &ctx->batch_next_due);
 }
 
+void cpor__writing(cpor_ctx *ctx) {
+  if (ctx->batch && !ctx->wrote) {
+    cpor_storage *s = ctx->storage;
+    ctx->savepoint = s->m.savepoint && s->m.savepoint(s->self) == CPOR_OK;
+  }
+  ctx->wrote = 1;
+}
+
 int cpor__call_begin(cpor_ctx *ctx, int write) {
   ctx->errcode = CPOR_OK;
   ctx->errmsg[0] = 0;
@@ -179,8 +187,9 @@ int cpor__call_begin(cpor_ctx *ctx, int write) {
     if (ctx->poisoned)
       return cpor__fail(ctx, CPOR_ESTORAGE,
                         "an earlier write in this batch failed: roll the batch back");
-    /* One call inside a batch is atomic: it runs in a savepoint. */
-    ctx->savepoint = s->m.savepoint && s->m.savepoint(s->self) == CPOR_OK;
+    /* One call inside a batch is atomic: it writes inside a savepoint,
+     * taken at its first write (cpor__writing). */
+    ctx->savepoint = 0;
   } else if ((rc = s->m.begin(s->self, write))) {
     return cpor__storage_fail(ctx, rc, "cannot begin a transaction");
   }

@@ -18,7 +18,7 @@ struct cpor_ctx {
   int errcode;
   char errmsg[1024];
   int batch;     /* inside cpor_ctx_begin .. commit */
-  int savepoint; /* the batch's current call runs in a savepoint */
+  int savepoint; /* the batch's current call took its savepoint (at its first write) */
   int poisoned;  /* a write failed inside the batch: only rollback remains */
   cpor_time now;
   size_t settled; /* claims the last write call's settling changed */
@@ -34,6 +34,11 @@ struct cpor_ctx {
   int conflict_final;
   int rerun; /* the call runs again after a conflict (lock before reading) */
 };
+
+/* The current call is about to write: marks it, and inside a batch takes
+ * its savepoint first (a call that only reads needs none). Every write path
+ * calls this before its first storage write. */
+void cpor__writing(cpor_ctx *ctx);
 
 /* Sets the context's error and returns code. */
 int cpor__fail(cpor_ctx *ctx, int code, const char *fmt, ...)

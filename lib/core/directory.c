@@ -224,6 +224,7 @@ int cpor_customer_get(cpor_ctx *ctx, const cpor_actor *actor, const char *custom
 
 static int put_domain(cpor_ctx *ctx, const char *domain, const char *tenant_id) {
   cpor_store_object obj = {CPOR_STORE_DOMAIN, domain, tenant_id, NULL, 0, 0, "", 0};
+  cpor__writing(ctx);
   int rc = ctx->storage->m.object_put(ctx->storage->self, &obj, CPOR_STORE_INSERT);
   if (rc == CPOR_EEXISTS)
     return cpor__fail(ctx, rc, "domain '%s' belongs to a tenant already", domain);

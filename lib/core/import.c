@@ -351,7 +351,7 @@ int cpor_ctx_import(cpor_ctx *ctx, const cpor_actor *actor, cpor_line_reader rea
   importer x;
   memset(&x, 0, sizeof x);
   x.ctx = ctx;
-  ctx->wrote = 1;
+  cpor__writing(ctx);
   rc = run(&x, read_fn, user);
   drop_claim(&x);
   rc = cpor__call_end(ctx, rc);

@@ -72,9 +72,37 @@ static int may_owe(int kind) {
   return notice_of(&none, &probe, "", &role, &org) != NULL;
 }
 
+/* Whether the notice of an event of this kind depends on its payload's
+ * reason, or adds a field to it: only these parse the payload; the other
+ * notices carry the event's payload (canonical JSON already) as it is. */
+static int reads_payload(int kind) {
+  switch (kind) {
+  case CPOR_EVENT_APPROVED:
+  case CPOR_EVENT_INFO_REQUESTED:
+  case CPOR_EVENT_REJECTED:
+  case CPOR_EVENT_LINE_REJECTED:
+  case CPOR_EVENT_ENDED:
+  case CPOR_EVENT_LINE_ENDED:
+  case CPOR_EVENT_DISPUTE_GRANTED:
+  case CPOR_EVENT_DISPUTE_UPHELD:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static int notice_verbatim(const cpor_claim *c, const cpor_event *e, cpor__notice *out) {
+  const char *p = e->payload && *e->payload ? e->payload : "{}";
+  if (*p != '{') return CPOR_ECORRUPT;
+  out->kind = notice_of(c, e, "", &out->role, &out->org);
+  out->payload = strdup(p);
+  return out->payload ? 1 : CPOR_ENOMEM;
+}
+
 int cpor__k_notice(const cpor_claim *c, const cpor_event *e, cpor__notice *out) {
   memset(out, 0, sizeof *out);
   if (!may_owe(e->kind)) return 0;
+  if (!reads_payload(e->kind)) return notice_verbatim(c, e, out);
   json_error_t jerr;
   json_t *o = e->payload && *e->payload ? json_loads(e->payload, 0, &jerr) : json_object();
   if (o && !json_is_object(o)) {
@@ -85,10 +113,6 @@ int cpor__k_notice(const cpor_claim *c, const cpor_event *e, cpor__notice *out) 
   const char *reason = json_string_value(json_object_get(o, "reason"));
   const char *role, *org;
   const char *kind = notice_of(c, e, reason ? reason : "", &role, &org);
-  if (!kind) {
-    json_decref(o);
-    return 0;
-  }
   int bad = add_deadline(o, kind, c, e);
   char *text = bad ? NULL : json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
   json_decref(o);

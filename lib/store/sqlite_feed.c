@@ -7,6 +7,29 @@
 
 #define COUNTER_NAME_MAX 64
 
+/* One counter statement: bump or create (binding the count), or read
+ * (returning the value in *value). */
+static int counter_stmt(cpor__sqlite *s, cpor__sql_id id, const char *name, uint64_t count,
+                        sqlite3_int64 *value) {
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, id, &q);
+  if (rc) return rc;
+  cpor__sql_bind_text(q.st, 1, name);
+  if (id != CPOR__SQL_COUNTER_READ) sqlite3_bind_int64(q.st, 2, (sqlite3_int64)count);
+  int src = sqlite3_step(q.st);
+  if (id == CPOR__SQL_COUNTER_READ) {
+    if (src == SQLITE_ROW) *value = sqlite3_column_int64(q.st, 0);
+    rc = src == SQLITE_ROW ? CPOR_OK
+         : src == SQLITE_DONE
+             ? cpor__sql_error(s, CPOR_ECORRUPT, "counter_next: the counter row vanished")
+             : cpor__sql_fail(s, src, "counter_next");
+  } else {
+    rc = src == SQLITE_DONE ? CPOR_OK : cpor__sql_fail(s, src, "counter_next");
+  }
+  cpor__sql_release(&q);
+  return rc;
+}
+
 int cpor__sqlite_counter_next(void *self, const char *name, uint64_t count, uint64_t *first) {
   cpor__sqlite *s = self;
   size_t n = name ? strnlen(name, COUNTER_NAME_MAX + 1) : 0;
@@ -15,19 +38,13 @@ int cpor__sqlite_counter_next(void *self, const char *name, uint64_t count, uint
   if (sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "counter_next: no transaction");
   cpor__sql_release(&s->get);
-  cpor__stmt q;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_COUNTER_NEXT, &q);
-  if (rc) return rc;
-  cpor__sql_bind_text(q.st, 1, name);
-  sqlite3_bind_int64(q.st, 2, (sqlite3_int64)count);
-  int src = sqlite3_step(q.st);
-  if (src == SQLITE_ROW) {
-    sqlite3_int64 last = sqlite3_column_int64(q.st, 0);
-    *first = (uint64_t)last - count + 1;
-    src = sqlite3_step(q.st);
-  }
-  rc = src == SQLITE_DONE ? CPOR_OK : cpor__sql_fail(s, src, "counter_next");
-  cpor__sql_release(&q);
+  sqlite3_int64 last = (sqlite3_int64)count;
+  int rc = counter_stmt(s, CPOR__SQL_COUNTER_BUMP, name, count, NULL);
+  if (!rc && sqlite3_changes(s->db) == 0)
+    rc = counter_stmt(s, CPOR__SQL_COUNTER_CREATE, name, count, NULL);
+  else if (!rc)
+    rc = counter_stmt(s, CPOR__SQL_COUNTER_READ, name, 0, &last);
+  if (!rc) *first = (uint64_t)last - count + 1;
   return rc;
 }
 
