@@ -28,19 +28,9 @@
 #include "bench_util.h"
 #include "cpor/cpor.h"
 
-#define BATCH 1000
+#define BATCH BENCH_BATCH
 
 /* ---- a world that grows ----------------------------------------------------------- */
-
-typedef struct bench {
-  cpor_ctx *ctx;
-  cpor_manual_clock *clock;
-  char customer[40];
-  cpor_actor a, reviewer, ops;
-  char (*ids)[37]; /* every claim, in creation order */
-  size_t n, cap;
-  size_t tenants; /* tenants created so far; claim i uses tenant i / NWL */
-} bench;
 
 static void bench_open(bench *b, const char *path) {
   memset(b, 0, sizeof *b);
@@ -63,58 +53,10 @@ static void bench_open(bench *b, const char *path) {
   MUST(x, cpor_customer_create(x, &b->ops, "Contoso Ltd", &cust));
   snprintf(b->customer, sizeof b->customer, "%s", cust);
   cpor_free(cust);
+  snprintf(b->partner, sizeof b->partner, "contoso");
+  snprintf(b->mpn, sizeof b->mpn, "1111111");
   b->a = mk_actor(CPOR_ROLE_INCENTIVES_ADMIN, "contoso", "ann");
   b->reviewer = mk_actor(CPOR_ROLE_REVIEWER, NULL, "rita");
-}
-
-static void bench_close(bench *b) {
-  cpor_ctx_close(b->ctx);
-  cpor_manual_clock_free(b->clock);
-  free(b->ids);
-}
-
-/* Tenants for claims up to n (not timed). */
-static void ensure_tenants(bench *b, size_t n) {
-  size_t need = (n + NWL - 1) / NWL;
-  if (need <= b->tenants) return;
-  MUST(b->ctx, cpor_ctx_begin(b->ctx));
-  for (; b->tenants < need; b->tenants++) {
-    char tid[37], domain[64];
-    tenant_of(b->tenants, tid, domain);
-    MUST(b->ctx, cpor_tenant_create(b->ctx, &b->ops, b->customer, tid, domain));
-    if (b->tenants % BATCH == BATCH - 1) {
-      MUST(b->ctx, cpor_ctx_commit(b->ctx));
-      MUST(b->ctx, cpor_ctx_begin(b->ctx));
-    }
-  }
-  MUST(b->ctx, cpor_ctx_commit(b->ctx));
-}
-
-/* One claim: create (one line) + PoE + submit. */
-static void submit_one(bench *b) {
-  size_t i = b->n;
-  char tid[37], domain[64];
-  tenant_of(i / NWL, tid, domain);
-  if (b->n == b->cap) {
-    b->cap = b->cap ? b->cap * 2 : 4096;
-    b->ids = realloc(b->ids, b->cap * sizeof *b->ids);
-    if (!b->ids) abort();
-  }
-  submit_claim(b->ctx, &b->a, "1111111", tid, domain, M365[i % NWL], b->ids[b->n++]);
-}
-
-/* Submits until n claims are stored, BATCH per transaction; returns the
- * seconds spent submitting (tenant creation excluded). */
-static double grow(bench *b, size_t n) {
-  ensure_tenants(b, n);
-  double t0 = now_s();
-  while (b->n < n) {
-    MUST(b->ctx, cpor_ctx_begin(b->ctx));
-    for (size_t k = 0; k < BATCH && b->n < n; k++)
-      submit_one(b);
-    MUST(b->ctx, cpor_ctx_commit(b->ctx));
-  }
-  return now_s() - t0;
 }
 
 /* ---- 1. the bare SQLite insert --------------------------------------------------- */
@@ -391,7 +333,7 @@ static long vm_hwm_kb(void) {
 static int mem_child(size_t n) {
   bench b;
   bench_open(&b, NULL);
-  grow(&b, n);
+  grow(&b, n, BATCH);
   printf("%ld\n", vm_hwm_kb());
   bench_close(&b);
   return 0;
@@ -446,7 +388,7 @@ int main(int argc, char **argv) {
   if (argc == 4 && strcmp(argv[1], "--populate") == 0) {
     bench b;
     bench_open(&b, argv[3]);
-    double s = grow(&b, (size_t)atol(argv[2]));
+    double s = grow(&b, (size_t)atol(argv[2]), BATCH);
     printf("%zu claims in %.3f s (%.0f/s)\n", b.n, s, (double)b.n / s);
     bench_close(&b);
     return 0;
@@ -470,7 +412,7 @@ int main(int argc, char **argv) {
   /* 1. Submission rate. */
   bench b;
   bench_open(&b, lib_path);
-  double lib_s = grow(&b, submit_n);
+  double lib_s = grow(&b, submit_n, BATCH);
   sample sm;
   sample_rows(lib_path, &sm);
   double bare_s = bare_insert(bare_path, submit_n, &sm);
@@ -484,13 +426,13 @@ int main(int argc, char **argv) {
 
   /* 2. Per-operation costs at small and large. The first submit_n claims
    * are already there; grow to small (if bigger), measure, grow, measure. */
-  grow(&b, small > b.n ? small : b.n);
+  grow(&b, small > b.n ? small : b.n, BATCH);
   size_t review_next = 0;
   /* The transition uses claims never reviewed: from the start of the list. */
   op_costs at_small = measure_ops(&b, ops, &review_next);
   size_t small_n = b.n;
   double t0 = now_s();
-  grow(&b, large);
+  grow(&b, large, BATCH);
   double fill_s = now_s() - t0;
   op_costs at_large = measure_ops(&b, ops, &review_next);
   char label[64];

@@ -27,7 +27,7 @@
 #include "bench_util.h"
 #include "cpor/cpor.h"
 
-#define BATCH 1000
+#define BATCH BENCH_BATCH
 
 static const char *base; /* CPOR_TEST_PG */
 
@@ -96,15 +96,6 @@ static void schema_drop(const char *name) {
 
 /* ---- a world that grows ----------------------------------------------------------- */
 
-typedef struct bench {
-  cpor_ctx *ctx;
-  cpor_manual_clock *clock;
-  char customer[40], partner[16], mpn[12];
-  cpor_actor a, reviewer, ops;
-  char (*ids)[37];
-  size_t n, cap, tenants, origin; /* origin: this world's first tenant number */
-} bench;
-
 /* who: 0.. (a partner and a range of tenants of its own); setup: 1 to
  * create the reference data the others share. */
 static void bench_open(bench *b, const char *url, int who, int setup) {
@@ -135,54 +126,6 @@ static void bench_open(bench *b, const char *url, int who, int setup) {
   MUST(x, cpor_customer_create(x, &b->ops, "Contoso Ltd", &cust));
   snprintf(b->customer, sizeof b->customer, "%s", cust);
   cpor_free(cust);
-}
-
-static void bench_close(bench *b) {
-  cpor_ctx_close(b->ctx);
-  cpor_manual_clock_free(b->clock);
-  free(b->ids);
-}
-
-static void ensure_tenants(bench *b, size_t n) {
-  size_t need = (n + NWL - 1) / NWL;
-  if (need <= b->tenants) return;
-  MUST(b->ctx, cpor_ctx_begin(b->ctx));
-  for (; b->tenants < need; b->tenants++) {
-    char tid[37], domain[64];
-    tenant_of(b->origin + b->tenants, tid, domain);
-    MUST(b->ctx, cpor_tenant_create(b->ctx, &b->ops, b->customer, tid, domain));
-    if (b->tenants % BATCH == BATCH - 1) {
-      MUST(b->ctx, cpor_ctx_commit(b->ctx));
-      MUST(b->ctx, cpor_ctx_begin(b->ctx));
-    }
-  }
-  MUST(b->ctx, cpor_ctx_commit(b->ctx));
-}
-
-static void submit_one(bench *b) {
-  size_t i = b->n;
-  char tid[37], domain[64];
-  tenant_of(b->origin + i / NWL, tid, domain);
-  if (b->n == b->cap) {
-    b->cap = b->cap ? b->cap * 2 : 4096;
-    b->ids = realloc(b->ids, b->cap * sizeof *b->ids);
-    if (!b->ids) abort();
-  }
-  submit_claim(b->ctx, &b->a, b->mpn, tid, domain, M365[i % NWL], b->ids[b->n++]);
-}
-
-/* Submits until n claims are stored, batch claims per transaction (1: no
- * batch, each call its own); the seconds spent (tenants excluded). */
-static double grow(bench *b, size_t n, size_t batch) {
-  ensure_tenants(b, n);
-  double t0 = now_s();
-  while (b->n < n) {
-    if (batch > 1) MUST(b->ctx, cpor_ctx_begin(b->ctx));
-    for (size_t k = 0; k < batch && b->n < n; k++)
-      submit_one(b);
-    if (batch > 1) MUST(b->ctx, cpor_ctx_commit(b->ctx));
-  }
-  return now_s() - t0;
 }
 
 /* ---- 1. the bare libpq insert ------------------------------------------------------ */

@@ -91,4 +91,68 @@ static inline void submit_claim(cpor_ctx *ctx, const cpor_actor *a, const char *
   MUST(ctx, cpor_claim_submit(ctx, a, id));
 }
 
+/* ---- a world that grows: one partner's claims, NWL per tenant ---------------- */
+
+#define BENCH_BATCH 1000 /* claims (and tenants) per cpor_ctx_begin/commit */
+
+typedef struct bench {
+  cpor_ctx *ctx;
+  cpor_manual_clock *clock;
+  char customer[40], partner[16], mpn[12];
+  cpor_actor a, reviewer, ops;
+  char (*ids)[37]; /* every claim, in creation order */
+  size_t n, cap;
+  size_t tenants, origin; /* tenants created so far; this world's first tenant number */
+} bench;
+
+static inline void bench_close(bench *b) {
+  cpor_ctx_close(b->ctx);
+  cpor_manual_clock_free(b->clock);
+  free(b->ids);
+}
+
+/* Tenants for claims up to n (not timed): claim i uses tenant origin + i / NWL. */
+static inline void ensure_tenants(bench *b, size_t n) {
+  size_t need = (n + NWL - 1) / NWL;
+  if (need <= b->tenants) return;
+  MUST(b->ctx, cpor_ctx_begin(b->ctx));
+  for (; b->tenants < need; b->tenants++) {
+    char tid[37], domain[64];
+    tenant_of(b->origin + b->tenants, tid, domain);
+    MUST(b->ctx, cpor_tenant_create(b->ctx, &b->ops, b->customer, tid, domain));
+    if (b->tenants % BENCH_BATCH == BENCH_BATCH - 1) {
+      MUST(b->ctx, cpor_ctx_commit(b->ctx));
+      MUST(b->ctx, cpor_ctx_begin(b->ctx));
+    }
+  }
+  MUST(b->ctx, cpor_ctx_commit(b->ctx));
+}
+
+/* The next claim: create (one line) + PoE + submit. */
+static inline void submit_one(bench *b) {
+  size_t i = b->n;
+  char tid[37], domain[64];
+  tenant_of(b->origin + i / NWL, tid, domain);
+  if (b->n == b->cap) {
+    b->cap = b->cap ? b->cap * 2 : 4096;
+    b->ids = realloc(b->ids, b->cap * sizeof *b->ids);
+    if (!b->ids) abort();
+  }
+  submit_claim(b->ctx, &b->a, b->mpn, tid, domain, M365[i % NWL], b->ids[b->n++]);
+}
+
+/* Submits until n claims are stored, batch claims per transaction (1: no
+ * batch, each call its own); the seconds spent (tenants excluded). */
+static inline double grow(bench *b, size_t n, size_t batch) {
+  ensure_tenants(b, n);
+  double t0 = now_s();
+  while (b->n < n) {
+    if (batch > 1) MUST(b->ctx, cpor_ctx_begin(b->ctx));
+    for (size_t k = 0; k < batch && b->n < n; k++)
+      submit_one(b);
+    if (batch > 1) MUST(b->ctx, cpor_ctx_commit(b->ctx));
+  }
+  return now_s() - t0;
+}
+
 #endif
