@@ -1062,6 +1062,44 @@ START_TEST(counters_and_changes) {
   ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
   ck_assert_uint_eq(first, 2); /* the counter made in the last transaction stayed */
   COMMIT(s);
+  /* Many numbers in one transaction, around savepoints: those taken before
+   * a savepoint stay, those taken inside one are handed out again after
+   * rollback_to (a counter first taken inside it too), a released savepoint
+   * keeps its numbers; a rolled-back transaction keeps none. */
+  BEGIN(s, 1);
+  for (uint64_t k = 3; k < 1003; k++) {
+    ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
+    ck_assert_uint_eq(first, k);
+  }
+  SAVEPOINT(s);
+  ck_assert_status(s->m.counter_next(s->self, "fresh", 2, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1003);
+  ck_assert_status(s->m.counter_next(s->self, "other", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1);
+  ROLLBACK_TO(s);
+  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1003);
+  ck_assert_status(s->m.counter_next(s->self, "other", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1);
+  SAVEPOINT(s);
+  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1004);
+  RELEASE(s);
+  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1005);
+  COMMIT(s);
+  BEGIN(s, 1);
+  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1006);
+  ck_assert_status(s->m.counter_next(s->self, "other", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 2);
+  ROLLBACK(s);
+  BEGIN(s, 1);
+  ck_assert_status(s->m.counter_next(s->self, "other", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 2);
+  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1006);
+  COMMIT(s);
   cpor_storage_free(s);
 }
 END_TEST

@@ -62,6 +62,7 @@ static int m_begin(void *self, int write) {
     int rc = cpor__pg_reconnect(s);
     if (rc) return rc;
   }
+  cpor__pg_counters_forget(s);
   cpor__pg_id id = write ? CPOR__PG_BEGIN_WRITE : CPOR__PG_BEGIN_READ;
   int rc = cpor__pg_run(s, id, NULL, "begin");
   /* The server went away since the last call (a restart, an idle timeout):
@@ -77,8 +78,11 @@ static int m_commit(void *self) {
   cpor__pg *s = self;
   drop_got(s);
   if (!s->in_tx) return cpor__pg_error(s, CPOR_ESTORAGE, "commit: no transaction is open");
+  int rc = cpor__pg_counters_flush(s);
+  cpor__pg_counters_forget(s);
+  if (rc) return rc; /* the transaction stays open: the core rolls it back */
   PGresult *r;
-  int rc = cpor__pg_exec(s, CPOR__PG_COMMIT, NULL, "commit", &r);
+  rc = cpor__pg_exec(s, CPOR__PG_COMMIT, NULL, "commit", &r);
   s->in_tx = 0; /* a COMMIT ends the transaction whatever it answers */
   /* COMMIT of a transaction that failed earlier rolls it back, and says so
    * only in its command tag. */
@@ -98,6 +102,7 @@ static int m_rollback(void *self) {
   drop_got(s);
   int was = s->in_tx;
   s->in_tx = 0;
+  cpor__pg_counters_forget(s);
   /* A lost connection took the transaction with it. */
   if (!was || s->lost || PQtransactionStatus(s->conn) == PQTRANS_IDLE) return CPOR_OK;
   int rc = cpor__pg_run(s, CPOR__PG_ROLLBACK, NULL, "rollback");
@@ -107,13 +112,17 @@ static int m_rollback(void *self) {
 static int m_savepoint(void *self) {
   cpor__pg *s = self;
   int rc = writing(s, "savepoint");
-  return rc ? rc : cpor__pg_run(s, CPOR__PG_SAVEPOINT, NULL, "savepoint");
+  if (!rc) rc = cpor__pg_run(s, CPOR__PG_SAVEPOINT, NULL, "savepoint");
+  if (!rc) cpor__pg_counters_savepoint(s);
+  return rc;
 }
 
 static int m_release(void *self) {
   cpor__pg *s = self;
   int rc = writing(s, "release");
-  return rc ? rc : cpor__pg_run(s, CPOR__PG_RELEASE, NULL, "release");
+  if (!rc) rc = cpor__pg_run(s, CPOR__PG_RELEASE, NULL, "release");
+  if (!rc) cpor__pg_counters_release(s);
+  return rc;
 }
 
 /* ROLLBACK TO keeps the savepoint: RELEASE ends it, as the vtable's
@@ -122,6 +131,7 @@ static int m_rollback_to(void *self) {
   cpor__pg *s = self;
   int rc = writing(s, "rollback_to");
   if (rc == CPOR_OK) rc = cpor__pg_run(s, CPOR__PG_ROLLBACK_TO, NULL, "rollback_to");
+  if (rc == CPOR_OK) cpor__pg_counters_rollback_to(s);
   return rc ? rc : cpor__pg_run(s, CPOR__PG_RELEASE, NULL, "rollback_to");
 }
 
@@ -371,26 +381,8 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
 
 /* ---- counters and change rows (version 4) ----------------------------------------------- */
 
-#define COUNTER_NAME_MAX 64
-
 static int m_counter_next(void *self, const char *name, uint64_t count, uint64_t *first) {
-  cpor__pg *s = self;
-  size_t n = name ? strnlen(name, COUNTER_NAME_MAX + 1) : 0;
-  if (n < 1 || n > COUNTER_NAME_MAX || count < 1 || count > INT64_MAX || !first)
-    return cpor__pg_error(s, CPOR_EINVAL, "counter_next: bad name, count or output");
-  int rc = writing(s, "counter_next");
-  if (rc) return rc;
-  cpor__pg_params p = {0};
-  cpor__pg_text(&p, name);
-  cpor__pg_int8(&p, (int64_t)count);
-  PGresult *r;
-  if ((rc = cpor__pg_exec(s, CPOR__PG_COUNTER_NEXT, &p, "counter_next", &r))) return rc;
-  if (PQntuples(r) == 1)
-    *first = (uint64_t)cpor__pg_get_int8(r, 0, 0) - count + 1;
-  else
-    rc = cpor__pg_error(s, CPOR_ESTORAGE, "counter_next: no value returned");
-  PQclear(r);
-  return rc;
+  return cpor__pg_counter_next(self, name, count, first);
 }
 
 static int m_change_append(void *self, uint64_t change, const char *claim_id, uint32_t seq,

@@ -129,6 +129,8 @@ static const statement statements[CPOR__PG_COUNT] = {
                                "RETURNING value",
                                2,
                                {TEXT, INT8}},
+    /* The final value of a counter this transaction holds (locked). */
+    [CPOR__PG_COUNTER_SET] = {"UPDATE counters SET value = $2 WHERE name = $1", 2, {TEXT, INT8}},
     [CPOR__PG_CHANGE_APPEND] = {"INSERT INTO changes(change, claim_id, seq, state) "
                                 "VALUES ($1, $2, $3, $4) ON CONFLICT (change) DO NOTHING",
                                 4,

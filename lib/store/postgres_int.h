@@ -52,6 +52,7 @@ typedef enum cpor__pg_id {
   CPOR__PG_EVENT_APPEND,
   CPOR__PG_PAGE_EVENTS,
   CPOR__PG_COUNTER_NEXT,
+  CPOR__PG_COUNTER_SET,
   CPOR__PG_CHANGE_APPEND,
   CPOR__PG_PAGE_CHANGES,
   CPOR__PG_OBJECT_LOCK,
@@ -70,6 +71,16 @@ typedef enum cpor__pg_id {
 #define CPOR__PG_PAGE 256
 
 /* One connection: the `self` of the vtable. Used by one thread at a time. */
+/* A counter this write transaction holds (postgres_counters.c). */
+#define CPOR__PG_COUNTERS 4
+typedef struct cpor__pg_counter {
+  char name[65];
+  int64_t stored;   /* the row's value as this transaction last wrote it */
+  int64_t handed;   /* the last number handed out */
+  int64_t saved;    /* handed when the current savepoint began */
+  int in_savepoint; /* first taken inside the current savepoint */
+} cpor__pg_counter;
+
 typedef struct cpor__pg {
   PGconn *conn;
   unsigned char prepared[CPOR__PG_COUNT]; /* 1: prepared on this connection */
@@ -78,6 +89,9 @@ typedef struct cpor__pg {
   uint32_t statement_timeout_ms;
   PGresult *got; /* object_get's row, kept until the next get, write or end */
   char err[512]; /* the last failure; "" when none yet */
+  cpor__pg_counter counters[CPOR__PG_COUNTERS]; /* held by the open write transaction */
+  int ncounters;
+  int in_savepoint;
 } cpor__pg;
 
 /* A parameter list: values with their lengths, sent in binary. */
@@ -125,6 +139,16 @@ int cpor__pg_reconnect(cpor__pg *s);
 /* Copies msg to out with passwords removed: the value of every password=
  * keyword, and the password of a URL's user information. */
 void cpor__pg_scrub(char *out, size_t outlen, const char *msg);
+
+/* Counters (postgres_counters.c): counter_next; the final values written
+ * before COMMIT; forgotten when a transaction begins or rolls back; kept in
+ * step with the call's savepoint. */
+int cpor__pg_counter_next(cpor__pg *s, const char *name, uint64_t count, uint64_t *first);
+int cpor__pg_counters_flush(cpor__pg *s);
+void cpor__pg_counters_forget(cpor__pg *s);
+void cpor__pg_counters_savepoint(cpor__pg *s);
+void cpor__pg_counters_release(cpor__pg *s);
+void cpor__pg_counters_rollback_to(cpor__pg *s);
 
 /* Checks that the connection's schema is libcpor's (or empty) without
  * writing anything, then creates or upgrades the tables under the advisory

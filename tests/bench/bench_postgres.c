@@ -4,7 +4,8 @@
  *  1. claims submitted per second (create with one line + PoE + submit,
  *     BATCH per cpor_ctx_begin/commit) versus a bare libpq insert of the
  *     same rows (the rows the library wrote for its first claim: object,
- *     line, keys, events, deadline; with the library's own bytes) with
+ *     line, keys, events, deadline, change rows, outbox message; with the
+ *     library's own bytes; the counters once per transaction) with
  *     prepared statements, in the same transaction sizes, into a second
  *     schema the library created;
  *  2. 1, 2 and 4 processes, each with its own connection, submitting on
@@ -132,7 +133,7 @@ static void bench_open(bench *b, const char *url, int who, int setup) {
 
 /* The rows the library wrote for one claim, read back as they are. */
 typedef struct sample {
-  PGresult *obj, *lines, *keys, *events, *deadlines;
+  PGresult *obj, *lines, *keys, *events, *deadlines, *changes, *msg;
   char unit[128];
 } sample;
 
@@ -150,6 +151,8 @@ static void sample_rows(const char *schema, const char *id, sample *s) {
   s->keys = rows(c, schema, "key", "keys", "claim_id", id);
   s->events = rows(c, schema, "seq, data", "events", "claim_id", id);
   s->deadlines = rows(c, schema, "kind, due", "deadlines", "claim_id", id);
+  s->changes = rows(c, schema, "seq, state", "changes", "claim_id", id);
+  s->msg = rows(c, schema, "data", "objects", "kind = 9 AND ref", id);
   snprintf(s->unit, sizeof s->unit, "%s", PQgetvalue(s->lines, 0, 1));
   PQfinish(c);
 }
@@ -203,6 +206,16 @@ static double bare_insert(const char *schema, size_t n, const sample *s) {
        "INSERT INTO deadlines(claim_id, kind, due) VALUES ($1, $2, $3) "
        "ON CONFLICT (claim_id, kind) DO UPDATE SET due = EXCLUDED.due",
        3);
+  prep(c, "change", "INSERT INTO changes(change, claim_id, seq, state) VALUES ($1, $2, $3, $4)", 4);
+  prep(c, "msg",
+       "INSERT INTO objects(kind, id, owner, ref, state, revision, data) "
+       "VALUES (9, $1, NULL, $2, 0, 1, $3::bytea)",
+       3);
+  prep(c, "counter",
+       "INSERT INTO counters(name, value) VALUES ($1, $2) "
+       "ON CONFLICT (name) DO UPDATE SET value = counters.value + $2",
+       2);
+  long long change = 1, msg_id = 1;
   /* The records come back as bytea text (hex) and go in as it: the same
    * bytes (the backend sends them binary; the server's hex decoding is the
    * bare insert's only extra). */
@@ -237,7 +250,25 @@ static double bare_insert(const char *schema, size_t n, const sample *s) {
         const char *dv[3] = {id, PQgetvalue(s->deadlines, d, 0), PQgetvalue(s->deadlines, d, 1)};
         run(c, "dl", 3, dv, NULL, NULL);
       }
+      for (int h = 0; h < PQntuples(s->changes); h++) {
+        char num[24];
+        snprintf(num, sizeof num, "%lld", change++);
+        const char *hv[4] = {num, id, PQgetvalue(s->changes, h, 0), PQgetvalue(s->changes, h, 1)};
+        run(c, "change", 4, hv, NULL, NULL);
+      }
+      for (int m = 0; m < PQntuples(s->msg); m++) {
+        char mid[24];
+        snprintf(mid, sizeof mid, "%020lld", msg_id++);
+        const char *mv[3] = {mid, id, PQgetvalue(s->msg, m, 0)};
+        run(c, "msg", 3, mv, NULL, NULL);
+      }
     }
+    char nc[24], nm[24];
+    snprintf(nc, sizeof nc, "%zu", (size_t)PQntuples(s->changes) * BATCH);
+    snprintf(nm, sizeof nm, "%zu", (size_t)PQntuples(s->msg) * BATCH);
+    const char *cv[2] = {"change", nc}, *mv[2] = {"outbox", nm};
+    run(c, "counter", 2, cv, NULL, NULL);
+    run(c, "counter", 2, mv, NULL, NULL);
     sql_do(c, "COMMIT");
   }
   double t = now_s() - t0;
@@ -393,5 +424,7 @@ int main(int argc, char **argv) {
   PQclear(s.keys);
   PQclear(s.events);
   PQclear(s.deadlines);
+  PQclear(s.changes);
+  PQclear(s.msg);
   return 0;
 }
