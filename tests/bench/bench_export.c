@@ -83,7 +83,21 @@ static int from_file(void *user, const char **line, size_t *len) {
 
 static const cpor_actor sys_actor = {1, CPOR_ROLE_SYSTEM, NULL, "bench"};
 
-/* One operation in a fresh process: its seconds and peak RSS (KiB). */
+/* A line of /proc/self/status in KiB (0 when absent). */
+static long status_kb(const char *key) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long v = 0;
+  size_t n = strlen(key);
+  while (f && fgets(line, sizeof line, f))
+    if (strncmp(line, key, n) == 0 && line[n] == ':') v = atol(line + n + 1);
+  if (f) fclose(f);
+  return v;
+}
+
+/* One operation in a fresh process: its seconds and peak RSS (KiB), and at
+ * its end the resident memory by kind: the heap (RssAnon) apart from file
+ * pages and SQLite's shared WAL index (RssFile, RssShmem). */
 static void op(int which, const char *db, const char *file, const char *db2, size_t n) {
   fflush(stdout);
   pid_t pid = fork();
@@ -114,11 +128,14 @@ static void op(int which, const char *db, const char *file, const char *db2, siz
       cpor_ctx_close(x);
     }
     double dt = now_s() - t0;
+    long anon = status_kb("RssAnon"), file_kb = status_kb("RssFile"), shm = status_kb("RssShmem");
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     static const char *const names[] = {"export", "import", "verify"};
-    printf("  %-6s %8zu claims  %7.2f s  %9.0f claims/s  peak RSS %6ld MiB\n", names[which], n, dt,
-           n / dt, ru.ru_maxrss / 1024);
+    printf("  %-6s %8zu claims  %7.2f s  %9.0f claims/s  peak RSS %4ld MiB  "
+           "(at the end: heap %ld, file %ld, shared %ld MiB)\n",
+           names[which], n, dt, n / dt, ru.ru_maxrss / 1024, anon / 1024, file_kb / 1024,
+           shm / 1024);
     exit(0);
   }
   int st = 0;

@@ -381,9 +381,9 @@ int main(int argc, char **argv) {
   printf("submit library: %.0f claims/s (%zu claims, %d per transaction; 3 calls each)\n",
          (double)sub_n / t_lib, sub_n, BATCH);
   printf("submit bare libpq insert: %.0f claims/s (%d objects, %d lines, %d keys, %d events, %d "
-         "deadlines rows per claim)\n",
+         "deadlines, %d changes, %d outbox rows per claim)\n",
          (double)sub_n / t_bare, 1, PQntuples(s.lines), PQntuples(s.keys), PQntuples(s.events),
-         PQntuples(s.deadlines));
+         PQntuples(s.deadlines), PQntuples(s.changes), PQntuples(s.msg));
   printf("submit ratio library/bare: %.2f (target >= 0.5)\n", t_bare / t_lib);
   schema_drop("cpor_bench_bare");
 
