@@ -995,6 +995,13 @@ static const char *conf_changes(cpor_storage *s, uint64_t after) {
   return t.p;
 }
 
+/* counter_next(name, count) succeeds and hands out first number want. */
+static void next_is(cpor_storage *s, const char *name, uint64_t count, uint64_t want) {
+  uint64_t first = 0;
+  ck_assert_status(s->m.counter_next(s->self, name, count, &first), CPOR_OK);
+  ck_assert_uint_eq(first, want);
+}
+
 START_TEST(counters_and_changes) {
   cpor_storage *s = open_backend(_i);
   if (!s->m.counter_next) { /* a version 3 backend: neither may be there */
@@ -1067,38 +1074,26 @@ START_TEST(counters_and_changes) {
    * rollback_to (a counter first taken inside it too), a released savepoint
    * keeps its numbers; a rolled-back transaction keeps none. */
   BEGIN(s, 1);
-  for (uint64_t k = 3; k < 1003; k++) {
-    ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
-    ck_assert_uint_eq(first, k);
-  }
+  for (uint64_t k = 3; k < 1003; k++)
+    next_is(s, "fresh", 1, k);
   SAVEPOINT(s);
-  ck_assert_status(s->m.counter_next(s->self, "fresh", 2, &first), CPOR_OK);
-  ck_assert_uint_eq(first, 1003);
-  ck_assert_status(s->m.counter_next(s->self, "other", 1, &first), CPOR_OK);
-  ck_assert_uint_eq(first, 1);
+  next_is(s, "fresh", 2, 1003);
+  next_is(s, "other", 1, 1);
   ROLLBACK_TO(s);
-  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
-  ck_assert_uint_eq(first, 1003);
-  ck_assert_status(s->m.counter_next(s->self, "other", 1, &first), CPOR_OK);
-  ck_assert_uint_eq(first, 1);
+  next_is(s, "fresh", 1, 1003);
+  next_is(s, "other", 1, 1);
   SAVEPOINT(s);
-  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
-  ck_assert_uint_eq(first, 1004);
+  next_is(s, "fresh", 1, 1004);
   RELEASE(s);
-  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
-  ck_assert_uint_eq(first, 1005);
+  next_is(s, "fresh", 1, 1005);
   COMMIT(s);
   BEGIN(s, 1);
-  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
-  ck_assert_uint_eq(first, 1006);
-  ck_assert_status(s->m.counter_next(s->self, "other", 1, &first), CPOR_OK);
-  ck_assert_uint_eq(first, 2);
+  next_is(s, "fresh", 1, 1006);
+  next_is(s, "other", 1, 2);
   ROLLBACK(s);
   BEGIN(s, 1);
-  ck_assert_status(s->m.counter_next(s->self, "other", 1, &first), CPOR_OK);
-  ck_assert_uint_eq(first, 2);
-  ck_assert_status(s->m.counter_next(s->self, "fresh", 1, &first), CPOR_OK);
-  ck_assert_uint_eq(first, 1006);
+  next_is(s, "other", 1, 2);
+  next_is(s, "fresh", 1, 1006);
   COMMIT(s);
   cpor_storage_free(s);
 }
