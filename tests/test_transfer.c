@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "cpor/feed.h"
@@ -366,6 +367,90 @@ START_TEST(roles_and_non_empty_store) {
 }
 END_TEST
 
+/* Reads lines, and on the first line records whether the SQLite file has
+ * its WAL at that moment (the import's transaction is open). */
+typedef struct wal_probe {
+  lines_in in;
+  const char *wal;
+  int seen, had_wal;
+} wal_probe;
+
+static int probing(void *user, const char **line, size_t *len) {
+  wal_probe *p = user;
+  if (!p->seen) p->seen = 1, p->had_wal = access(p->wal, F_OK) == 0;
+  return from_text(&p->in, line, len);
+}
+
+static void journal_mode_is(const char *path, const char *want) {
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), want);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+/* On a SQLite file, an import runs with a rollback journal instead of the
+ * WAL (which would grow with the whole store) and gives the WAL back after
+ * a success and after a refusal; with another connection on the file it
+ * keeps the WAL and imports all the same. */
+START_TEST(import_sqlite_without_wal) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  journeys(&w);
+  char *good = export_all(w.ctx);
+  world_close(&w);
+  char path[] = "/tmp/cpor-import-XXXXXX", wal[64], journal[64];
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  snprintf(wal, sizeof wal, "%s-wal", path);
+  snprintf(journal, sizeof journal, "%s-journal", path);
+  char *bad = strdup(good);
+  bad[strlen(bad) - 2] = 0; /* the trailer cut */
+  for (int round = 0; round < 3; round++) {
+    unlink(path), unlink(wal), unlink(journal);
+    cpor_storage *s = NULL;
+    char err[256] = "";
+    ck_assert_status(cpor_storage_open_sqlite(&s, path, NULL, err, sizeof err), CPOR_OK);
+    cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+    o.storage = s;
+    cpor_ctx *ctx = NULL;
+    ck_assert_status(cpor_ctx_open(&ctx, &o), CPOR_OK);
+    sqlite3 *other = NULL;
+    if (round == 2) {
+      ck_assert_int_eq(sqlite3_open(path, &other), SQLITE_OK);
+      ck_assert_int_eq(sqlite3_exec(other, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL),
+                       SQLITE_OK);
+    }
+    wal_probe p = {{round == 1 ? bad : good}, wal, 0, 0};
+    int rc = cpor_ctx_import(ctx, SYS, probing, &p, NULL);
+    ck_assert_int_eq(p.had_wal, round == 2);
+    char *after = export_all(ctx);
+    if (round == 1) {
+      ck_assert_status(rc, CPOR_ECORRUPT);
+      ck_assert_ptr_nonnull(strstr(after, "\"claims\":0,\"events\":0,\"objects\":0"));
+    } else {
+      ck_assert_status(rc, CPOR_OK);
+      ck_assert_str_eq(after, good);
+    }
+    free(after);
+    ck_assert_int_ne(access(journal, F_OK), 0);
+    /* The store goes on as before: a write after the import. */
+    ck_assert_status(cpor_partner_create(ctx, SYS, "zz-after", "After"), CPOR_OK);
+    if (other) sqlite3_close(other);
+    cpor_ctx_close(ctx);
+    cpor_storage_free(s);
+    journal_mode_is(path, "wal");
+  }
+  unlink(path), unlink(wal), unlink(journal);
+  free(bad);
+  free(good);
+}
+END_TEST
+
 static Suite *transfer_suite(void) {
   Suite *s = suite_create("transfer");
   TCase *tc = tcase_create("export_import_verify");
@@ -374,6 +459,7 @@ static Suite *transfer_suite(void) {
   tcase_add_test(tc, import_refusals);
   tcase_add_test(tc, import_inconsistent_input);
   tcase_add_test(tc, roles_and_non_empty_store);
+  tcase_add_test(tc, import_sqlite_without_wal);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -13,6 +13,7 @@
 #include "core/records.h"
 #include "core/transfer.h"
 #include "store/recode.h"
+#include "store/storage.h"
 #include "rules/dirauthz.h"
 
 typedef struct importer {
@@ -347,7 +348,13 @@ int cpor_ctx_import(cpor_ctx *ctx, const cpor_actor *actor, cpor_line_reader rea
   if (report && report->version != CPOR_IMPORT_REPORT_VERSION)
     return cpor__fail(ctx, CPOR_EVERSION, "unsupported cpor_import_report version %u",
                       (unsigned)report->version);
-  if ((rc = cpor__call_begin(ctx, 1))) return rc;
+  /* Outside a batch the import is its own transaction: on SQLite, one
+   * that need not go through the WAL (cpor__sqlite_bulk). */
+  int bulk = !ctx->batch && cpor__sqlite_bulk(ctx->storage, 1) == CPOR_OK;
+  if ((rc = cpor__call_begin(ctx, 1))) {
+    if (bulk) cpor__sqlite_bulk(ctx->storage, 0);
+    return rc;
+  }
   importer x;
   memset(&x, 0, sizeof x);
   x.ctx = ctx;
@@ -355,6 +362,7 @@ int cpor_ctx_import(cpor_ctx *ctx, const cpor_actor *actor, cpor_line_reader rea
   rc = run(&x, read_fn, user);
   drop_claim(&x);
   rc = cpor__call_end(ctx, rc);
+  if (bulk) cpor__sqlite_bulk(ctx->storage, 0);
   if (!rc && report) {
     report->objects = x.objects;
     report->claims = x.claims;

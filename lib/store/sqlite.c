@@ -455,3 +455,31 @@ int cpor_storage_open_sqlite(cpor_storage **out, const char *path, const cpor_sq
   }
   return rc;
 }
+
+/* Asks for a journal mode and reads back the one SQLite gives (it keeps
+ * the old one when other connections hold the file). */
+static int journal_mode(cpor__sqlite *s, const char *want) {
+  char sql[48];
+  snprintf(sql, sizeof sql, "PRAGMA journal_mode = %s", want);
+  sqlite3_stmt *st = NULL;
+  int ok = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+           sqlite3_step(st) == SQLITE_ROW &&
+           !sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), want);
+  sqlite3_finalize(st);
+  return ok ? CPOR_OK : CPOR_ENOTSUP;
+}
+
+int cpor__sqlite_bulk(cpor_storage *st, int on) {
+  if (!st || st->m.begin != m_begin) return CPOR_ENOTSUP;
+  cpor__sqlite *s = st->self;
+  if (!sqlite3_get_autocommit(s->db) || sqlite3_db_readonly(s->db, "main") != 0)
+    return CPOR_ENOTSUP;
+  const char *file = sqlite3_db_filename(s->db, "main");
+  if (!file || !*file) return CPOR_ENOTSUP; /* :memory: */
+  /* A file unlinked or renamed while open takes no rollback journal
+   * (SQLite refuses its writes); the WAL still serves it. */
+  int moved = 1;
+  if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || moved)
+    return on ? CPOR_ENOTSUP : journal_mode(s, "wal");
+  return journal_mode(s, on ? "delete" : "wal");
+}

@@ -17,6 +17,17 @@ const char *cpor__storage_errmsg(const cpor_storage *s);
 /* Internal constructors of the built-in backends' state (self + methods). */
 int cpor__memory_backend(const cpor_storage_methods **methods, void **self);
 
+/* The next write transaction of s loads an empty store (cpor_ctx_import),
+ * or (on 0) it is over. On the SQLite backend, outside a transaction, on 1
+ * it swaps the WAL for a rollback journal, which a transaction into an
+ * empty file barely uses: the WAL and its index would grow with everything
+ * written, and a checkpoint would copy it all once more. On 0 the WAL comes
+ * back (every open restores it as well, after a crash in between).
+ * CPOR_ENOTSUP for other backends, an in-memory file, a file unlinked or
+ * renamed while open, or when another connection holds the file (nothing
+ * changes then). */
+int cpor__sqlite_bulk(cpor_storage *s, int on);
+
 /* Callbacks of the helpers below: return 0 to go on; any other value stops
  * the walk and is returned by the helper. They may read the store (get,
  * other walks) but not write it: a cursor is open. */

@@ -5,7 +5,8 @@
  * (getrusage ru_maxrss) of that process, with SQLite's memory map off. Peak RSS that does not grow
  * with N shows the three stream.
  *
- * usage: bench_export [--full] [N]   (default N = 100000; --full: 1000000). */
+ * usage: bench_export [--full] [N]   (default N = 100000; --full: 1000000).
+ * CPOR_BENCH_KEEP set: the stores and exports are kept (their directory is printed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,8 +167,11 @@ int main(int argc, char **argv) {
     printf("  built %zu claims in %.1f s\n", sizes[k], now_s() - t0);
     for (int w = 0; w < 3; w++)
       op(w, db, file, db2, sizes[k]);
-    unlink(db), unlink(file), unlink(db2);
+    if (!getenv("CPOR_BENCH_KEEP")) unlink(db), unlink(file), unlink(db2);
   }
-  rmdir(dir);
+  if (!getenv("CPOR_BENCH_KEEP"))
+    rmdir(dir);
+  else
+    printf("  kept %s\n", dir);
   return 0;
 }
