@@ -351,17 +351,15 @@ int cpor_ctx_import(cpor_ctx *ctx, const cpor_actor *actor, cpor_line_reader rea
   /* Outside a batch the import is its own transaction: on SQLite, one
    * that need not go through the WAL (cpor__sqlite_bulk). */
   int bulk = !ctx->batch && cpor__sqlite_bulk(ctx->storage, 1) == CPOR_OK;
-  if ((rc = cpor__call_begin(ctx, 1))) {
-    if (bulk) cpor__sqlite_bulk(ctx->storage, 0);
-    return rc;
-  }
   importer x;
   memset(&x, 0, sizeof x);
   x.ctx = ctx;
-  cpor__writing(ctx);
-  rc = run(&x, read_fn, user);
-  drop_claim(&x);
-  rc = cpor__call_end(ctx, rc);
+  if (!(rc = cpor__call_begin(ctx, 1))) {
+    cpor__writing(ctx);
+    rc = run(&x, read_fn, user);
+    drop_claim(&x);
+    rc = cpor__call_end(ctx, rc);
+  }
   if (bulk) cpor__sqlite_bulk(ctx->storage, 0);
   if (!rc && report) {
     report->objects = x.objects;

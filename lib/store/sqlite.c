@@ -479,7 +479,8 @@ int cpor__sqlite_bulk(cpor_storage *st, int on) {
   /* A file unlinked or renamed while open takes no rollback journal
    * (SQLite refuses its writes); the WAL still serves it. */
   int moved = 1;
-  if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || moved)
-    return on ? CPOR_ENOTSUP : journal_mode(s, "wal");
+  if (on &&
+      (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || moved))
+    return CPOR_ENOTSUP;
   return journal_mode(s, on ? "delete" : "wal");
 }

@@ -156,6 +156,7 @@ int main(int argc, char **argv) {
   char dir[] = "/tmp/cpor-bench-export-XXXXXX";
   if (!mkdtemp(dir)) return 1;
   size_t sizes[2] = {n / 10, n};
+  int keep = getenv("CPOR_BENCH_KEEP") != NULL;
   printf("bench_export: SQLite, claims with 1 line and 3 events\n");
   for (int k = 0; k < 2; k++) {
     char db[128], file[128], db2[128];
@@ -167,9 +168,9 @@ int main(int argc, char **argv) {
     printf("  built %zu claims in %.1f s\n", sizes[k], now_s() - t0);
     for (int w = 0; w < 3; w++)
       op(w, db, file, db2, sizes[k]);
-    if (!getenv("CPOR_BENCH_KEEP")) unlink(db), unlink(file), unlink(db2);
+    if (!keep) unlink(db), unlink(file), unlink(db2);
   }
-  if (!getenv("CPOR_BENCH_KEEP"))
+  if (!keep)
     rmdir(dir);
   else
     printf("  kept %s\n", dir);
