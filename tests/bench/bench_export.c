@@ -27,7 +27,7 @@ static cpor_ctx *open_ctx(const char *path) {
   cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
   o.db_path = path;
   /* No memory map: its file pages would count in ru_maxrss and hide what the
-   * calls themselves hold (the page cache stays at its default 64 MiB). */
+   * calls themselves hold (the page cache: 64 MiB, or CPOR_BENCH_CACHE_MB). */
   static cpor_sqlite_options sq = CPOR_SQLITE_OPTIONS_INIT;
   sq.mmap_mb = -1;
   const char *cache = getenv("CPOR_BENCH_CACHE_MB");
@@ -100,12 +100,24 @@ static long status_kb(const char *key) {
   return v;
 }
 
+/* fork() after flushing stdout, so that a child prints nothing twice. */
+static pid_t spawn(void) {
+  fflush(stdout);
+  return fork();
+}
+
+/* Waits for a child; the benchmark fails when it did. */
+static void reap(pid_t pid) {
+  int st = 0;
+  waitpid(pid, &st, 0);
+  if (!WIFEXITED(st) || WEXITSTATUS(st)) exit(1);
+}
+
 /* One operation in a fresh process: its seconds and peak RSS (KiB), and at
  * its end the resident memory by kind: the heap (RssAnon) apart from file
  * pages and SQLite's shared WAL index (RssFile, RssShmem). */
 static void op(int which, const char *db, const char *file, const char *db2, size_t n) {
-  fflush(stdout);
-  pid_t pid = fork();
+  pid_t pid = spawn();
   if (pid == 0) {
     double t0 = now_s();
     if (which == 0) {
@@ -143,24 +155,19 @@ static void op(int which, const char *db, const char *file, const char *db2, siz
            shm / 1024);
     exit(0);
   }
-  int st = 0;
-  waitpid(pid, &st, 0);
-  if (!WIFEXITED(st) || WEXITSTATUS(st)) exit(1);
+  reap(pid);
 }
 
 /* The build in its own process too: a parent that built a store keeps its
  * heap resident, and a child forked from it would count those pages in its
  * peak RSS (the first measurements of this benchmark did). */
 static void in_child(void (*fn)(const char *, size_t), const char *db, size_t n) {
-  fflush(stdout);
-  pid_t pid = fork();
+  pid_t pid = spawn();
   if (pid == 0) {
     fn(db, n);
     exit(0);
   }
-  int st = 0;
-  waitpid(pid, &st, 0);
-  if (!WIFEXITED(st) || WEXITSTATUS(st)) exit(1);
+  reap(pid);
 }
 
 int main(int argc, char **argv) {
