@@ -604,6 +604,51 @@ START_TEST(lines_replace_and_by_unit) {
 }
 END_TEST
 
+/* A replace that keeps some rows, changes a status, a unit or a partner,
+ * adds and drops rows: what is stored is the new set, whatever the backend
+ * writes to get there; a transaction rolled back restores the old set. */
+START_TEST(lines_replace_changes_rows) {
+  cpor_storage *s = open_backend(_i);
+  BEGIN(s, 1);
+  conf_claims(s, "c1 c2");
+  cpor_store_line a[] = {
+      {"c1", 0, "u1", "p", 2}, {"c1", 1, "u2", "p", 2}, {"c1", 2, "u3", NULL, 2}};
+  ck_assert_status(s->m.lines_replace(s->self, "c1", a, 3), CPOR_OK);
+  cpor_store_line other[] = {{"c2", 0, "u1", "q", 2}};
+  ck_assert_status(s->m.lines_replace(s->self, "c2", other, 1), CPOR_OK);
+  COMMIT(s);
+  BEGIN(s, 1);
+  /* line 0: status; 1: unit; 2: partner set; 4: new; nothing dropped. */
+  cpor_store_line b[] = {{"c1", 4, "u5", "p", 2},
+                         {"c1", 0, "u1", "p", 5},
+                         {"c1", 1, "u4", "p", 2},
+                         {"c1", 2, "u3", "p", 2}};
+  ck_assert_status(s->m.lines_replace(s->self, "c1", b, 4), CPOR_OK);
+  ck_assert_str_eq(conf_lines(s, "u1"), "c1#0:u1:p:5;c2#0:u1:q:2;");
+  ck_assert_str_eq(conf_lines(s, "u2"), "");
+  ck_assert_str_eq(conf_lines(s, "u3"), "c1#2:u3:p:2;");
+  ck_assert_str_eq(conf_lines(s, "u4"), "c1#1:u4:p:2;");
+  ck_assert_str_eq(conf_lines(s, "u5"), "c1#4:u5:p:2;");
+  /* The same set again changes nothing; then all but line 4 go. */
+  ck_assert_status(s->m.lines_replace(s->self, "c1", b, 4), CPOR_OK);
+  ck_assert_str_eq(conf_lines(s, "u4"), "c1#1:u4:p:2;");
+  cpor_store_line c[] = {{"c1", 4, "u5", NULL, 3}};
+  ck_assert_status(s->m.lines_replace(s->self, "c1", c, 1), CPOR_OK);
+  ck_assert_str_eq(conf_lines(s, "u1"), "c2#0:u1:q:2;");
+  ck_assert_str_eq(conf_lines(s, "u3"), "");
+  ck_assert_str_eq(conf_lines(s, "u4"), "");
+  ck_assert_str_eq(conf_lines(s, "u5"), "c1#4:u5:(null):3;");
+  ROLLBACK(s);
+  BEGIN(s, 0);
+  ck_assert_str_eq(conf_lines(s, "u1"), "c1#0:u1:p:2;c2#0:u1:q:2;");
+  ck_assert_str_eq(conf_lines(s, "u2"), "c1#1:u2:p:2;");
+  ck_assert_str_eq(conf_lines(s, "u3"), "c1#2:u3:(null):2;");
+  ck_assert_str_eq(conf_lines(s, "u5"), "");
+  COMMIT(s);
+  cpor_storage_free(s);
+}
+END_TEST
+
 START_TEST(lines_any_status_coexist) {
   /* Statuses are opaque: no value has a rule attached, any number of rows
    * of one status may share a unit (the exclusive keys carry those rules). */
@@ -1601,6 +1646,7 @@ void cpor_conformance_add(Suite *suite, const char *name, cpor_conf_open_fn open
   tcase_add_loop_test(tc, cursors_empty, i, i + 1);
   tcase_add_loop_test(tc, cursors_end_stays_end, i, i + 1);
   tcase_add_loop_test(tc, lines_replace_and_by_unit, i, i + 1);
+  tcase_add_loop_test(tc, lines_replace_changes_rows, i, i + 1);
   tcase_add_loop_test(tc, lines_any_status_coexist, i, i + 1);
   tcase_add_loop_test(tc, keys_exclusive, i, i + 1);
   tcase_add_loop_test(tc, keys_rollback, i, i + 1);

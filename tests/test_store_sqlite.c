@@ -695,6 +695,52 @@ START_TEST(method_codes) {
 }
 END_TEST
 
+/* The backend writes a claim's rows by the row id it last saw the claim
+ * under. An insert undone by rollback_to, or a delete, frees that id for the
+ * next claim: the rows of the claim that is gone must then be refused, never
+ * written to the claim that took its id. */
+START_TEST(rows_never_follow_a_reused_row_id) {
+  cpor_storage *st = open_ok(tpath(0, "oids.db"), NULL);
+  cpor_store_line l = {"gone", 0, "U", "p", 2};
+  const char *key[] = {"k"};
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  put(st, "keep", "p1", 2, "x", CPOR_OK);
+  ck_assert_status(CALL0(st, savepoint), CPOR_OK);
+  put(st, "gone", "p1", 2, "x", CPOR_OK);
+  ck_assert_status(CALL(st, event_append, "gone", 1, "e", 1), CPOR_OK);
+  ck_assert_status(CALL0(st, rollback_to), CPOR_OK);
+  put(st, "new1", "p1", 2, "x", CPOR_OK); /* most likely the undone row id */
+  ck_assert_status(CALL(st, event_append, "gone", 1, "e", 1), CPOR_ENOTFOUND);
+  ck_assert_str_eq(ERRMSG(st), "event_append: no such claim");
+  ck_assert_status(CALL(st, lines_replace, "gone", &l, 1), CPOR_ENOTFOUND);
+  ck_assert_status(CALL(st, keys_replace, "gone", key, 1), CPOR_ENOTFOUND);
+  ck_assert_status(CALL(st, deadline_set, "gone", CPOR_DEADLINE_SLA, 5), CPOR_ENOTFOUND);
+  ck_assert_status(CALL(st, change_append, 1, "gone", 1, 2), CPOR_ENOTFOUND);
+  ck_assert_status(CALL(st, deadline_clear, "gone", CPOR_DEADLINE_SLA), CPOR_OK);
+  /* A delete frees a row id the same way (the get remembers it). */
+  put(st, "gone", "p1", 2, "x", CPOR_OK);
+  cpor_store_object got;
+  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "gone", &got), CPOR_OK);
+  cpor_store_object del = {CPOR_STORE_CLAIM, "gone", NULL, NULL, 0, 1, NULL, 0};
+  ck_assert_status(CALL(st, object_put, &del, CPOR_STORE_DELETE), CPOR_OK);
+  put(st, "new2", "p1", 2, "x", CPOR_OK);
+  ck_assert_status(CALL(st, event_append, "gone", 2, "e", 1), CPOR_ENOTFOUND);
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  ck_assert_status(CALL(st, begin, 0), CPOR_OK);
+  const char *ids[] = {"keep", "new1", "new2"};
+  for (int i = 0; i < 3; i++) {
+    cpor_store_query q = {.what = CPOR_STORE_CURSOR_EVENTS, .key = ids[i]};
+    void *cur = NULL;
+    cpor_store_row row;
+    ck_assert_status(CALL(st, cursor_open, &q, &cur), CPOR_OK);
+    ck_assert_int_eq(CALL(st, cursor_next, cur, &row), 0); /* no history at all */
+    CALL(st, cursor_close, cur);
+  }
+  ck_assert_status(CALL0(st, rollback), CPOR_OK);
+  cpor_storage_free(st);
+}
+END_TEST
+
 START_TEST(integrity_after_workload) {
   const char *path = tpath(0, "work.db");
   cpor_storage *st = open_ok(path, NULL);
@@ -779,6 +825,7 @@ static Suite *sqlite_suite(void) {
   tcase_add_test(tc, scans_reenter_and_stop);
   tcase_add_test(tc, method_codes);
   tcase_add_test(tc, integrity_after_workload);
+  tcase_add_test(tc, rows_never_follow_a_reused_row_id);
   suite_add_tcase(s, tc);
   cpor_conformance_add(s, "conformance_sqlite_file", open_conf_file, NULL);
   cpor_conformance_add(s, "conformance_sqlite_memory", open_conf_memory, NULL);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/feed.h"
-#include "core/json_write.h"
+#include "json/json_write.h"
 
 int cpor__feed_supported(const cpor_storage *s) {
   return s->m.counter_next && s->m.change_append;

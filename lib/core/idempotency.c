@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "core/json_read.h"
-#include "core/json_write.h"
+#include "json/json_write.h"
 #include "rules/payload.h"
 #include "rules/valid.h"
 

@@ -428,6 +428,77 @@ static void canon(cpor__jr *r, cpor__jw *w, const char *key, int depth) {
   if (w->rc) cpor__jr_fail(r, w->rc == CPOR_ENOMEM ? CPOR_ENOMEM : CPOR_ECORRUPT);
 }
 
+/* Whether the value at *pp is already in the form canon writes, with no
+ * byte to change: no whitespace, object keys in strictly increasing bytewise
+ * order, strings without escapes (a string with one takes the slow path even
+ * when it is canonical). Advances *pp past it when so. The records this
+ * library writes itself all pass, and then cost one scan and one copy. */
+static int canonical(const unsigned char **pp, const unsigned char *end, int depth) {
+  const unsigned char *p = *pp;
+  cpor__jr t = {0};
+  span sp, prev = {NULL, 0, 0};
+  int integer;
+  if (p == end || depth > MAX_DEPTH) return 0;
+  switch (*p) {
+  case '{':
+  case '[': {
+    int object = *p++ == '{';
+    if (p < end && *p == (object ? '}' : ']')) break;
+    for (int first = 1;; first = 0) {
+      if (object) {
+        t.p = p, t.end = end;
+        if (p == end || *p != '"' || !string(&t, &sp) || sp.esc) return 0;
+        if (!first) {
+          size_t n = prev.n < sp.n ? prev.n : sp.n;
+          int c = memcmp(prev.s, sp.s, n);
+          if (c > 0 || (c == 0 && prev.n >= sp.n)) return 0; /* out of order, or twice */
+        }
+        prev = sp;
+        p = t.p;
+        if (p == end || *p++ != ':') return 0;
+      }
+      if (!canonical(&p, end, depth + 1)) return 0;
+      if (p < end && *p == ',') {
+        p++;
+        continue;
+      }
+      if (p < end && *p == (object ? '}' : ']')) break;
+      return 0;
+    }
+    break;
+  }
+  case '"':
+    t.p = p, t.end = end;
+    if (!string(&t, &sp) || sp.esc) return 0;
+    *pp = t.p;
+    return 1;
+  case 't':
+  case 'f':
+  case 'n': {
+    const char *word = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+    size_t n = strlen(word);
+    if ((size_t)(end - p) < n || memcmp(p, word, n)) return 0;
+    *pp = p + n;
+    return 1;
+  }
+  default:
+    t.p = p, t.end = end;
+    if (!number(&t, &sp, &integer)) return 0;
+    *pp = t.p;
+    return 1;
+  }
+  *pp = p + 1; /* the closing bracket */
+  return 1;
+}
+
 void cpor__jr_canon(cpor__jr *r, cpor__jw *w, const char *key) {
+  const unsigned char *p = r->p;
+  if (!r->rc && canonical(&p, r->end, 0)) {
+    cpor__jw_raw(w, key, r->p, (size_t)(p - r->p));
+    r->p = p;
+    r->first = 0;
+    if (w->rc) cpor__jr_fail(r, w->rc == CPOR_ENOMEM ? CPOR_ENOMEM : CPOR_ECORRUPT);
+    return;
+  }
   canon(r, w, key, 0);
 }

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/json_write.h"
+#include "json/json_write.h"
 
 typedef struct cpor__jr {
   const unsigned char *p, *end;

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "core/json_read.h"
-#include "core/json_write.h"
+#include "json/json_write.h"
 #include "core/records_bin.h"
 #include "rules/payload.h"
 

@@ -4,7 +4,7 @@
 #define CPOR_CORE_TRANSFER_H
 
 #include "core/ctx.h"
-#include "core/json_write.h"
+#include "json/json_write.h"
 #include "cpor/transfer.h"
 
 #define CPOR__EXPORT_FORMAT "libcpor-export"

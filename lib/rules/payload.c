@@ -1,10 +1,11 @@
 /* Events whose payload carries claim content: created (the whole claim),
- * edited (each changed field, from and to), PoE added. JSON through jansson,
- * keys sorted so that a payload is canonical. */
-#include <jansson.h>
+ * edited (each changed field, from and to), PoE added. Written with the
+ * canonical writer (lib/json), keys in bytewise order: a payload is
+ * canonical as written, and the core stores it with one copy. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_write.h"
 #include "payload.h"
 #include "rules.h"
 
@@ -25,41 +26,54 @@ const char *cpor__field_key(int f) {
   return f > 0 && f < CPOR__NFIELDS ? field_keys[f] : NULL;
 }
 
-static json_t *str_or_null(const char *s) {
-  return s ? json_string(s) : json_null();
+/* A member of an object being written: a string (NULL: null), or a claim's
+ * lines. Written in bytewise key order, so the payload is canonical. */
+typedef struct member {
+  const char *key;
+  const char *str;
+  const cpor_claim *lines; /* set: the lines array of this claim */
+  const cpor_claim *lines_to;
+  int change; /* 1: {"from": str, "to": to} (or lines, lines_to) */
+  const char *to;
+} member;
+
+static int by_key(const void *a, const void *b) {
+  return strcmp(((const member *)a)->key, ((const member *)b)->key);
 }
 
-/* Adds key: value, taking value; a NULL value (OOM) marks the object bad. */
-static int put(json_t *o, const char *key, json_t *v) {
-  return !v || json_object_set_new(o, key, v) != 0;
+static void lines_put(cpor__jw *w, const char *key, const cpor_claim *c) {
+  cpor__jw_open(w, key, '[');
+  for (size_t i = 0; i < c->nlines; i++) {
+    cpor__jw_open(w, NULL, '{');
+    cpor__jw_str(w, "subscription", c->lines[i].subscription);
+    cpor__jw_name(w, "workload", c->lines[i].workload);
+    cpor__jw_close(w, '}');
+  }
+  cpor__jw_close(w, ']');
 }
 
-static json_t *lines_json(const cpor_claim *c) {
-  json_t *a = json_array();
-  for (size_t i = 0; a && i < c->nlines; i++) {
-    json_t *l = json_object();
-    int bad = !l || put(l, "workload", json_string(c->lines[i].workload)) ||
-              put(l, "subscription", str_or_null(c->lines[i].subscription));
-    if (bad || json_array_append_new(a, l)) {
-      if (!bad) l = NULL;
-      json_decref(l);
-      json_decref(a);
-      return NULL;
+static void members_put(cpor__jw *w, const char *key, member *m, size_t n) {
+  qsort(m, n, sizeof *m, by_key);
+  cpor__jw_open(w, key, '{');
+  for (size_t i = 0; i < n; i++) {
+    if (!m[i].change) {
+      if (m[i].lines)
+        lines_put(w, m[i].key, m[i].lines);
+      else
+        cpor__jw_str(w, m[i].key, m[i].str);
+      continue;
     }
+    cpor__jw_open(w, m[i].key, '{');
+    if (m[i].lines) {
+      lines_put(w, "from", m[i].lines);
+      lines_put(w, "to", m[i].lines_to);
+    } else {
+      cpor__jw_str(w, "from", m[i].str);
+      cpor__jw_str(w, "to", m[i].to);
+    }
+    cpor__jw_close(w, '}');
   }
-  return a;
-}
-
-static json_t *poe_json(const cpor__poe *p) {
-  json_t *o = json_object();
-  if (!o || put(o, "name", json_string(p->name)) ||
-      put(o, "media_type", json_string(p->media_type)) ||
-      put(o, "sha256", json_string(p->sha256)) ||
-      put(o, "size", json_integer((json_int_t)p->size))) {
-    json_decref(o);
-    return NULL;
-  }
-  return o;
+  cpor__jw_close(w, '}');
 }
 
 /* The identity fields as (key, value) pairs, for created and edited alike. */
@@ -82,36 +96,45 @@ static size_t fields_of(const cpor_claim *c, field_ref out[NREFS]) {
   return n;
 }
 
+/* The payload text of w, or the failure (a text that is not UTF-8 cannot
+ * reach here: the core validated it). *out is malloc'd. */
+static int finish(const cpor__env *env, cpor__jw *w, char **out) {
+  int rc = w->rc;
+  *out = rc ? NULL : cpor__jw_cstr(w);
+  cpor__jw_free(w);
+  if (!rc && !*out) rc = CPOR_ENOMEM;
+  if (rc == CPOR_ENOMEM) return cpor__kfail(env, rc, "out of memory");
+  if (rc) return cpor__kfail(env, CPOR_EINVAL, "a claim text is not valid UTF-8");
+  return CPOR_OK;
+}
+
 static int emit(const cpor__env *env, cpor__touched *t, const cpor_actor *actor, int kind,
-                json_t *payload, const char *text) {
-  char *s = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-  json_decref(payload);
-  if (!s) return cpor__kfail(env, CPOR_ENOMEM, "out of memory");
-  int rc = cpor__k_event(env, t, actor, kind, s, "%s", text);
+                cpor__jw *w, const char *text) {
+  char *s = NULL;
+  int rc = finish(env, w, &s);
+  if (!rc) rc = cpor__k_event(env, t, actor, kind, s, "%s", text);
   free(s);
   return rc;
 }
 
 int cpor__k_created(const cpor__env *env, cpor__touched *t, const cpor_actor *actor) {
   const cpor_claim *c = t->claim;
-  json_t *claim = json_object(), *p = json_object();
   field_ref f[NREFS];
   size_t n = fields_of(c, f);
-  int bad = !claim || !p;
-  for (size_t i = 0; !bad && i < n; i++)
-    bad = put(claim, f[i].key, str_or_null(f[i].value));
-  if (!bad)
-    bad = put(claim, "partner_id", json_string(c->partner_id)) ||
-          put(claim, "idempotency_key", str_or_null(c->idempotency_key)) ||
-          put(claim, "area", json_string(cpor_area_name(c->area))) ||
-          put(claim, "activity", json_string(cpor_activity_name(c->activity))) ||
-          put(claim, "lines", lines_json(c));
-  if (bad || put(p, "claim", claim)) {
-    if (bad) json_decref(claim);
-    json_decref(p);
-    return cpor__kfail(env, CPOR_ENOMEM, "out of memory");
-  }
-  return emit(env, t, actor, CPOR_EVENT_CREATED, p, "claim created");
+  member m[NREFS + 5];
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    m[k++] = (member){.key = f[i].key, .str = f[i].value};
+  m[k++] = (member){.key = "partner_id", .str = c->partner_id};
+  m[k++] = (member){.key = "idempotency_key", .str = c->idempotency_key};
+  m[k++] = (member){.key = "area", .str = cpor_area_name(c->area)};
+  m[k++] = (member){.key = "activity", .str = cpor_activity_name(c->activity)};
+  m[k++] = (member){.key = "lines", .lines = c};
+  cpor__jw w = {0};
+  cpor__jw_open(&w, NULL, '{');
+  members_put(&w, "claim", m, k);
+  cpor__jw_close(&w, '}');
+  return emit(env, t, actor, CPOR_EVENT_CREATED, &w, "claim created");
 }
 
 static int same(const char *a, const char *b) {
@@ -127,52 +150,44 @@ static int same_lines(const cpor_claim *a, const cpor_claim *b) {
   return 1;
 }
 
-static json_t *change(json_t *from, json_t *to) {
-  json_t *o = json_object();
-  if (!o || put(o, "from", from) || put(o, "to", to)) {
-    json_decref(o);
-    return NULL;
-  }
-  return o;
-}
-
 int cpor__k_edited(const cpor__env *env, cpor__touched *t, const cpor_actor *actor,
                    const cpor_claim *before) {
   const cpor_claim *c = t->claim;
-  json_t *changes = json_object(), *p = json_object();
   field_ref a[NREFS], b[NREFS];
   size_t n = fields_of(before, a);
   fields_of(c, b);
-  int bad = !changes || !p;
+  member m[NREFS + 3];
+  size_t k = 0;
   char text[512] = "claim edited:";
-  for (size_t i = 0; !bad && i < n; i++) {
+  for (size_t i = 0; i < n; i++) {
     if (same(a[i].value, b[i].value)) continue;
-    bad = put(changes, a[i].key, change(str_or_null(a[i].value), str_or_null(b[i].value)));
+    m[k++] = (member){.key = a[i].key, .change = 1, .str = a[i].value, .to = b[i].value};
     strcat(strcat(text, " "), a[i].key);
   }
-  if (!bad && before->area != c->area) {
-    bad = put(
-        changes, "area",
-        change(json_string(cpor_area_name(before->area)), json_string(cpor_area_name(c->area))));
+  if (before->area != c->area) {
+    m[k++] = (member){.key = "area",
+                      .change = 1,
+                      .str = cpor_area_name(before->area),
+                      .to = cpor_area_name(c->area)};
     strcat(text, " area");
   }
-  if (!bad && before->activity != c->activity) {
-    bad = put(changes, "activity",
-              change(json_string(cpor_activity_name(before->activity)),
-                     json_string(cpor_activity_name(c->activity))));
+  if (before->activity != c->activity) {
+    m[k++] = (member){.key = "activity",
+                      .change = 1,
+                      .str = cpor_activity_name(before->activity),
+                      .to = cpor_activity_name(c->activity)};
     strcat(text, " activity");
   }
-  if (!bad && !same_lines(before, c)) {
-    bad = put(changes, "lines", change(lines_json(before), lines_json(c)));
+  if (!same_lines(before, c)) {
+    m[k++] = (member){.key = "lines", .change = 1, .lines = before, .lines_to = c};
     strcat(text, " lines");
   }
-  if (!bad && json_object_size(changes) == 0) strcpy(text, "claim edited: nothing changed");
-  if (bad || put(p, "changes", changes)) {
-    if (bad) json_decref(changes);
-    json_decref(p);
-    return cpor__kfail(env, CPOR_ENOMEM, "out of memory");
-  }
-  return emit(env, t, actor, CPOR_EVENT_EDITED, p, text);
+  if (k == 0) strcpy(text, "claim edited: nothing changed");
+  cpor__jw w = {0};
+  cpor__jw_open(&w, NULL, '{');
+  members_put(&w, "changes", m, k);
+  cpor__jw_close(&w, '}');
+  return emit(env, t, actor, CPOR_EVENT_EDITED, &w, text);
 }
 
 #define MAX_POE 100
@@ -182,14 +197,19 @@ int cpor__k_add_poe(const cpor__env *env, const cpor_actor *actor, cpor__touched
   cpor_claim *c = t->claim;
   if (c->npoe >= MAX_POE)
     return cpor__kfail(env, CPOR_ERANGE, "a claim has at most 100 PoE documents");
-  json_t *p = json_object();
-  if (!p || put(p, "poe", poe_json(poe))) {
-    json_decref(p);
-    return cpor__kfail(env, CPOR_ENOMEM, "out of memory");
-  }
-  char *s = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-  json_decref(p);
-  cpor__poe *v = s ? realloc(c->poe, (c->npoe + 1) * sizeof *v) : NULL;
+  cpor__jw w = {0};
+  cpor__jw_open(&w, NULL, '{');
+  cpor__jw_open(&w, "poe", '{');
+  cpor__jw_name(&w, "media_type", poe->media_type);
+  cpor__jw_name(&w, "name", poe->name);
+  cpor__jw_name(&w, "sha256", poe->sha256);
+  cpor__jw_uint(&w, "size", poe->size);
+  cpor__jw_close(&w, '}');
+  cpor__jw_close(&w, '}');
+  char *s = NULL;
+  int rc = finish(env, &w, &s);
+  if (rc) return rc;
+  cpor__poe *v = realloc(c->poe, (c->npoe + 1) * sizeof *v);
   if (!v) {
     free(s);
     return cpor__kfail(env, CPOR_ENOMEM, "out of memory");
@@ -203,11 +223,10 @@ int cpor__k_add_poe(const cpor__env *env, const cpor_actor *actor, cpor__touched
   d->size = poe->size;
   d->added_at = env->now;
   c->npoe++;
-  int rc =
-      oom ? cpor__kfail(env, CPOR_ENOMEM, "out of memory")
-          : cpor__k_event(env, t, actor, CPOR_EVENT_POE_ADDED, s,
-                          "proof of execution added: %s (%s, %llu bytes, sha256 %.12s...)",
-                          poe->name, poe->media_type, (unsigned long long)poe->size, poe->sha256);
+  rc = oom ? cpor__kfail(env, CPOR_ENOMEM, "out of memory")
+           : cpor__k_event(env, t, actor, CPOR_EVENT_POE_ADDED, s,
+                           "proof of execution added: %s (%s, %llu bytes, sha256 %.12s...)",
+                           poe->name, poe->media_type, (unsigned long long)poe->size, poe->sha256);
   free(s);
   return rc;
 }

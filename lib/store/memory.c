@@ -46,7 +46,11 @@ typedef struct mobj {
 
 typedef struct mline {
   cpor__tnode by_unit, by_claim;
-  struct mline *next; /* the rows one lines_replace added or removed */
+  struct mline *next; /* the rows one lines_replace added */
+  /* The rows one lines_replace removed: a chain of its own, since a row
+   * added by one call of a transaction may be removed by a later one while
+   * the first call's undo record still walks its `next`. */
+  struct mline *gone;
   uint32_t line;
   int32_t status;
   const char *unit, *claim_id, *partner_id;
@@ -112,7 +116,8 @@ typedef struct mcounter_undo {
 enum { T_OBJ, T_LINES, T_KEYS, T_DEADLINE, T_EVENT, T_CHANGE, T_COUNTER };
 
 /* One mutation: old rows to relink on rollback (freed on commit), new rows
- * to unlink and free on rollback. Lines use mline.next lists; either may be
+ * to unlink and free on rollback. Lines use mline.gone (old) and mline.next
+ * (new) lists; either may be
  * NULL (an insert has no old row, a delete no new one). */
 typedef struct undo {
   int table;
@@ -362,6 +367,14 @@ static void free_lines(mline *l) {
   }
 }
 
+static void free_gone(mline *l) {
+  while (l) {
+    mline *gone = l->gone;
+    free(l);
+    l = gone;
+  }
+}
+
 static mline *line_new(mstore *st, const char *claim_id, const cpor_store_line *in) {
   size_t un = strlen(in->unit) + 1, cn = strlen(claim_id) + 1;
   size_t pn = in->partner_id ? strlen(in->partner_id) + 1 : 0;
@@ -425,7 +438,7 @@ static int m_lines_replace(void *self, const char *claim_id, const cpor_store_li
     mline *l = CONTAINER(n, mline, by_claim);
     if (strcmp(l->claim_id, claim_id)) break;
     line_unlink(st, l);
-    l->next = old;
+    l->gone = old;
     old = l;
   }
   for (mline *l = fresh; l; l = l->next)
@@ -968,7 +981,7 @@ static void undo_one(mstore *st, const undo *u) {
     for (mline *l = u->new_; l; l = l->next)
       line_unlink(st, l);
     free_lines(u->new_);
-    for (mline *l = u->old; l; l = l->next)
+    for (mline *l = u->old; l; l = l->gone)
       line_link(st, l);
     break;
   case T_KEYS:
@@ -1017,7 +1030,7 @@ static int m_commit(void *self) {
   if (rc) return rc;
   for (size_t i = 0; i < st->nlog; i++) {
     if (st->log[i].table == T_LINES)
-      free_lines(st->log[i].old);
+      free_gone(st->log[i].old);
     else
       free(st->log[i].old);
   }

@@ -53,16 +53,11 @@ int cpor__sql_valid_id(const char *id) {
   return n >= 1 && n <= 255;
 }
 
-/* Steps a statement that returns no rows. */
-static int step_done(cpor__sqlite *s, sqlite3_stmt *st, const char *what) {
-  int rc = sqlite3_step(st);
-  return rc == SQLITE_DONE ? CPOR_OK : cpor__sql_fail(s, rc, what);
-}
-
 /* ---- transactions --------------------------------------------------------------- */
 
 static int m_begin(void *self, int write) {
   cpor__sqlite *s = self;
+  cpor__sql_oid_forget(s);
   if (!sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "begin: a transaction is already open");
   return cpor__sql_run(s, write ? CPOR__SQL_BEGIN_WRITE : CPOR__SQL_BEGIN_READ, "begin");
@@ -70,12 +65,14 @@ static int m_begin(void *self, int write) {
 
 static int m_commit(void *self) {
   cpor__sqlite *s = self;
+  cpor__sql_oid_forget(s);
   cpor__sql_release(&s->get);
   return cpor__sql_run(s, CPOR__SQL_COMMIT, "commit");
 }
 
 static int m_rollback(void *self) {
   cpor__sqlite *s = self;
+  cpor__sql_oid_forget(s);
   cpor__sql_release(&s->get);
   /* SQLite rolls back by itself after some errors (a full disk, an I/O
    * error): the transaction the core wants to end is already gone. */
@@ -98,6 +95,7 @@ static int m_release(void *self) {
 
 static int m_rollback_to(void *self) {
   cpor__sqlite *s = self;
+  cpor__sql_oid_forget(s); /* an insert undone may free its oid */
   cpor__sql_release(&s->get);
   if (sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "rollback_to: the transaction is gone");
@@ -131,6 +129,7 @@ static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_ob
     out->state = sqlite3_column_int(q->st, 2);
     out->revision = (uint64_t)sqlite3_column_int64(q->st, 3);
     out->data = cpor__sql_column_blob(q->st, 4, &out->len);
+    if (kind == CPOR_STORE_CLAIM) cpor__sql_oid_remember(s, id, sqlite3_column_int64(q->st, 5));
     return CPOR_OK;
   }
   rc = src == SQLITE_DONE ? CPOR_ENOTFOUND : cpor__sql_fail(s, src, "object_get");
@@ -158,17 +157,11 @@ static int missing_or_moved(cpor__sqlite *s, const cpor_store_object *obj, const
   return cpor__sql_error(s, CPOR_ENOTFOUND, msg);
 }
 
-static int m_object_put(void *self, const cpor_store_object *obj, uint32_t mode) {
-  cpor__sqlite *s = self;
-  if (!obj || !cpor__sql_valid_id(obj->id) || (!obj->data && obj->len) ||
-      (mode != CPOR_STORE_INSERT && mode != CPOR_STORE_UPDATE && mode != CPOR_STORE_DELETE))
-    return cpor__sql_error(s, CPOR_EINVAL, "object_put: bad argument");
-  static const cpor__sql_id ids[] = {0, CPOR__SQL_OBJECT_INSERT, CPOR__SQL_OBJECT_UPDATE,
-                                     CPOR__SQL_OBJECT_DELETE};
-  static const char *const what[] = {"", "object insert", "object update", "object delete"};
-  cpor__sql_release(&s->get); /* a write ends the last get's row */
+/* Binds obj and steps one put statement; *changed: whether it wrote a row. */
+static int put_step(cpor__sqlite *s, cpor__sql_id id, const cpor_store_object *obj, uint32_t mode,
+                    const char *what, int *changed) {
   cpor__stmt q;
-  int rc = cpor__sql_acquire(s, ids[mode], &q);
+  int rc = cpor__sql_acquire(s, id, &q);
   if (rc) return rc;
   sqlite3_bind_int64(q.st, 1, obj->kind);
   cpor__sql_bind_text(q.st, 2, obj->id);
@@ -179,93 +172,37 @@ static int m_object_put(void *self, const cpor_store_object *obj, uint32_t mode)
     bind_blob(q.st, 6, obj->data, obj->len);
   }
   if (mode != CPOR_STORE_INSERT) sqlite3_bind_int64(q.st, 7, (sqlite3_int64)obj->revision);
-  rc = step_done(s, q.st, what[mode]);
-  int none = rc == CPOR_OK && mode != CPOR_STORE_INSERT && sqlite3_changes(s->db) == 0;
+  rc = cpor__sql_done(s, q.st, what);
+  *changed = rc == CPOR_OK && sqlite3_changes(s->db) > 0;
   cpor__sql_release(&q);
-  return none ? missing_or_moved(s, obj, what[mode]) : rc;
-}
-
-/* ---- a claim's rows --------------------------------------------------------------- */
-
-/* Deletes the claim's rows of one table (LINES_DELETE or KEYS_DELETE). */
-static int delete_rows(cpor__sqlite *s, cpor__sql_id id, const char *claim_id, const char *what) {
-  cpor__stmt del;
-  int rc = cpor__sql_acquire(s, id, &del);
-  if (rc) return rc;
-  cpor__sql_bind_text(del.st, 1, claim_id);
-  rc = step_done(s, del.st, what);
-  cpor__sql_release(&del);
   return rc;
 }
 
-/* One INSERT ... SELECT row of a claim: CPOR_ENOTFOUND when the claim is
- * not stored (nothing was inserted). */
-/* Runs body inside a private savepoint: on failure, the claim's rows are as
- * before (delete + inserts are one unit), and s->err keeps the detail. */
-static int atomically(cpor__sqlite *s, int rc) {
-  if (rc == CPOR_OK) return cpor__sql_run(s, CPOR__SQL_RELEASE, "release");
-  char keep[sizeof s->err];
-  memcpy(keep, s->err, sizeof keep);
-  cpor__sql_run(s, CPOR__SQL_ROLLBACK_TO, "rollback to");
-  cpor__sql_run(s, CPOR__SQL_RELEASE, "release");
-  memcpy(s->err, keep, sizeof keep);
+static int m_object_put(void *self, const cpor_store_object *obj, uint32_t mode) {
+  cpor__sqlite *s = self;
+  if (!obj || !cpor__sql_valid_id(obj->id) || (!obj->data && obj->len) ||
+      (mode != CPOR_STORE_INSERT && mode != CPOR_STORE_UPDATE && mode != CPOR_STORE_DELETE))
+    return cpor__sql_error(s, CPOR_EINVAL, "object_put: bad argument");
+  static const cpor__sql_id ids[] = {0, CPOR__SQL_OBJECT_INSERT, CPOR__SQL_OBJECT_UPDATE,
+                                     CPOR__SQL_OBJECT_DELETE};
+  static const char *const what[] = {"", "object insert", "object update", "object delete"};
+  cpor__sql_release(&s->get); /* a write ends the last get's row */
+  int changed = 0, rc = CPOR_OK;
+  /* Most updates keep owner and ref: the statement that sets only state and
+   * data rewrites one index entry instead of three. When it changes nothing
+   * (owner or ref changed, or the revision moved), the full update decides. */
+  if (mode == CPOR_STORE_UPDATE)
+    rc = put_step(s, CPOR__SQL_OBJECT_UPDATE_SAME, obj, mode, what[mode], &changed);
+  if (rc == CPOR_OK && !changed) rc = put_step(s, ids[mode], obj, mode, what[mode], &changed);
+  if (mode == CPOR_STORE_DELETE) cpor__sql_oid_forget(s);
+  if (rc == CPOR_OK && !changed && mode != CPOR_STORE_INSERT)
+    return missing_or_moved(s, obj, what[mode]);
+  if (rc == CPOR_OK && mode == CPOR_STORE_INSERT && obj->kind == CPOR_STORE_CLAIM)
+    cpor__sql_oid_remember(s, obj->id, sqlite3_last_insert_rowid(s->db));
   return rc;
 }
 
-static int m_lines_replace(void *self, const char *claim_id, const cpor_store_line *lines,
-                           size_t count) {
-  cpor__sqlite *s = self;
-  if (!cpor__sql_valid_id(claim_id) || (count && !lines))
-    return cpor__sql_error(s, CPOR_EINVAL, "lines_replace: bad argument");
-  for (size_t i = 0; i < count; i++)
-    if (!lines[i].claim_id || strcmp(lines[i].claim_id, claim_id) != 0 || !lines[i].unit)
-      return cpor__sql_error(s, CPOR_EINVAL, "lines_replace: a row names another claim or no unit");
-  cpor__sql_release(&s->get);
-  int rc = cpor__sql_run(s, CPOR__SQL_SAVEPOINT, "lines_replace");
-  if (rc) return rc;
-  rc = delete_rows(s, CPOR__SQL_LINES_DELETE, claim_id, "lines_replace");
-  cpor__stmt ins = {0};
-  if (rc == CPOR_OK && count) rc = cpor__sql_acquire(s, CPOR__SQL_LINES_INSERT, &ins);
-  for (size_t i = 0; rc == CPOR_OK && i < count; i++) {
-    sqlite3_reset(ins.st);
-    cpor__sql_bind_text(ins.st, 1, claim_id);
-    sqlite3_bind_int64(ins.st, 2, lines[i].line);
-    cpor__sql_bind_text(ins.st, 3, lines[i].unit);
-    cpor__sql_bind_text(ins.st, 4, lines[i].partner_id);
-    sqlite3_bind_int(ins.st, 5, lines[i].status);
-    rc = cpor__sql_inserted(s, ins.st, "lines_replace");
-  }
-  cpor__sql_release(&ins);
-  return atomically(s, rc);
-}
-
-static int m_keys_replace(void *self, const char *claim_id, const char *const *keys, size_t count) {
-  cpor__sqlite *s = self;
-  if (!cpor__sql_valid_id(claim_id) || (count && !keys))
-    return cpor__sql_error(s, CPOR_EINVAL, "keys_replace: bad argument");
-  for (size_t i = 0; i < count; i++)
-    if (!cpor__sql_valid_id(keys[i]))
-      return cpor__sql_error(s, CPOR_EINVAL, "keys_replace: a key must be 1-255 bytes");
-  cpor__sql_release(&s->get);
-  int rc = cpor__sql_run(s, CPOR__SQL_SAVEPOINT, "keys_replace");
-  if (rc) return rc;
-  rc = delete_rows(s, CPOR__SQL_KEYS_DELETE, claim_id, "keys_replace");
-  cpor__stmt ins = {0};
-  if (rc == CPOR_OK && count) rc = cpor__sql_acquire(s, CPOR__SQL_KEYS_INSERT, &ins);
-  for (size_t i = 0; rc == CPOR_OK && i < count; i++) {
-    sqlite3_reset(ins.st);
-    cpor__sql_bind_text(ins.st, 1, claim_id);
-    cpor__sql_bind_text(ins.st, 2, keys[i]);
-    rc = cpor__sql_inserted(s, ins.st, "keys_replace");
-    if (rc == CPOR_EEXISTS) {
-      char msg[320];
-      snprintf(msg, sizeof msg, "keys_replace: key '%.255s' is held by another claim", keys[i]);
-      cpor__sql_error(s, CPOR_EEXISTS, msg);
-    }
-  }
-  cpor__sql_release(&ins);
-  return atomically(s, rc);
-}
+/* ---- a claim's rows: sqlite_rows.c ---------------------------------------------- */
 
 static int m_deadline_set(void *self, const char *claim_id, uint32_t kind, cpor_time due) {
   cpor__sqlite *s = self;
@@ -274,10 +211,12 @@ static int m_deadline_set(void *self, const char *claim_id, uint32_t kind, cpor_
   if (kind < CPOR_DEADLINE_OPTOUT || kind > CPOR_DEADLINE_SLA)
     return cpor__sql_error(s, CPOR_EINVAL, "deadline_set: unknown kind");
   cpor__sql_release(&s->get);
+  sqlite3_int64 oid;
+  int rc = cpor__sql_claim_oid(s, claim_id, &oid, "deadline_set");
+  if (rc) return rc == CPOR_ENOTFOUND ? cpor__sql_no_claim(s, "deadline_set") : rc;
   cpor__stmt q;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_SET, &q);
-  if (rc) return rc;
-  cpor__sql_bind_text(q.st, 1, claim_id);
+  if ((rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_SET, &q))) return rc;
+  sqlite3_bind_int64(q.st, 1, oid);
   sqlite3_bind_int64(q.st, 2, kind);
   sqlite3_bind_int64(q.st, 3, due);
   rc = cpor__sql_inserted(s, q.st, "deadline_set");
@@ -290,12 +229,14 @@ static int m_deadline_clear(void *self, const char *claim_id, uint32_t kind) {
   if (!cpor__sql_valid_id(claim_id))
     return cpor__sql_error(s, CPOR_EINVAL, "deadline_clear: bad claim id");
   cpor__sql_release(&s->get);
+  sqlite3_int64 oid;
+  int rc = cpor__sql_claim_oid(s, claim_id, &oid, "deadline_clear");
+  if (rc) return rc == CPOR_ENOTFOUND ? CPOR_OK : rc; /* no claim, no deadline */
   cpor__stmt q;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_CLEAR, &q);
-  if (rc) return rc;
-  cpor__sql_bind_text(q.st, 1, claim_id);
+  if ((rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_CLEAR, &q))) return rc;
+  sqlite3_bind_int64(q.st, 1, oid);
   sqlite3_bind_int64(q.st, 2, kind);
-  rc = step_done(s, q.st, "deadline_clear");
+  rc = cpor__sql_done(s, q.st, "deadline_clear");
   cpor__sql_release(&q);
   return rc;
 }
@@ -306,10 +247,12 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
   if (!cpor__sql_valid_id(claim_id) || (!data && len))
     return cpor__sql_error(s, CPOR_EINVAL, "event_append: bad argument");
   cpor__sql_release(&s->get);
+  sqlite3_int64 oid;
+  int rc = cpor__sql_claim_oid(s, claim_id, &oid, "event_append");
+  if (rc) return rc == CPOR_ENOTFOUND ? cpor__sql_no_claim(s, "event_append") : rc;
   cpor__stmt q;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_EVENT_APPEND, &q);
-  if (rc) return rc;
-  cpor__sql_bind_text(q.st, 1, claim_id);
+  if ((rc = cpor__sql_acquire(s, CPOR__SQL_EVENT_APPEND, &q))) return rc;
+  sqlite3_bind_int64(q.st, 1, oid);
   sqlite3_bind_int64(q.st, 2, seq);
   bind_blob(q.st, 3, data, len);
   rc = cpor__sql_inserted(s, q.st, "event_append");
@@ -345,8 +288,8 @@ static const cpor_storage_methods sqlite_methods = {
     .rollback_to = m_rollback_to,
     .object_get = m_object_get,
     .object_put = m_object_put,
-    .lines_replace = m_lines_replace,
-    .keys_replace = m_keys_replace,
+    .lines_replace = cpor__sqlite_lines_replace,
+    .keys_replace = cpor__sqlite_keys_replace,
     .deadline_set = m_deadline_set,
     .deadline_clear = m_deadline_clear,
     .event_append = m_event_append,

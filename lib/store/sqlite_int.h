@@ -36,17 +36,14 @@ typedef enum cpor__sql_id {
   CPOR__SQL_OBJECT_GET,
   CPOR__SQL_OBJECT_INSERT,
   CPOR__SQL_OBJECT_UPDATE,
+  CPOR__SQL_OBJECT_UPDATE_SAME,
   CPOR__SQL_OBJECT_DELETE,
   CPOR__SQL_OBJECT_EXISTS,
   CPOR__SQL_SCAN_KIND,
   CPOR__SQL_SCAN_OWNER,
   CPOR__SQL_SCAN_REF,
   CPOR__SQL_SCAN_STATE,
-  CPOR__SQL_LINES_DELETE,
-  CPOR__SQL_LINES_INSERT,
   CPOR__SQL_LINES_BY_UNIT,
-  CPOR__SQL_KEYS_DELETE,
-  CPOR__SQL_KEYS_INSERT,
   CPOR__SQL_DEADLINE_SET,
   CPOR__SQL_DEADLINE_CLEAR,
   CPOR__SQL_DEADLINE_SCAN,
@@ -66,6 +63,17 @@ typedef enum cpor__sql_id {
   CPOR__SQL_LINES_ORPHANS,
   CPOR__SQL_EVENTS_ALL,
   CPOR__SQL_EVENTS_ORPHANS,
+  /* A claim's rows by its oid (sqlite_rows.c): only the difference from
+   * what is stored is written. */
+  CPOR__SQL_CLAIM_OID,
+  CPOR__SQL_LINES_OF_OID,
+  CPOR__SQL_LINE_INSERT,
+  CPOR__SQL_LINE_STATUS,
+  CPOR__SQL_LINE_UPDATE,
+  CPOR__SQL_LINE_DELETE,
+  CPOR__SQL_KEYS_OF_OID,
+  CPOR__SQL_KEY_INSERT,
+  CPOR__SQL_KEY_DELETE,
   CPOR__SQL_COUNT
 } cpor__sql_id;
 
@@ -80,6 +88,15 @@ typedef struct cpor__sqlite {
     int owned;
   } get;         /* the last object_get, left on its row (its pointers are the caller's) */
   char err[512]; /* the last failure; "" when none yet */
+  /* The row ids of the claims this transaction read or wrote last: their
+   * rows (lines, keys, deadlines, events, changes) are written by oid
+   * without looking the claim up again. Forgotten at every transaction
+   * boundary, rollback_to and delete, so an id never names a reused oid. */
+  struct cpor__oid_slot {
+    sqlite3_int64 oid;
+    char id[256]; /* "" when empty */
+  } oids[4];
+  unsigned oid_next;
 } cpor__sqlite;
 
 /* A statement borrowed for one method call: the cached one, or a private
@@ -115,6 +132,22 @@ int cpor__sqlite_change_append(void *self, uint64_t change, const char *claim_id
 /* Runs an INSERT and maps "no row inserted" (the claim is missing) to
  * CPOR_ENOTFOUND. */
 int cpor__sql_inserted(cpor__sqlite *s, sqlite3_stmt *st, const char *what);
+/* The claim's oid (from the cache, else looked up and remembered):
+ * CPOR_ENOTFOUND without a message when it is not stored. */
+int cpor__sql_claim_oid(cpor__sqlite *s, const char *claim_id, sqlite3_int64 *oid,
+                        const char *what);
+void cpor__sql_oid_remember(cpor__sqlite *s, const char *claim_id, sqlite3_int64 oid);
+void cpor__sql_oid_forget(cpor__sqlite *s);
+/* "<what>: no such claim", CPOR_ENOTFOUND. */
+int cpor__sql_no_claim(cpor__sqlite *s, const char *what);
+/* Steps a statement that returns no rows. */
+int cpor__sql_done(cpor__sqlite *s, sqlite3_stmt *st, const char *what);
+
+/* lines_replace and keys_replace (sqlite_rows.c). */
+int cpor__sqlite_lines_replace(void *self, const char *claim_id, const cpor_store_line *lines,
+                               size_t count);
+int cpor__sqlite_keys_replace(void *self, const char *claim_id, const char *const *keys,
+                              size_t count);
 
 /* Binding and column helpers shared by the backend's files. */
 int cpor__sql_bind_text(sqlite3_stmt *st, int i, const char *text);

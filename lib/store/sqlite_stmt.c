@@ -24,7 +24,7 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
     [CPOR__SQL_CALL_RELEASE] = "RELEASE cpor_call",
     [CPOR__SQL_CALL_ROLLBACK_TO] = "ROLLBACK TO cpor_call",
     [CPOR__SQL_OBJECT_GET] =
-        "SELECT owner, ref, state, revision, data FROM objects WHERE kind = ?1 AND id = ?2",
+        "SELECT owner, ref, state, revision, data, oid FROM objects WHERE kind = ?1 AND id = ?2",
     [CPOR__SQL_OBJECT_INSERT] = "INSERT INTO objects(kind, id, owner, ref, state, revision, data) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
     /* Conditional on the revision read: the race between two writers is
@@ -32,6 +32,9 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
     [CPOR__SQL_OBJECT_UPDATE] =
         "UPDATE objects SET owner = ?3, ref = ?4, state = ?5, data = ?6, revision = revision + 1 "
         "WHERE kind = ?1 AND id = ?2 AND revision = ?7",
+    [CPOR__SQL_OBJECT_UPDATE_SAME] =
+        "UPDATE objects SET state = ?5, data = ?6, revision = revision + 1 "
+        "WHERE kind = ?1 AND id = ?2 AND revision = ?7 AND owner IS ?3 AND ref IS ?4",
     [CPOR__SQL_OBJECT_DELETE] = "DELETE FROM objects WHERE kind = ?1 AND id = ?2 AND revision = ?7",
     [CPOR__SQL_OBJECT_EXISTS] = "SELECT 1 FROM objects WHERE kind = ?1 AND id = ?2",
     /* The scans select the same columns so one row reader serves them all;
@@ -47,29 +50,33 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
     /* A claim's rows name it by its integer row id (oid), not by its text
      * UUID: every index of lines, keys, deadlines and events stays small.
      * Kind 7 is CPOR_STORE_CLAIM (sqlite.c asserts it). */
-    [CPOR__SQL_LINES_DELETE] =
-        "DELETE FROM lines WHERE oid = (SELECT oid FROM objects WHERE kind = 7 AND id = ?1)",
-    [CPOR__SQL_LINES_INSERT] = "INSERT INTO lines(oid, line, unit, partner_id, status) "
-                               "SELECT oid, ?2, ?3, ?4, ?5 FROM objects WHERE kind = 7 AND id = ?1",
+    [CPOR__SQL_CLAIM_OID] = "SELECT oid FROM objects WHERE kind = 7 AND id = ?1",
+    [CPOR__SQL_LINES_OF_OID] =
+        "SELECT line, unit, partner_id, status FROM lines WHERE oid = ?1 ORDER BY line",
+    [CPOR__SQL_LINE_INSERT] =
+        "INSERT INTO lines(oid, line, unit, partner_id, status) VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* A status change leaves lines_unit alone: the column is not indexed. */
+    [CPOR__SQL_LINE_STATUS] = "UPDATE lines SET status = ?5 WHERE oid = ?1 AND line = ?2",
+    [CPOR__SQL_LINE_UPDATE] =
+        "UPDATE lines SET unit = ?3, partner_id = ?4, status = ?5 WHERE oid = ?1 AND line = ?2",
+    [CPOR__SQL_LINE_DELETE] = "DELETE FROM lines WHERE oid = ?1 AND line = ?2",
     [CPOR__SQL_LINES_BY_UNIT] = "SELECT o.id, l.line, l.partner_id, l.status FROM lines l "
                                 "JOIN objects o ON o.oid = l.oid "
                                 "WHERE l.unit = ?1 ORDER BY o.id, l.line",
-    [CPOR__SQL_KEYS_DELETE] =
-        "DELETE FROM keys WHERE oid = (SELECT oid FROM objects WHERE kind = 7 AND id = ?1)",
-    [CPOR__SQL_KEYS_INSERT] =
-        "INSERT INTO keys(key, oid) SELECT ?2, oid FROM objects WHERE kind = 7 AND id = ?1",
-    [CPOR__SQL_DEADLINE_SET] =
-        "INSERT INTO deadlines(oid, kind, due) SELECT oid, ?2, ?3 FROM objects "
-        "WHERE kind = 7 AND id = ?1 ON CONFLICT(oid, kind) DO UPDATE SET due = excluded.due",
-    [CPOR__SQL_DEADLINE_CLEAR] = "DELETE FROM deadlines WHERE oid = (SELECT oid FROM objects WHERE "
-                                 "kind = 7 AND id = ?1) AND kind = ?2",
+    [CPOR__SQL_KEYS_OF_OID] = "SELECT key FROM keys WHERE oid = ?1",
+    [CPOR__SQL_KEY_INSERT] = "INSERT INTO keys(key, oid) VALUES (?2, ?1)",
+    [CPOR__SQL_KEY_DELETE] = "DELETE FROM keys WHERE key = ?2 AND oid = ?1",
+    /* ?1 is the claim's oid (cpor__sql_claim_oid) in these and in
+     * EVENT_APPEND; ?2 in CHANGE_APPEND. */
+    [CPOR__SQL_DEADLINE_SET] = "INSERT INTO deadlines(oid, kind, due) VALUES (?1, ?2, ?3) "
+                               "ON CONFLICT(oid, kind) DO UPDATE SET due = excluded.due",
+    [CPOR__SQL_DEADLINE_CLEAR] = "DELETE FROM deadlines WHERE oid = ?1 AND kind = ?2",
     /* Served by the (kind, due, oid) index: the cost follows the rows
      * visited, not the rows stored. */
     [CPOR__SQL_DEADLINE_SCAN] = "SELECT o.id, d.due FROM deadlines d "
                                 "JOIN objects o ON o.oid = d.oid "
                                 "WHERE d.kind = ?1 AND d.due <= ?2 ORDER BY d.due, d.oid",
-    [CPOR__SQL_EVENT_APPEND] = "INSERT INTO events(oid, seq, data) SELECT oid, ?2, ?3 FROM objects "
-                               "WHERE kind = 7 AND id = ?1",
+    [CPOR__SQL_EVENT_APPEND] = "INSERT INTO events(oid, seq, data) VALUES (?1, ?2, ?3)",
     [CPOR__SQL_EVENT_SCAN] = "SELECT seq, data FROM events WHERE oid = (SELECT oid FROM objects "
                              "WHERE kind = 7 AND id = ?1) AND seq > ?2 "
                              "ORDER BY seq",
@@ -80,8 +87,8 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
     [CPOR__SQL_COUNTER_BUMP] = "UPDATE counters SET value = value + ?2 WHERE name = ?1",
     [CPOR__SQL_COUNTER_CREATE] = "INSERT INTO counters(name, value) VALUES (?1, ?2)",
     [CPOR__SQL_COUNTER_READ] = "SELECT value FROM counters WHERE name = ?1",
-    [CPOR__SQL_CHANGE_APPEND] = "INSERT INTO changes(change, oid, seq, state) "
-                                "SELECT ?1, oid, ?3, ?4 FROM objects WHERE kind = 7 AND id = ?2",
+    [CPOR__SQL_CHANGE_APPEND] =
+        "INSERT INTO changes(change, oid, seq, state) VALUES (?1, ?2, ?3, ?4)",
     [CPOR__SQL_CHANGE_SCAN] = "SELECT c.change, o.id, c.seq, c.state FROM changes c "
                               "LEFT JOIN objects o ON o.oid = c.oid "
                               "WHERE c.change > ?1 ORDER BY c.change",
@@ -215,6 +222,52 @@ int cpor__sql_fail(cpor__sqlite *s, int rc, const char *what) {
   /* I/O errors, a full disk, a read-only file, ...: the storage failed. */
   snprintf(s->err, sizeof s->err, "%s: %s", what, detail);
   return CPOR_ESTORAGE;
+}
+
+void cpor__sql_oid_forget(cpor__sqlite *s) {
+  for (size_t i = 0; i < sizeof s->oids / sizeof *s->oids; i++)
+    s->oids[i].id[0] = 0;
+}
+
+void cpor__sql_oid_remember(cpor__sqlite *s, const char *claim_id, sqlite3_int64 oid) {
+  size_t n = strlen(claim_id);
+  struct cpor__oid_slot *slot = &s->oids[s->oid_next++ % (sizeof s->oids / sizeof *s->oids)];
+  if (n >= sizeof slot->id) return; /* valid ids are shorter */
+  memcpy(slot->id, claim_id, n + 1);
+  slot->oid = oid;
+}
+
+int cpor__sql_claim_oid(cpor__sqlite *s, const char *claim_id, sqlite3_int64 *oid,
+                        const char *what) {
+  for (size_t i = 0; i < sizeof s->oids / sizeof *s->oids; i++)
+    if (s->oids[i].id[0] && strcmp(s->oids[i].id, claim_id) == 0) {
+      *oid = s->oids[i].oid;
+      return CPOR_OK;
+    }
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, CPOR__SQL_CLAIM_OID, &q);
+  if (rc) return rc;
+  cpor__sql_bind_text(q.st, 1, claim_id);
+  int src = sqlite3_step(q.st);
+  if (src == SQLITE_ROW) {
+    *oid = sqlite3_column_int64(q.st, 0);
+    cpor__sql_oid_remember(s, claim_id, *oid);
+  } else {
+    rc = src == SQLITE_DONE ? CPOR_ENOTFOUND : cpor__sql_fail(s, src, what);
+  }
+  cpor__sql_release(&q);
+  return rc;
+}
+
+int cpor__sql_no_claim(cpor__sqlite *s, const char *what) {
+  char msg[96];
+  snprintf(msg, sizeof msg, "%s: no such claim", what);
+  return cpor__sql_error(s, CPOR_ENOTFOUND, msg);
+}
+
+int cpor__sql_done(cpor__sqlite *s, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  return rc == SQLITE_DONE ? CPOR_OK : cpor__sql_fail(s, rc, what);
 }
 
 int cpor__sql_inserted(cpor__sqlite *s, sqlite3_stmt *st, const char *what) {

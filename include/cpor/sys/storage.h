@@ -46,6 +46,9 @@
  *     closed before commit or rollback;
  *   - pointers it returns (object_get, cursor_next) are read before the next
  *     call that could invalidate them (see each method);
+ *   - a call whose method failed with CPOR_ESTORAGE or CPOR_ENOMEM is undone
+ *     by the core (rollback_to or rollback): a method need not undo its own
+ *     partial writes after such a failure (CPOR_EEXISTS: see each method);
  *   - a claim's lines, keys, deadlines and events are only written in a
  *     transaction that also updates (or inserts) the claim object, after that
  *     write: a backend may refuse rows of a claim it does not hold with

@@ -1,5 +1,5 @@
 /* The canonical JSON writer (see json_write.h). */
-#include "core/json_write.h"
+#include "json_write.h"
 
 #include <stdlib.h>
 #include <string.h>

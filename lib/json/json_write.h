@@ -6,8 +6,8 @@
  * Errors are sticky: the first one is kept in rc and later calls do nothing.
  * CPOR_ENOMEM when memory runs out; CPOR_EINVAL for a value a document cannot
  * hold (bad UTF-8, an enumeration value without a name). */
-#ifndef CPOR_CORE_JSON_WRITE_H
-#define CPOR_CORE_JSON_WRITE_H
+#ifndef CPOR_JSON_WRITE_H
+#define CPOR_JSON_WRITE_H
 
 #include <stddef.h>
 #include <stdint.h>
