@@ -927,6 +927,63 @@ START_TEST(canonical_copy_near_misses) {
 }
 END_TEST
 
+static int canon_with(int full, const char *t, size_t n, char **out) {
+  cpor__jr r;
+  cpor__jw w = {0};
+  cpor__jr_init(&r, t, n);
+  (full ? cpor__jr_canon_full : cpor__jr_canon)(&r, &w, NULL);
+  int rc = cpor__jr_end(&r);
+  *out = rc ? NULL : cpor__jw_cstr(&w);
+  cpor__jw_free(&w);
+  return rc;
+}
+
+/* The copy's fast path changes nothing: on canonical texts and random byte
+ * changes of them, the code and the bytes are those of the full
+ * canonicalization. */
+START_TEST(canonical_fast_path_matches_full) {
+  static const char *const seeds[] = {
+      "{\"a\":1,\"b\":[true,false,null,\"x\"],\"c\":{\"d\":-1.5e3,\"e\":\"\\u00e9\"}}",
+      "{\"claim\":{\"activity\":\"usage\",\"lines\":[{\"subscription\":null,\"workload\":"
+      "\"TEAMS\"}],\"name\":\"T\xc3\xa9\"}}",
+      "[[],{},[{}],{\"\":0,\"a\":\"\xc3\xa9\"}]", "{\"ab\":1,\"b\":2}", "\"plain\""};
+  static const char alphabet[] = "{}[]\",:\\ 0-1e.tnfu\x80\xff\xc3\xa9"
+                                 "aAb\t";
+  long fast = 0;
+  for (size_t s = 0; s < sizeof seeds / sizeof *seeds; s++)
+    for (int i = 0; i < 20000; i++) {
+      char t[256];
+      size_t n = strlen(seeds[s]);
+      memcpy(t, seeds[s], n);
+      for (int m = (int)(rnd() % 4); m > 0; m--) {
+        size_t at = n ? rnd() % n : 0;
+        char c = alphabet[rnd() % (sizeof alphabet - 1)];
+        int op = (int)(rnd() % 3);
+        if (op == 0 && n) {
+          t[at] = c;
+        } else if (op == 1 && n < 250) {
+          memmove(t + at + 1, t + at, n - at);
+          t[at] = c;
+          n++;
+        } else if (n) {
+          memmove(t + at, t + at + 1, n - at - 1);
+          n--;
+        }
+      }
+      char *a = NULL, *b = NULL;
+      int ra = canon_with(0, t, n, &a), rb = canon_with(1, t, n, &b);
+      ck_assert_msg(ra == rb, "[%.*s]: %d vs %d", (int)n, t, ra, rb);
+      if (ra == CPOR_OK) {
+        ck_assert_str_eq(a, b);
+        fast += strlen(a) == n && memcmp(a, t, n) == 0; /* was canonical */
+      }
+      free(a);
+      free(b);
+    }
+  ck_assert_msg(fast > 1000, "only %ld canonical inputs", fast); /* the fast path ran */
+}
+END_TEST
+
 /* Random byte changes of every document: decoding never crashes, says OK or
  * ECORRUPT, and what reads encodes and reads back to itself. */
 START_TEST(mutated_documents) {
@@ -1008,6 +1065,7 @@ static Suite *records_suite(void) {
   tcase_add_test(tc, binary_claims_and_events);
   tcase_add_test(tc, canonical_copies_as_jansson);
   tcase_add_test(tc, canonical_copy_near_misses);
+  tcase_add_test(tc, canonical_fast_path_matches_full);
   tcase_add_loop_test(tc, mutated_documents, 0, NSAMPLES);
   tcase_add_test(tc, fuzz_regressions);
   suite_add_tcase(s, tc);

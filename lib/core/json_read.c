@@ -491,6 +491,10 @@ static int canonical(const unsigned char **pp, const unsigned char *end, int dep
   return 1;
 }
 
+void cpor__jr_canon_full(cpor__jr *r, cpor__jw *w, const char *key) {
+  canon(r, w, key, 0);
+}
+
 void cpor__jr_canon(cpor__jr *r, cpor__jw *w, const char *key) {
   const unsigned char *p = r->p;
   if (!r->rc && canonical(&p, r->end, 0)) {

@@ -51,5 +51,8 @@ int cpor__jr_enum(cpor__jr *r, int (*from_name)(const char *, int *), int nullab
  * keys sorted bytewise, strings escaped as the writer does; numbers as
  * written). A duplicate key is corruption. */
 void cpor__jr_canon(cpor__jr *r, cpor__jw *w, const char *key);
+/* The same without the fast path for canonical input (for tests: both must
+ * give the same result on every input). */
+void cpor__jr_canon_full(cpor__jr *r, cpor__jw *w, const char *key);
 
 #endif
