@@ -121,6 +121,17 @@ static int run_writes(cpor__sqlite *s, size_t n, write_fn run, void *plan) {
   return CPOR_OK;
 }
 
+/* The claim's oid and its stored rows (statement id): 1 when the claim is
+ * not stored and there is nothing to write (count 0), else CPOR_OK or the
+ * failure (CPOR_ENOTFOUND "no such claim" when rows were to be written). */
+static int rows_load(cpor__sqlite *s, const char *claim_id, size_t count, cpor__sql_id id,
+                     sqlite3_int64 *oid, stored_set *have, const char *what) {
+  cpor__sql_release(&s->get);
+  int rc = cpor__sql_claim_oid(s, claim_id, oid, what);
+  if (rc == CPOR_ENOTFOUND) return count ? cpor__sql_no_claim(s, what) : 1;
+  return rc ? rc : stored_load(s, id, *oid, have, what);
+}
+
 /* ---- lines ---------------------------------------------------------------------- */
 
 typedef struct line_write {
@@ -194,13 +205,10 @@ int cpor__sqlite_lines_replace(void *self, const char *claim_id, const cpor_stor
   for (size_t i = 0; i < count; i++)
     if (!lines[i].claim_id || strcmp(lines[i].claim_id, claim_id) != 0 || !lines[i].unit)
       return cpor__sql_error(s, CPOR_EINVAL, "lines_replace: a row names another claim or no unit");
-  cpor__sql_release(&s->get);
   line_plan p = {0};
-  int rc = cpor__sql_claim_oid(s, claim_id, &p.oid, what);
-  if (rc == CPOR_ENOTFOUND) return count ? cpor__sql_no_claim(s, what) : CPOR_OK;
-  if (rc) return rc;
   stored_set have;
-  if ((rc = stored_load(s, CPOR__SQL_LINES_OF_OID, p.oid, &have, what))) return rc;
+  int rc = rows_load(s, claim_id, count, CPOR__SQL_LINES_OF_OID, &p.oid, &have, what);
+  if (rc) return rc == 1 ? CPOR_OK : rc;
   p.w = malloc((count + have.n + 1) * sizeof *p.w);
   if (!p.w) {
     stored_free(&have);
@@ -251,13 +259,10 @@ int cpor__sqlite_keys_replace(void *self, const char *claim_id, const char *cons
   for (size_t i = 0; i < count; i++)
     if (!cpor__sql_valid_id(keys[i]))
       return cpor__sql_error(s, CPOR_EINVAL, "keys_replace: a key must be 1-255 bytes");
-  cpor__sql_release(&s->get);
   key_plan p = {0};
-  int rc = cpor__sql_claim_oid(s, claim_id, &p.oid, what);
-  if (rc == CPOR_ENOTFOUND) return count ? cpor__sql_no_claim(s, what) : CPOR_OK;
-  if (rc) return rc;
   stored_set have;
-  if ((rc = stored_load(s, CPOR__SQL_KEYS_OF_OID, p.oid, &have, what))) return rc;
+  int rc = rows_load(s, claim_id, count, CPOR__SQL_KEYS_OF_OID, &p.oid, &have, what);
+  if (rc) return rc == 1 ? CPOR_OK : rc;
   p.add = malloc((count + 1) * sizeof *p.add);
   p.del = malloc((have.n + 1) * sizeof *p.del);
   if (!p.add || !p.del) {
