@@ -212,14 +212,14 @@ static int m_deadline_set(void *self, const char *claim_id, uint32_t kind, cpor_
     return cpor__sql_error(s, CPOR_EINVAL, "deadline_set: unknown kind");
   cpor__sql_release(&s->get);
   sqlite3_int64 oid;
-  int rc = cpor__sql_claim_oid(s, claim_id, &oid, "deadline_set");
-  if (rc) return rc == CPOR_ENOTFOUND ? cpor__sql_no_claim(s, "deadline_set") : rc;
+  int rc = cpor__sql_claim_row(s, claim_id, &oid, "deadline_set");
+  if (rc) return rc;
   cpor__stmt q;
   if ((rc = cpor__sql_acquire(s, CPOR__SQL_DEADLINE_SET, &q))) return rc;
   sqlite3_bind_int64(q.st, 1, oid);
   sqlite3_bind_int64(q.st, 2, kind);
   sqlite3_bind_int64(q.st, 3, due);
-  rc = cpor__sql_inserted(s, q.st, "deadline_set");
+  rc = cpor__sql_done(s, q.st, "deadline_set");
   cpor__sql_release(&q);
   return rc;
 }
@@ -248,14 +248,14 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
     return cpor__sql_error(s, CPOR_EINVAL, "event_append: bad argument");
   cpor__sql_release(&s->get);
   sqlite3_int64 oid;
-  int rc = cpor__sql_claim_oid(s, claim_id, &oid, "event_append");
-  if (rc) return rc == CPOR_ENOTFOUND ? cpor__sql_no_claim(s, "event_append") : rc;
+  int rc = cpor__sql_claim_row(s, claim_id, &oid, "event_append");
+  if (rc) return rc;
   cpor__stmt q;
   if ((rc = cpor__sql_acquire(s, CPOR__SQL_EVENT_APPEND, &q))) return rc;
   sqlite3_bind_int64(q.st, 1, oid);
   sqlite3_bind_int64(q.st, 2, seq);
   bind_blob(q.st, 3, data, len);
-  rc = cpor__sql_inserted(s, q.st, "event_append");
+  rc = cpor__sql_done(s, q.st, "event_append");
   cpor__sql_release(&q);
   return rc;
 }

@@ -55,15 +55,15 @@ int cpor__sqlite_change_append(void *self, uint64_t change, const char *claim_id
     return cpor__sql_error(s, CPOR_EINVAL, "change_append: bad change number or claim id");
   cpor__sql_release(&s->get);
   sqlite3_int64 oid;
-  int rc = cpor__sql_claim_oid(s, claim_id, &oid, "change_append");
-  if (rc) return rc == CPOR_ENOTFOUND ? cpor__sql_no_claim(s, "change_append") : rc;
+  int rc = cpor__sql_claim_row(s, claim_id, &oid, "change_append");
+  if (rc) return rc;
   cpor__stmt q;
   if ((rc = cpor__sql_acquire(s, CPOR__SQL_CHANGE_APPEND, &q))) return rc;
   sqlite3_bind_int64(q.st, 1, (sqlite3_int64)change);
   sqlite3_bind_int64(q.st, 2, oid);
   sqlite3_bind_int64(q.st, 3, seq);
   sqlite3_bind_int(q.st, 4, state);
-  rc = cpor__sql_inserted(s, q.st, "change_append");
+  rc = cpor__sql_done(s, q.st, "change_append");
   cpor__sql_release(&q);
   return rc;
 }

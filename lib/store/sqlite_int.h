@@ -126,17 +126,16 @@ void cpor__sqlite_cursor_close(void *self, void *cursor);
 int cpor__sqlite_counter_next(void *self, const char *name, uint64_t count, uint64_t *first);
 int cpor__sqlite_change_append(void *self, uint64_t change, const char *claim_id, uint32_t seq,
                                int32_t state);
-/* Runs an INSERT and maps "no row inserted" (the claim is missing) to
- * CPOR_ENOTFOUND. */
-int cpor__sql_inserted(cpor__sqlite *s, sqlite3_stmt *st, const char *what);
 /* The claim's oid (from the cache, else looked up and remembered):
  * CPOR_ENOTFOUND without a message when it is not stored. */
 int cpor__sql_claim_oid(cpor__sqlite *s, const char *claim_id, sqlite3_int64 *oid,
                         const char *what);
 void cpor__sql_oid_remember(cpor__sqlite *s, const char *claim_id, sqlite3_int64 oid);
 void cpor__sql_oid_forget(cpor__sqlite *s);
-/* "<what>: no such claim", CPOR_ENOTFOUND. */
-int cpor__sql_no_claim(cpor__sqlite *s, const char *what);
+/* The same for a claim that must be stored: CPOR_ENOTFOUND "<what>: no
+ * such claim" when it is not. */
+int cpor__sql_claim_row(cpor__sqlite *s, const char *claim_id, sqlite3_int64 *oid,
+                        const char *what);
 /* Steps a statement that returns no rows. */
 int cpor__sql_done(cpor__sqlite *s, sqlite3_stmt *st, const char *what);
 

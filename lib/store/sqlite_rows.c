@@ -127,8 +127,9 @@ static int run_writes(cpor__sqlite *s, size_t n, write_fn run, void *plan) {
 static int rows_load(cpor__sqlite *s, const char *claim_id, size_t count, cpor__sql_id id,
                      sqlite3_int64 *oid, stored_set *have, const char *what) {
   cpor__sql_release(&s->get);
-  int rc = cpor__sql_claim_oid(s, claim_id, oid, what);
-  if (rc == CPOR_ENOTFOUND) return count ? cpor__sql_no_claim(s, what) : 1;
+  int rc = count ? cpor__sql_claim_row(s, claim_id, oid, what)
+                 : cpor__sql_claim_oid(s, claim_id, oid, what);
+  if (rc == CPOR_ENOTFOUND && !count) return 1;
   return rc ? rc : stored_load(s, id, *oid, have, what);
 }
 

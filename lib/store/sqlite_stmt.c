@@ -256,7 +256,10 @@ int cpor__sql_claim_oid(cpor__sqlite *s, const char *claim_id, sqlite3_int64 *oi
   return rc;
 }
 
-int cpor__sql_no_claim(cpor__sqlite *s, const char *what) {
+int cpor__sql_claim_row(cpor__sqlite *s, const char *claim_id, sqlite3_int64 *oid,
+                        const char *what) {
+  int rc = cpor__sql_claim_oid(s, claim_id, oid, what);
+  if (rc != CPOR_ENOTFOUND) return rc;
   char msg[96];
   snprintf(msg, sizeof msg, "%s: no such claim", what);
   return cpor__sql_error(s, CPOR_ENOTFOUND, msg);
@@ -265,15 +268,4 @@ int cpor__sql_no_claim(cpor__sqlite *s, const char *what) {
 int cpor__sql_done(cpor__sqlite *s, sqlite3_stmt *st, const char *what) {
   int rc = sqlite3_step(st);
   return rc == SQLITE_DONE ? CPOR_OK : cpor__sql_fail(s, rc, what);
-}
-
-int cpor__sql_inserted(cpor__sqlite *s, sqlite3_stmt *st, const char *what) {
-  int rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) return cpor__sql_fail(s, rc, what);
-  if (sqlite3_changes(s->db) == 0) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "%s: no such claim", what);
-    return cpor__sql_error(s, CPOR_ENOTFOUND, msg);
-  }
-  return CPOR_OK;
 }
