@@ -22,7 +22,12 @@
 #define ROLLBACK(s) ck_assert_status((s)->m.rollback((s)->self), CPOR_OK)
 #define SAVEPOINT(s) ck_assert_status((s)->m.savepoint((s)->self), CPOR_OK)
 #define RELEASE(s) ck_assert_status((s)->m.release((s)->self), CPOR_OK)
-#define ROLLBACK_TO(s) ck_assert_status((s)->m.rollback_to((s)->self), CPOR_OK)
+#define ROLLBACK_TO(s)                                                                             \
+  do {                                                                                             \
+    int rt_rc_ = (s)->m.rollback_to((s)->self);                                                    \
+    ck_assert_msg(rt_rc_ == CPOR_OK, "rollback_to: %s: %s", conf_code(rt_rc_),                     \
+                  (s)->m.errmsg && (s)->m.errmsg((s)->self) ? (s)->m.errmsg((s)->self) : "");      \
+  } while (0)
 
 typedef struct conf_text {
   char *p;
@@ -80,6 +85,21 @@ static inline int conf_put(cpor_storage *s, uint32_t kind, const char *id, const
                            uint32_t mode) {
   uint64_t rev = mode == CPOR_STORE_INSERT || !id ? 0 : conf_rev(s, kind, id);
   return conf_put_rev(s, kind, id, owner, ref, state, rev, data, len, mode);
+}
+
+/* A duplicate event or change number, the write's code given (inside a
+ * savepoint): refused at once (CPOR_EEXISTS), or accepted and reported by the
+ * next method with an answer as CPOR_ECONFLICT (a late answer, storage.h).
+ * Either way the caller then undoes the call with rollback_to. */
+static inline void conf_duplicate(cpor_storage *s, int rc) {
+  cpor_store_object o;
+  if (rc == CPOR_EEXISTS) {
+    ck_assert_status(s->m.object_get(s->self, CPOR_STORE_PARTNER, "conf-absent", &o),
+                     CPOR_ENOTFOUND);
+    return;
+  }
+  ck_assert_status(rc, CPOR_OK);
+  ck_assert_status(s->m.object_get(s->self, CPOR_STORE_PARTNER, "conf-absent", &o), CPOR_ECONFLICT);
 }
 
 static inline int conf_delete(cpor_storage *s, uint32_t kind, const char *id) {

@@ -804,10 +804,16 @@ START_TEST(events_append_and_scan) {
   ck_assert_status(s->m.event_append(s->self, "c1", 10, "x\0y", 3), CPOR_OK);
   ck_assert_status(s->m.event_append(s->self, "c1", 3, NULL, 0), CPOR_OK);
   ck_assert_status(s->m.event_append(s->self, "c2", 1, "q", 1), CPOR_OK);
-  ck_assert_status(s->m.event_append(s->self, "c1", 2, "dup", 3), CPOR_EEXISTS);
+  /* A duplicate, refused now or later; the call is undone and the
+   * transaction goes on. */
+  SAVEPOINT(s);
+  conf_duplicate(s, s->m.event_append(s->self, "c1", 2, "dup", 3));
+  ROLLBACK_TO(s);
   COMMIT(s);
   BEGIN(s, 1);
-  ck_assert_status(s->m.event_append(s->self, "c1", 1, "dup", 3), CPOR_EEXISTS);
+  SAVEPOINT(s);
+  conf_duplicate(s, s->m.event_append(s->self, "c1", 1, "dup", 3));
+  ROLLBACK_TO(s);
   ck_assert_str_eq(conf_events(s, "c1"), "1=61;2=62;3=;10=780079;");
   ck_assert_str_eq(conf_events(s, "c2"), "1=71;");
   ck_assert_str_eq(conf_events(s, "c3"), "");
@@ -884,7 +890,6 @@ static void mutate_everything(cpor_storage *s) {
   ck_assert_status(conf_put_rev(s, K, "c3", NULL, NULL, 0, 1, "", 0, CPOR_STORE_UPDATE),
                    CPOR_ECONFLICT);
   ck_assert_status(conf_take(s, "c2", "k5 k1"), CPOR_EEXISTS);
-  ck_assert_status(s->m.event_append(s->self, "c3", 1, "e3", 2), CPOR_EEXISTS);
 }
 
 static const char *const fixture_dump = "obj 1/p1 rev=1 owner=(null) ref=(null) state=0 data=50\n"
@@ -1070,7 +1075,9 @@ START_TEST(counters_and_changes) {
   ck_assert_uint_eq(first, 1);
   ck_assert_status(s->m.change_append(s->self, 2, "c2", 4, 3), CPOR_OK);
   ck_assert_status(s->m.change_append(s->self, 1, "c1", 1, 1), CPOR_OK);
-  ck_assert_status(s->m.change_append(s->self, 1, "c2", 5, 1), CPOR_EEXISTS);
+  SAVEPOINT(s);
+  conf_duplicate(s, s->m.change_append(s->self, 1, "c2", 5, 1));
+  ROLLBACK_TO(s);
   ck_assert_status(s->m.change_append(s->self, 0, "c2", 5, 1), CPOR_EINVAL);
   ck_assert_status(s->m.change_append(s->self, 9, "", 5, 1), CPOR_EINVAL);
   ck_assert_status(s->m.counter_next(s->self, "change", 0, &first), CPOR_EINVAL);

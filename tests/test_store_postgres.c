@@ -475,8 +475,12 @@ START_TEST(t_keys_race) {
   OK(a, CALL0(a, rollback)); /* c1 keeps it after all */
   ck_assert_status(child_code(kid), CPOR_EEXISTS);
 
+  /* Letting go of every key waits in the queue for the next statement with
+   * an answer (a read here): from then on a taker waits for the end. */
   OK(a, CALL(a, begin, 1));
   OK(a, CALL(a, keys_replace, "c1", NULL, 0));
+  cpor_store_object got;
+  ck_assert_status(CALL(a, object_get, CPOR_STORE_CLAIM, "none", &got), CPOR_ENOTFOUND);
   kid = claim_key_in_child("c2", "unit-9");
   sleep_ms(300);
   OK(a, CALL0(a, commit)); /* released: the waiter gets it */
@@ -837,7 +841,15 @@ START_TEST(t_cursor_events) {
     OK(st, CALL(st, event_append, "c1", s, data, sizeof data));
   }
   OK(st, CALL(st, event_append, "c2", 1, "other", 5));
-  ck_assert_status(CALL(st, event_append, "c1", 7, "dup", 3), CPOR_EEXISTS);
+  /* A duplicate is queued, then reported by the next statement with an
+   * answer as a conflict; rollback_to undoes it. */
+  OK(st, CALL0(st, savepoint));
+  OK(st, CALL(st, event_append, "c1", 7, "dup", 3));
+  cpor_store_object got;
+  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "none", &got), CPOR_ECONFLICT);
+  ck_assert_msg(strstr(ERRMSG(st), "event_append: the claim has an event with that seq"), "%s",
+                ERRMSG(st));
+  OK(st, CALL0(st, rollback_to));
   OK(st, CALL(st, event_append, "c3", 1, NULL, 0)); /* empty entries are kept */
   OK(st, CALL0(st, commit));
 
@@ -1069,6 +1081,206 @@ START_TEST(t_reconnect) {
 }
 END_TEST
 
+/* ---- queued writes ------------------------------------------------------------------------- */
+
+static char *count_of(const char *table, const char *claim) {
+  return sql("SELECT count(*)::text FROM %s.%s WHERE claim_id = '%s'", schema, table, claim);
+}
+
+static void expect_count(const char *table, const char *claim, const char *want) {
+  char *n = count_of(table, claim);
+  ck_assert_msg(strcmp(n, want) == 0, "%s of %s: %s rows, want %s", table, claim, n, want);
+  free(n);
+}
+
+/* Every write to deadlines fails on the server from here on. */
+static void refuse_deadlines(void) {
+  free(sql("CREATE FUNCTION %s.refuse() RETURNS trigger LANGUAGE plpgsql AS "
+           "$$BEGIN RAISE EXCEPTION 'refused by the test'; END$$",
+           schema));
+  free(sql("CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON %s.deadlines "
+           "FOR EACH ROW EXECUTE FUNCTION %s.refuse()",
+           schema, schema));
+}
+
+static cpor_store_line line_of(const char *claim, uint32_t n, const char *unit) {
+  cpor_store_line l = {.claim_id = claim, .line = n, .unit = unit, .partner_id = "p1", .status = 1};
+  return l;
+}
+
+/* Lines and deadlines are queued until a statement with an answer: what a
+ * savepoint undoes before they were sent never reaches the server, and more
+ * than a queue's worth goes out on its own. */
+START_TEST(t_queued_writes) {
+  cpor_storage *st = open_store();
+  OK(st, CALL(st, begin, 1));
+  put(st, CPOR_STORE_CLAIM, "a", NULL, NULL, 0);
+  OK(st, CALL0(st, savepoint));
+  cpor_store_line l[100];
+  char units[100][8];
+  for (int i = 0; i < 100; i++) {
+    snprintf(units[i], sizeof units[i], "u%d", i);
+    l[i] = line_of("a", (uint32_t)i, units[i]);
+  }
+  OK(st, CALL(st, lines_replace, "a", l, 3));
+  OK(st, CALL(st, deadline_set, "a", CPOR_DEADLINE_OPTOUT, 7));
+  OK(st, CALL0(st, rollback_to)); /* nothing was sent */
+  OK(st, CALL0(st, savepoint));
+  OK(st, CALL(st, lines_replace, "a", l, 100)); /* more than the queue holds */
+  OK(st, CALL0(st, rollback_to));
+  OK(st, CALL0(st, savepoint));
+  OK(st, CALL(st, lines_replace, "a", l, 100));
+  OK(st, CALL(st, deadline_set, "a", CPOR_DEADLINE_SLA, 9));
+  OK(st, CALL0(st, release));
+  OK(st, CALL0(st, savepoint)); /* a call that wrote nothing */
+  OK(st, CALL0(st, release));
+  OK(st, CALL(st, deadline_clear, "a", CPOR_DEADLINE_SLA));
+  OK(st, CALL(st, deadline_set, "a", CPOR_DEADLINE_OPTOUT, 5));
+  OK(st, CALL0(st, commit)); /* sends the last two with the COMMIT */
+  expect_count("lines", "a", "100");
+  expect_count("deadlines", "a", "1");
+  char *due = sql("SELECT kind || '@' || due FROM %s.deadlines WHERE claim_id = 'a'", schema);
+  ck_assert_str_eq(due, "1@5");
+  free(due);
+  /* A rollback forgets what was queued. */
+  OK(st, CALL(st, begin, 1));
+  OK(st, CALL(st, lines_replace, "a", l, 1));
+  OK(st, CALL0(st, rollback));
+  expect_count("lines", "a", "100");
+  cpor_storage_free(st);
+}
+END_TEST
+
+/* A queued write that the server refuses is reported by the next method with
+ * an answer (here a read, the release, the commit), as CPOR_ESTORAGE naming
+ * the write; the call is then undone as after any storage failure, and the
+ * connection goes on. */
+START_TEST(t_queued_write_fails) {
+  cpor_storage *st = open_store();
+  OK(st, CALL(st, begin, 1));
+  put(st, CPOR_STORE_CLAIM, "a", NULL, NULL, 0);
+  OK(st, CALL0(st, commit));
+  refuse_deadlines();
+  cpor_store_line l = line_of("a", 0, "u1");
+
+  /* Reported by the release: rollback_to undoes the call. */
+  OK(st, CALL(st, begin, 1));
+  OK(st, CALL0(st, savepoint));
+  OK(st, CALL(st, lines_replace, "a", &l, 1));
+  OK(st, CALL(st, deadline_set, "a", CPOR_DEADLINE_OPTOUT, 7));
+  ck_assert_status(CALL0(st, release), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(ERRMSG(st), "deadline_set: refused by the test"), "%s", ERRMSG(st));
+  OK(st, CALL0(st, rollback_to));
+  put(st, CPOR_STORE_CLAIM, "b", NULL, NULL, 0); /* the transaction goes on */
+  OK(st, CALL0(st, commit));
+  expect_count("lines", "a", "0");
+  expect_count("deadlines", "a", "0");
+
+  /* Reported by a read. */
+  OK(st, CALL(st, begin, 1));
+  OK(st, CALL0(st, savepoint));
+  OK(st, CALL(st, deadline_set, "a", CPOR_DEADLINE_OPTOUT, 7));
+  cpor_store_object got;
+  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "a", &got), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(ERRMSG(st), "deadline_set: refused by the test"), "%s", ERRMSG(st));
+  OK(st, CALL0(st, rollback_to));
+  ck_assert(exists(st, CPOR_STORE_CLAIM, "a"));
+  OK(st, CALL0(st, commit));
+
+  /* Reported by the commit, which did not run: the transaction is still
+   * open, and the rollback ends it. */
+  OK(st, CALL(st, begin, 1));
+  put(st, CPOR_STORE_CLAIM, "c", NULL, NULL, 0);
+  OK(st, CALL(st, deadline_set, "c", CPOR_DEADLINE_SLA, 3));
+  ck_assert_status(CALL0(st, commit), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(ERRMSG(st), "deadline_set: refused by the test"), "%s", ERRMSG(st));
+  OK(st, CALL0(st, rollback));
+  OK(st, CALL(st, begin, 0));
+  ck_assert(!exists(st, CPOR_STORE_CLAIM, "c"));
+  ck_assert(exists(st, CPOR_STORE_CLAIM, "b"));
+  OK(st, CALL0(st, commit));
+  cpor_storage_free(st);
+}
+END_TEST
+
+/* Through the library: a call whose queued write fails returns
+ * CPOR_ESTORAGE and leaves the claim as it was, inside a batch and alone. */
+START_TEST(t_queued_write_fails_in_a_call) {
+  cpor_storage *st = open_store();
+  cpor_manual_clock *clock = NULL;
+  ck_assert_int_eq(cpor_manual_clock_new(&clock, 1767225600000), CPOR_OK); /* 2026-01-01 */
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.storage = st;
+  o.clock = cpor_manual_clock_now;
+  o.clock_user = clock;
+  cpor_ctx *x = NULL;
+  ck_assert_int_eq(cpor_ctx_open(&x, &o), CPOR_OK);
+#define X(expr) ck_assert_msg((expr) == CPOR_OK, "%s: %s", #expr, cpor_ctx_errmsg(x))
+  cpor_actor ops = {.version = CPOR_ACTOR_VERSION, .role = CPOR_ROLE_SYSTEM, .user = "ops"};
+  cpor_actor ann = {.version = CPOR_ACTOR_VERSION,
+                    .role = CPOR_ROLE_INCENTIVES_ADMIN,
+                    .org = "p1",
+                    .user = "ann"};
+  X(cpor_partner_create(x, &ops, "p1", "Partner"));
+  X(cpor_location_create(x, &ops, "p1", "1234567", "HQ"));
+  X(cpor_location_enroll(x, &ops, "1234567", CPOR_PROGRAM_OSU_M365, 1));
+  char *cust = NULL;
+  X(cpor_customer_create(x, &ops, "Contoso", &cust));
+  const char *tid = "11111111-2222-3333-4444-555555555555";
+  X(cpor_tenant_create(x, &ops, cust, tid, "contoso.onmicrosoft.com"));
+  cpor_free(cust);
+  const char *lines[1] = {"TEAMS"};
+  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
+  s.name = "Teams";
+  s.mpn_id = "1234567";
+  s.tenant_id = tid;
+  s.domain = "contoso.onmicrosoft.com";
+  s.area = CPOR_AREA_M365;
+  s.activity = CPOR_ACTIVITY_USAGE;
+  s.line_count = 1;
+  s.workloads = lines;
+  s.customer_contact_name = "Carol";
+  s.customer_contact_title = "CIO";
+  s.customer_contact_email = "carol@contoso.com";
+  s.partner_contact_name = "Pat";
+  s.partner_contact_email = "pat@partner.example";
+  cpor_claim *c = NULL;
+  X(cpor_claim_create(x, &ann, &s, &c));
+  char id[37];
+  snprintf(id, sizeof id, "%s", cpor_claim_id(c));
+  cpor_claim_free(c);
+  X(cpor_claim_add_poe(x, &ann, id, "usage.pdf", "application/pdf",
+                       "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 1234));
+  refuse_deadlines(); /* submit sets the SLA deadline */
+  char *before = sql("SELECT revision || ':' || (SELECT count(*) FROM %s.events) FROM %s.objects "
+                     "WHERE kind = 7",
+                     schema, schema);
+  ck_assert_int_eq(cpor_claim_submit(x, &ann, id), CPOR_ESTORAGE);
+  ck_assert_int_eq(cpor_ctx_errcode(x), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(cpor_ctx_errmsg(x), "deadline_set: refused by the test"), "%s",
+                cpor_ctx_errmsg(x));
+  X(cpor_ctx_begin(x));
+  ck_assert_int_eq(cpor_claim_submit(x, &ann, id), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(cpor_ctx_errmsg(x), "deadline_set: refused by the test"), "%s",
+                cpor_ctx_errmsg(x));
+  ck_assert_int_eq(cpor_ctx_commit(x), CPOR_ESTORAGE); /* the batch was poisoned */
+  char *after = sql("SELECT revision || ':' || (SELECT count(*) FROM %s.events) FROM %s.objects "
+                    "WHERE kind = 7",
+                    schema, schema);
+  ck_assert_str_eq(before, after);
+  free(before);
+  free(after);
+  cpor_claim *got = NULL;
+  X(cpor_claim_get(x, &ann, id, &got));
+  ck_assert_int_eq(cpor_claim_state(got), CPOR_STATE_EDITING);
+  cpor_claim_free(got);
+#undef X
+  cpor_ctx_close(x);
+  cpor_manual_clock_free(clock);
+  cpor_storage_free(st);
+}
+END_TEST
+
 /* ---- the suite ---------------------------------------------------------------------------------
  */
 
@@ -1107,6 +1319,9 @@ static Suite *postgres_suite(void) {
   tcase_add_test(tc, t_savepoints);
   tcase_add_test(tc, t_read_snapshot);
   tcase_add_test(tc, t_reconnect);
+  tcase_add_test(tc, t_queued_writes);
+  tcase_add_test(tc, t_queued_write_fails);
+  tcase_add_test(tc, t_queued_write_fails_in_a_call);
   suite_add_tcase(s, tc);
   cpor_conformance_add(s, "conformance_postgres", open_conf, NULL);
   return s;

@@ -208,11 +208,19 @@ int cpor__call_end(cpor_ctx *ctx, int rc) {
     if (rc == CPOR_OK) {
       /* Without a savepoint (a backend that has none) a call that
        * succeeded has nothing to release. */
-      if (!sp || sb->m.release(sb->self) == CPOR_OK) return CPOR_OK;
-      /* The call failed after all: it keeps nothing (the batch is done). */
-      sb->m.rollback_to(sb->self);
-      ctx->poisoned = 1;
-      return cpor__storage_fail(ctx, CPOR_ESTORAGE, "cannot release a savepoint");
+      if (!sp) return CPOR_OK;
+      int rrc = sb->m.release(sb->self);
+      if (rrc == CPOR_OK) return CPOR_OK;
+      /* The call failed after all: a backend may answer for a write of the
+       * call as late as the release (storage.h). It keeps nothing; a
+       * conflict leaves the batch usable, as one met earlier in the call
+       * does, anything else ends it. */
+      int conflict = rrc == CPOR_ECONFLICT;
+      rrc =
+          cpor__storage_fail(ctx, conflict ? rrc : CPOR_ESTORAGE,
+                             conflict ? "another writer came first" : "cannot release a savepoint");
+      if (sb->m.rollback_to(sb->self) != CPOR_OK || !conflict) ctx->poisoned = 1;
+      return rrc;
     }
     /* A failed call leaves nothing behind: its savepoint is rolled back.
      * Without one (a backend that has none), or when the store itself

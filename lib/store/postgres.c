@@ -63,6 +63,9 @@ static int m_begin(void *self, int write) {
     if (rc) return rc;
   }
   cpor__pg_counters_forget(s);
+  cpor__pg_queue_drop(s);
+  cpor__pg_written_clear(s);
+  s->sp_pending = 0;
   cpor__pg_id id = write ? CPOR__PG_BEGIN_WRITE : CPOR__PG_BEGIN_READ;
   int rc = cpor__pg_run(s, id, NULL, "begin");
   /* The server went away since the last call (a restart, an idle timeout):
@@ -80,10 +83,14 @@ static int m_commit(void *self) {
   if (!s->in_tx) return cpor__pg_error(s, CPOR_ESTORAGE, "commit: no transaction is open");
   int rc = cpor__pg_counters_flush(s);
   cpor__pg_counters_forget(s);
+  cpor__pg_written_clear(s);
   if (rc) return rc; /* the transaction stays open: the core rolls it back */
   PGresult *r;
   rc = cpor__pg_exec(s, CPOR__PG_COMMIT, NULL, "commit", &r);
-  s->in_tx = 0; /* a COMMIT ends the transaction whatever it answers */
+  /* A COMMIT ends the transaction whatever it answers; one that did not run
+   * (a queued write before it failed) leaves it to the core's rollback. */
+  if (rc && s->final_aborted) return rc;
+  s->in_tx = 0;
   /* COMMIT of a transaction that failed earlier rolls it back, and says so
    * only in its command tag. */
   if (rc == CPOR_OK && strcmp(PQcmdStatus(r), "COMMIT") != 0)
@@ -103,24 +110,45 @@ static int m_rollback(void *self) {
   int was = s->in_tx;
   s->in_tx = 0;
   cpor__pg_counters_forget(s);
+  cpor__pg_queue_drop(s); /* never sent */
+  cpor__pg_written_clear(s);
+  s->sp_pending = 0;
   /* A lost connection took the transaction with it. */
   if (!was || s->lost || PQtransactionStatus(s->conn) == PQTRANS_IDLE) return CPOR_OK;
   int rc = cpor__pg_run(s, CPOR__PG_ROLLBACK, NULL, "rollback");
   return s->lost ? CPOR_OK : rc;
 }
 
+/* The SAVEPOINT waits in the queue for the call's first statement with an
+ * answer: a call that only reads never sends it, and one that fails before
+ * it was sent is undone by forgetting the queue. */
 static int m_savepoint(void *self) {
   cpor__pg *s = self;
   int rc = writing(s, "savepoint");
-  if (!rc) rc = cpor__pg_run(s, CPOR__PG_SAVEPOINT, NULL, "savepoint");
-  if (!rc) cpor__pg_counters_savepoint(s);
-  return rc;
+  if (rc) return rc;
+  int at = s->nqueued;
+  size_t qlen = s->qlen;
+  if ((rc = cpor__pg_queue(s, CPOR__PG_SAVEPOINT, NULL, "savepoint"))) return rc;
+  s->sp_pending = 1;
+  s->sp_at = at == CPOR__PG_QUEUE ? 0 : at; /* a full queue was sent first */
+  s->sp_qlen = at == CPOR__PG_QUEUE ? 0 : qlen;
+  cpor__pg_counters_savepoint(s);
+  return CPOR_OK;
 }
 
+/* Sends what the call queued with the RELEASE: a call returns only once its
+ * writes are confirmed. */
 static int m_release(void *self) {
   cpor__pg *s = self;
   int rc = writing(s, "release");
-  if (!rc) rc = cpor__pg_run(s, CPOR__PG_RELEASE, NULL, "release");
+  if (rc) return rc;
+  if (s->sp_pending && s->nqueued == s->sp_at + 1) {
+    s->nqueued = s->sp_at; /* nothing written: nothing to send */
+    s->qlen = s->sp_qlen;
+  } else {
+    rc = cpor__pg_run(s, CPOR__PG_RELEASE, NULL, "release");
+  }
+  s->sp_pending = 0;
   if (!rc) cpor__pg_counters_release(s);
   return rc;
 }
@@ -130,8 +158,17 @@ static int m_release(void *self) {
 static int m_rollback_to(void *self) {
   cpor__pg *s = self;
   int rc = writing(s, "rollback_to");
-  if (rc == CPOR_OK) rc = cpor__pg_run(s, CPOR__PG_ROLLBACK_TO, NULL, "rollback_to");
-  if (rc == CPOR_OK) cpor__pg_counters_rollback_to(s);
+  if (rc) return rc;
+  cpor__pg_counters_rollback_to(s);
+  cpor__pg_written_clear(s);
+  if (s->sp_pending) { /* nothing since the savepoint reached the server */
+    s->nqueued = s->sp_at;
+    s->qlen = s->sp_qlen;
+    s->sp_pending = 0;
+    return CPOR_OK;
+  }
+  cpor__pg_queue_drop(s); /* what the call queued since, never sent */
+  rc = cpor__pg_queue(s, CPOR__PG_ROLLBACK_TO, NULL, "rollback_to");
   return rc ? rc : cpor__pg_run(s, CPOR__PG_RELEASE, NULL, "rollback_to");
 }
 
@@ -153,6 +190,7 @@ static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_ob
   cpor__pg *s = self;
   if (!valid_id(id) || !out) return cpor__pg_error(s, CPOR_EINVAL, "object_get: bad argument");
   drop_got(s);
+  if (cpor__pg_written_get(s, kind, id, out)) return CPOR_OK;
   cpor__pg_params p = {0};
   cpor__pg_int8(&p, kind);
   cpor__pg_text(&p, id);
@@ -211,13 +249,20 @@ static int m_object_put(void *self, const cpor_store_object *obj, uint32_t mode)
   }
   if (mode != CPOR_STORE_INSERT) cpor__pg_int8(&p, (int64_t)obj->revision);
   PGresult *r;
-  if ((rc = cpor__pg_exec(s, id, &p, what, &r))) return rc;
-  if (mode == CPOR_STORE_INSERT) {
-    if (changed(r) != 1) rc = cpor__pg_error(s, CPOR_EEXISTS, "object insert: the id exists");
-  } else {
-    rc = conditional_result(s, r, obj->revision, what);
+  if ((rc = cpor__pg_exec(s, id, &p, what, &r)) == CPOR_OK) {
+    if (mode == CPOR_STORE_INSERT) {
+      if (changed(r) != 1) rc = cpor__pg_error(s, CPOR_EEXISTS, "object insert: the id exists");
+    } else {
+      rc = conditional_result(s, r, obj->revision, what);
+    }
+    PQclear(r);
   }
-  PQclear(r);
+  /* A row written here stays locked until the transaction ends: its copy is
+   * what a read would answer (postgres_cache.c). */
+  if (rc == CPOR_OK && mode != CPOR_STORE_DELETE)
+    rc = cpor__pg_written_keep(s, obj, mode == CPOR_STORE_INSERT ? 1 : obj->revision + 1);
+  else
+    cpor__pg_written_forget(s, obj->kind, obj->id);
   return rc;
 }
 
@@ -236,10 +281,11 @@ static int m_lines_replace(void *self, const char *claim_id, const cpor_store_li
   if (rc) return rc;
   /* No unique index but the primary key (whose line numbers the core keeps
    * distinct), and the claim's object row is locked by this transaction's
-   * update of it: nothing here can race, so delete and insert suffice. */
+   * update of it: nothing here can race, so delete and insert suffice, and
+   * they wait in the queue (postgres_pipe.c). */
   cpor__pg_params p = {0};
   cpor__pg_text(&p, claim_id);
-  rc = cpor__pg_run(s, CPOR__PG_LINES_DELETE, &p, "lines_replace");
+  rc = cpor__pg_queue(s, CPOR__PG_LINES_DELETE, &p, "lines_replace");
   for (size_t i = 0; rc == CPOR_OK && i < count; i++) {
     cpor__pg_params q = {0};
     cpor__pg_text(&q, claim_id);
@@ -247,7 +293,7 @@ static int m_lines_replace(void *self, const char *claim_id, const cpor_store_li
     cpor__pg_text(&q, lines[i].unit);
     cpor__pg_text(&q, lines[i].partner_id);
     cpor__pg_int4(&q, lines[i].status);
-    rc = cpor__pg_run(s, CPOR__PG_LINES_INSERT, &q, "lines_replace");
+    rc = cpor__pg_queue(s, CPOR__PG_LINES_INSERT, &q, "lines_replace");
   }
   return rc;
 }
@@ -308,10 +354,12 @@ static int m_keys_replace(void *self, const char *claim_id, const char *const *k
     if (!valid_id(keys[i])) return cpor__pg_error(s, CPOR_EINVAL, "keys_replace: bad key");
   int rc = writing(s, "keys_replace");
   if (rc) return rc;
-  /* Only the difference is written: most updates of a claim keep its keys.
-   * The comparison is count x held (a claim holds a few keys). */
   cpor__pg_params p = {0};
   cpor__pg_text(&p, claim_id);
+  /* Letting go of every key cannot be refused: it waits in the queue. */
+  if (count == 0) return cpor__pg_queue(s, CPOR__PG_KEYS_DELETE_ALL, &p, "keys_replace");
+  /* Only the difference is written: most updates of a claim keep its keys.
+   * The comparison is count x held (a claim holds a few keys). */
   PGresult *cur;
   if ((rc = cpor__pg_exec(s, CPOR__PG_KEYS_OF, &p, "keys_replace", &cur))) return rc;
   const char **add = count ? malloc(count * sizeof *add) : NULL;
@@ -346,7 +394,7 @@ static int m_deadline_set(void *self, const char *claim_id, uint32_t kind, cpor_
   cpor__pg_text(&p, claim_id);
   cpor__pg_int8(&p, kind);
   cpor__pg_int8(&p, due);
-  return cpor__pg_run(s, CPOR__PG_DEADLINE_SET, &p, "deadline_set");
+  return cpor__pg_queue(s, CPOR__PG_DEADLINE_SET, &p, "deadline_set");
 }
 
 static int m_deadline_clear(void *self, const char *claim_id, uint32_t kind) {
@@ -357,7 +405,7 @@ static int m_deadline_clear(void *self, const char *claim_id, uint32_t kind) {
   cpor__pg_params p = {0};
   cpor__pg_text(&p, claim_id);
   cpor__pg_int8(&p, kind);
-  return cpor__pg_run(s, CPOR__PG_DEADLINE_CLEAR, &p, "deadline_clear");
+  return cpor__pg_queue(s, CPOR__PG_DEADLINE_CLEAR, &p, "deadline_clear");
 }
 
 static int m_event_append(void *self, const char *claim_id, uint32_t seq, const void *data,
@@ -367,16 +415,14 @@ static int m_event_append(void *self, const char *claim_id, uint32_t seq, const 
     return cpor__pg_error(s, CPOR_EINVAL, "event_append: bad argument");
   int rc = writing(s, "event_append");
   if (rc) return rc;
+  /* Queued: a duplicate (another writer's entry, or the caller's mistake)
+   * is reported by the next method with an answer as CPOR_ECONFLICT. */
   cpor__pg_params p = {0};
   cpor__pg_text(&p, claim_id);
   cpor__pg_int8(&p, seq);
   cpor__pg_bytes(&p, data, len);
-  PGresult *r;
-  if ((rc = cpor__pg_exec(s, CPOR__PG_EVENT_APPEND, &p, "event_append", &r))) return rc;
-  if (changed(r) != 1)
-    rc = cpor__pg_error(s, CPOR_EEXISTS, "event_append: the claim has an event with that seq");
-  PQclear(r);
-  return rc;
+  return cpor__pg_queue_unique(s, CPOR__PG_EVENT_APPEND, &p, "event_append",
+                               "event_append: the claim has an event with that seq");
 }
 
 /* ---- counters and change rows (version 4) ----------------------------------------------- */
@@ -397,11 +443,8 @@ static int m_change_append(void *self, uint64_t change, const char *claim_id, ui
   cpor__pg_text(&p, claim_id);
   cpor__pg_int8(&p, seq);
   cpor__pg_int4(&p, state);
-  PGresult *r;
-  if ((rc = cpor__pg_exec(s, CPOR__PG_CHANGE_APPEND, &p, "change_append", &r))) return rc;
-  if (changed(r) != 1) rc = cpor__pg_error(s, CPOR_EEXISTS, "change_append: the number exists");
-  PQclear(r);
-  return rc;
+  return cpor__pg_queue_unique(s, CPOR__PG_CHANGE_APPEND, &p, "change_append",
+                               "change_append: the number exists");
 }
 
 static int m_object_lock(void *self, uint32_t kind, const char *id) {
@@ -793,6 +836,8 @@ static void m_close(void *self) {
   if (!s) return;
   drop_got(s);
   PQfinish(s->conn); /* an open transaction is rolled back by the server */
+  cpor__pg_written_clear(s);
+  free(s->qbuf);
   free(s);
 }
 

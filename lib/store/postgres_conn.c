@@ -100,6 +100,7 @@ static const statement statements[CPOR__PG_COUNT] = {
                              2,
                              {TEXT, TEXT}},
     [CPOR__PG_KEY_DELETE] = {"DELETE FROM keys WHERE key = $1 AND claim_id = $2", 2, {TEXT, TEXT}},
+    [CPOR__PG_KEYS_DELETE_ALL] = {"DELETE FROM keys WHERE claim_id = $1", 1, {TEXT}},
     [CPOR__PG_DEADLINE_SET] = {"INSERT INTO deadlines(claim_id, kind, due) VALUES ($1, $2, $3) "
                                "ON CONFLICT (claim_id, kind) DO UPDATE SET due = EXCLUDED.due",
                                3,
@@ -112,8 +113,9 @@ static const statement statements[CPOR__PG_COUNT] = {
                                  "ORDER BY due, claim_id LIMIT $5",
                                  5,
                                  {INT8, INT8, INT8, TEXT, INT8}},
-    [CPOR__PG_EVENT_APPEND] = {"INSERT INTO events(claim_id, seq, data) VALUES ($1, $2, $3) "
-                               "ON CONFLICT (claim_id, seq) DO NOTHING",
+    /* Queued (postgres_pipe.c): a duplicate is an error, reported by the
+     * next statement with an answer as CPOR_ECONFLICT. */
+    [CPOR__PG_EVENT_APPEND] = {"INSERT INTO events(claim_id, seq, data) VALUES ($1, $2, $3)",
                                3,
                                {TEXT, INT8, BYTEA}},
     [CPOR__PG_PAGE_EVENTS] = {"SELECT seq, data FROM events WHERE claim_id = $1 AND seq > $2 "
@@ -132,7 +134,7 @@ static const statement statements[CPOR__PG_COUNT] = {
     /* The final value of a counter this transaction holds (locked). */
     [CPOR__PG_COUNTER_SET] = {"UPDATE counters SET value = $2 WHERE name = $1", 2, {TEXT, INT8}},
     [CPOR__PG_CHANGE_APPEND] = {"INSERT INTO changes(change, claim_id, seq, state) "
-                                "VALUES ($1, $2, $3, $4) ON CONFLICT (change) DO NOTHING",
+                                "VALUES ($1, $2, $3, $4)",
                                 4,
                                 {INT8, TEXT, INT8, INT4}},
     [CPOR__PG_OBJECT_LOCK] = {"SELECT 1 FROM objects WHERE kind = $1 AND id = $2 FOR UPDATE",
@@ -352,9 +354,29 @@ int cpor__pg_fail(cpor__pg *s, const PGresult *res, const char *what) {
 
 /* ---- statements ----------------------------------------------------------------------- */
 
-static int prepare(cpor__pg *s, cpor__pg_id id) {
+void cpor__pg_name(cpor__pg_id id, char *out, size_t len) {
+  snprintf(out, len, "cpor_%d", (int)id);
+}
+
+static int prepare_one(cpor__pg *s, cpor__pg_id id);
+
+/* What ends a failed call or transaction is prepared with the first write
+ * transaction: a transaction that has failed refuses to prepare anything. */
+static const cpor__pg_id endings[] = {CPOR__PG_COMMIT, CPOR__PG_ROLLBACK, CPOR__PG_SAVEPOINT,
+                                      CPOR__PG_RELEASE, CPOR__PG_ROLLBACK_TO};
+
+int cpor__pg_prepare(cpor__pg *s, cpor__pg_id id) {
+  int rc = prepare_one(s, id);
+  for (size_t i = 0;
+       rc == CPOR_OK && id == CPOR__PG_BEGIN_WRITE && i < sizeof endings / sizeof *endings; i++)
+    rc = prepare_one(s, endings[i]);
+  return rc;
+}
+
+static int prepare_one(cpor__pg *s, cpor__pg_id id) {
+  if (s->prepared[id]) return CPOR_OK;
   char name[16];
-  snprintf(name, sizeof name, "cpor_%d", (int)id);
+  cpor__pg_name(id, name, sizeof name);
   const statement *st = &statements[id];
   PGresult *r = PQprepare(s->conn, name, st->sql, st->n, st->types);
   int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -372,13 +394,13 @@ int cpor__pg_exec(cpor__pg *s, cpor__pg_id id, const cpor__pg_params *p, const c
                   PGresult **res) {
   *res = NULL;
   if (s->lost) return cpor__pg_error(s, CPOR_ESTORAGE, "the connection was lost: roll back");
-  if (!s->prepared[id]) {
-    int rc = prepare(s, id);
-    if (rc) return rc;
-  }
+  if (s->nqueued) return cpor__pg_pipeline(s, id, p, what, res);
+  if (id == CPOR__PG_NOTHING) return CPOR_OK;
+  int rc = cpor__pg_prepare(s, id);
+  if (rc) return rc;
   static const int formats[CPOR__PG_MAX_PARAMS] = {1, 1, 1, 1, 1, 1, 1, 1};
   char name[16];
-  snprintf(name, sizeof name, "cpor_%d", (int)id);
+  cpor__pg_name(id, name, sizeof name);
   int n = p ? p->n : 0;
   PGresult *r =
       PQexecPrepared(s->conn, name, n, p ? p->values : NULL, p ? p->lengths : NULL, formats, 1);
@@ -387,7 +409,7 @@ int cpor__pg_exec(cpor__pg *s, cpor__pg_id id, const cpor__pg_params *p, const c
     *res = r;
     return CPOR_OK;
   }
-  int rc = cpor__pg_fail(s, r, what);
+  rc = cpor__pg_fail(s, r, what);
   PQclear(r);
   return rc;
 }
@@ -472,7 +494,8 @@ int cpor__pg_connect(cpor__pg *s, const char *conninfo, const cpor_postgres_opti
 }
 
 int cpor__pg_reconnect(cpor__pg *s) {
-  PQreset(s->conn);
+  PQreset(s->conn); /* also ends pipeline mode */
+  cpor__pg_queue_drop(s);
   cpor__pg_forget_prepared(s);
   s->in_tx = 0;
   if (PQstatus(s->conn) != CONNECTION_OK)

@@ -61,8 +61,12 @@ typedef enum cpor__pg_id {
   CPOR__PG_PAGE_KEYS_ALL,
   CPOR__PG_PAGE_LINES_ALL,
   CPOR__PG_PAGE_EVENTS_ALL,
+  CPOR__PG_KEYS_DELETE_ALL,
   CPOR__PG_COUNT
 } cpor__pg_id;
+
+/* No statement: cpor__pg_exec then only sends the queue (postgres_pipe.c). */
+#define CPOR__PG_NOTHING CPOR__PG_COUNT
 
 /* Rows a cursor fetches per round trip (keyset pages): a small first page
  * (a caller that wants one row does not pay for a page of records), then
@@ -81,6 +85,33 @@ typedef struct cpor__pg_counter {
   int in_savepoint; /* first taken inside the current savepoint */
 } cpor__pg_counter;
 
+/* A write waiting in the queue (postgres_pipe.c): its parameters are copied
+ * into the queue's buffer at off[i]. */
+#define CPOR__PG_MAX_PARAMS 8
+#define CPOR__PG_QUEUE 64
+typedef struct cpor__pg_queued {
+  cpor__pg_id id;
+  const char *what;
+  const char *duplicate; /* a row that must be unique: the message when it is not */
+  int n;
+  int lengths[CPOR__PG_MAX_PARAMS];
+  unsigned char null[CPOR__PG_MAX_PARAMS];
+  size_t off[CPOR__PG_MAX_PARAMS];
+} cpor__pg_queued;
+
+/* An object the open write transaction wrote (postgres_cache.c): one block
+ * holds the record and the strings. */
+#define CPOR__PG_WRITTEN 4
+typedef struct cpor__pg_written {
+  char *block; /* NULL: the slot is free */
+  uint32_t kind;
+  const char *id, *owner, *ref;
+  int32_t state;
+  uint64_t revision;
+  const char *data;
+  size_t len;
+} cpor__pg_written;
+
 typedef struct cpor__pg {
   PGconn *conn;
   unsigned char prepared[CPOR__PG_COUNT]; /* 1: prepared on this connection */
@@ -92,10 +123,19 @@ typedef struct cpor__pg {
   cpor__pg_counter counters[CPOR__PG_COUNTERS]; /* held by the open write transaction */
   int ncounters;
   int in_savepoint;
+  cpor__pg_queued queue[CPOR__PG_QUEUE]; /* writes not sent yet, in order */
+  int nqueued;
+  char *qbuf; /* their parameters */
+  size_t qlen, qcap;
+  int sp_pending;    /* the call's SAVEPOINT is still in the queue, at sp_at */
+  int sp_at;         /* its place in the queue */
+  size_t sp_qlen;    /* qlen before it */
+  int final_aborted; /* the last pipelined statement did not run (an earlier one failed) */
+  cpor__pg_written written[CPOR__PG_WRITTEN]; /* objects this transaction wrote */
+  int written_next;                           /* the slot a new one takes */
 } cpor__pg;
 
 /* A parameter list: values with their lengths, sent in binary. */
-#define CPOR__PG_MAX_PARAMS 8
 typedef struct cpor__pg_params {
   int n;
   const char *values[CPOR__PG_MAX_PARAMS];
@@ -119,6 +159,25 @@ int cpor__pg_exec(cpor__pg *s, cpor__pg_id id, const cpor__pg_params *p, const c
                   PGresult **res);
 /* The same for a statement whose result is not needed. */
 int cpor__pg_run(cpor__pg *s, cpor__pg_id id, const cpor__pg_params *p, const char *what);
+/* Prepares statement id on this connection unless it is already. */
+int cpor__pg_prepare(cpor__pg *s, cpor__pg_id id);
+/* The name statement id is prepared under ("cpor_<id>"). */
+void cpor__pg_name(cpor__pg_id id, char *out, size_t len);
+
+/* The write queue (postgres_pipe.c). cpor__pg_queue appends a write whose
+ * only failures are I/O, lock and connection failures; it is sent with the
+ * next cpor__pg_exec (which then reports the first failure of a queued write
+ * as its own, and sets s->final_aborted when its own statement did not run
+ * because of it). cpor__pg_queue_drop forgets the queue (nothing of it was
+ * sent). cpor__pg_pipeline is cpor__pg_exec with a queue. */
+int cpor__pg_queue(cpor__pg *s, cpor__pg_id id, const cpor__pg_params *p, const char *what);
+/* The same for an insert whose row must be unique: a duplicate is reported
+ * as CPOR_ECONFLICT with the message given. */
+int cpor__pg_queue_unique(cpor__pg *s, cpor__pg_id id, const cpor__pg_params *p, const char *what,
+                          const char *duplicate);
+void cpor__pg_queue_drop(cpor__pg *s);
+int cpor__pg_pipeline(cpor__pg *s, cpor__pg_id id, const cpor__pg_params *p, const char *what,
+                      PGresult **res);
 /* Forgets what was prepared (after a reconnect). */
 void cpor__pg_forget_prepared(cpor__pg *s);
 
@@ -149,6 +208,16 @@ void cpor__pg_counters_forget(cpor__pg *s);
 void cpor__pg_counters_savepoint(cpor__pg *s);
 void cpor__pg_counters_release(cpor__pg *s);
 void cpor__pg_counters_rollback_to(cpor__pg *s);
+
+/* Objects the open write transaction wrote (postgres_cache.c): keep a copy
+ * after a successful insert or update (revision: the one stored now;
+ * CPOR_ENOMEM without memory, the write then fails); get
+ * fills *out from a copy (1) or returns 0; forget drops one (a delete, a
+ * failed write); clear drops all (the transaction ended, rollback_to). */
+int cpor__pg_written_keep(cpor__pg *s, const cpor_store_object *o, uint64_t revision);
+int cpor__pg_written_get(cpor__pg *s, uint32_t kind, const char *id, cpor_store_object *out);
+void cpor__pg_written_forget(cpor__pg *s, uint32_t kind, const char *id);
+void cpor__pg_written_clear(cpor__pg *s);
 
 /* Checks that the connection's schema is libcpor's (or empty) without
  * writing anything, then creates or upgrades the tables under the advisory

@@ -49,6 +49,15 @@
  *   - a call whose method failed with CPOR_ESTORAGE or CPOR_ENOMEM is undone
  *     by the core (rollback_to or rollback): a method need not undo its own
  *     partial writes after such a failure (CPOR_EEXISTS: see each method);
+ *   - so is a call in which any later method failed: a backend may send a
+ *     write without waiting for its answer (PostgreSQL pipelines them) and
+ *     report its failure from a later method of the same call, at the
+ *     latest from release or commit, which then fail too (a commit that did
+ *     not happen leaves the transaction to the core's rollback). Only
+ *     lines_replace, keys_replace with count 0, deadline_set,
+ *     deadline_clear, event_append, change_append and savepoint may answer
+ *     late, and a late duplicate (event_append, change_append) is
+ *     CPOR_ECONFLICT: the call met another writer;
  *   - a claim's lines, keys, deadlines and events are only written in a
  *     transaction that also updates (or inserts) the claim object, after that
  *     write: a backend may refuse rows of a claim it does not hold with
@@ -214,7 +223,8 @@ typedef struct cpor_storage_methods {
   /* Removes it; CPOR_OK when there was none. */
   int (*deadline_clear)(void *self, const char *claim_id, uint32_t kind);
 
-  /* Appends a history entry; CPOR_EEXISTS when (claim_id, seq) exists. */
+  /* Appends a history entry; CPOR_EEXISTS when (claim_id, seq) exists, or
+   * CPOR_OK and CPOR_ECONFLICT from a later method (a late answer, above). */
   int (*event_append)(void *self, const char *claim_id, uint32_t seq, const void *data, size_t len);
 
   /* Pull cursors. cursor_open starts a query (CPOR_EINVAL for an unknown
@@ -245,8 +255,8 @@ typedef struct cpor_storage_methods {
    * calls it as late in a transaction as it can. */
   int (*counter_next)(void *self, const char *name, uint64_t count, uint64_t *first);
   /* Records change number change (from counter "change"): claim_id reached
-   * event seq and state (opaque). CPOR_EEXISTS when the number exists. Read
-   * back by CPOR_STORE_CURSOR_CHANGES. */
+   * event seq and state (opaque). CPOR_EEXISTS when the number exists (or
+   * late, as event_append). Read back by CPOR_STORE_CURSOR_CHANGES. */
   int (*change_append)(void *self, uint64_t change, const char *claim_id, uint32_t seq,
                        int32_t state);
   /* Inside a write transaction: makes every other transaction that writes
