@@ -942,6 +942,38 @@ START_TEST(t_statement_timeout) {
 }
 END_TEST
 
+/* A transaction whose first statement fails (a timeout on a locked table)
+ * on a new connection, read and write: the rollback succeeds and the next
+ * transaction works. */
+START_TEST(t_failed_read_rolls_back) {
+  cpor_postgres_options o = CPOR_POSTGRES_OPTIONS_INIT;
+  o.statement_timeout_ms = 200;
+  cpor_storage *st = NULL;
+  char err[512];
+  ck_assert_int_eq(cpor_storage_open_postgres(&st, conninfo, &o, err, sizeof err), CPOR_OK);
+  PGconn *lock = PQconnectdb(conninfo);
+  ck_assert_int_eq(PQstatus(lock), CONNECTION_OK);
+  PQclear(PQexec(lock, "BEGIN"));
+  PGresult *r = PQexec(lock, "LOCK TABLE objects IN ACCESS EXCLUSIVE MODE");
+  ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+  PQclear(r);
+  for (int w = 0; w < 2; w++) {
+    OK(st, CALL(st, begin, w));
+    cpor_store_object got;
+    ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "x", &got), CPOR_ESTORAGE);
+    ck_assert_msg(strstr(ERRMSG(st), "statement timeout 200 ms"), "%s", ERRMSG(st));
+    OK(st, CALL0(st, rollback));
+  }
+  PQclear(PQexec(lock, "ROLLBACK"));
+  PQfinish(lock);
+  OK(st, CALL(st, begin, 0));
+  cpor_store_object got;
+  ck_assert_status(CALL(st, object_get, CPOR_STORE_CLAIM, "x", &got), CPOR_ENOTFOUND);
+  OK(st, CALL0(st, commit));
+  cpor_storage_free(st);
+}
+END_TEST
+
 /* ---- transactions -----------------------------------------------------------------------------
  */
 
@@ -1316,6 +1348,7 @@ static Suite *postgres_suite(void) {
   tcase_add_test(tc, t_cursor_events);
   tcase_add_test(tc, t_cursor_page_edges);
   tcase_add_test(tc, t_statement_timeout);
+  tcase_add_test(tc, t_failed_read_rolls_back);
   tcase_add_test(tc, t_savepoints);
   tcase_add_test(tc, t_read_snapshot);
   tcase_add_test(tc, t_reconnect);

@@ -360,8 +360,9 @@ void cpor__pg_name(cpor__pg_id id, char *out, size_t len) {
 
 static int prepare_one(cpor__pg *s, cpor__pg_id id);
 
-/* What ends a failed call or transaction is prepared with the first write
- * transaction: a transaction that has failed refuses to prepare anything. */
+/* What ends a call or a transaction is prepared with the first write
+ * transaction: one that has failed refuses to prepare anything but COMMIT,
+ * ROLLBACK and ROLLBACK TO, and a failed call's rollback_to needs RELEASE. */
 static const cpor__pg_id endings[] = {CPOR__PG_COMMIT, CPOR__PG_ROLLBACK, CPOR__PG_SAVEPOINT,
                                       CPOR__PG_RELEASE, CPOR__PG_ROLLBACK_TO};
 
