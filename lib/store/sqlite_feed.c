@@ -7,26 +7,26 @@
 
 #define COUNTER_NAME_MAX 64
 
-/* One counter statement: bump or create (binding the count), or read
- * (returning the value in *value). */
-static int counter_stmt(cpor__sqlite *s, cpor__sql_id id, const char *name, uint64_t count,
-                        sqlite3_int64 *value) {
+/* Bumps counter name by count: CPOR_OK with the new value in *value, or
+ * with *value 0 when there is no such row yet (then created with count). */
+static int counter_bump(cpor__sqlite *s, const char *name, uint64_t count, sqlite3_int64 *value) {
   cpor__stmt q;
-  int rc = cpor__sql_acquire(s, id, &q);
+  int rc = cpor__sql_acquire(s, CPOR__SQL_COUNTER_BUMP, &q);
   if (rc) return rc;
   cpor__sql_bind_text(q.st, 1, name);
-  if (id != CPOR__SQL_COUNTER_READ) sqlite3_bind_int64(q.st, 2, (sqlite3_int64)count);
+  sqlite3_bind_int64(q.st, 2, (sqlite3_int64)count);
+  /* RETURNING: the update is complete at the first step. */
   int src = sqlite3_step(q.st);
-  if (id == CPOR__SQL_COUNTER_READ) {
-    if (src == SQLITE_ROW) *value = sqlite3_column_int64(q.st, 0);
-    rc = src == SQLITE_ROW ? CPOR_OK
-         : src == SQLITE_DONE
-             ? cpor__sql_error(s, CPOR_ECORRUPT, "counter_next: the counter row vanished")
-             : cpor__sql_fail(s, src, "counter_next");
-  } else {
-    rc = src == SQLITE_DONE ? CPOR_OK : cpor__sql_fail(s, src, "counter_next");
-  }
+  *value = src == SQLITE_ROW ? sqlite3_column_int64(q.st, 0) : 0;
+  rc = src == SQLITE_ROW || src == SQLITE_DONE ? CPOR_OK : cpor__sql_fail(s, src, "counter_next");
   cpor__sql_release(&q);
+  if (rc || src == SQLITE_ROW) return rc;
+  if ((rc = cpor__sql_acquire(s, CPOR__SQL_COUNTER_CREATE, &q))) return rc;
+  cpor__sql_bind_text(q.st, 1, name);
+  sqlite3_bind_int64(q.st, 2, (sqlite3_int64)count);
+  rc = cpor__sql_done(s, q.st, "counter_next");
+  cpor__sql_release(&q);
+  if (rc == CPOR_OK) *value = (sqlite3_int64)count;
   return rc;
 }
 
@@ -38,12 +38,8 @@ int cpor__sqlite_counter_next(void *self, const char *name, uint64_t count, uint
   if (sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "counter_next: no transaction");
   cpor__sql_release(&s->get);
-  sqlite3_int64 last = (sqlite3_int64)count;
-  int rc = counter_stmt(s, CPOR__SQL_COUNTER_BUMP, name, count, NULL);
-  if (!rc && sqlite3_changes(s->db) == 0)
-    rc = counter_stmt(s, CPOR__SQL_COUNTER_CREATE, name, count, NULL);
-  else if (!rc)
-    rc = counter_stmt(s, CPOR__SQL_COUNTER_READ, name, 0, &last);
+  sqlite3_int64 last = 0;
+  int rc = counter_bump(s, name, count, &last);
   if (!rc) *first = (uint64_t)last - count + 1;
   return rc;
 }

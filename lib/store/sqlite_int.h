@@ -48,7 +48,6 @@ typedef enum cpor__sql_id {
   CPOR__SQL_EVENT_SCAN,
   CPOR__SQL_COUNTER_BUMP,
   CPOR__SQL_COUNTER_CREATE,
-  CPOR__SQL_COUNTER_READ,
   CPOR__SQL_CHANGE_APPEND,
   CPOR__SQL_CHANGE_SCAN,
   /* Version 4's audit cursors: KEYS, and LINES / EVENTS over every claim,
