@@ -62,7 +62,7 @@ static int m_begin(void *self, int write) {
     int rc = cpor__pg_reconnect(s);
     if (rc) return rc;
   }
-  cpor__pg_counters_forget(s);
+  cpor__counters_forget(&s->counters);
   cpor__pg_queue_drop(s);
   cpor__pg_written_clear(s);
   s->sp_pending = 0;
@@ -82,7 +82,7 @@ static int m_commit(void *self) {
   drop_got(s);
   if (!s->in_tx) return cpor__pg_error(s, CPOR_ESTORAGE, "commit: no transaction is open");
   int rc = cpor__pg_counters_flush(s);
-  cpor__pg_counters_forget(s);
+  cpor__counters_forget(&s->counters);
   cpor__pg_written_clear(s);
   if (rc) return rc; /* the transaction stays open: the core rolls it back */
   PGresult *r;
@@ -109,7 +109,7 @@ static int m_rollback(void *self) {
   drop_got(s);
   int was = s->in_tx;
   s->in_tx = 0;
-  cpor__pg_counters_forget(s);
+  cpor__counters_forget(&s->counters);
   cpor__pg_queue_drop(s); /* never sent */
   cpor__pg_written_clear(s);
   s->sp_pending = 0;
@@ -132,7 +132,7 @@ static int m_savepoint(void *self) {
   s->sp_pending = 1;
   s->sp_at = at == CPOR__PG_QUEUE ? 0 : at; /* a full queue was sent first */
   s->sp_qlen = at == CPOR__PG_QUEUE ? 0 : qlen;
-  cpor__pg_counters_savepoint(s);
+  cpor__counters_savepoint(&s->counters);
   return CPOR_OK;
 }
 
@@ -149,7 +149,7 @@ static int m_release(void *self) {
     rc = cpor__pg_run(s, CPOR__PG_RELEASE, NULL, "release");
   }
   s->sp_pending = 0;
-  if (!rc) cpor__pg_counters_release(s);
+  if (!rc) cpor__counters_release(&s->counters);
   return rc;
 }
 
@@ -159,7 +159,7 @@ static int m_rollback_to(void *self) {
   cpor__pg *s = self;
   int rc = writing(s, "rollback_to");
   if (rc) return rc;
-  cpor__pg_counters_rollback_to(s);
+  cpor__counters_rollback_to(&s->counters);
   cpor__pg_written_clear(s);
   if (s->sp_pending) { /* nothing since the savepoint reached the server */
     s->nqueued = s->sp_at;

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "cpor/postgres.h"
+#include "store/counters.h"
 #include "cpor/sys/storage.h"
 
 /* The schema version this library writes (meta 'schema_version'). */
@@ -75,15 +76,6 @@ typedef enum cpor__pg_id {
 #define CPOR__PG_PAGE 256
 
 /* One connection: the `self` of the vtable. Used by one thread at a time. */
-/* A counter this write transaction holds (postgres_counters.c). */
-#define CPOR__PG_COUNTERS 4
-typedef struct cpor__pg_counter {
-  char name[65];
-  int64_t stored;   /* the row's value as this transaction last wrote it */
-  int64_t handed;   /* the last number handed out */
-  int64_t saved;    /* handed when the current savepoint began */
-  int in_savepoint; /* first taken inside the current savepoint */
-} cpor__pg_counter;
 
 /* A write waiting in the queue (postgres_pipe.c): its parameters are copied
  * into the queue's buffer at off[i]. */
@@ -118,11 +110,9 @@ typedef struct cpor__pg {
   int in_tx;                              /* 0 none, 1 read, 2 write */
   int lost;                               /* the connection dropped: reconnect at begin */
   uint32_t statement_timeout_ms;
-  PGresult *got; /* object_get's row, kept until the next get, write or end */
-  char err[512]; /* the last failure; "" when none yet */
-  cpor__pg_counter counters[CPOR__PG_COUNTERS]; /* held by the open write transaction */
-  int ncounters;
-  int in_savepoint;
+  PGresult *got;           /* object_get's row, kept until the next get, write or end */
+  char err[512];           /* the last failure; "" when none yet */
+  cpor__counters counters; /* held by the open write transaction */
   cpor__pg_queued queue[CPOR__PG_QUEUE]; /* writes not sent yet, in order */
   int nqueued;
   char *qbuf; /* their parameters */
@@ -199,15 +189,10 @@ int cpor__pg_reconnect(cpor__pg *s);
  * keyword, and the password of a URL's user information. */
 void cpor__pg_scrub(char *out, size_t outlen, const char *msg);
 
-/* Counters (postgres_counters.c): counter_next; the final values written
- * before COMMIT; forgotten when a transaction begins or rolls back; kept in
- * step with the call's savepoint. */
+/* Counters (postgres_counters.c, store/counters.c): counter_next; the
+ * final values queued before COMMIT. */
 int cpor__pg_counter_next(cpor__pg *s, const char *name, uint64_t count, uint64_t *first);
 int cpor__pg_counters_flush(cpor__pg *s);
-void cpor__pg_counters_forget(cpor__pg *s);
-void cpor__pg_counters_savepoint(cpor__pg *s);
-void cpor__pg_counters_release(cpor__pg *s);
-void cpor__pg_counters_rollback_to(cpor__pg *s);
 
 /* Objects the open write transaction wrote (postgres_cache.c): keep a copy
  * after a successful insert or update (revision: the one stored now;

@@ -58,6 +58,7 @@ int cpor__sql_valid_id(const char *id) {
 static int m_begin(void *self, int write) {
   cpor__sqlite *s = self;
   cpor__sql_oid_forget(s);
+  cpor__counters_forget(&s->counters);
   if (!sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "begin: a transaction is already open");
   return cpor__sql_run(s, write ? CPOR__SQL_BEGIN_WRITE : CPOR__SQL_BEGIN_READ, "begin");
@@ -67,12 +68,17 @@ static int m_commit(void *self) {
   cpor__sqlite *s = self;
   cpor__sql_oid_forget(s);
   cpor__sql_release(&s->get);
+  /* A failure leaves the transaction open: the core rolls it back. */
+  int rc = cpor__sqlite_counters_flush(s);
+  if (rc) return rc;
+  cpor__counters_forget(&s->counters);
   return cpor__sql_run(s, CPOR__SQL_COMMIT, "commit");
 }
 
 static int m_rollback(void *self) {
   cpor__sqlite *s = self;
   cpor__sql_oid_forget(s);
+  cpor__counters_forget(&s->counters);
   cpor__sql_release(&s->get);
   /* SQLite rolls back by itself after some errors (a full disk, an I/O
    * error): the transaction the core wants to end is already gone. */
@@ -86,11 +92,16 @@ static int m_savepoint(void *self) {
   cpor__sqlite *s = self;
   if (sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "savepoint: no transaction is open");
-  return cpor__sql_run(s, CPOR__SQL_CALL_SAVEPOINT, "savepoint");
+  int rc = cpor__sql_run(s, CPOR__SQL_CALL_SAVEPOINT, "savepoint");
+  if (rc == CPOR_OK) cpor__counters_savepoint(&s->counters);
+  return rc;
 }
 
 static int m_release(void *self) {
-  return cpor__sql_run(self, CPOR__SQL_CALL_RELEASE, "release");
+  cpor__sqlite *s = self;
+  int rc = cpor__sql_run(s, CPOR__SQL_CALL_RELEASE, "release");
+  if (rc == CPOR_OK) cpor__counters_release(&s->counters);
+  return rc;
 }
 
 static int m_rollback_to(void *self) {
@@ -100,6 +111,7 @@ static int m_rollback_to(void *self) {
   if (sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "rollback_to: the transaction is gone");
   int rc = cpor__sql_run(s, CPOR__SQL_CALL_ROLLBACK_TO, "rollback_to");
+  if (rc == CPOR_OK) cpor__counters_rollback_to(&s->counters);
   return rc ? rc : cpor__sql_run(s, CPOR__SQL_CALL_RELEASE, "rollback_to");
 }
 

@@ -5,43 +5,66 @@
 
 #include "store/sqlite_int.h"
 
-#define COUNTER_NAME_MAX 64
-
-/* Bumps counter name by count: CPOR_OK with the new value in *value, or
- * with *value 0 when there is no such row yet (then created with count). */
-static int counter_bump(cpor__sqlite *s, const char *name, uint64_t count, sqlite3_int64 *value) {
+/* The counter's stored value in *value (0: no row yet). */
+static int counter_read(cpor__sqlite *s, const char *name, sqlite3_int64 *value) {
   cpor__stmt q;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_COUNTER_BUMP, &q);
+  int rc = cpor__sql_acquire(s, CPOR__SQL_COUNTER_READ, &q);
   if (rc) return rc;
   cpor__sql_bind_text(q.st, 1, name);
-  sqlite3_bind_int64(q.st, 2, (sqlite3_int64)count);
-  /* RETURNING: the update is complete at the first step. */
   int src = sqlite3_step(q.st);
   *value = src == SQLITE_ROW ? sqlite3_column_int64(q.st, 0) : 0;
   rc = src == SQLITE_ROW || src == SQLITE_DONE ? CPOR_OK : cpor__sql_fail(s, src, "counter_next");
   cpor__sql_release(&q);
-  if (rc || src == SQLITE_ROW) return rc;
-  if ((rc = cpor__sql_acquire(s, CPOR__SQL_COUNTER_CREATE, &q))) return rc;
-  cpor__sql_bind_text(q.st, 1, name);
-  sqlite3_bind_int64(q.st, 2, (sqlite3_int64)count);
-  rc = cpor__sql_done(s, q.st, "counter_next");
-  cpor__sql_release(&q);
-  if (rc == CPOR_OK) *value = (sqlite3_int64)count;
   return rc;
 }
 
+static int counter_write(cpor__sqlite *s, const char *name, int64_t value) {
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, CPOR__SQL_COUNTER_SET, &q);
+  if (rc) return rc;
+  cpor__sql_bind_text(q.st, 1, name);
+  sqlite3_bind_int64(q.st, 2, value);
+  rc = cpor__sql_done(s, q.st, "counter_next");
+  cpor__sql_release(&q);
+  return rc;
+}
+
+/* The row is read once per transaction, and written once, at commit
+ * (store/counters.h): the writer holds the database, nobody else can take a
+ * number meanwhile. */
 int cpor__sqlite_counter_next(void *self, const char *name, uint64_t count, uint64_t *first) {
   cpor__sqlite *s = self;
-  size_t n = name ? strnlen(name, COUNTER_NAME_MAX + 1) : 0;
-  if (n < 1 || n > COUNTER_NAME_MAX || count < 1 || count > INT64_MAX || !first)
+  size_t n = name ? strnlen(name, CPOR__COUNTER_NAME_MAX + 1) : 0;
+  if (n < 1 || n > CPOR__COUNTER_NAME_MAX || count < 1 || count > INT64_MAX || !first)
     return cpor__sql_error(s, CPOR_EINVAL, "counter_next: bad name, count or output");
   if (sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "counter_next: no transaction");
   cpor__sql_release(&s->get);
-  sqlite3_int64 last = 0;
-  int rc = counter_bump(s, name, count, &last);
-  if (!rc) *first = (uint64_t)last - count + 1;
+  cpor__counter *c = cpor__counters_find(&s->counters, name), one;
+  int rc = CPOR_OK;
+  if (!c) {
+    sqlite3_int64 v = 0;
+    if ((rc = counter_read(s, name, &v))) return rc;
+    c = cpor__counters_add(&s->counters, name, v, v);
+    if (!c) { /* more names than slots: this one goes to its row now */
+      one = (cpor__counter){.stored = v, .handed = v};
+      c = &one;
+    }
+  }
+  if (!cpor__counters_hand(c, count, first))
+    return cpor__sql_error(s, CPOR_ESTORAGE, "counter_next: the counter is exhausted");
+  if (c == &one) rc = counter_write(s, name, one.handed);
   return rc;
+}
+
+int cpor__sqlite_counters_flush(cpor__sqlite *s) {
+  int i = 0;
+  for (cpor__counter *c; (c = cpor__counters_dirty(&s->counters, &i));) {
+    int rc = counter_write(s, c->name, c->handed);
+    if (rc) return rc;
+    c->stored = c->handed;
+  }
+  return CPOR_OK;
 }
 
 int cpor__sqlite_change_append(void *self, uint64_t change, const char *claim_id, uint32_t seq,

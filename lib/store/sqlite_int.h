@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "cpor/sys/storage.h"
+#include "store/counters.h"
 
 /* The schema version this library writes (PRAGMA user_version). */
 #define CPOR__SQLITE_SCHEMA_VERSION 3
@@ -46,8 +47,8 @@ typedef enum cpor__sql_id {
   CPOR__SQL_DEADLINE_SCAN,
   CPOR__SQL_EVENT_APPEND,
   CPOR__SQL_EVENT_SCAN,
-  CPOR__SQL_COUNTER_BUMP,
-  CPOR__SQL_COUNTER_CREATE,
+  CPOR__SQL_COUNTER_READ,
+  CPOR__SQL_COUNTER_SET,
   CPOR__SQL_CHANGE_APPEND,
   CPOR__SQL_CHANGE_SCAN,
   /* Version 4's audit cursors: KEYS, and LINES / EVENTS over every claim,
@@ -77,6 +78,7 @@ typedef enum cpor__sql_id {
  * thread at a time, so nothing here needs a lock. */
 typedef struct cpor__sqlite {
   sqlite3 *db;
+  cpor__counters counters;              /* taken by the open write transaction (store/counters.h) */
   int busy_timeout_ms;                  /* for the "database is locked" message */
   sqlite3_stmt *stmts[CPOR__SQL_COUNT]; /* prepared on first use, kept until close */
   struct cpor__stmt_s {
@@ -122,6 +124,8 @@ int cpor__sqlite_cursor_next(void *self, void *cursor, cpor_store_row *row);
 void cpor__sqlite_cursor_close(void *self, void *cursor);
 
 /* Counters and change rows (sqlite_feed.c). */
+/* Writes the counters' final values (at commit). */
+int cpor__sqlite_counters_flush(cpor__sqlite *s);
 int cpor__sqlite_counter_next(void *self, const char *name, uint64_t count, uint64_t *first);
 int cpor__sqlite_change_append(void *self, uint64_t change, const char *claim_id, uint32_t seq,
                                int32_t state);

@@ -81,9 +81,9 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
      * under SQLite's single writer numbers are handed out in commit order. */
     /* Three plain statements: an upsert with RETURNING costs SQLite an
      * ephemeral table per call, about three times as much. */
-    [CPOR__SQL_COUNTER_BUMP] =
-        "UPDATE counters SET value = value + ?2 WHERE name = ?1 RETURNING value",
-    [CPOR__SQL_COUNTER_CREATE] = "INSERT INTO counters(name, value) VALUES (?1, ?2)",
+    [CPOR__SQL_COUNTER_READ] = "SELECT value FROM counters WHERE name = ?1",
+    [CPOR__SQL_COUNTER_SET] = "INSERT INTO counters(name, value) VALUES (?1, ?2) "
+                              "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     [CPOR__SQL_CHANGE_APPEND] =
         "INSERT INTO changes(change, oid, seq, state) VALUES (?1, ?2, ?3, ?4)",
     [CPOR__SQL_CHANGE_SCAN] = "SELECT c.change, o.id, c.seq, c.state FROM changes c "
