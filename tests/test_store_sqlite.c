@@ -741,6 +741,42 @@ START_TEST(rows_never_follow_a_reused_row_id) {
 }
 END_TEST
 
+/* Counters are read once per write transaction and written once, before
+ * COMMIT; a commit whose counter write fails leaves the transaction to the
+ * rollback, which hands the numbers out again. */
+START_TEST(counters_written_at_commit) {
+  const char *path = tpath(0, "counters.db");
+  cpor_storage *st = open_ok(path, NULL);
+  uint64_t first = 0;
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  ck_assert_status(CALL(st, counter_next, "change", 3, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 1);
+  ck_assert_status(CALL(st, counter_next, "change", 1, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 4);
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  sqlite3 *db = raw_open(path);
+  ck_assert_str_eq(raw_text(db, "SELECT value FROM counters WHERE name = 'change'"), "4");
+  raw_exec(db, "CREATE TRIGGER refuse BEFORE UPDATE ON counters "
+               "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  ck_assert_status(CALL(st, counter_next, "change", 2, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 5);
+  ck_assert_status(CALL0(st, commit), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(ERRMSG(st), "counter_next") && strstr(ERRMSG(st), "refused by the test"),
+                "%s", ERRMSG(st));
+  ck_assert_status(CALL0(st, rollback), CPOR_OK);
+  ck_assert_str_eq(raw_text(db, "SELECT value FROM counters WHERE name = 'change'"), "4");
+  raw_exec(db, "DROP TRIGGER refuse");
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  ck_assert_status(CALL(st, counter_next, "change", 2, &first), CPOR_OK);
+  ck_assert_uint_eq(first, 5); /* no gap */
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  ck_assert_str_eq(raw_text(db, "SELECT value FROM counters WHERE name = 'change'"), "6");
+  sqlite3_close(db);
+  cpor_storage_free(st);
+}
+END_TEST
+
 START_TEST(integrity_after_workload) {
   const char *path = tpath(0, "work.db");
   cpor_storage *st = open_ok(path, NULL);
@@ -826,6 +862,7 @@ static Suite *sqlite_suite(void) {
   tcase_add_test(tc, method_codes);
   tcase_add_test(tc, integrity_after_workload);
   tcase_add_test(tc, rows_never_follow_a_reused_row_id);
+  tcase_add_test(tc, counters_written_at_commit);
   suite_add_tcase(s, tc);
   cpor_conformance_add(s, "conformance_sqlite_file", open_conf_file, NULL);
   cpor_conformance_add(s, "conformance_sqlite_memory", open_conf_memory, NULL);
