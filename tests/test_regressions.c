@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conformance.h"
+#include "pgtest.h"
 #include "core/records.h"
 #include "store/storage.h"
 #include "world.h"
@@ -645,6 +646,44 @@ START_TEST(write_calls_retry_a_conflict) {
 }
 END_TEST
 
+/* PostgreSQL sends a call's deadline writes later, with its next statement
+ * that has an answer (storage.h: a late answer). A call whose deadline write
+ * the server refuses returns CPOR_ESTORAGE naming it and leaves the store as
+ * it was, alone and inside a batch (which it ends). Other backends answer at
+ * once, and a failure there is covered by the fault injection. */
+START_TEST(late_write_failure_undoes_the_call) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  if (!w.pgschema[0]) {
+    world_close(&w);
+    return;
+  }
+  const char *teams[] = {"TEAMS", NULL};
+  const char *id = draft(&w, &w.a, MPN_A, teams);
+  free(pgtest_sql("CREATE FUNCTION %s.refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                  "$$BEGIN RAISE EXCEPTION 'refused by the test'; END$$",
+                  w.pgschema));
+  free(pgtest_sql("CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON %s.deadlines "
+                  "FOR EACH ROW EXECUTE FUNCTION %s.refuse()",
+                  w.pgschema, w.pgschema));
+  REFUSED(&w, cpor_claim_submit(w.ctx, &w.a, id), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(cpor_ctx_errmsg(w.ctx), "deadline_set: refused by the test"), "%s",
+                cpor_ctx_errmsg(w.ctx));
+  char *before = store_dump(w.storage);
+  OK(&w, cpor_ctx_begin(w.ctx));
+  ck_assert_status(cpor_claim_submit(w.ctx, &w.a, id), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(cpor_ctx_errmsg(w.ctx), "deadline_set: refused by the test"), "%s",
+                cpor_ctx_errmsg(w.ctx));
+  ck_assert_status(cpor_ctx_commit(w.ctx), CPOR_ESTORAGE); /* the batch was ended */
+  char *after = store_dump(w.storage);
+  ck_assert_str_eq(before, after);
+  free(before);
+  free(after);
+  ck_assert_int_eq(state_of(&w, id), CPOR_STATE_EDITING);
+  world_close(&w);
+}
+END_TEST
+
 static Suite *regressions_suite(void) {
   Suite *s = suite_create("regressions");
   TCase *tc = tcase_create("issue9");
@@ -664,6 +703,7 @@ static Suite *regressions_suite(void) {
   tcase_add_test(tc, null_texts_are_einval);
   tcase_add_test(tc, batch_through_a_wrapper_keeps_every_call);
   tcase_add_test(tc, write_calls_retry_a_conflict);
+  tcase_add_test(tc, late_write_failure_undoes_the_call);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1235,84 +1235,6 @@ START_TEST(t_queued_write_fails) {
 }
 END_TEST
 
-/* Through the library: a call whose queued write fails returns
- * CPOR_ESTORAGE and leaves the claim as it was, inside a batch and alone. */
-START_TEST(t_queued_write_fails_in_a_call) {
-  cpor_storage *st = open_store();
-  cpor_manual_clock *clock = NULL;
-  ck_assert_int_eq(cpor_manual_clock_new(&clock, 1767225600000), CPOR_OK); /* 2026-01-01 */
-  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
-  o.storage = st;
-  o.clock = cpor_manual_clock_now;
-  o.clock_user = clock;
-  cpor_ctx *x = NULL;
-  ck_assert_int_eq(cpor_ctx_open(&x, &o), CPOR_OK);
-#define X(expr) ck_assert_msg((expr) == CPOR_OK, "%s: %s", #expr, cpor_ctx_errmsg(x))
-  cpor_actor ops = {.version = CPOR_ACTOR_VERSION, .role = CPOR_ROLE_SYSTEM, .user = "ops"};
-  cpor_actor ann = {.version = CPOR_ACTOR_VERSION,
-                    .role = CPOR_ROLE_INCENTIVES_ADMIN,
-                    .org = "p1",
-                    .user = "ann"};
-  X(cpor_partner_create(x, &ops, "p1", "Partner"));
-  X(cpor_location_create(x, &ops, "p1", "1234567", "HQ"));
-  X(cpor_location_enroll(x, &ops, "1234567", CPOR_PROGRAM_OSU_M365, 1));
-  char *cust = NULL;
-  X(cpor_customer_create(x, &ops, "Contoso", &cust));
-  const char *tid = "11111111-2222-3333-4444-555555555555";
-  X(cpor_tenant_create(x, &ops, cust, tid, "contoso.onmicrosoft.com"));
-  cpor_free(cust);
-  const char *lines[1] = {"TEAMS"};
-  cpor_claim_spec s = CPOR_CLAIM_SPEC_INIT;
-  s.name = "Teams";
-  s.mpn_id = "1234567";
-  s.tenant_id = tid;
-  s.domain = "contoso.onmicrosoft.com";
-  s.area = CPOR_AREA_M365;
-  s.activity = CPOR_ACTIVITY_USAGE;
-  s.line_count = 1;
-  s.workloads = lines;
-  s.customer_contact_name = "Carol";
-  s.customer_contact_title = "CIO";
-  s.customer_contact_email = "carol@contoso.com";
-  s.partner_contact_name = "Pat";
-  s.partner_contact_email = "pat@partner.example";
-  cpor_claim *c = NULL;
-  X(cpor_claim_create(x, &ann, &s, &c));
-  char id[37];
-  snprintf(id, sizeof id, "%s", cpor_claim_id(c));
-  cpor_claim_free(c);
-  X(cpor_claim_add_poe(x, &ann, id, "usage.pdf", "application/pdf",
-                       "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 1234));
-  refuse_deadlines(); /* submit sets the SLA deadline */
-  char *before = sql("SELECT revision || ':' || (SELECT count(*) FROM %s.events) FROM %s.objects "
-                     "WHERE kind = 7",
-                     schema, schema);
-  ck_assert_int_eq(cpor_claim_submit(x, &ann, id), CPOR_ESTORAGE);
-  ck_assert_int_eq(cpor_ctx_errcode(x), CPOR_ESTORAGE);
-  ck_assert_msg(strstr(cpor_ctx_errmsg(x), "deadline_set: refused by the test"), "%s",
-                cpor_ctx_errmsg(x));
-  X(cpor_ctx_begin(x));
-  ck_assert_int_eq(cpor_claim_submit(x, &ann, id), CPOR_ESTORAGE);
-  ck_assert_msg(strstr(cpor_ctx_errmsg(x), "deadline_set: refused by the test"), "%s",
-                cpor_ctx_errmsg(x));
-  ck_assert_int_eq(cpor_ctx_commit(x), CPOR_ESTORAGE); /* the batch was poisoned */
-  char *after = sql("SELECT revision || ':' || (SELECT count(*) FROM %s.events) FROM %s.objects "
-                    "WHERE kind = 7",
-                    schema, schema);
-  ck_assert_str_eq(before, after);
-  free(before);
-  free(after);
-  cpor_claim *got = NULL;
-  X(cpor_claim_get(x, &ann, id, &got));
-  ck_assert_int_eq(cpor_claim_state(got), CPOR_STATE_EDITING);
-  cpor_claim_free(got);
-#undef X
-  cpor_ctx_close(x);
-  cpor_manual_clock_free(clock);
-  cpor_storage_free(st);
-}
-END_TEST
-
 /* ---- the suite ---------------------------------------------------------------------------------
  */
 
@@ -1354,7 +1276,6 @@ static Suite *postgres_suite(void) {
   tcase_add_test(tc, t_reconnect);
   tcase_add_test(tc, t_queued_writes);
   tcase_add_test(tc, t_queued_write_fails);
-  tcase_add_test(tc, t_queued_write_fails_in_a_call);
   suite_add_tcase(s, tc);
   cpor_conformance_add(s, "conformance_postgres", open_conf, NULL);
   return s;
