@@ -3,6 +3,11 @@
 
 #include "store/counters.h"
 
+int cpor__counters_valid(const char *name, uint64_t count, const uint64_t *first) {
+  size_t n = name ? strnlen(name, CPOR__COUNTER_NAME_MAX + 1) : 0;
+  return n >= 1 && n <= CPOR__COUNTER_NAME_MAX && count >= 1 && count <= INT64_MAX && first;
+}
+
 cpor__counter *cpor__counters_find(cpor__counters *cs, const char *name) {
   for (int i = 0; i < cs->n; i++)
     if (strcmp(cs->c[i].name, name) == 0) return &cs->c[i];

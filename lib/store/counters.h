@@ -33,6 +33,9 @@ typedef struct cpor__counters {
   int in_savepoint;
 } cpor__counters;
 
+/* 1 when counter_next's arguments are valid: a name of 1 to 64 bytes, a
+ * count of 1 to INT64_MAX, an output. */
+int cpor__counters_valid(const char *name, uint64_t count, const uint64_t *first);
 /* The counter name this transaction holds, or NULL. */
 cpor__counter *cpor__counters_find(cpor__counters *cs, const char *name);
 /* Hands out count numbers after c->handed: *first is the first. 0 when the

@@ -65,7 +65,6 @@ static int m_begin(void *self, int write) {
   cpor__counters_forget(&s->counters);
   cpor__pg_queue_drop(s);
   cpor__pg_written_clear(s);
-  s->sp_pending = 0;
   cpor__pg_id id = write ? CPOR__PG_BEGIN_WRITE : CPOR__PG_BEGIN_READ;
   int rc = cpor__pg_run(s, id, NULL, "begin");
   /* The server went away since the last call (a restart, an idle timeout):
@@ -112,7 +111,6 @@ static int m_rollback(void *self) {
   cpor__counters_forget(&s->counters);
   cpor__pg_queue_drop(s); /* never sent */
   cpor__pg_written_clear(s);
-  s->sp_pending = 0;
   /* A lost connection took the transaction with it. */
   if (!was || s->lost || PQtransactionStatus(s->conn) == PQTRANS_IDLE) return CPOR_OK;
   int rc = cpor__pg_run(s, CPOR__PG_ROLLBACK, NULL, "rollback");
@@ -126,14 +124,19 @@ static int m_savepoint(void *self) {
   cpor__pg *s = self;
   int rc = writing(s, "savepoint");
   if (rc) return rc;
-  int at = s->nqueued;
-  size_t qlen = s->qlen;
   if ((rc = cpor__pg_queue(s, CPOR__PG_SAVEPOINT, NULL, "savepoint"))) return rc;
   s->sp_pending = 1;
-  s->sp_at = at == CPOR__PG_QUEUE ? 0 : at; /* a full queue was sent first */
-  s->sp_qlen = at == CPOR__PG_QUEUE ? 0 : qlen;
+  s->sp_at = s->nqueued - 1; /* a full queue was sent before it */
+  s->sp_qlen = s->qlen;      /* it has no parameters */
   cpor__counters_savepoint(&s->counters);
   return CPOR_OK;
+}
+
+/* Forgets the SAVEPOINT still in the queue and what was queued after it. */
+static void unqueue_savepoint(cpor__pg *s) {
+  s->nqueued = s->sp_at;
+  s->qlen = s->sp_qlen;
+  s->sp_pending = 0;
 }
 
 /* Sends what the call queued with the RELEASE: a call returns only once its
@@ -142,13 +145,10 @@ static int m_release(void *self) {
   cpor__pg *s = self;
   int rc = writing(s, "release");
   if (rc) return rc;
-  if (s->sp_pending && s->nqueued == s->sp_at + 1) {
-    s->nqueued = s->sp_at; /* nothing written: nothing to send */
-    s->qlen = s->sp_qlen;
-  } else {
+  if (s->sp_pending && s->nqueued == s->sp_at + 1)
+    unqueue_savepoint(s); /* nothing written: nothing to send */
+  else
     rc = cpor__pg_run(s, CPOR__PG_RELEASE, NULL, "release");
-  }
-  s->sp_pending = 0;
   if (!rc) cpor__counters_release(&s->counters);
   return rc;
 }
@@ -162,9 +162,7 @@ static int m_rollback_to(void *self) {
   cpor__counters_rollback_to(&s->counters);
   cpor__pg_written_clear(s);
   if (s->sp_pending) { /* nothing since the savepoint reached the server */
-    s->nqueued = s->sp_at;
-    s->qlen = s->sp_qlen;
-    s->sp_pending = 0;
+    unqueue_savepoint(s);
     return CPOR_OK;
   }
   cpor__pg_queue_drop(s); /* what the call queued since, never sent */

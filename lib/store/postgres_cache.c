@@ -21,7 +21,7 @@ static void entry_free(cpor__pg_written *e) {
 static cpor__pg_written *find(cpor__pg *s, uint32_t kind, const char *id) {
   for (int i = 0; i < CPOR__PG_WRITTEN; i++) {
     cpor__pg_written *e = &s->written[i];
-    if (e->block && e->kind == kind && strcmp(e->id, id) == 0) return e;
+    if (e->block && e->obj.kind == kind && strcmp(e->obj.id, id) == 0) return e;
   }
   return NULL;
 }
@@ -54,16 +54,14 @@ int cpor__pg_written_keep(cpor__pg *s, const cpor_store_object *o, uint64_t revi
   if (block) {
     if (o->len) memcpy(at, o->data, o->len);
     copy.block = block;
-    copy.data = at;
-    copy.len = o->len;
+    copy.obj = *o;
+    copy.obj.revision = revision;
+    copy.obj.data = at;
     at += o->len;
     *at++ = '\0';
-    copy.id = put_text(&at, o->id);
-    copy.owner = put_text(&at, o->owner);
-    copy.ref = put_text(&at, o->ref);
-    copy.kind = o->kind;
-    copy.state = o->state;
-    copy.revision = revision;
+    copy.obj.id = put_text(&at, o->id);
+    copy.obj.owner = put_text(&at, o->owner);
+    copy.obj.ref = put_text(&at, o->ref);
   }
   cpor__pg_written *e = find(s, o->kind, o->id);
   if (!e) {
@@ -78,14 +76,6 @@ int cpor__pg_written_keep(cpor__pg *s, const cpor_store_object *o, uint64_t revi
 
 int cpor__pg_written_get(cpor__pg *s, uint32_t kind, const char *id, cpor_store_object *out) {
   const cpor__pg_written *e = find(s, kind, id);
-  if (!e) return 0;
-  out->kind = kind;
-  out->id = e->id;
-  out->owner = e->owner;
-  out->ref = e->ref;
-  out->state = e->state;
-  out->revision = e->revision;
-  out->data = e->data;
-  out->len = e->len;
-  return 1;
+  if (e) *out = e->obj;
+  return e != NULL;
 }

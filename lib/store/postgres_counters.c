@@ -17,8 +17,7 @@
 #include "store/postgres_int.h"
 
 int cpor__pg_counter_next(cpor__pg *s, const char *name, uint64_t count, uint64_t *first) {
-  size_t n = name ? strnlen(name, CPOR__COUNTER_NAME_MAX + 1) : 0;
-  if (n < 1 || n > CPOR__COUNTER_NAME_MAX || count < 1 || count > INT64_MAX || !first)
+  if (!cpor__counters_valid(name, count, first))
     return cpor__pg_error(s, CPOR_EINVAL, "counter_next: bad name, count or output");
   if (s->in_tx != 2)
     return cpor__pg_error(s, CPOR_ESTORAGE, "counter_next: no write transaction is open");

@@ -95,13 +95,8 @@ typedef struct cpor__pg_queued {
  * holds the record and the strings. */
 #define CPOR__PG_WRITTEN 4
 typedef struct cpor__pg_written {
-  char *block; /* NULL: the slot is free */
-  uint32_t kind;
-  const char *id, *owner, *ref;
-  int32_t state;
-  uint64_t revision;
-  const char *data;
-  size_t len;
+  char *block;           /* NULL: the slot is free */
+  cpor_store_object obj; /* its strings and record point into block */
 } cpor__pg_written;
 
 typedef struct cpor__pg {
@@ -159,7 +154,7 @@ void cpor__pg_name(cpor__pg_id id, char *out, size_t len);
  * next cpor__pg_exec (which then reports the first failure of a queued write
  * as its own, and sets s->final_aborted when its own statement did not run
  * because of it). cpor__pg_queue_drop forgets the queue (nothing of it was
- * sent). cpor__pg_pipeline is cpor__pg_exec with a queue. */
+ * sent), a SAVEPOINT in it included. cpor__pg_pipeline is cpor__pg_exec with a queue. */
 int cpor__pg_queue(cpor__pg *s, cpor__pg_id id, const cpor__pg_params *p, const char *what);
 /* The same for an insert whose row must be unique: a duplicate is reported
  * as CPOR_ECONFLICT with the message given. */

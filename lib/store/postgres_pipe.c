@@ -26,6 +26,7 @@
 void cpor__pg_queue_drop(cpor__pg *s) {
   s->nqueued = 0;
   s->qlen = 0;
+  s->sp_pending = 0;
 }
 
 static int reserve(cpor__pg *s, size_t more) {
@@ -154,7 +155,6 @@ int cpor__pg_pipeline(cpor__pg *s, cpor__pg_id id, const cpor__pg_params *p, con
   }
   int nq = s->nqueued;
   cpor__pg_queue_drop(s); /* on the wire from here: what fails is reported */
-  s->sp_pending = 0;
   if (!PQenterPipelineMode(s->conn)) return broken(s, what);
   int sent = 1;
   for (int i = 0; sent && i < nq; i++)

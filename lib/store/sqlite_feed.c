@@ -34,8 +34,7 @@ static int counter_write(cpor__sqlite *s, const char *name, int64_t value) {
  * number meanwhile. */
 int cpor__sqlite_counter_next(void *self, const char *name, uint64_t count, uint64_t *first) {
   cpor__sqlite *s = self;
-  size_t n = name ? strnlen(name, CPOR__COUNTER_NAME_MAX + 1) : 0;
-  if (n < 1 || n > CPOR__COUNTER_NAME_MAX || count < 1 || count > INT64_MAX || !first)
+  if (!cpor__counters_valid(name, count, first))
     return cpor__sql_error(s, CPOR_EINVAL, "counter_next: bad name, count or output");
   if (sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "counter_next: no transaction");
