@@ -21,6 +21,7 @@ def subtests(out):
 
 passed = failed = 0
 missing = False
+failures = []  # what failed, printed before the totals (the tail CI shows)
 for path in sys.argv[1:]:
     try:
         lines = open(path, encoding="utf-8").read().splitlines()
@@ -39,6 +40,9 @@ for path in sys.argv[1:]:
             f = len(tap) - p
             if not ok and f == 0:
                 f = 1  # crashed or timed out outside a TAP line
+                failures.append(f"{path}: {t.get('name')}: {t.get('result')}")
+            failures += [f"{path}: {t.get('name')}: {l[:300]}" for l in tap
+                         if l.startswith("not ok")]
             passed += p
             failed += f
         else:
@@ -47,7 +51,11 @@ for path in sys.argv[1:]:
                 p, f = (1, 0) if ok else (0, 1)
             elif not ok and f == 0:
                 f = 1
+            if f:
+                failures.append(f"{path}: {t.get('name')}: {t.get('result')}")
             passed += p
             failed += f
+for line in failures:
+    print(f"failed: {line}")
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed or missing or passed == 0 else 0)

@@ -49,12 +49,13 @@ _Static_assert(CPOR_ACTOR_VERSION == 1, "cpor_actor: record the new version's si
 const cpor__layout cpor__actor_layout = {"cpor_actor", CPOR_ACTOR_VERSION, {END(cpor_actor, user)}};
 
 /* Versions 1 and 2 (0.1) had another layout: lib/store/storage.c refuses
- * them, so only the sizes of versions 3 and 4 are real. */
-_Static_assert(CPOR_STORAGE_VERSION == 4, "cpor_storage_methods: record the new version's size");
-const cpor__layout cpor__storage_methods_layout = {
-    "cpor_storage_methods",
-    CPOR_STORAGE_VERSION,
-    {0, 0, END(cpor_storage_methods, close), sizeof(cpor_storage_methods)}};
+ * them, so only the sizes of versions 3 to 5 are real. */
+_Static_assert(CPOR_STORAGE_VERSION == 5, "cpor_storage_methods: record the new version's size");
+const cpor__layout cpor__storage_methods_layout = {"cpor_storage_methods",
+                                                   CPOR_STORAGE_VERSION,
+                                                   {0, 0, END(cpor_storage_methods, close),
+                                                    END(cpor_storage_methods, object_lock),
+                                                    sizeof(cpor_storage_methods)}};
 
 static int known(const cpor__layout *l, uint32_t version) {
   return version >= 1 && version <= l->latest;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CPOR__MAX_VERSIONS 4
+#define CPOR__MAX_VERSIONS 5
 
 /* The layouts one struct has had. */
 typedef struct cpor__layout {

@@ -1220,9 +1220,10 @@ END_TEST
 typedef struct faulty {
   cpor_storage *inner; /* borrowed */
   long fail_at, count, *ops;
-  int code;     /* what the injected failure returns: CPOR_ESTORAGE unless set */
-  int in_txn;   /* inner has a transaction open through us */
-  int injected; /* the last call was the injected failure */
+  int code;        /* what the injected failure returns: CPOR_ESTORAGE unless set */
+  int in_txn;      /* inner has a transaction open through us */
+  int injected;    /* the last call was the injected failure */
+  long savepoints; /* savepoint calls that reached inner */
   char msg[64];
 } faulty;
 
@@ -1264,6 +1265,7 @@ static int f_rollback(void *self) {
 static int f_savepoint(void *self) {
   faulty *f = self;
   int rc = tick(f);
+  if (!rc) f->savepoints++;
   return rc ? rc : INNER0(f, savepoint);
 }
 static int f_release(void *self) {
@@ -1407,6 +1409,14 @@ void cpor_faulty_storage_fail_at(cpor_storage *s, long fail_at) {
 
 void cpor_faulty_storage_fail_code(cpor_storage *s, int code) {
   ((faulty *)s->self)->code = code;
+}
+
+void cpor_faulty_storage_flags(cpor_storage *s, uint32_t flags) {
+  s->m.flags = flags;
+}
+
+long cpor_faulty_storage_savepoints(const cpor_storage *s) {
+  return ((const faulty *)s->self)->savepoints;
 }
 
 START_TEST(faulty_wrapper) {

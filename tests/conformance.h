@@ -39,5 +39,10 @@ void cpor_faulty_storage_fail_at(cpor_storage *faulty, long fail_at);
 /* What the injected failure returns (CPOR_ESTORAGE by default): e.g.
  * CPOR_ECONFLICT, a concurrent writer, which the core retries. */
 void cpor_faulty_storage_fail_code(cpor_storage *faulty, int code);
+/* Sets the flags the core sees (CPOR_STORAGE_ONE_WRITER: the wrapper then
+ * promises what its inner backend keeps; 0 when created). */
+void cpor_faulty_storage_flags(cpor_storage *faulty, uint32_t flags);
+/* How many savepoints reached inner. */
+long cpor_faulty_storage_savepoints(const cpor_storage *faulty);
 
 #endif

@@ -601,6 +601,126 @@ START_TEST(batch_through_a_wrapper_keeps_every_call) {
 }
 END_TEST
 
+/* On a one-writer store (CPOR_STORAGE_ONE_WRITER, SQLite) a call of a batch
+ * that decided everything before its first write takes no savepoint; a
+ * directory call, which may still meet a duplicate between its writes, and
+ * a call that settles first take one. A write failing in a call without a
+ * savepoint ends the batch, and nothing of it is kept. */
+static cpor_ctx *ctx_on(cpor_storage *s, world *w) {
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.storage = s;
+  o.clock = cpor_manual_clock_now;
+  o.clock_user = w->clock;
+  cpor_ctx *ctx = NULL;
+  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
+  return ctx;
+}
+
+START_TEST(one_writer_batch_skips_needless_savepoints) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char a[37], b[37];
+  strcpy(a, draft(&w, &w.a, MPN_A, TEAMS));
+  strcpy(b, draft(&w, &w.b, MPN_B, TEAMS));
+  for (int one_writer = 1; one_writer >= 0; one_writer--) {
+    cpor_storage *f = NULL;
+    ck_assert_int_eq(cpor_faulty_storage_new(&f, w.storage, -1, NULL), CPOR_OK);
+    if (one_writer) cpor_faulty_storage_flags(f, CPOR_STORAGE_ONE_WRITER);
+    cpor_ctx *ctx = ctx_on(f, &w);
+    const char *id = one_writer ? a : b;
+    const cpor_actor *who = one_writer ? &w.a : &w.b;
+    test_ok(cpor_ctx_begin(ctx), ctx, "begin");
+    test_ok(cpor_claim_submit(ctx, who, id), ctx, "submit");
+    ck_assert_int_eq(cpor_faulty_storage_savepoints(f), one_writer ? 0 : 1);
+    /* Refused before any write: the batch goes on. */
+    ck_assert_status(cpor_claim_submit(ctx, who, id), CPOR_ESTATE);
+    test_ok(cpor_claim_comment(ctx, who, id, "still here"), ctx, "comment");
+    ck_assert_int_eq(cpor_faulty_storage_savepoints(f), one_writer ? 0 : 2);
+    test_ok(cpor_partner_create(ctx, SYS, one_writer ? "adatum" : "litware", "P"), ctx, "partner");
+    ck_assert_int_eq(cpor_faulty_storage_savepoints(f), one_writer ? 1 : 3);
+    test_ok(cpor_ctx_commit(ctx), ctx, "commit");
+    cpor_ctx_close(ctx);
+    cpor_storage_free(f);
+    ck_assert_int_eq(state_of(&w, id), CPOR_STATE_SUBMITTED);
+  }
+  /* A due claim is settled first, inside a savepoint, by the call that
+   * finds it due. */
+  test_ok(cpor_claim_start_review(w.ctx, &w.reviewer, a), w.ctx, "start review");
+  test_ok(cpor_claim_request_info(w.ctx, &w.reviewer, a, CPOR_INFO_OTHER, "which users?"), w.ctx,
+          "info");
+  world_at(&w, "2026-12-31T00:00:00"); /* the response window closed */
+  cpor_storage *f = NULL;
+  ck_assert_int_eq(cpor_faulty_storage_new(&f, w.storage, -1, NULL), CPOR_OK);
+  cpor_faulty_storage_flags(f, CPOR_STORAGE_ONE_WRITER);
+  cpor_ctx *ctx = ctx_on(f, &w);
+  test_ok(cpor_ctx_begin(ctx), ctx, "begin");
+  test_ok(cpor_claim_comment(ctx, &w.b, b, "settles a first"), ctx, "comment");
+  ck_assert_int_eq(cpor_faulty_storage_savepoints(f), 1);
+  test_ok(cpor_ctx_commit(ctx), ctx, "commit");
+  cpor_ctx_close(ctx);
+  cpor_storage_free(f);
+  ck_assert_int_eq(state_of(&w, a), CPOR_STATE_REJECTED);
+  world_close(&w);
+}
+END_TEST
+
+START_TEST(one_writer_write_failure_keeps_nothing) {
+  /* Every operation of a submit in a batch fails in turn, as the store
+   * failing (ESTORAGE) and as a one-writer store breaking its promise
+   * (EEXISTS from a write): the call fails with the code, nothing of it is
+   * kept, and a failure after its first write ends the batch. */
+  static const int codes[] = {CPOR_ESTORAGE, CPOR_EEXISTS};
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char id[37];
+  strcpy(id, draft(&w, &w.a, MPN_A, TEAMS));
+  char *before = store_dump(w.storage);
+  for (size_t c = 0; c < sizeof codes / sizeof codes[0]; c++) {
+    long ended = 0;
+    for (long k = 1;; k++) {
+      cpor_storage *f = NULL;
+      long ops = 0;
+      ck_assert_int_eq(cpor_faulty_storage_new(&f, w.storage, -1, &ops), CPOR_OK);
+      cpor_faulty_storage_flags(f, CPOR_STORAGE_ONE_WRITER);
+      cpor_faulty_storage_fail_code(f, codes[c]);
+      cpor_ctx *ctx = ctx_on(f, &w);
+      test_ok(cpor_ctx_begin(ctx), ctx, "begin");
+      long start = ops;
+      cpor_faulty_storage_fail_at(f, start + k);
+      int rc = cpor_claim_submit(ctx, &w.a, id);
+      int done = ops < start + k;
+      if (rc == CPOR_OK) {
+        ck_assert_msg(done, "operation %ld failed, yet the submit succeeded", k);
+        ck_assert_int_eq(cpor_ctx_rollback(ctx), CPOR_OK);
+        cpor_ctx_close(ctx);
+        cpor_storage_free(f);
+        break;
+      }
+      ck_assert_msg(rc == CPOR_ESTORAGE || rc == CPOR_ECONFLICT || rc == codes[c],
+                    "operation %ld: %s (%s)", k, cpor_status_name(rc), cpor_ctx_errmsg(ctx));
+      cpor_faulty_storage_fail_at(f, -1);
+      /* The batch either goes on (nothing was written) or is ended. */
+      int crc = cpor_ctx_commit(ctx);
+      ck_assert_msg(crc == CPOR_OK || crc == CPOR_ESTORAGE, "commit: %s", cpor_status_name(crc));
+      if (crc == CPOR_ESTORAGE) {
+        ended++;
+        ck_assert_str_eq(cpor_ctx_errmsg(ctx),
+                         "a write in the batch failed: the batch was rolled back");
+      }
+      cpor_ctx_close(ctx);
+      cpor_storage_free(f);
+      char *after = store_dump(w.storage);
+      ck_assert_str_eq(before, after);
+      free(after);
+    }
+    ck_assert_int_gt(ended, 5); /* failures between the writes were met */
+  }
+  ck_assert_int_eq(state_of(&w, id), CPOR_STATE_EDITING);
+  free(before);
+  world_close(&w);
+}
+END_TEST
+
 /* A concurrent writer (CPOR_ECONFLICT from the store) at any operation of a
  * write call: the call runs again and succeeds, and its effect is there
  * once. Adding a PoE was the one write without the retry (found by the
@@ -702,6 +822,8 @@ static Suite *regressions_suite(void) {
   tcase_add_test(tc, manual_clock_advance_saturates);
   tcase_add_test(tc, null_texts_are_einval);
   tcase_add_test(tc, batch_through_a_wrapper_keeps_every_call);
+  tcase_add_test(tc, one_writer_batch_skips_needless_savepoints);
+  tcase_add_test(tc, one_writer_write_failure_keeps_nothing);
   tcase_add_test(tc, write_calls_retry_a_conflict);
   tcase_add_test(tc, late_write_failure_undoes_the_call);
   suite_add_tcase(s, tc);

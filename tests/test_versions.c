@@ -80,19 +80,22 @@ START_TEST(init_functions) {
   CHECK_INIT(cpor_claim_query, cpor_claim_query_init, 3, END(cpor_claim_query, overdue),
              END(cpor_claim_query, updated_since));
   CHECK_INIT(cpor_actor, cpor_actor_init, 1, sizeof s, sizeof s);
-  /* Storage methods: versions 3 and 4 (1 and 2 had another layout). A
-   * version 3 init leaves version 4's methods alone (the caller's struct may
+  /* Storage methods: versions 3 to 5 (1 and 2 had another layout). A
+   * version 3 init leaves the later members alone (the caller's struct may
    * be a version 3 one, shorter). */
-  for (uint32_t v = 0; v <= 5; v++) {
+  for (uint32_t v = 0; v <= 6; v++) {
     cpor_storage_methods m;
     memset(&m, 0xab, sizeof m);
-    ck_assert_status(cpor_storage_methods_init(&m, v), v == 3 || v == 4 ? CPOR_OK : CPOR_EVERSION);
-    if (v == 3 || v == 4) {
+    int ok = v >= 3 && v <= 5;
+    ck_assert_status(cpor_storage_methods_init(&m, v), ok ? CPOR_OK : CPOR_EVERSION);
+    if (ok) {
       ck_assert_uint_eq(m.version, v);
       ck_assert(m.cursor_open == NULL);
       ck_assert(m.close == NULL);
-      if (v == 4) ck_assert(m.counter_next == NULL && m.change_append == NULL);
+      if (v >= 4) ck_assert(m.counter_next == NULL && m.change_append == NULL);
       if (v == 3) ck_assert(m.counter_next != NULL); /* untouched: 0xabab... */
+      if (v == 5) ck_assert_uint_eq(m.flags, 0);
+      if (v == 4) ck_assert_uint_eq(m.flags, 0xababababu); /* untouched */
     }
   }
   ck_assert_status(cpor_storage_methods_init(NULL, 3), CPOR_EINVAL);

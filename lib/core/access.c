@@ -139,6 +139,9 @@ static int takes_hold(const cpor__touched *t) {
 
 int cpor__view_write(cpor_ctx *ctx, cpor__view *v) {
   int rc = CPOR_OK;
+  /* The kernel decided the whole call (settling decides claim by claim, and
+   * a later one may still fail). */
+  if (!ctx->settling) ctx->decided = 1;
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; rc == CPOR_OK && i < v->n; i++)
       if (cpor__touched_changed(v->v[i]) && takes_hold(v->v[i]) == pass)

@@ -160,6 +160,7 @@ int cpor_ctx_now(cpor_ctx *ctx, cpor_time *out) {
 static int settle_first(cpor_ctx *ctx, int write) {
   ctx->settled = 0;
   ctx->wrote = 0;
+  ctx->decided = 0;
   if (!write) return CPOR_OK;
   /* Inside a batch nothing is due before the earliest deadline left: the
    * common bulk call (everything at one now) scans once per batch. */
@@ -171,10 +172,12 @@ static int settle_first(cpor_ctx *ctx, int write) {
 }
 
 void cpor__writing(cpor_ctx *ctx) {
-  if (ctx->batch && !ctx->wrote) {
-    cpor_storage *s = ctx->storage;
+  cpor_storage *s = ctx->storage;
+  /* A decided call on a one-writer store can only fail as the store does,
+   * which ends the batch anyway: its savepoint would buy nothing. */
+  int needless = ctx->decided && (s->m.flags & CPOR_STORAGE_ONE_WRITER);
+  if (ctx->batch && !ctx->wrote && !needless)
     ctx->savepoint = s->m.savepoint && s->m.savepoint(s->self) == CPOR_OK;
-  }
   ctx->wrote = 1;
 }
 

@@ -23,6 +23,13 @@ struct cpor_ctx {
   cpor_time now;
   size_t settled; /* claims the last write call's settling changed */
   int wrote;      /* the current call has written */
+  /* The current call made every decision: what it writes from now on can
+   * fail only as the store fails (cpor__view_write of a single decision).
+   * On a one-writer store (CPOR_STORAGE_ONE_WRITER) such a call needs no
+   * savepoint. settling: cpor__settle_store is writing its decisions, one
+   * claim after the other. */
+  int decided;
+  int settling;
   /* Inside a batch (one write transaction: no other writer), the store is
    * settled up to before batch_next_due: the earliest timed deadline left
    * after the last settling, lowered by every deadline the batch writes.

@@ -204,8 +204,10 @@ int cpor__settle_store(cpor_ctx *ctx, size_t *changed) {
   else if (rc)
     rc = cpor__storage_fail(ctx, rc, "cannot read due deadlines");
   if (!rc && l.n > 1) qsort(l.v, l.n, sizeof *l.v, by_due);
+  ctx->settling = 1;
   for (size_t i = 0; !rc && i < l.n; i++)
     if (i == 0 || strcmp(l.v[i].id, l.v[i - 1].id) != 0) rc = settle_one(ctx, l.v[i].id, changed);
+  ctx->settling = 0;
   free(l.v);
   return rc;
 }

@@ -312,6 +312,8 @@ static const cpor_storage_methods sqlite_methods = {
     .close = m_close,
     .counter_next = cpor__sqlite_counter_next,
     .change_append = cpor__sqlite_change_append,
+    /* BEGIN IMMEDIATE: one writer at a time. */
+    .flags = CPOR_STORAGE_ONE_WRITER,
 };
 
 /* ---- opening -------------------------------------------------------------------- */

@@ -8,7 +8,8 @@
 
 /* Version 3 replaced the methods of versions 1 and 2 (callback scans, no
  * revisions): their layouts cannot be converted, only ported. Version 4
- * appended methods a version 3 backend lacks (read as NULL). */
+ * appended methods a version 3 backend lacks (read as NULL), version 5 the
+ * flags (read as 0). */
 static int supported(uint32_t version) {
   return version >= 3 && version <= CPOR_STORAGE_VERSION;
 }

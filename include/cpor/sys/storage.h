@@ -71,7 +71,7 @@
 extern "C" {
 #endif
 
-#define CPOR_STORAGE_VERSION 4
+#define CPOR_STORAGE_VERSION 5
 
 /* Object kinds. */
 enum {
@@ -267,21 +267,37 @@ typedef struct cpor_storage_methods {
    * losing to a busy one gets its turn. A backend with one writer at a time
    * (SQLite) leaves it NULL. */
   int (*object_lock)(void *self, uint32_t kind, const char *id);
+
+  /* --- version 5 ------------------------------------------------------- */
+  uint32_t flags; /* CPOR_STORAGE_* below; 0: none */
 } cpor_storage_methods;
+
+/* flags (version 5) */
+enum {
+  /* While a write transaction is open no other writer changes the store
+   * (SQLite's single writer): what the core read inside the transaction stays
+   * true until it ends, so no write of it reports CPOR_ECONFLICT or a
+   * duplicate the core checked for. The core then writes a call of a batch
+   * that made every decision before its first write without a savepoint (a
+   * write that fails anyway ends the batch, as CPOR_ESTORAGE does): SQLite's
+   * savepoints copy every page a call touches. */
+  CPOR_STORAGE_ONE_WRITER = 1u << 0
+};
 
 #define CPOR_STORAGE_METHODS_INIT CPOR_VERSIONED_INIT(cpor_storage_methods, CPOR_STORAGE_VERSION)
 /* Zeroes *methods and sets its version; CPOR_EVERSION for a version other
- * than 3 or 4. Version 3 (libcpor 0.2) replaced the callback scans of
+ * than 3, 4 or 5. Version 3 (libcpor 0.2) replaced the callback scans of
  * versions 1 and 2 by cursors and added revisions and keys: a backend written
  * for them must be ported (CHANGELOG.md says how). Version 4 (0.3) added the
  * counters, the change rows and the KEYS/CHANGES cursors; a version 3 backend
- * keeps working without the outbox, the change feed and verify's audit. */
+ * keeps working without the outbox, the change feed and verify's audit.
+ * Version 5 (0.3) added flags (read as 0 from older versions). */
 CPOR_API int cpor_storage_methods_init(cpor_storage_methods *methods, uint32_t version);
 
 /* Wraps a backend. The methods are copied (an older version's layout is
  * converted to the latest); self is owned by the storage from now on when the
  * call succeeds (close is called by cpor_storage_free). CPOR_EVERSION for a
- * methods version other than 3 or 4; CPOR_EINVAL when a required method is NULL. */
+ * methods version other than 3, 4 or 5; CPOR_EINVAL when a required method is NULL. */
 CPOR_API int cpor_storage_new(cpor_storage **out, const cpor_storage_methods *methods, void *self);
 
 #ifdef __cplusplus
