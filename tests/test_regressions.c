@@ -601,6 +601,33 @@ START_TEST(batch_through_a_wrapper_keeps_every_call) {
 }
 END_TEST
 
+/* Found by the batched world of the settled-state property: inside a batch,
+ * a call that failed after settling a due claim (its settling undone with
+ * it) left the batch believing nothing was due, and the next call acted on
+ * the unsettled claim (a reject accepted after the response window had
+ * closed). */
+START_TEST(batch_failed_call_does_not_hide_a_due_transition) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  char id[37];
+  strcpy(id, under_review(&w, &w.a, MPN_A, TEAMS));
+  test_ok(cpor_claim_request_info(w.ctx, &w.reviewer, id, CPOR_INFO_OTHER, "which users?"), w.ctx,
+          "info");
+  test_ok(cpor_ctx_begin(w.ctx), w.ctx, "begin");
+  /* A first write call: nothing due yet. */
+  test_ok(cpor_claim_comment(w.ctx, &w.a, id, "soon"), w.ctx, "comment");
+  world_at(&w, "2026-12-31T00:00:00"); /* the response window closed */
+  /* Settles the claim (REJECTED), then fails: its settling is undone. */
+  ck_assert_status(cpor_claim_opt_out(w.ctx, &w.cust1, id), CPOR_ESTATE);
+  ck_assert_status(cpor_claim_reject(w.ctx, &w.reviewer, id, CPOR_REASON_INSUFFICIENT_POE, "no"),
+                   CPOR_ESTATE);
+  ck_assert_ptr_nonnull(strstr(cpor_ctx_errmsg(w.ctx), "(REJECTED, as reviewer)"));
+  test_ok(cpor_ctx_commit(w.ctx), w.ctx, "commit");
+  ck_assert_int_eq(state_of(&w, id), CPOR_STATE_REJECTED);
+  world_close(&w);
+}
+END_TEST
+
 /* On a one-writer store (CPOR_STORAGE_ONE_WRITER, SQLite) a call of a batch
  * that decided everything before its first write takes no savepoint; a
  * directory call, which may still meet a duplicate between its writes, and
@@ -823,6 +850,7 @@ static Suite *regressions_suite(void) {
   tcase_add_test(tc, null_texts_are_einval);
   tcase_add_test(tc, batch_through_a_wrapper_keeps_every_call);
   tcase_add_test(tc, one_writer_batch_skips_needless_savepoints);
+  tcase_add_test(tc, batch_failed_call_does_not_hide_a_due_transition);
   tcase_add_test(tc, one_writer_write_failure_keeps_nothing);
   tcase_add_test(tc, write_calls_retry_a_conflict);
   tcase_add_test(tc, late_write_failure_undoes_the_call);

@@ -1,9 +1,11 @@
 /* Settled state as a property (DESIGN.md 1.2): random sequences of calls —
  * every action, right and wrong actors, clock jumps from 1 ms to weeks — run
- * on three worlds: one that never advances, one that calls cpor_ctx_advance
+ * on four worlds: one that never advances, one that calls cpor_ctx_advance
  * at random points, one where a second context on the same store does the
- * advances. Every call's code, every returned claim and every history must
- * be the same in all three; and every claim must equal its replay. */
+ * advances, and one that also advances and makes every call inside batches
+ * (cpor_ctx_begin .. commit) ended at random points. Every call's code,
+ * every returned claim and every history must be the same in all four; and
+ * every claim must equal its replay. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +17,13 @@
 #define SEQUENCES_DEFAULT 500
 #define STEPS 80
 
+#define WORLDS 4
+#define BATCHED 3 /* the world whose calls run in batches */
+
 typedef struct run {
   world w;
   cpor_ctx *other; /* the second context (advances), or NULL */
+  int in_batch;
   char ids[NCLAIMS][37];
   const cpor_actor *owner[NCLAIMS];
   int n;
@@ -212,30 +218,41 @@ static void check_replays(run *r) {
 
 static long reached[10];
 
+static void batch_end(run *r) {
+  if (!r->in_batch) return;
+  ck_assert_msg(cpor_ctx_commit(r->w.ctx) == CPOR_OK, "commit: %s", cpor_ctx_errmsg(r->w.ctx));
+  r->in_batch = 0;
+}
+
 static void sequence(unsigned seed) {
-  run r[3];
-  for (int i = 0; i < 3; i++)
+  run r[WORLDS];
+  for (int i = 0; i < WORLDS; i++)
     run_open(&r[i], i == 2);
-  unsigned s = seed;
+  unsigned s = seed, bs = seed * 7u + 1u; /* bs: where batches end */
   for (int k = 0; k < STEPS; k++) {
     unsigned op = (unsigned)rand_r(&s), arg = (unsigned)rand_r(&s), who = (unsigned)rand_r(&s);
     int64_t jump = JUMPS[(unsigned)rand_r(&s) % (sizeof JUMPS / sizeof JUMPS[0])];
     int adv = rand_r(&s) % 4 == 0;
-    char *out[3];
-    int rc[3];
-    for (int i = 0; i < 3; i++) {
+    char *out[WORLDS];
+    int rc[WORLDS];
+    for (int i = 0; i < WORLDS; i++) {
       cpor_manual_clock_advance(r[i].w.clock, jump);
+      if (i == BATCHED && !r[i].in_batch) {
+        ck_assert_int_eq(cpor_ctx_begin(r[i].w.ctx), CPOR_OK);
+        r[i].in_batch = 1;
+      }
       if (adv && i > 0) {
         size_t changed;
         ck_assert_int_eq(cpor_ctx_advance(i == 2 ? r[i].other : r[i].w.ctx, &changed), CPOR_OK);
       }
       /* Who acts matters: claims are created by the partners. */
       rc[i] = step(&r[i], op, arg, who, &out[i]);
+      if (i == BATCHED && rand_r(&bs) % 4 == 0) batch_end(&r[i]);
       if (i == 0 && getenv("CPOR_SETTLED_TRACE"))
         fprintf(stderr, "op %u -> %s %s\n", OPS[op % sizeof OPS], cpor_status_name(rc[0]),
                 cpor_ctx_errmsg(r[0].w.ctx));
     }
-    for (int i = 1; i < 3; i++) {
+    for (int i = 1; i < WORLDS; i++) {
       ck_assert_msg(rc[i] == rc[0], "seed %u step %d op %u: world %d got %s, plain got %s (%s)",
                     seed, k, OPS[op % sizeof OPS], i, cpor_status_name(rc[i]),
                     cpor_status_name(rc[0]), cpor_ctx_errmsg(r[0].w.ctx));
@@ -243,12 +260,13 @@ static void sequence(unsigned seed) {
                     "seed %u step %d: world %d read %s, plain read %s", seed, k, i,
                     out[i] ? out[i] : "-", out[0] ? out[0] : "-");
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < WORLDS; i++)
       free(out[i]);
   }
+  batch_end(&r[BATCHED]);
   for (int k = 0; k < r[0].n; k++) {
     char *h0 = history(&r[0], k);
-    for (int i = 1; i < 3; i++) {
+    for (int i = 1; i < WORLDS; i++) {
       char *h = history(&r[i], k);
       ck_assert_msg(strcmp(h, h0) == 0, "seed %u claim %d: history differs:\n%s\nvs plain:\n%s",
                     seed, k, h, h0);
@@ -263,7 +281,7 @@ static void sequence(unsigned seed) {
     reached[cpor_claim_state(c)]++;
     cpor_claim_free(c);
   }
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < WORLDS; i++) {
     check_replays(&r[i]);
     run_close(&r[i]);
   }

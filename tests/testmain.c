@@ -8,8 +8,11 @@
 /* pgtest.c, when linked (the kernel's tests link no store). */
 int pgtest_begin_run(int *status) __attribute__((weak));
 void pgtest_end_run(void) __attribute__((weak));
+/* lib/core/written.c, when linked: the library's self-checks. */
+extern int cpor__self_check __attribute__((weak));
 
 int cpor_test_run(Suite *suite) {
+  if (&cpor__self_check) cpor__self_check = 1;
   /* CPOR_TEST_BACKEND=postgres runs the suite on PostgreSQL, or skips it
    * (saying why) when there is no server. */
   const char *backend = getenv("CPOR_TEST_BACKEND");

@@ -51,7 +51,13 @@ int cpor__load(cpor_ctx *ctx, uint32_t kind, const char *id, cpor__decode_fn dec
     return cpor__load(ctx, kind, id, fn##_decode, (void **)out);                                   \
   }
 
-LOADER(cpor__load_claim, cpor_claim, CPOR_STORE_CLAIM, cpor__claim_decode)
+static int load_stored_claim(cpor_ctx *ctx, const char *id, cpor_claim **out);
+LOADER(load_stored_claim, cpor_claim, CPOR_STORE_CLAIM, cpor__claim_decode)
+
+int cpor__load_claim(cpor_ctx *ctx, const char *id, cpor_claim **out) {
+  int rc = cpor__written_find(ctx, id, out);
+  return rc || *out ? rc : load_stored_claim(ctx, id, out);
+}
 LOADER(cpor__load_location, cpor_location, CPOR_STORE_LOCATION, cpor__location_decode)
 LOADER(cpor__load_tenant, cpor_tenant, CPOR_STORE_TENANT, cpor__tenant_decode)
 LOADER(cpor__load_subscription, cpor_subscription, CPOR_STORE_SUBSCRIPTION,
@@ -65,6 +71,7 @@ int cpor__put(cpor_ctx *ctx, uint32_t mode, uint64_t revision, int rc_encode,
   (void)buf;
   if (rc_encode) return cpor__fail(ctx, rc_encode, "out of memory while encoding");
   cpor__writing(ctx);
+  if (obj->kind == CPOR_STORE_CLAIM) cpor__written_drop(ctx);
   obj->revision = revision;
   int rc = ctx->storage->m.object_put(ctx->storage->self, obj, mode);
   free((void *)obj->data);
@@ -102,6 +109,7 @@ static int touched_write(cpor_ctx *ctx, cpor__touched *ch) {
                      cpor__claim_encode(c, &obj, &buf), &obj, buf);
   if (rc) return rc;
   c->revision = ch->is_new ? 1 : c->revision + 1;
+  if ((rc = cpor__written_keep(ctx, c))) return rc;
   if (ch->lines_dirty || ch->old_state != c->state) {
     rc = cpor__claim_rows_write(ctx, c);
     if (rc) return rc;

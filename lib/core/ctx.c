@@ -125,6 +125,7 @@ fail:
 void cpor_ctx_close(cpor_ctx *ctx) {
   if (!ctx) return;
   if (ctx->batch && ctx->storage) ctx->storage->m.rollback(ctx->storage->self);
+  cpor__written_drop(ctx);
   if (ctx->own_storage) cpor_storage_free(ctx->storage);
   cpor_calendar_unref(ctx->cal);
   cpor_tz_free(ctx->tz);
@@ -208,12 +209,17 @@ int cpor__call_end(cpor_ctx *ctx, int rc) {
     cpor_storage *sb = ctx->storage;
     int sp = ctx->savepoint;
     ctx->savepoint = 0;
+    cpor__written_call_end(ctx, rc == CPOR_OK);
+    /* A failed call undoes its settling too: what is due is unknown again. */
+    if (rc != CPOR_OK) ctx->batch_next_due = CPOR_TIME_NONE;
     if (rc == CPOR_OK) {
       /* Without a savepoint (a backend that has none) a call that
        * succeeded has nothing to release. */
       if (!sp) return CPOR_OK;
       int rrc = sb->m.release(sb->self);
       if (rrc == CPOR_OK) return CPOR_OK;
+      cpor__written_drop(ctx);
+      ctx->batch_next_due = CPOR_TIME_NONE;
       /* The call failed after all: a backend may answer for a write of the
        * call as late as the release (storage.h). It keeps nothing; a
        * conflict leaves the batch usable, as one met earlier in the call
@@ -254,6 +260,7 @@ int cpor_ctx_begin(cpor_ctx *ctx) {
   ctx->batch = 1;
   ctx->batch_next_due = CPOR_TIME_NONE;
   ctx->poisoned = 0;
+  cpor__written_drop(ctx);
   return CPOR_OK;
 }
 
@@ -264,6 +271,7 @@ int cpor_ctx_commit(cpor_ctx *ctx) {
   if (!ctx->batch) return cpor__fail(ctx, CPOR_ESTATE, "no batch is open");
   cpor_storage *s = ctx->storage;
   ctx->batch = 0;
+  cpor__written_drop(ctx);
   if (ctx->poisoned) {
     s->m.rollback(s->self);
     return cpor__fail(ctx, CPOR_ESTORAGE, "a write in the batch failed: the batch was rolled back");
@@ -282,6 +290,7 @@ int cpor_ctx_rollback(cpor_ctx *ctx) {
   ctx->errmsg[0] = 0;
   if (!ctx->batch) return cpor__fail(ctx, CPOR_ESTATE, "no batch is open");
   ctx->batch = 0;
+  cpor__written_drop(ctx);
   int rc = ctx->storage->m.rollback(ctx->storage->self);
   return rc ? cpor__storage_fail(ctx, rc, "cannot roll the batch back") : CPOR_OK;
 }

@@ -30,6 +30,10 @@ struct cpor_ctx {
    * claim after the other. */
   int decided;
   int settling;
+  /* The claim the batch wrote last, decoded (core/written.c); written_now:
+   * the current call wrote it. */
+  cpor_claim *written;
+  int written_now;
   /* Inside a batch (one write transaction: no other writer), the store is
    * settled up to before batch_next_due: the earliest timed deadline left
    * after the last settling, lowered by every deadline the batch writes.
@@ -76,6 +80,19 @@ int cpor__retry_again(cpor_ctx *ctx, int rc, unsigned attempt);
       if (!cpor__retry_again((ctx), rc_, attempt_)) return rc_;                                    \
     }                                                                                              \
   } while (0)
+
+/* The claim a batch on a one-writer store wrote last (core/written.c):
+ * keep stores a copy of c as written (revision included); find sets *out to
+ * a copy of it for id, or to NULL when it is not kept (read the store);
+ * both fail only with CPOR_ENOMEM. call_end drops the copy when the call
+ * that wrote it failed; drop forgets it. */
+int cpor__written_keep(cpor_ctx *ctx, const cpor_claim *c);
+/* Nonzero: the library checks its internal copies against the store and
+ * aborts on a difference (set by the test suites, never by a user). */
+extern int cpor__self_check;
+int cpor__written_find(cpor_ctx *ctx, const char *id, cpor_claim **out);
+void cpor__written_call_end(cpor_ctx *ctx, int ok);
+void cpor__written_drop(cpor_ctx *ctx);
 
 /* The unknown-ID answer: CPOR_ENOTFOUND "no such <kind> '<id>'". */
 int cpor__not_found(cpor_ctx *ctx, uint32_t kind, const char *id);
