@@ -478,8 +478,13 @@ static void check_store(tally *k, int final) {
     test_ok(cpor_ctx_advance(ctx, NULL), ctx, "final advance");
     ck_assert_int_eq(doubled_units(), 0);
   } else {
-    /* As of the workers' last step. */
+    /* As of the workers' last step. The tally below reads the rows as
+     * stored and the queries answer settled (as of now): settle the store
+     * first, or a window that closed at the last step, with no worker
+     * advancing after it, shows as APPROVED in one and ASSOCIATED in the
+     * other (a failure of this test, not of the library, seen once in CI). */
     cpor_manual_clock_set(clock, BASE_TIME + *shared_steps * step_ms);
+    test_ok(cpor_ctx_advance(ctx, NULL), ctx, "advance to the last step");
   }
   logline *log = k->log;
   size_t nlog = k->nlog;

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "conf_util.h"
 #include "conformance.h"
 #include "store/storage.h"
 #include "testutil.h"
@@ -777,6 +778,77 @@ START_TEST(counters_written_at_commit) {
 }
 END_TEST
 
+/* A claim updated twice in a transaction is written once (sqlite_held.c);
+ * reads, objects cursors, savepoints and commit see every update, a stale
+ * revision is still CPOR_ECONFLICT, and rollback_to and rollback undo it. */
+static int upd(cpor_storage *st, int32_t state, uint64_t revision, const char *data) {
+  cpor_store_object o = {CPOR_STORE_CLAIM, "c1", "p", NULL, state, revision, data, strlen(data)};
+  return CALL(st, object_put, &o, CPOR_STORE_UPDATE);
+}
+
+START_TEST(claim_updates_held_until_seen) {
+  const char *path = tpath(0, "held.db");
+  cpor_storage *st = open_ok(path, NULL);
+  sqlite3 *db = raw_open(path);
+  raw_exec(db, "CREATE TABLE updates(n INTEGER); INSERT INTO updates VALUES (0);"
+               "CREATE TRIGGER count_updates AFTER UPDATE ON objects "
+               "BEGIN UPDATE updates SET n = n + 1; END;"
+               "CREATE TRIGGER refuse BEFORE UPDATE ON objects WHEN NEW.state = 99 "
+               "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  put(st, "c1", "p", 1, "a", CPOR_OK);
+  ck_assert_status(upd(st, 2, 1, "b"), CPOR_OK);
+  ck_assert_status(upd(st, 3, 2, "c"), CPOR_OK);
+  ck_assert_status(upd(st, 4, 2, "x"), CPOR_ECONFLICT); /* the revision moved */
+  ck_assert_str_eq(conf_get(st, CPOR_STORE_CLAIM, "c1"),
+                   "7/c1 rev=3 owner=p ref=(null) state=3 data=63");
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  ck_assert_str_eq(raw_text(db, "SELECT n FROM updates"), "1");
+  ck_assert_str_eq(raw_text(db, "SELECT revision || state || data FROM objects WHERE id = 'c1'"),
+                   "33c");
+  /* An objects cursor sees a held update; a savepoint writes it first. */
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  ck_assert_status(upd(st, 4, 3, "d"), CPOR_OK);
+  ck_assert_int_eq(conf_scan_count(st, CPOR_STORE_BY_STATE, NULL, 4), 1);
+  ck_assert_status(upd(st, 5, 4, "e"), CPOR_OK);
+  ck_assert_status(CALL0(st, savepoint), CPOR_OK);
+  ck_assert_status(upd(st, 6, 5, "f"), CPOR_OK);
+  ck_assert_status(CALL0(st, rollback_to), CPOR_OK);
+  ck_assert_str_eq(conf_get(st, CPOR_STORE_CLAIM, "c1"),
+                   "7/c1 rev=5 owner=p ref=(null) state=5 data=65");
+  ck_assert_status(upd(st, 6, 5, "g"), CPOR_OK);
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  ck_assert_str_eq(raw_text(db, "SELECT n FROM updates"), "4");
+  ck_assert_str_eq(raw_text(db, "SELECT revision || state || data FROM objects WHERE id = 'c1'"),
+                   "66g");
+  /* Rolled back, held or not; a held update refused at commit fails it. */
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  ck_assert_status(upd(st, 7, 6, "h"), CPOR_OK);
+  ck_assert_status(CALL0(st, rollback), CPOR_OK);
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  ck_assert_str_eq(conf_get(st, CPOR_STORE_CLAIM, "c1"),
+                   "7/c1 rev=6 owner=p ref=(null) state=6 data=67"); /* read: held from now on */
+  ck_assert_status(upd(st, 99, 6, "i"), CPOR_OK);
+  ck_assert_status(CALL0(st, commit), CPOR_ESTORAGE);
+  ck_assert_msg(strstr(ERRMSG(st), "object update") && strstr(ERRMSG(st), "refused by the test"),
+                "%s", ERRMSG(st));
+  ck_assert_status(CALL0(st, rollback), CPOR_OK);
+  ck_assert_str_eq(raw_text(db, "SELECT revision || state || data FROM objects WHERE id = 'c1'"),
+                   "66g");
+  /* Deleting a claim with a held update deletes the row. */
+  ck_assert_status(CALL(st, begin, 1), CPOR_OK);
+  ck_assert_status(upd(st, 7, 6, "j"), CPOR_OK);
+  ck_assert_status(
+      conf_put_rev(st, CPOR_STORE_CLAIM, "c1", NULL, NULL, 0, 7, NULL, 0, CPOR_STORE_DELETE),
+      CPOR_OK);
+  ck_assert_str_eq(conf_get(st, CPOR_STORE_CLAIM, "c1"), "ENOTFOUND");
+  ck_assert_status(CALL0(st, commit), CPOR_OK);
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM objects WHERE id = 'c1'"), "0");
+  sqlite3_close(db);
+  cpor_storage_free(st);
+}
+END_TEST
+
 START_TEST(integrity_after_workload) {
   const char *path = tpath(0, "work.db");
   cpor_storage *st = open_ok(path, NULL);
@@ -863,6 +935,7 @@ static Suite *sqlite_suite(void) {
   tcase_add_test(tc, integrity_after_workload);
   tcase_add_test(tc, rows_never_follow_a_reused_row_id);
   tcase_add_test(tc, counters_written_at_commit);
+  tcase_add_test(tc, claim_updates_held_until_seen);
   suite_add_tcase(s, tc);
   cpor_conformance_add(s, "conformance_sqlite_file", open_conf_file, NULL);
   cpor_conformance_add(s, "conformance_sqlite_memory", open_conf_memory, NULL);

@@ -58,6 +58,7 @@ int cpor__sql_valid_id(const char *id) {
 static int m_begin(void *self, int write) {
   cpor__sqlite *s = self;
   cpor__sql_oid_forget(s);
+  cpor__sql_held_drop(s);
   cpor__counters_forget(&s->counters);
   if (!sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "begin: a transaction is already open");
@@ -69,7 +70,8 @@ static int m_commit(void *self) {
   cpor__sql_oid_forget(s);
   cpor__sql_release(&s->get);
   /* A failure leaves the transaction open: the core rolls it back. */
-  int rc = cpor__sqlite_counters_flush(s);
+  int rc = cpor__sql_held_flush(s);
+  if (!rc) rc = cpor__sqlite_counters_flush(s);
   if (rc) return rc;
   cpor__counters_forget(&s->counters);
   return cpor__sql_run(s, CPOR__SQL_COMMIT, "commit");
@@ -78,6 +80,7 @@ static int m_commit(void *self) {
 static int m_rollback(void *self) {
   cpor__sqlite *s = self;
   cpor__sql_oid_forget(s);
+  cpor__sql_held_drop(s);
   cpor__counters_forget(&s->counters);
   cpor__sql_release(&s->get);
   /* SQLite rolls back by itself after some errors (a full disk, an I/O
@@ -92,7 +95,8 @@ static int m_savepoint(void *self) {
   cpor__sqlite *s = self;
   if (sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "savepoint: no transaction is open");
-  int rc = cpor__sql_run(s, CPOR__SQL_CALL_SAVEPOINT, "savepoint");
+  int rc = cpor__sql_held_flush(s); /* what a rollback_to keeps is in the database */
+  if (!rc) rc = cpor__sql_run(s, CPOR__SQL_CALL_SAVEPOINT, "savepoint");
   if (rc == CPOR_OK) cpor__counters_savepoint(&s->counters);
   return rc;
 }
@@ -107,6 +111,7 @@ static int m_release(void *self) {
 static int m_rollback_to(void *self) {
   cpor__sqlite *s = self;
   cpor__sql_oid_forget(s); /* an insert undone may free its oid */
+  cpor__sql_held_drop(s);  /* held after the savepoint: undone */
   cpor__sql_release(&s->get);
   if (sqlite3_get_autocommit(s->db))
     return cpor__sql_error(s, CPOR_ESTORAGE, "rollback_to: the transaction is gone");
@@ -127,6 +132,9 @@ static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_ob
    * pointers stay valid as the contract says. */
   cpor__stmt *q = &s->get;
   cpor__sql_release(q);
+  int held = 0;
+  cpor__sql_held_get(s, kind, id, out, &held);
+  if (held) return CPOR_OK;
   int rc = cpor__sql_acquire(s, CPOR__SQL_OBJECT_GET, q);
   if (rc) return rc;
   sqlite3_bind_int64(q->st, 1, kind);
@@ -141,7 +149,10 @@ static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_ob
     out->state = sqlite3_column_int(q->st, 2);
     out->revision = (uint64_t)sqlite3_column_int64(q->st, 3);
     out->data = cpor__sql_column_blob(q->st, 4, &out->len);
-    if (kind == CPOR_STORE_CLAIM) cpor__sql_oid_remember(s, id, sqlite3_column_int64(q->st, 5));
+    if (kind == CPOR_STORE_CLAIM) {
+      cpor__sql_oid_remember(s, id, sqlite3_column_int64(q->st, 5));
+      cpor__sql_held_knows(s, id, out->revision);
+    }
     return CPOR_OK;
   }
   rc = src == SQLITE_DONE ? CPOR_ENOTFOUND : cpor__sql_fail(s, src, "object_get");
@@ -200,17 +211,32 @@ static int m_object_put(void *self, const cpor_store_object *obj, uint32_t mode)
   static const char *const what[] = {"", "object insert", "object update", "object delete"};
   cpor__sql_release(&s->get); /* a write ends the last get's row */
   int changed = 0, rc = CPOR_OK;
+  int claim = obj->kind == CPOR_STORE_CLAIM;
+  if (claim && mode == CPOR_STORE_UPDATE) {
+    int taken = 0;
+    rc = cpor__sql_held_put(s, obj, &taken);
+    if (taken || rc) return rc;
+  } else if (mode == CPOR_STORE_DELETE && (rc = cpor__sql_held_flush(s))) {
+    return rc;
+  }
   /* Most updates keep owner and ref: the statement that sets only state and
    * data rewrites one index entry instead of three. When it changes nothing
    * (owner or ref changed, or the revision moved), the full update decides. */
   if (mode == CPOR_STORE_UPDATE)
     rc = put_step(s, CPOR__SQL_OBJECT_UPDATE_SAME, obj, mode, what[mode], &changed);
   if (rc == CPOR_OK && !changed) rc = put_step(s, ids[mode], obj, mode, what[mode], &changed);
-  if (mode == CPOR_STORE_DELETE) cpor__sql_oid_forget(s);
+  if (mode == CPOR_STORE_DELETE) {
+    cpor__sql_oid_forget(s);
+    s->known.on = 0;
+  }
   if (rc == CPOR_OK && !changed && mode != CPOR_STORE_INSERT)
     return missing_or_moved(s, obj, what[mode]);
-  if (rc == CPOR_OK && mode == CPOR_STORE_INSERT && obj->kind == CPOR_STORE_CLAIM)
+  if (rc == CPOR_OK && claim && mode == CPOR_STORE_INSERT) {
     cpor__sql_oid_remember(s, obj->id, sqlite3_last_insert_rowid(s->db));
+    cpor__sql_held_knows(s, obj->id, 1);
+  }
+  if (rc == CPOR_OK && claim && mode == CPOR_STORE_UPDATE)
+    cpor__sql_held_knows(s, obj->id, obj->revision + 1);
   return rc;
 }
 
@@ -283,6 +309,7 @@ static void m_close(void *self) {
   cpor__sqlite *s = self;
   if (!s) return;
   cpor__sql_release(&s->get);
+  cpor__sql_held_free(s);
   cpor__sql_finalize_all(s);
   /* Every statement is finalized, so close cannot fail with BUSY; an open
    * transaction is rolled back by SQLite. */

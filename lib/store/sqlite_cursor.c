@@ -72,6 +72,11 @@ int cpor__sqlite_cursor_open(void *self, const cpor_store_query *q, void **out) 
   *out = NULL;
   cpor__sql_id id = statement(q);
   if (id == CPOR__SQL_COUNT) return cpor__sql_error(s, CPOR_EINVAL, "cursor_open: bad query");
+  /* Object rows are read from the table: a held claim update goes first. */
+  if (q->what == CPOR_STORE_CURSOR_OBJECTS) {
+    int hrc = cpor__sql_held_flush(s);
+    if (hrc) return hrc;
+  }
   cursor *c = calloc(1, sizeof *c);
   int oom = !c;
   if (c) {

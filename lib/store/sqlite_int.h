@@ -35,6 +35,8 @@ typedef enum cpor__sql_id {
   CPOR__SQL_OBJECT_INSERT,
   CPOR__SQL_OBJECT_UPDATE,
   CPOR__SQL_OBJECT_UPDATE_SAME,
+  CPOR__SQL_OBJECT_UPDATE_TO,
+  CPOR__SQL_OBJECT_UPDATE_SAME_TO,
   CPOR__SQL_OBJECT_DELETE,
   CPOR__SQL_OBJECT_EXISTS,
   CPOR__SQL_SCAN_KIND,
@@ -95,7 +97,44 @@ typedef struct cpor__sqlite {
     char id[256]; /* "" when empty */
   } oids[4];
   unsigned oid_next;
+  /* The claim update held back (sqlite_held.c), and the claim whose stored
+   * revision this transaction knows. */
+  struct cpor__sql_held {
+    int on;
+    char id[256];
+    char *owner, *ref;
+    int32_t state;
+    uint64_t base, revision; /* the stored revision; the one after the held updates */
+    void *data;
+    size_t len, cap;
+  } held;
+  struct cpor__sql_known {
+    int on;
+    char id[256];
+    uint64_t revision;
+  } known;
 } cpor__sqlite;
+
+/* A claim update held back (sqlite_held.c). One writer at a time (BEGIN
+ * IMMEDIATE): a transaction that updates the claim it inserted or read
+ * needs no answer from the database to know the update applies, so the
+ * last such update is held in memory and written once, when something
+ * could see the row: another object's update, an objects cursor, a
+ * savepoint, commit. A claim created, given its PoE and submitted in a
+ * batch is written twice (insert, update) instead of three times.
+ *   held_put: for an UPDATE of a claim; *taken 1 when held (or refused:
+ *     the return code), 0 when the caller must write it (after which it
+ *     calls held_wrote);
+ *   held_get: for object_get; *found 1 with *out filled from the held row;
+ *   held_flush: writes the held update; held_drop: forgets it (rollback);
+ *   held_knows: records the stored revision of a claim just read/written. */
+int cpor__sql_held_put(cpor__sqlite *s, const cpor_store_object *obj, int *taken);
+void cpor__sql_held_get(cpor__sqlite *s, uint32_t kind, const char *id, cpor_store_object *out,
+                        int *found);
+int cpor__sql_held_flush(cpor__sqlite *s);
+void cpor__sql_held_drop(cpor__sqlite *s);
+void cpor__sql_held_knows(cpor__sqlite *s, const char *id, uint64_t revision);
+void cpor__sql_held_free(cpor__sqlite *s);
 
 /* A statement borrowed for one method call: the cached one, or a private
  * copy when the cached one is still running (a callback re-entered the same

@@ -32,6 +32,13 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
     [CPOR__SQL_OBJECT_UPDATE_SAME] =
         "UPDATE objects SET state = ?5, data = ?6, revision = revision + 1 "
         "WHERE kind = ?1 AND id = ?2 AND revision = ?7 AND owner IS ?3 AND ref IS ?4",
+    /* A held update (sqlite_held.c): several updates written as one. */
+    [CPOR__SQL_OBJECT_UPDATE_TO] =
+        "UPDATE objects SET owner = ?3, ref = ?4, state = ?5, data = ?6, revision = ?8 "
+        "WHERE kind = ?1 AND id = ?2 AND revision = ?7",
+    [CPOR__SQL_OBJECT_UPDATE_SAME_TO] =
+        "UPDATE objects SET state = ?5, data = ?6, revision = ?8 "
+        "WHERE kind = ?1 AND id = ?2 AND revision = ?7 AND owner IS ?3 AND ref IS ?4",
     [CPOR__SQL_OBJECT_DELETE] = "DELETE FROM objects WHERE kind = ?1 AND id = ?2 AND revision = ?7",
     [CPOR__SQL_OBJECT_EXISTS] = "SELECT 1 FROM objects WHERE kind = ?1 AND id = ?2",
     /* The scans select the same columns so one row reader serves them all;

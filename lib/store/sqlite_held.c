@@ -1,0 +1,140 @@
+/* A claim update held back until something could see it (sqlite_int.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_int.h"
+
+static int same_id(const char *a, const char *b) {
+  return strcmp(a, b) == 0;
+}
+
+void cpor__sql_held_knows(cpor__sqlite *s, const char *id, uint64_t revision) {
+  size_t n = strlen(id);
+  if (n >= sizeof s->known.id) return; /* valid ids are shorter */
+  memcpy(s->known.id, id, n + 1);
+  s->known.revision = revision;
+  s->known.on = 1;
+}
+
+void cpor__sql_held_drop(cpor__sqlite *s) {
+  s->held.on = 0;
+  s->known.on = 0;
+}
+
+void cpor__sql_held_free(cpor__sqlite *s) {
+  free(s->held.owner);
+  free(s->held.ref);
+  free(s->held.data);
+  memset(&s->held, 0, sizeof s->held);
+  s->known.on = 0;
+}
+
+/* One update statement for the held row; *changed: whether it wrote it. */
+static int write_held(cpor__sqlite *s, cpor__sql_id id, int *changed) {
+  struct cpor__sql_held *h = &s->held;
+  cpor__stmt q;
+  int rc = cpor__sql_acquire(s, id, &q);
+  if (rc) return rc;
+  sqlite3_bind_int64(q.st, 1, CPOR_STORE_CLAIM);
+  cpor__sql_bind_text(q.st, 2, h->id);
+  cpor__sql_bind_text(q.st, 3, h->owner);
+  cpor__sql_bind_text(q.st, 4, h->ref);
+  sqlite3_bind_int(q.st, 5, h->state);
+  sqlite3_bind_blob64(q.st, 6, h->len ? h->data : "", h->len, SQLITE_STATIC);
+  sqlite3_bind_int64(q.st, 7, (sqlite3_int64)h->base);
+  sqlite3_bind_int64(q.st, 8, (sqlite3_int64)h->revision);
+  rc = cpor__sql_done(s, q.st, "object update");
+  *changed = rc == CPOR_OK && sqlite3_changes(s->db) == 1;
+  cpor__sql_release(&q);
+  return rc;
+}
+
+int cpor__sql_held_flush(cpor__sqlite *s) {
+  if (!s->held.on) return CPOR_OK;
+  s->held.on = 0;
+  /* As object_put: the statement that keeps owner and ref rewrites one
+   * index entry instead of three. */
+  int changed = 0;
+  int rc = write_held(s, CPOR__SQL_OBJECT_UPDATE_SAME_TO, &changed);
+  if (rc == CPOR_OK && !changed) rc = write_held(s, CPOR__SQL_OBJECT_UPDATE_TO, &changed);
+  /* One writer: the row is there at the revision this transaction saw. */
+  if (rc == CPOR_OK && !changed)
+    rc = cpor__sql_error(s, CPOR_ESTORAGE, "object update: the held claim row is gone");
+  return rc;
+}
+
+/* Copies obj into the held row. */
+static int hold(cpor__sqlite *s, const cpor_store_object *obj, uint64_t base) {
+  struct cpor__sql_held *h = &s->held;
+  int oom = 0;
+  char *owner = obj->owner ? strdup(obj->owner) : NULL;
+  char *ref = obj->ref ? strdup(obj->ref) : NULL;
+  oom = (obj->owner && !owner) || (obj->ref && !ref);
+  if (!oom && obj->len > h->cap) {
+    void *p = realloc(h->data, obj->len);
+    if (p) {
+      h->data = p;
+      h->cap = obj->len;
+    } else {
+      oom = 1;
+    }
+  }
+  if (oom) {
+    free(owner);
+    free(ref);
+    return cpor__sql_error(s, CPOR_ENOMEM, "object update: out of memory");
+  }
+  free(h->owner);
+  free(h->ref);
+  h->owner = owner;
+  h->ref = ref;
+  if (obj->len) memcpy(h->data, obj->data, obj->len);
+  h->len = obj->len;
+  h->state = obj->state;
+  if (!h->on) {
+    memcpy(h->id, obj->id, strlen(obj->id) + 1);
+    h->base = base;
+    h->on = 1;
+  }
+  h->revision = obj->revision + 1;
+  cpor__sql_held_knows(s, obj->id, h->revision);
+  return CPOR_OK;
+}
+
+int cpor__sql_held_put(cpor__sqlite *s, const cpor_store_object *obj, int *taken) {
+  struct cpor__sql_held *h = &s->held;
+  *taken = 0;
+  if (h->on && same_id(h->id, obj->id)) {
+    *taken = 1;
+    if (obj->revision != h->revision)
+      return cpor__sql_error(s, CPOR_ECONFLICT, "object update: the revision moved");
+    return hold(s, obj, h->base);
+  }
+  int rc = cpor__sql_held_flush(s); /* one held row at a time */
+  if (rc) {
+    *taken = 1;
+    return rc;
+  }
+  if (s->known.on && same_id(s->known.id, obj->id) && obj->revision == s->known.revision &&
+      strlen(obj->id) < sizeof h->id) {
+    *taken = 1;
+    return hold(s, obj, obj->revision);
+  }
+  return CPOR_OK;
+}
+
+void cpor__sql_held_get(cpor__sqlite *s, uint32_t kind, const char *id, cpor_store_object *out,
+                        int *found) {
+  struct cpor__sql_held *h = &s->held;
+  *found = h->on && kind == CPOR_STORE_CLAIM && same_id(h->id, id);
+  if (!*found) return;
+  memset(out, 0, sizeof *out);
+  out->kind = kind;
+  out->id = id;
+  out->owner = h->owner;
+  out->ref = h->ref;
+  out->state = h->state;
+  out->revision = h->revision;
+  out->data = h->len ? h->data : "";
+  out->len = h->len;
+}
