@@ -482,7 +482,7 @@ static void check_store(tally *k, int final) {
      * stored and the queries answer settled (as of now): settle the store
      * first, or a window that closed at the last step, with no worker
      * advancing after it, shows as APPROVED in one and ASSOCIATED in the
-     * other (a failure of this test, not of the library, seen once in CI). */
+     * other (a failure of this test, not of the library). */
     cpor_manual_clock_set(clock, BASE_TIME + *shared_steps * step_ms);
     test_ok(cpor_ctx_advance(ctx, NULL), ctx, "advance to the last step");
   }
