@@ -1,29 +1,38 @@
 /* Settled state as a property (DESIGN.md 1.2): random sequences of calls —
  * every action, right and wrong actors, clock jumps from 1 ms to weeks — run
- * on four worlds: one that never advances, one that calls cpor_ctx_advance
+ * on five worlds: one that never advances, one that calls cpor_ctx_advance
  * at random points, one where a second context on the same store does the
- * advances, and one that also advances and makes every call inside batches
- * (cpor_ctx_begin .. commit) ended at random points. Every call's code,
- * every returned claim and every history must be the same in all four; and
+ * advances, one that also advances and makes every call inside batches
+ * (cpor_ctx_begin .. commit) ended at random points, and one whose store
+ * reports a concurrent writer (CPOR_ECONFLICT) at a random operation of
+ * one write call in three, which the call must rerun. Every call's code,
+ * every returned claim and every history must be the same in all five; and
  * every claim must equal its replay. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conformance.h"
 #include "world.h"
 
 #define NCLAIMS 24
 #define SEQUENCES_DEFAULT 500
 #define STEPS 80
 
-#define WORLDS 4
-#define BATCHED 3 /* the world whose calls run in batches */
+#define WORLDS 5
+#define BATCHED 3    /* the world whose calls run in batches */
+#define CONFLICTED 4 /* the world whose store reports conflicts */
 
 typedef struct run {
   world w;
   cpor_ctx *other; /* the second context (advances), or NULL */
   int in_batch;
+  /* CONFLICTED: the context the steps use, on a faulty wrapper of the
+   * world's store, and its operation count. */
+  cpor_ctx *acting;
+  cpor_storage *faulty;
+  long ops;
   char ids[NCLAIMS][37];
   const cpor_actor *owner[NCLAIMS];
   int n;
@@ -94,7 +103,7 @@ static const unsigned char OPS[] = {0, 0, 0, 0, 1, 1, 1, 1, 2,  2,  2,  2,  3,  
 
 static int step(run *r, unsigned op, unsigned arg, unsigned who, char **out) {
   op = OPS[op % sizeof OPS];
-  cpor_ctx *ctx = r->w.ctx;
+  cpor_ctx *ctx = r->acting ? r->acting : r->w.ctx;
   const cpor_actor *a = actor_of(r, who);
   *out = NULL;
   if (op % 16 == 0 || r->n == 0) {
@@ -183,21 +192,32 @@ static const int64_t JUMPS[] = {
     1,        1000,           3600000,        3600000,        86400000,       86400000,
     86400000, 2 * 86400000LL, 3 * 86400000LL, 5 * 86400000LL, 7 * 86400000LL, 40 * 86400000LL};
 
-static void run_open(run *r, int second) {
+static cpor_ctx *peer(run *r, cpor_storage *storage) {
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.storage = storage;
+  o.clock = cpor_manual_clock_now;
+  o.clock_user = r->w.clock;
+  o.calendar = r->w.cal;
+  cpor_ctx *ctx = NULL;
+  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
+  return ctx;
+}
+
+static void run_open(run *r, int i) {
   memset(r, 0, sizeof *r);
   world_open(&r->w, NULL, NULL, NULL);
-  if (second) {
-    cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
-    o.storage = r->w.storage;
-    o.clock = cpor_manual_clock_now;
-    o.clock_user = r->w.clock;
-    o.calendar = r->w.cal;
-    ck_assert_int_eq(cpor_ctx_open(&r->other, &o), CPOR_OK);
+  if (i == 2) r->other = peer(r, r->w.storage);
+  if (i == CONFLICTED) {
+    ck_assert_int_eq(cpor_faulty_storage_new(&r->faulty, r->w.storage, -1, &r->ops), CPOR_OK);
+    cpor_faulty_storage_fail_code(r->faulty, CPOR_ECONFLICT);
+    r->acting = peer(r, r->faulty);
   }
 }
 
 static void run_close(run *r) {
   cpor_ctx_close(r->other);
+  cpor_ctx_close(r->acting);
+  cpor_storage_free(r->faulty);
   world_close(&r->w);
 }
 
@@ -227,8 +247,10 @@ static void batch_end(run *r) {
 static void sequence(unsigned seed) {
   run r[WORLDS];
   for (int i = 0; i < WORLDS; i++)
-    run_open(&r[i], i == 2);
-  unsigned s = seed, bs = seed * 7u + 1u; /* bs: where batches end */
+    run_open(&r[i], i);
+  /* bs: where batches end; cs: where conflicts are met (apart from s, so
+   * that every world makes the same calls) */
+  unsigned s = seed, bs = seed * 7u + 1u, cs = seed * 13u + 5u;
   for (int k = 0; k < STEPS; k++) {
     unsigned op = (unsigned)rand_r(&s), arg = (unsigned)rand_r(&s), who = (unsigned)rand_r(&s);
     int64_t jump = JUMPS[(unsigned)rand_r(&s) % (sizeof JUMPS / sizeof JUMPS[0])];
@@ -245,8 +267,13 @@ static void sequence(unsigned seed) {
         size_t changed;
         ck_assert_int_eq(cpor_ctx_advance(i == 2 ? r[i].other : r[i].w.ctx, &changed), CPOR_OK);
       }
+      /* One write call in three meets a conflict at one of its first
+       * operations (a read call never does: it writes nothing). */
+      int conflict = i == CONFLICTED && OPS[op % sizeof OPS] != 15 && rand_r(&cs) % 3 == 0;
+      if (conflict) cpor_faulty_storage_fail_at(r[i].faulty, r[i].ops + 1 + rand_r(&cs) % 16);
       /* Who acts matters: claims are created by the partners. */
       rc[i] = step(&r[i], op, arg, who, &out[i]);
+      if (conflict) cpor_faulty_storage_fail_at(r[i].faulty, -1);
       if (i == BATCHED && rand_r(&bs) % 4 == 0) batch_end(&r[i]);
       if (i == 0 && getenv("CPOR_SETTLED_TRACE"))
         fprintf(stderr, "op %u -> %s %s\n", OPS[op % sizeof OPS], cpor_status_name(rc[0]),
