@@ -60,7 +60,10 @@ int cpor__sql_held_flush(cpor__sqlite *s) {
   /* One writer: the row is there at the revision this transaction saw. */
   if (rc == CPOR_OK && !changed)
     rc = cpor__sql_error(s, CPOR_ESTORAGE, "object update: the held claim row is gone");
-  return rc;
+  /* The update belonged to an earlier call that succeeded: whatever the
+   * cause, only ending the transaction keeps the store whole, which is what
+   * the core does after CPOR_ESTORAGE (or CPOR_ENOMEM). */
+  return rc == CPOR_OK || rc == CPOR_ENOMEM ? rc : CPOR_ESTORAGE;
 }
 
 /* Copies obj into the held row. */
