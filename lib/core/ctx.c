@@ -205,6 +205,7 @@ int cpor__call_begin(cpor_ctx *ctx, int write) {
 }
 
 int cpor__call_end(cpor_ctx *ctx, int rc) {
+  ctx->decided = 0;
   if (ctx->batch) {
     cpor_storage *sb = ctx->storage;
     int sp = ctx->savepoint;
