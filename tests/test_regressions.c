@@ -53,14 +53,19 @@ static const char *sales_draft(world *w, const char *tenant, const char *domain,
 
 /* ---- 1. closed response window ---------------------------------------------- */
 
+/* A claim of partner A waiting for its response (info requested). */
+static void info_requested(world *w, char id[37]) {
+  strcpy(id, under_review(w, &w->a, MPN_A, TEAMS));
+  test_ok(cpor_claim_request_info(w->ctx, &w->reviewer, id, CPOR_INFO_OTHER, "which users?"),
+          w->ctx, "info");
+}
+
 START_TEST(response_after_window_is_ewindow_with_or_without_advance) {
   for (int advanced = 0; advanced <= 1; advanced++) {
     world w;
     world_open(&w, NULL, NULL, NULL);
     char id[37];
-    strcpy(id, under_review(&w, &w.a, MPN_A, TEAMS));
-    test_ok(cpor_claim_request_info(w.ctx, &w.reviewer, id, CPOR_INFO_OTHER, "which users?"), w.ctx,
-            "info");
+    info_requested(&w, id);
     /* Monday 09:00 + 5 business days: closes Tuesday 11-10 00:00. */
     world_at(&w, "2026-11-09T23:59:59.999");
     ck_assert_int_eq(state_of(&w, id), CPOR_STATE_PARTNER_ACTION_REQUIRED);
@@ -610,9 +615,7 @@ START_TEST(batch_failed_call_does_not_hide_a_due_transition) {
   world w;
   world_open(&w, NULL, NULL, NULL);
   char id[37];
-  strcpy(id, under_review(&w, &w.a, MPN_A, TEAMS));
-  test_ok(cpor_claim_request_info(w.ctx, &w.reviewer, id, CPOR_INFO_OTHER, "which users?"), w.ctx,
-          "info");
+  info_requested(&w, id);
   test_ok(cpor_ctx_begin(w.ctx), w.ctx, "begin");
   /* A first write call: nothing due yet. */
   test_ok(cpor_claim_comment(w.ctx, &w.a, id, "soon"), w.ctx, "comment");
@@ -633,16 +636,6 @@ END_TEST
  * directory call, which may still meet a duplicate between its writes, and
  * a call that settles first take one. A write failing in a call without a
  * savepoint ends the batch, and nothing of it is kept. */
-static cpor_ctx *ctx_on(cpor_storage *s, world *w) {
-  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
-  o.storage = s;
-  o.clock = cpor_manual_clock_now;
-  o.clock_user = w->clock;
-  cpor_ctx *ctx = NULL;
-  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
-  return ctx;
-}
-
 START_TEST(one_writer_batch_skips_needless_savepoints) {
   world w;
   world_open(&w, NULL, NULL, NULL);
@@ -653,7 +646,7 @@ START_TEST(one_writer_batch_skips_needless_savepoints) {
     cpor_storage *f = NULL;
     ck_assert_int_eq(cpor_faulty_storage_new(&f, w.storage, -1, NULL), CPOR_OK);
     if (one_writer) cpor_faulty_storage_flags(f, CPOR_STORAGE_ONE_WRITER);
-    cpor_ctx *ctx = ctx_on(f, &w);
+    cpor_ctx *ctx = world_ctx_on(&w, f);
     const char *id = one_writer ? a : b;
     const cpor_actor *who = one_writer ? &w.a : &w.b;
     test_ok(cpor_ctx_begin(ctx), ctx, "begin");
@@ -679,7 +672,7 @@ START_TEST(one_writer_batch_skips_needless_savepoints) {
   cpor_storage *f = NULL;
   ck_assert_int_eq(cpor_faulty_storage_new(&f, w.storage, -1, NULL), CPOR_OK);
   cpor_faulty_storage_flags(f, CPOR_STORAGE_ONE_WRITER);
-  cpor_ctx *ctx = ctx_on(f, &w);
+  cpor_ctx *ctx = world_ctx_on(&w, f);
   test_ok(cpor_ctx_begin(ctx), ctx, "begin");
   test_ok(cpor_claim_comment(ctx, &w.b, b, "settles a first"), ctx, "comment");
   ck_assert_int_eq(cpor_faulty_storage_savepoints(f), 1);
@@ -710,7 +703,7 @@ START_TEST(one_writer_write_failure_keeps_nothing) {
       ck_assert_int_eq(cpor_faulty_storage_new(&f, w.storage, -1, &ops), CPOR_OK);
       cpor_faulty_storage_flags(f, CPOR_STORAGE_ONE_WRITER);
       cpor_faulty_storage_fail_code(f, codes[c]);
-      cpor_ctx *ctx = ctx_on(f, &w);
+      cpor_ctx *ctx = world_ctx_on(&w, f);
       test_ok(cpor_ctx_begin(ctx), ctx, "begin");
       long start = ops;
       cpor_faulty_storage_fail_at(f, start + k);

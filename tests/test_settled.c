@@ -192,25 +192,14 @@ static const int64_t JUMPS[] = {
     1,        1000,           3600000,        3600000,        86400000,       86400000,
     86400000, 2 * 86400000LL, 3 * 86400000LL, 5 * 86400000LL, 7 * 86400000LL, 40 * 86400000LL};
 
-static cpor_ctx *peer(run *r, cpor_storage *storage) {
-  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
-  o.storage = storage;
-  o.clock = cpor_manual_clock_now;
-  o.clock_user = r->w.clock;
-  o.calendar = r->w.cal;
-  cpor_ctx *ctx = NULL;
-  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
-  return ctx;
-}
-
 static void run_open(run *r, int i) {
   memset(r, 0, sizeof *r);
   world_open(&r->w, NULL, NULL, NULL);
-  if (i == 2) r->other = peer(r, r->w.storage);
+  if (i == 2) r->other = world_ctx_on(&r->w, r->w.storage);
   if (i == CONFLICTED) {
     ck_assert_int_eq(cpor_faulty_storage_new(&r->faulty, r->w.storage, -1, &r->ops), CPOR_OK);
     cpor_faulty_storage_fail_code(r->faulty, CPOR_ECONFLICT);
-    r->acting = peer(r, r->faulty);
+    r->acting = world_ctx_on(&r->w, r->faulty);
   }
 }
 

@@ -786,6 +786,22 @@ static int upd(cpor_storage *st, int32_t state, uint64_t revision, const char *d
   return CALL(st, object_put, &o, CPOR_STORE_UPDATE);
 }
 
+/* What the database holds, read by another connection: "<UPDATE statements
+ * so far> <revision><state><data>" of claim c1. */
+static const char *held_row(sqlite3 *db) {
+  static char buf[64];
+  snprintf(buf, sizeof buf, "%s ", raw_text(db, "SELECT n FROM updates"));
+  size_t n = strlen(buf);
+  snprintf(buf + n, sizeof buf - n, "%s",
+           raw_text(db, "SELECT revision || state || data FROM objects WHERE id = 'c1'"));
+  return buf;
+}
+
+/* c1 as the backend answers (the transaction's view). */
+#define SEEN(st, rev_state, hex)                                                                   \
+  ck_assert_str_eq(conf_get(st, CPOR_STORE_CLAIM, "c1"),                                           \
+                   "7/c1 rev=" rev_state " owner=p ref=(null) state=" rev_state " data=" hex)
+
 START_TEST(claim_updates_held_until_seen) {
   const char *path = tpath(0, "held.db");
   cpor_storage *st = open_ok(path, NULL);
@@ -800,12 +816,9 @@ START_TEST(claim_updates_held_until_seen) {
   ck_assert_status(upd(st, 2, 1, "b"), CPOR_OK);
   ck_assert_status(upd(st, 3, 2, "c"), CPOR_OK);
   ck_assert_status(upd(st, 4, 2, "x"), CPOR_ECONFLICT); /* the revision moved */
-  ck_assert_str_eq(conf_get(st, CPOR_STORE_CLAIM, "c1"),
-                   "7/c1 rev=3 owner=p ref=(null) state=3 data=63");
+  SEEN(st, "3", "63");
   ck_assert_status(CALL0(st, commit), CPOR_OK);
-  ck_assert_str_eq(raw_text(db, "SELECT n FROM updates"), "1");
-  ck_assert_str_eq(raw_text(db, "SELECT revision || state || data FROM objects WHERE id = 'c1'"),
-                   "33c");
+  ck_assert_str_eq(held_row(db), "1 33c");
   /* An objects cursor sees a held update; a savepoint writes it first. */
   ck_assert_status(CALL(st, begin, 1), CPOR_OK);
   ck_assert_status(upd(st, 4, 3, "d"), CPOR_OK);
@@ -814,27 +827,22 @@ START_TEST(claim_updates_held_until_seen) {
   ck_assert_status(CALL0(st, savepoint), CPOR_OK);
   ck_assert_status(upd(st, 6, 5, "f"), CPOR_OK);
   ck_assert_status(CALL0(st, rollback_to), CPOR_OK);
-  ck_assert_str_eq(conf_get(st, CPOR_STORE_CLAIM, "c1"),
-                   "7/c1 rev=5 owner=p ref=(null) state=5 data=65");
+  SEEN(st, "5", "65");
   ck_assert_status(upd(st, 6, 5, "g"), CPOR_OK);
   ck_assert_status(CALL0(st, commit), CPOR_OK);
-  ck_assert_str_eq(raw_text(db, "SELECT n FROM updates"), "4");
-  ck_assert_str_eq(raw_text(db, "SELECT revision || state || data FROM objects WHERE id = 'c1'"),
-                   "66g");
+  ck_assert_str_eq(held_row(db), "4 66g");
   /* Rolled back, held or not; a held update refused at commit fails it. */
   ck_assert_status(CALL(st, begin, 1), CPOR_OK);
   ck_assert_status(upd(st, 7, 6, "h"), CPOR_OK);
   ck_assert_status(CALL0(st, rollback), CPOR_OK);
   ck_assert_status(CALL(st, begin, 1), CPOR_OK);
-  ck_assert_str_eq(conf_get(st, CPOR_STORE_CLAIM, "c1"),
-                   "7/c1 rev=6 owner=p ref=(null) state=6 data=67"); /* read: held from now on */
+  SEEN(st, "6", "67"); /* read: held from now on */
   ck_assert_status(upd(st, 99, 6, "i"), CPOR_OK);
   ck_assert_status(CALL0(st, commit), CPOR_ESTORAGE);
   ck_assert_msg(strstr(ERRMSG(st), "object update") && strstr(ERRMSG(st), "refused by the test"),
                 "%s", ERRMSG(st));
   ck_assert_status(CALL0(st, rollback), CPOR_OK);
-  ck_assert_str_eq(raw_text(db, "SELECT revision || state || data FROM objects WHERE id = 'c1'"),
-                   "66g");
+  ck_assert_str_eq(held_row(db), "4 66g");
   /* Deleting a claim with a held update deletes the row. */
   ck_assert_status(CALL(st, begin, 1), CPOR_OK);
   ck_assert_status(upd(st, 7, 6, "j"), CPOR_OK);

@@ -31,6 +31,17 @@ void world_open_shared(world *w) {
   world_keep_file = 0;
 }
 
+cpor_ctx *world_ctx_on(const world *w, cpor_storage *storage) {
+  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  o.storage = storage;
+  o.clock = cpor_manual_clock_now;
+  o.clock_user = w->clock;
+  o.calendar = w->cal;
+  cpor_ctx *ctx = NULL;
+  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
+  return ctx;
+}
+
 int world_open_peer(const world *w, cpor_manual_clock *clock, cpor_ctx **out,
                     cpor_storage **storage) {
   *storage = NULL;
