@@ -356,14 +356,7 @@ static int race_rollback(void *self) {
 }
 
 static cpor_ctx *second_ctx(world *w, cpor_storage *s) {
-  cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
-  o.storage = s;
-  o.clock = cpor_manual_clock_now;
-  o.clock_user = w->clock;
-  o.calendar = w->cal;
-  cpor_ctx *ctx = NULL;
-  ck_assert_int_eq(cpor_ctx_open(&ctx, &o), CPOR_OK);
-  return ctx;
+  return world_ctx_on(w, s);
 }
 
 START_TEST(a_create_that_loses_the_race_reruns_and_returns_the_winner) {
