@@ -31,8 +31,19 @@ void world_open_shared(world *w) {
   world_keep_file = 0;
 }
 
+/* CPOR_TEST_VARIANTS runs a suite under policy variants: "may_end",
+ * "max_disputes=N", "from_submission", comma-separated. */
+static void variants(cpor_ctx_options *o) {
+  const char *var = getenv("CPOR_TEST_VARIANTS");
+  if (var && strstr(var, "may_end")) o->customer_may_end = 1;
+  if (var && strstr(var, "from_submission")) o->optout_from = CPOR_OPTOUT_FROM_SUBMISSION;
+  const char *md = var ? strstr(var, "max_disputes=") : NULL;
+  if (md) o->max_disputes = (uint32_t)atoi(md + strlen("max_disputes="));
+}
+
 cpor_ctx *world_ctx_on(const world *w, cpor_storage *storage) {
   cpor_ctx_options o = CPOR_CTX_OPTIONS_INIT;
+  variants(&o);
   o.storage = storage;
   o.clock = cpor_manual_clock_now;
   o.clock_user = w->clock;
@@ -99,13 +110,7 @@ void world_open(world *w, const char *tz, cpor_calendar *cal, cpor_storage *stor
   o.clock_user = w->clock;
   o.tz = tz;
   o.calendar = cal;
-  /* CPOR_TEST_VARIANTS runs a suite under policy variants:
-   * "may_end", "max_disputes=N", "from_submission", comma-separated. */
-  const char *var = getenv("CPOR_TEST_VARIANTS");
-  if (var && strstr(var, "may_end")) o.customer_may_end = 1;
-  if (var && strstr(var, "from_submission")) o.optout_from = CPOR_OPTOUT_FROM_SUBMISSION;
-  const char *md = var ? strstr(var, "max_disputes=") : NULL;
-  if (md) o.max_disputes = (uint32_t)atoi(md + strlen("max_disputes="));
+  variants(&o);
   test_ok(cpor_ctx_open(&w->ctx, &o), NULL, "open");
   cpor_ctx *x = w->ctx;
   test_ok(cpor_partner_create(x, SYS, "contoso", "Contoso Partners"), x, "partner");

@@ -43,8 +43,8 @@ void world_open_shared(world *w);
  * *storage (NULL for SQLite) is freed by the caller after the context. */
 int world_open_peer(const world *w, cpor_manual_clock *clock, cpor_ctx **out,
                     cpor_storage **storage);
-/* Another context on storage (a wrapper of w's store, say) with w's clock
- * and calendar; the caller closes it. */
+/* Another context on storage (a wrapper of w's store, say) with w's clock,
+ * calendar and policy variants; the caller closes it. */
 cpor_ctx *world_ctx_on(const world *w, cpor_storage *storage);
 /* Instants from "YYYY-MM-DDTHH:MM:SS" UTC (+ ms). */
 cpor_time T(const char *iso);
