@@ -180,9 +180,10 @@ static int missing_or_moved(cpor__sqlite *s, const cpor_store_object *obj, const
   return cpor__sql_error(s, CPOR_ENOTFOUND, msg);
 }
 
-/* Binds obj and steps one put statement; *changed: whether it wrote a row. */
+/* Binds obj and steps one put statement; *changed: whether it wrote a row.
+ * to: the revision an _TO update sets (0 for the others). */
 static int put_step(cpor__sqlite *s, cpor__sql_id id, const cpor_store_object *obj, uint32_t mode,
-                    const char *what, int *changed) {
+                    uint64_t to, const char *what, int *changed) {
   cpor__stmt q;
   int rc = cpor__sql_acquire(s, id, &q);
   if (rc) return rc;
@@ -195,9 +196,24 @@ static int put_step(cpor__sqlite *s, cpor__sql_id id, const cpor_store_object *o
     bind_blob(q.st, 6, obj->data, obj->len);
   }
   if (mode != CPOR_STORE_INSERT) sqlite3_bind_int64(q.st, 7, (sqlite3_int64)obj->revision);
+  if (to) sqlite3_bind_int64(q.st, 8, (sqlite3_int64)to);
   rc = cpor__sql_done(s, q.st, what);
   *changed = rc == CPOR_OK && sqlite3_changes(s->db) > 0;
   cpor__sql_release(&q);
+  return rc;
+}
+
+int cpor__sql_object_update(cpor__sqlite *s, const cpor_store_object *obj, uint64_t to,
+                            int *changed) {
+  /* Most updates keep owner and ref: the statement that sets only state and
+   * data rewrites one index entry instead of three. When it changes nothing
+   * (owner or ref changed, or the revision moved), the full update decides. */
+  *changed = 0;
+  int rc = put_step(s, to ? CPOR__SQL_OBJECT_UPDATE_SAME_TO : CPOR__SQL_OBJECT_UPDATE_SAME, obj,
+                    CPOR_STORE_UPDATE, to, "object update", changed);
+  if (rc == CPOR_OK && !*changed)
+    rc = put_step(s, to ? CPOR__SQL_OBJECT_UPDATE_TO : CPOR__SQL_OBJECT_UPDATE, obj,
+                  CPOR_STORE_UPDATE, to, "object update", changed);
   return rc;
 }
 
@@ -219,12 +235,10 @@ static int m_object_put(void *self, const cpor_store_object *obj, uint32_t mode)
   } else if (mode == CPOR_STORE_DELETE && (rc = cpor__sql_held_flush(s))) {
     return rc;
   }
-  /* Most updates keep owner and ref: the statement that sets only state and
-   * data rewrites one index entry instead of three. When it changes nothing
-   * (owner or ref changed, or the revision moved), the full update decides. */
   if (mode == CPOR_STORE_UPDATE)
-    rc = put_step(s, CPOR__SQL_OBJECT_UPDATE_SAME, obj, mode, what[mode], &changed);
-  if (rc == CPOR_OK && !changed) rc = put_step(s, ids[mode], obj, mode, what[mode], &changed);
+    rc = cpor__sql_object_update(s, obj, 0, &changed);
+  else
+    rc = put_step(s, ids[mode], obj, mode, 0, what[mode], &changed);
   if (mode == CPOR_STORE_DELETE) {
     cpor__sql_oid_forget(s);
     s->known.on = 0;

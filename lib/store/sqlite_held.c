@@ -29,34 +29,14 @@ void cpor__sql_held_free(cpor__sqlite *s) {
   s->known.on = 0;
 }
 
-/* One update statement for the held row; *changed: whether it wrote it. */
-static int write_held(cpor__sqlite *s, cpor__sql_id id, int *changed) {
-  struct cpor__sql_held *h = &s->held;
-  cpor__stmt q;
-  int rc = cpor__sql_acquire(s, id, &q);
-  if (rc) return rc;
-  sqlite3_bind_int64(q.st, 1, CPOR_STORE_CLAIM);
-  cpor__sql_bind_text(q.st, 2, h->id);
-  cpor__sql_bind_text(q.st, 3, h->owner);
-  cpor__sql_bind_text(q.st, 4, h->ref);
-  sqlite3_bind_int(q.st, 5, h->state);
-  sqlite3_bind_blob64(q.st, 6, h->len ? h->data : "", h->len, SQLITE_STATIC);
-  sqlite3_bind_int64(q.st, 7, (sqlite3_int64)h->base);
-  sqlite3_bind_int64(q.st, 8, (sqlite3_int64)h->revision);
-  rc = cpor__sql_done(s, q.st, "object update");
-  *changed = rc == CPOR_OK && sqlite3_changes(s->db) == 1;
-  cpor__sql_release(&q);
-  return rc;
-}
-
 int cpor__sql_held_flush(cpor__sqlite *s) {
-  if (!s->held.on) return CPOR_OK;
-  s->held.on = 0;
-  /* As object_put: the statement that keeps owner and ref rewrites one
-   * index entry instead of three. */
+  struct cpor__sql_held *h = &s->held;
+  if (!h->on) return CPOR_OK;
+  h->on = 0;
+  cpor_store_object obj = {CPOR_STORE_CLAIM, h->id,   h->owner, h->ref,
+                           h->state,         h->base, h->data,  h->len};
   int changed = 0;
-  int rc = write_held(s, CPOR__SQL_OBJECT_UPDATE_SAME_TO, &changed);
-  if (rc == CPOR_OK && !changed) rc = write_held(s, CPOR__SQL_OBJECT_UPDATE_TO, &changed);
+  int rc = cpor__sql_object_update(s, &obj, h->revision, &changed);
   /* One writer: the row is there at the revision this transaction saw. */
   if (rc == CPOR_OK && !changed)
     rc = cpor__sql_error(s, CPOR_ESTORAGE, "object update: the held claim row is gone");

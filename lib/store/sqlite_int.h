@@ -129,6 +129,10 @@ typedef struct cpor__sqlite {
  *   held_flush: writes the held update; held_drop: forgets it (rollback);
  *   held_knows: records the stored revision of a claim just read/written. */
 int cpor__sql_held_put(cpor__sqlite *s, const cpor_store_object *obj, int *taken);
+/* An update conditional on obj->revision (sqlite.c): to 0 sets revision + 1,
+ * else to; *changed: whether the row was written. */
+int cpor__sql_object_update(cpor__sqlite *s, const cpor_store_object *obj, uint64_t to,
+                            int *changed);
 void cpor__sql_held_get(cpor__sqlite *s, uint32_t kind, const char *id, cpor_store_object *out,
                         int *found);
 int cpor__sql_held_flush(cpor__sqlite *s);
