@@ -105,7 +105,7 @@ START_TEST(t_open_creates_schema) {
   char *marker = sql("SELECT value FROM %s.meta WHERE key = 'application'", schema);
   char *version = sql("SELECT value FROM %s.meta WHERE key = 'schema_version'", schema);
   ck_assert_str_eq(marker, "libcpor");
-  ck_assert_str_eq(version, "3");
+  ck_assert_str_eq(version, "4");
   free(marker);
   free(version);
   /* Every cursor query has an index. */

@@ -268,14 +268,18 @@ START_TEST(new_file_has_schema_and_wal) {
   ck_assert(exists(path));
   sqlite3 *db = raw_open(path);
   ck_assert_str_eq(raw_text(db, "PRAGMA application_id"), "1129336658"); /* 0x43504f52 */
-  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "3");
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "4");
   ck_assert_str_eq(raw_text(db, "PRAGMA journal_mode"), "wal");
   ck_assert_str_eq(raw_text(db, "SELECT value FROM meta WHERE key = 'application'"), "libcpor");
-  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "8");
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), "9");
   ck_assert_str_eq(raw_text(db, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master "
-                                "WHERE type = 'table' AND name IN ('counters', 'changes') "
-                                "ORDER BY name)"),
-                   "changes,counters");
+                                "WHERE type = 'table' AND name IN ('counters', 'changes', "
+                                "'messages') ORDER BY name)"),
+                   "changes,counters,messages");
+  /* The outbox's messages have no index but their primary key. */
+  ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                                "tbl_name = 'messages' AND sql IS NOT NULL"),
+                   "0");
   /* No index names a status value: exclusive keys replaced them. */
   ck_assert_str_eq(raw_text(db, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%status =%'"),
                    "0");
@@ -299,7 +303,7 @@ START_TEST(empty_file_becomes_a_database) {
   put(st, "c1", "p1", 2, "payload", CPOR_OK);
   cpor_storage_free(st);
   sqlite3 *db = raw_open(path);
-  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "3");
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "4");
   sqlite3_close(db);
 }
 END_TEST
@@ -318,7 +322,7 @@ START_TEST(migrates_from_version_zero) {
   cpor_storage *st = open_ok(path, NULL);
   cpor_storage_free(st);
   db = raw_open(path);
-  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "3");
+  ck_assert_str_eq(raw_text(db, "PRAGMA user_version"), "4");
   ck_assert_str_eq(raw_text(db, "PRAGMA application_id"), "1129336658");
   sqlite3_close(db);
 }
@@ -443,9 +447,9 @@ START_TEST(newer_schema_is_refused) {
   const char *path = tpath(0, "newer.db");
   cpor_storage_free(open_ok(path, NULL));
   sqlite3 *db = raw_open(path);
-  raw_exec(db, "PRAGMA user_version = 4");
+  raw_exec(db, "PRAGMA user_version = 5");
   sqlite3_close(db); /* the last connection: the WAL is checkpointed away */
-  expect_refused(path, NULL, CPOR_EVERSION, "schema version 4 is newer");
+  expect_refused(path, NULL, CPOR_EVERSION, "schema version 5 is newer");
 }
 END_TEST
 

@@ -28,13 +28,13 @@ int cpor__message_encode(const cpor__message_rec *m, cpor_store_object *obj, cha
   cpor__jw_uint(&w, "id", m->id);
   cpor__jw_name(&w, "kind", m->kind);
   cpor__jw_time(&w, "lease_until", m->lease_until);
-  cpor__jw_raw(&w, "payload", m->payload, strlen(m->payload));
+  if (m->payload) cpor__jw_raw(&w, "payload", m->payload, strlen(m->payload));
   cpor__jw_open(&w, "recipient", '{');
   cpor__jw_str(&w, "org", m->org);
   cpor__jw_name(&w, "role", m->role);
   cpor__jw_close(&w, '}');
   cpor__jw_uint(&w, "seq", m->seq);
-  cpor__jw_uint(&w, "v", 1);
+  cpor__jw_uint(&w, "v", m->version ? m->version : CPOR__MESSAGE_VERSION);
   cpor__jw_close(&w, '}');
   if (w.rc) {
     int rc = w.rc;
@@ -140,7 +140,8 @@ static int write_messages(cpor_ctx *ctx, const notices *ns) {
                            .seq = ns->event[i]->seq,
                            .created_at = ns->event[i]->at,
                            .lease_until = CPOR_TIME_NONE,
-                           .payload = n->payload};
+                           /* the event's own: the record refers to it */
+                           .payload = n->verbatim ? NULL : n->payload};
     cpor_store_object obj;
     char idbuf[24];
     rc = cpor__message_encode(&m, &obj, idbuf);

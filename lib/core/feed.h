@@ -7,14 +7,19 @@
 #include "cpor/feed.h"
 
 /* An outbox message as stored (kind CPOR_STORE_OUTBOX, id its number in 20
- * digits, owner the recipient organization, ref the claim). */
+ * digits, owner the recipient organization, ref the claim). Record version
+ * 1 always carries the payload; version 2 leaves it out when it is the
+ * event's payload as it is (the reader takes it from the claim's history):
+ * most messages, and the largest ones (claim_submitted names the policy). */
+#define CPOR__MESSAGE_VERSION 2
 typedef struct cpor__message_rec {
+  uint32_t version; /* the record version to write; 0: CPOR__MESSAGE_VERSION */
   uint64_t id, revision;
   const char *kind, *role, *org, *claim_id;
   uint32_t seq;
   uint32_t deliveries;
   cpor_time created_at, lease_until;
-  const char *payload; /* a JSON object text */
+  const char *payload; /* a JSON object text; NULL: the event's (not written) */
 } cpor__message_rec;
 
 /* 1 when the backend has counters and change rows (vtable version 4). */

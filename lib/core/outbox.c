@@ -5,12 +5,16 @@
 
 #include "core/claims.h"
 #include "core/feed.h"
+#include "core/records.h"
+#include "store/storage.h"
 
 struct cpor_message {
   uint64_t id;
   char *kind, *role, *org, *claim_id, *payload, *json;
   uint32_t seq, deliveries;
   cpor_time created_at, lease_until;
+  int refers;       /* the record leaves the payload out: it is the event's */
+  uint32_t version; /* the record's: a lease rewrites it in its own version */
 };
 
 struct cpor_message_iter {
@@ -110,7 +114,7 @@ static int decode(const cpor_store_object *obj, cpor_message **out) {
   int rc = m ? CPOR_OK : CPOR_ENOMEM;
   int64_t id = 0, seq = 0, del = 0, v = 0;
   json_t *r = json_object_get(o, "recipient");
-  if (!rc) rc = take_int(o, "v", 0, 1, 1, &v);
+  if (!rc) rc = take_int(o, "v", 0, 1, CPOR__MESSAGE_VERSION, &v);
   if (!rc) rc = take_int(o, "id", 0, 1, INT64_MAX, &id);
   if (!rc) rc = take_str(o, "kind", 0, &m->kind);
   if (!rc) rc = json_is_object(r) ? take_str(r, "role", 0, &m->role) : CPOR_ECORRUPT;
@@ -121,14 +125,18 @@ static int decode(const cpor_store_object *obj, cpor_message **out) {
   if (!rc) rc = take_int(o, "created_at", 0, INT64_MIN + 1, INT64_MAX, &m->created_at);
   if (!rc) rc = take_int(o, "lease_until", 1, INT64_MIN + 1, INT64_MAX, &m->lease_until);
   json_t *p = json_object_get(o, "payload");
-  if (!rc && !json_is_object(p)) rc = CPOR_ECORRUPT;
-  if (!rc && !(m->payload = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS))) rc = CPOR_ENOMEM;
-  if (!rc && !(m->json = strndup((const char *)obj->data, obj->len))) rc = CPOR_ENOMEM;
+  if (!rc && !p && v >= 2)
+    m->refers = 1; /* resolve_payload reads it */
+  else if (!rc && !json_is_object(p))
+    rc = CPOR_ECORRUPT;
+  else if (!rc && !(m->payload = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS)))
+    rc = CPOR_ENOMEM;
   json_decref(o);
   if (!rc) {
     char idbuf[24];
     if (strcmp(cpor__message_id_text((uint64_t)id, idbuf), obj->id)) rc = CPOR_ECORRUPT;
     m->id = (uint64_t)id, m->seq = (uint32_t)seq, m->deliveries = (uint32_t)del;
+    m->version = (uint32_t)v;
   }
   if (rc) {
     cpor_message_free(m);
@@ -139,7 +147,8 @@ static int decode(const cpor_store_object *obj, cpor_message **out) {
 }
 
 static cpor__message_rec as_rec(const cpor_message *m, uint64_t revision) {
-  return (cpor__message_rec){.id = m->id,
+  return (cpor__message_rec){.version = m->version,
+                             .id = m->id,
                              .revision = revision,
                              .kind = m->kind,
                              .role = m->role,
@@ -149,7 +158,57 @@ static cpor__message_rec as_rec(const cpor_message *m, uint64_t revision) {
                              .deliveries = m->deliveries,
                              .created_at = m->created_at,
                              .lease_until = m->lease_until,
-                             .payload = m->payload};
+                             .payload = m->refers ? NULL : m->payload};
+}
+
+/* The payload of a message whose record refers to its event's: the
+ * payload of event seq of its claim ("{}" for an event that has none, as
+ * the notice said). */
+typedef struct event_payload {
+  char *text;
+  int rc;
+} event_payload;
+
+static int on_event(void *arg, uint32_t seq, const void *data, size_t len) {
+  event_payload *ep = arg;
+  cpor_event *e = NULL;
+  ep->rc = cpor__event_decode(seq, data, len, &e);
+  if (ep->rc) return 1;
+  const char *p = e->payload && *e->payload ? e->payload : "{}";
+  if (!(ep->text = strdup(p))) ep->rc = CPOR_ENOMEM;
+  cpor_event_free(e);
+  return 1;
+}
+
+static int resolve_payload(cpor_ctx *ctx, cpor_message *m) {
+  if (!m->refers || m->payload) return CPOR_OK;
+  event_payload ep = {NULL, CPOR_ENOTFOUND};
+  int rc = cpor__store_event(ctx->storage, m->claim_id, m->seq, on_event, &ep);
+  if (rc < 0 && rc != CPOR_ENOTFOUND)
+    return cpor__storage_fail(ctx, rc, "cannot read the history of a message's claim");
+  if (ep.rc == CPOR_ENOMEM) return cpor__fail(ctx, ep.rc, "out of memory");
+  if (ep.rc)
+    return cpor__fail(ctx, CPOR_ECORRUPT,
+                      "stored data is corrupt (outbox message %llu names event %u of claim %s, "
+                      "which %s)",
+                      (unsigned long long)m->id, (unsigned)m->seq, m->claim_id,
+                      ep.rc == CPOR_ENOTFOUND ? "does not exist" : "cannot be read");
+  m->payload = ep.text;
+  return CPOR_OK;
+}
+
+/* What cpor_message_json hands out: the record as stored, with the
+ * payload written in when the record refers to its event's. */
+static int message_json(const cpor_message *m, char **out) {
+  cpor__message_rec rec = as_rec(m, 0);
+  rec.payload = m->payload;
+  /* version 2 may carry its payload; a version 1 record always did */
+  cpor_store_object obj;
+  char idbuf[24];
+  int rc = cpor__message_encode(&rec, &obj, idbuf);
+  if (rc) return rc;
+  *out = (char *)obj.data; /* NUL-terminated: cpor__jw_cstr */
+  return CPOR_OK;
 }
 
 /* ---- leasing ------------------------------------------------------------------ */
@@ -216,15 +275,11 @@ static int take(cpor_ctx *ctx, candidate *c, uint32_t lease_ms) {
   cpor_store_object obj;
   char idbuf[24];
   int rc = cpor__message_encode(&rec, &obj, idbuf);
-  /* The record as it will be stored: what cpor_message_json hands out. */
-  char *json = rc ? NULL : strndup((const char *)obj.data, obj.len);
-  if (!rc && !json) rc = CPOR_ENOMEM;
-  if ((rc = cpor__put(ctx, CPOR_STORE_UPDATE, c->revision, rc, &obj, NULL))) {
-    free(json);
-    return rc;
-  }
+  if ((rc = cpor__put(ctx, CPOR_STORE_UPDATE, c->revision, rc, &obj, NULL))) return rc;
+  if ((rc = resolve_payload(ctx, m))) return rc;
   free(m->json);
-  m->json = json;
+  m->json = NULL;
+  if ((rc = message_json(m, &m->json))) return cpor__fail(ctx, CPOR_ENOMEM, "out of memory");
   return CPOR_OK;
 }
 

@@ -96,6 +96,7 @@ static int notice_verbatim(const cpor_claim *c, const cpor_event *e, cpor__notic
   if (*p != '{') return CPOR_ECORRUPT;
   out->kind = notice_of(c, e, "", &out->role, &out->org);
   out->payload = strdup(p);
+  out->verbatim = 1;
   return out->payload ? 1 : CPOR_ENOMEM;
 }
 

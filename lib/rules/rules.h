@@ -121,6 +121,7 @@ typedef struct cpor__notice {
   const char *role; /* the recipient: "partner", "customer" or "reviewer" */
   const char *org;  /* the partner ID, the tenant ID; NULL for the reviewers */
   char *payload;    /* the event's payload and the deadline the recipient is told */
+  int verbatim;     /* 1: payload is the event's payload as it is (nothing added) */
 } cpor__notice;
 /* The notice event e of claim c (as the call leaves it) owes: 1 with *out
  * filled, 0 when it owes none, or CPOR_ENOMEM / CPOR_ECORRUPT (a payload

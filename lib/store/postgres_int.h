@@ -15,7 +15,7 @@
 #include "cpor/sys/storage.h"
 
 /* The schema version this library writes (meta 'schema_version'). */
-#define CPOR__PG_SCHEMA_VERSION 3
+#define CPOR__PG_SCHEMA_VERSION 4
 /* The row of the meta table that marks a libcpor schema. */
 #define CPOR__PG_MARKER_KEY "application"
 #define CPOR__PG_MARKER_VALUE "libcpor"

@@ -139,6 +139,19 @@ static const char *const migrations[] = {
     "  (d->>'lease_until')::bigint AS lease_until, (d->>'deliveries')::bigint AS deliveries,"
     "  (d->'payload')::text AS payload"
     "  FROM (SELECT *, convert_from(data, 'UTF8')::jsonb AS d FROM objects WHERE kind = 9) o;",
+    /* 3 -> 4: a message whose record refers to its event's payload (message
+     * record version 2) shows the event's payload. Same columns: CREATE OR
+     * REPLACE keeps the view's grants. */
+    "CREATE OR REPLACE VIEW outbox AS SELECT"
+    "  id::bigint AS id, d->>'kind' AS kind, d->'recipient'->>'role' AS recipient_role,"
+    "  d->'recipient'->>'org' AS recipient_org, ref AS claim_id,"
+    "  (d->>'seq')::bigint AS event_seq, (d->>'created_at')::bigint AS created_at,"
+    "  (d->>'lease_until')::bigint AS lease_until, (d->>'deliveries')::bigint AS deliveries,"
+    "  coalesce(d->'payload',"
+    "    (SELECT coalesce(convert_from(e.data, 'UTF8')::jsonb->'payload', '{}'::jsonb)"
+    "     FROM events e WHERE e.claim_id = o.ref AND e.seq = (d->>'seq')::bigint))::text"
+    "    AS payload"
+    "  FROM (SELECT *, convert_from(data, 'UTF8')::jsonb AS d FROM objects WHERE kind = 9) o;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CPOR__PG_SCHEMA_VERSION,

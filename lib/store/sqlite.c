@@ -135,7 +135,7 @@ static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_ob
   int held = 0;
   cpor__sql_held_get(s, kind, id, out, &held);
   if (held) return CPOR_OK;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_OBJECT_GET, q);
+  int rc = cpor__sql_acquire(s, cpor__sql_of_kind(CPOR__SQL_OBJECT_GET, kind), q);
   if (rc) return rc;
   sqlite3_bind_int64(q->st, 1, kind);
   cpor__sql_bind_text(q->st, 2, id);
@@ -164,7 +164,7 @@ static int m_object_get(void *self, uint32_t kind, const char *id, cpor_store_ob
  * revision move? */
 static int missing_or_moved(cpor__sqlite *s, const cpor_store_object *obj, const char *what) {
   cpor__stmt q;
-  int rc = cpor__sql_acquire(s, CPOR__SQL_OBJECT_EXISTS, &q);
+  int rc = cpor__sql_acquire(s, cpor__sql_of_kind(CPOR__SQL_OBJECT_EXISTS, obj->kind), &q);
   if (rc) return rc;
   sqlite3_bind_int64(q.st, 1, obj->kind);
   cpor__sql_bind_text(q.st, 2, obj->id);
@@ -185,7 +185,7 @@ static int missing_or_moved(cpor__sqlite *s, const cpor_store_object *obj, const
 static int put_step(cpor__sqlite *s, cpor__sql_id id, const cpor_store_object *obj, uint32_t mode,
                     uint64_t to, const char *what, int *changed) {
   cpor__stmt q;
-  int rc = cpor__sql_acquire(s, id, &q);
+  int rc = cpor__sql_acquire(s, cpor__sql_of_kind(id, obj->kind), &q);
   if (rc) return rc;
   sqlite3_bind_int64(q.st, 1, obj->kind);
   cpor__sql_bind_text(q.st, 2, obj->id);

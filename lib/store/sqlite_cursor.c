@@ -21,13 +21,13 @@ typedef struct cursor {
 static cpor__sql_id objects_statement(uint32_t by) {
   switch (by) {
   case CPOR_STORE_BY_KIND:
-    return CPOR__SQL_SCAN_KIND;
+    return CPOR__SQL_OBJECT_SCAN_KIND;
   case CPOR_STORE_BY_OWNER:
-    return CPOR__SQL_SCAN_OWNER;
+    return CPOR__SQL_OBJECT_SCAN_OWNER;
   case CPOR_STORE_BY_REF:
-    return CPOR__SQL_SCAN_REF;
+    return CPOR__SQL_OBJECT_SCAN_REF;
   case CPOR_STORE_BY_STATE:
-    return CPOR__SQL_SCAN_STATE;
+    return CPOR__SQL_OBJECT_SCAN_STATE;
   default:
     return CPOR__SQL_COUNT;
   }
@@ -45,8 +45,9 @@ static cpor__sql_id statement(const cpor_store_query *q) {
   switch (q->what) {
   case CPOR_STORE_CURSOR_OBJECTS: {
     cpor__sql_id id = objects_statement(q->by);
-    int keyed = id == CPOR__SQL_SCAN_OWNER || id == CPOR__SQL_SCAN_REF;
-    return keyed && !q->key ? CPOR__SQL_COUNT : id;
+    int keyed = id == CPOR__SQL_OBJECT_SCAN_OWNER || id == CPOR__SQL_OBJECT_SCAN_REF;
+    return id == CPOR__SQL_COUNT || (keyed && !q->key) ? CPOR__SQL_COUNT
+                                                       : cpor__sql_of_kind(id, q->kind);
   }
   case CPOR_STORE_CURSOR_LINES:
     if (!q->key) return CPOR__SQL_LINES_ALL;

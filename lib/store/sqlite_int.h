@@ -13,7 +13,7 @@
 #include "store/counters.h"
 
 /* The schema version this library writes (PRAGMA user_version). */
-#define CPOR__SQLITE_SCHEMA_VERSION 3
+#define CPOR__SQLITE_SCHEMA_VERSION 4
 /* PRAGMA application_id: 'CPOR' in ASCII, so `file` and other tools can tell
  * a libcpor database from any other SQLite file. */
 #define CPOR__SQLITE_APPLICATION_ID 0x43504f52
@@ -31,6 +31,8 @@ typedef enum cpor__sql_id {
   CPOR__SQL_CALL_SAVEPOINT,
   CPOR__SQL_CALL_RELEASE,
   CPOR__SQL_CALL_ROLLBACK_TO,
+  /* Objects: two blocks in the same order (cpor__sql_of_kind maps one to
+   * the other), for the objects table and for the outbox's messages. */
   CPOR__SQL_OBJECT_GET,
   CPOR__SQL_OBJECT_INSERT,
   CPOR__SQL_OBJECT_UPDATE,
@@ -39,10 +41,22 @@ typedef enum cpor__sql_id {
   CPOR__SQL_OBJECT_UPDATE_SAME_TO,
   CPOR__SQL_OBJECT_DELETE,
   CPOR__SQL_OBJECT_EXISTS,
-  CPOR__SQL_SCAN_KIND,
-  CPOR__SQL_SCAN_OWNER,
-  CPOR__SQL_SCAN_REF,
-  CPOR__SQL_SCAN_STATE,
+  CPOR__SQL_OBJECT_SCAN_KIND,
+  CPOR__SQL_OBJECT_SCAN_OWNER,
+  CPOR__SQL_OBJECT_SCAN_REF,
+  CPOR__SQL_OBJECT_SCAN_STATE,
+  CPOR__SQL_MSG_GET,
+  CPOR__SQL_MSG_INSERT,
+  CPOR__SQL_MSG_UPDATE,
+  CPOR__SQL_MSG_UPDATE_SAME,
+  CPOR__SQL_MSG_UPDATE_TO,
+  CPOR__SQL_MSG_UPDATE_SAME_TO,
+  CPOR__SQL_MSG_DELETE,
+  CPOR__SQL_MSG_EXISTS,
+  CPOR__SQL_MSG_SCAN_KIND,
+  CPOR__SQL_MSG_SCAN_OWNER,
+  CPOR__SQL_MSG_SCAN_REF,
+  CPOR__SQL_MSG_SCAN_STATE,
   CPOR__SQL_LINES_BY_UNIT,
   CPOR__SQL_DEADLINE_SET,
   CPOR__SQL_DEADLINE_CLEAR,
@@ -146,6 +160,9 @@ void cpor__sql_held_free(cpor__sqlite *s);
 typedef struct cpor__stmt_s cpor__stmt; /* .owned 1: a private copy, finalized on release */
 
 int cpor__sql_acquire(cpor__sqlite *s, cpor__sql_id id, cpor__stmt *out);
+/* The statement of an object query (an CPOR__SQL_OBJECT_* id) for objects
+ * of kind: the outbox kind's own table (messages) answers its kind. */
+cpor__sql_id cpor__sql_of_kind(cpor__sql_id id, uint32_t kind);
 void cpor__sql_release(cpor__stmt *stmt);
 /* Runs a statement that returns no rows (BEGIN, COMMIT, ...) from the cache. */
 int cpor__sql_run(cpor__sqlite *s, cpor__sql_id id, const char *what);

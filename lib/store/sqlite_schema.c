@@ -216,10 +216,39 @@ static const step migrations[] = {
         "  json_extract(d, '$.lease_until') AS lease_until,"
         "  json_extract(d, '$.deliveries') AS deliveries, json_extract(d, '$.payload') AS payload"
         "  FROM (SELECT *, CAST(data AS TEXT) AS d FROM objects WHERE kind = 9);"},
+    /* 3 -> 4: the outbox's messages get a table of their own, keyed by their
+     * 20-digit id, with no other index: in objects each message cost four
+     * index entries. Rows move byte for byte. The view's payload is the
+     * message's own or, when the record refers to its event's (message
+     * record version 2), the event's. */
+    {3, "CREATE TABLE messages ("
+        "  id TEXT PRIMARY KEY,"
+        "  owner TEXT,"
+        "  ref TEXT,"
+        "  state INTEGER NOT NULL DEFAULT 0,"
+        "  revision INTEGER NOT NULL DEFAULT 1,"
+        "  data BLOB NOT NULL"
+        ") WITHOUT ROWID;"
+        "INSERT INTO messages(id, owner, ref, state, revision, data)"
+        "  SELECT id, owner, ref, state, revision, data FROM objects WHERE kind = 9;"
+        "DELETE FROM objects WHERE kind = 9;"
+        "DROP VIEW outbox;"
+        "CREATE VIEW outbox AS SELECT"
+        "  CAST(id AS INTEGER) AS id, json_extract(d, '$.kind') AS kind,"
+        "  json_extract(d, '$.recipient.role') AS recipient_role,"
+        "  json_extract(d, '$.recipient.org') AS recipient_org, ref AS claim_id,"
+        "  json_extract(d, '$.seq') AS event_seq, json_extract(d, '$.created_at') AS created_at,"
+        "  json_extract(d, '$.lease_until') AS lease_until,"
+        "  json_extract(d, '$.deliveries') AS deliveries,"
+        "  coalesce(json_extract(d, '$.payload'),"
+        "    (SELECT coalesce(json_extract(CAST(e.data AS TEXT), '$.payload'), '{}')"
+        "     FROM objects c JOIN events e ON e.oid = c.oid"
+        "     WHERE c.kind = 7 AND c.id = m.ref AND e.seq = json_extract(d, '$.seq'))) AS payload"
+        "  FROM (SELECT *, CAST(data AS TEXT) AS d FROM messages) m;"},
 };
 
 #define NSTEPS (sizeof migrations / sizeof migrations[0])
-_Static_assert(CPOR__SQLITE_SCHEMA_VERSION == 3, "append the migration of the new version");
+_Static_assert(CPOR__SQLITE_SCHEMA_VERSION == 4, "append the migration of the new version");
 
 typedef struct inspection {
   int is_new;       /* empty: no schema objects, nothing set */

@@ -8,6 +8,40 @@
 
 #include "store/sqlite_int.h"
 
+/* The statements of one object table, by the prefix P of their ids: T the
+ * table, KC the condition on the kind and KCOL / KVAL its column and value
+ * ("" for a table of one kind), OID the claim's row id column. Updates are
+ * conditional on the revision read: the race between two writers is decided
+ * here, not by a lock the backend holds. The _TO updates write a held update
+ * (sqlite_held.c), several updates as one. The scans select the same columns
+ * so one row reader serves them all; ?4 is the id to resume after ('' from
+ * the first: ids are never empty). */
+#define OBJECT_SQL(P, T, KC, KCOL, KVAL, OID)                                                      \
+  [CPOR__SQL_##P##_GET] =                                                                          \
+      "SELECT owner, ref, state, revision, data, " OID " FROM " T " WHERE " KC "id = ?2",          \
+  [CPOR__SQL_##P##_INSERT] = "INSERT INTO " T "(" KCOL "id, owner, ref, state, revision, data) "   \
+                             "VALUES (" KVAL "?2, ?3, ?4, ?5, 1, ?6)",                             \
+  [CPOR__SQL_##P##_UPDATE] = "UPDATE " T " SET owner = ?3, ref = ?4, state = ?5, data = ?6, "      \
+                             "revision = revision + 1 WHERE " KC "id = ?2 AND revision = ?7",      \
+  [CPOR__SQL_##P##_UPDATE_SAME] = "UPDATE " T " SET state = ?5, data = ?6, revision = revision + " \
+                                  "1 WHERE " KC "id = ?2 AND revision = ?7 AND owner IS ?3 AND "   \
+                                  "ref IS ?4",                                                     \
+  [CPOR__SQL_##P##_UPDATE_TO] = "UPDATE " T " SET owner = ?3, ref = ?4, state = ?5, data = ?6, "   \
+                                "revision = ?8 WHERE " KC "id = ?2 AND revision = ?7",             \
+  [CPOR__SQL_##P##_UPDATE_SAME_TO] = "UPDATE " T " SET state = ?5, data = ?6, revision = ?8 "      \
+                                     "WHERE " KC "id = ?2 AND revision = ?7 AND owner IS ?3 AND "  \
+                                     "ref IS ?4",                                                  \
+  [CPOR__SQL_##P##_DELETE] = "DELETE FROM " T " WHERE " KC "id = ?2 AND revision = ?7",            \
+  [CPOR__SQL_##P##_EXISTS] = "SELECT 1 FROM " T " WHERE " KC "id = ?2",                            \
+  [CPOR__SQL_##P##_SCAN_KIND] =                                                                    \
+      "SELECT id, owner, ref, state, revision, data FROM " T " WHERE " KC "id > ?4 ORDER BY id",   \
+  [CPOR__SQL_##P##_SCAN_OWNER] = "SELECT id, owner, ref, state, revision, data FROM " T            \
+                                 " WHERE " KC "owner = ?2 AND id > ?4 ORDER BY id",                \
+  [CPOR__SQL_##P##_SCAN_REF] = "SELECT id, owner, ref, state, revision, data FROM " T " WHERE " KC \
+                               "ref = ?2 AND id > ?4 ORDER BY id",                                 \
+  [CPOR__SQL_##P##_SCAN_STATE] = "SELECT id, owner, ref, state, revision, data FROM " T            \
+                                 " WHERE " KC "state = ?3 AND id > ?4 ORDER BY id"
+
 /* Column orders matter: sqlite.c reads results by position. */
 static const char *const sql_text[CPOR__SQL_COUNT] = {
     [CPOR__SQL_BEGIN_READ] = "BEGIN DEFERRED",
@@ -20,37 +54,12 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
     [CPOR__SQL_CALL_SAVEPOINT] = "SAVEPOINT cpor_call",
     [CPOR__SQL_CALL_RELEASE] = "RELEASE cpor_call",
     [CPOR__SQL_CALL_ROLLBACK_TO] = "ROLLBACK TO cpor_call",
-    [CPOR__SQL_OBJECT_GET] =
-        "SELECT owner, ref, state, revision, data, oid FROM objects WHERE kind = ?1 AND id = ?2",
-    [CPOR__SQL_OBJECT_INSERT] = "INSERT INTO objects(kind, id, owner, ref, state, revision, data) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
-    /* Conditional on the revision read: the race between two writers is
-     * decided here, not by a lock the backend holds. */
-    [CPOR__SQL_OBJECT_UPDATE] =
-        "UPDATE objects SET owner = ?3, ref = ?4, state = ?5, data = ?6, revision = revision + 1 "
-        "WHERE kind = ?1 AND id = ?2 AND revision = ?7",
-    [CPOR__SQL_OBJECT_UPDATE_SAME] =
-        "UPDATE objects SET state = ?5, data = ?6, revision = revision + 1 "
-        "WHERE kind = ?1 AND id = ?2 AND revision = ?7 AND owner IS ?3 AND ref IS ?4",
-    /* A held update (sqlite_held.c): several updates written as one. */
-    [CPOR__SQL_OBJECT_UPDATE_TO] =
-        "UPDATE objects SET owner = ?3, ref = ?4, state = ?5, data = ?6, revision = ?8 "
-        "WHERE kind = ?1 AND id = ?2 AND revision = ?7",
-    [CPOR__SQL_OBJECT_UPDATE_SAME_TO] =
-        "UPDATE objects SET state = ?5, data = ?6, revision = ?8 "
-        "WHERE kind = ?1 AND id = ?2 AND revision = ?7 AND owner IS ?3 AND ref IS ?4",
-    [CPOR__SQL_OBJECT_DELETE] = "DELETE FROM objects WHERE kind = ?1 AND id = ?2 AND revision = ?7",
-    [CPOR__SQL_OBJECT_EXISTS] = "SELECT 1 FROM objects WHERE kind = ?1 AND id = ?2",
-    /* The scans select the same columns so one row reader serves them all;
-     * ?4 is the id to resume after ('' from the first: ids are never empty). */
-    [CPOR__SQL_SCAN_KIND] = "SELECT id, owner, ref, state, revision, data FROM objects "
-                            "WHERE kind = ?1 AND id > ?4 ORDER BY id",
-    [CPOR__SQL_SCAN_OWNER] = "SELECT id, owner, ref, state, revision, data FROM objects "
-                             "WHERE kind = ?1 AND owner = ?2 AND id > ?4 ORDER BY id",
-    [CPOR__SQL_SCAN_REF] = "SELECT id, owner, ref, state, revision, data FROM objects "
-                           "WHERE kind = ?1 AND ref = ?2 AND id > ?4 ORDER BY id",
-    [CPOR__SQL_SCAN_STATE] = "SELECT id, owner, ref, state, revision, data FROM objects "
-                             "WHERE kind = ?1 AND state = ?3 AND id > ?4 ORDER BY id",
+    /* Objects: the statements below are written once for both tables
+     * (OBJECT_SQL): objects, and messages, which holds the outbox kind. */
+    OBJECT_SQL(OBJECT, "objects", "kind = ?1 AND ", "kind, ", "?1, ", "oid"),
+    /* The outbox kind has a table of its own (sqlite.c, cpor__sql_of_kind):
+     * its messages stay out of the four indexes of objects. */
+    OBJECT_SQL(MSG, "messages", "", "", "", "0"),
     /* A claim's rows name it by its integer row id (oid), not by its text
      * UUID: every index of lines, keys, deadlines and events stays small.
      * Kind 7 is CPOR_STORE_CLAIM (sqlite.c asserts it). */
@@ -119,6 +128,16 @@ static const char *const sql_text[CPOR__SQL_COUNT] = {
                                  "(SELECT 1 FROM objects o WHERE o.oid = e.oid AND o.kind = 7) "
                                  "ORDER BY e.oid, e.seq",
 };
+
+_Static_assert(CPOR__SQL_MSG_SCAN_STATE - CPOR__SQL_MSG_GET ==
+                   CPOR__SQL_OBJECT_SCAN_STATE - CPOR__SQL_OBJECT_GET,
+               "the two object blocks have the same statements");
+
+cpor__sql_id cpor__sql_of_kind(cpor__sql_id id, uint32_t kind) {
+  if (kind != CPOR_STORE_OUTBOX || id < CPOR__SQL_OBJECT_GET || id > CPOR__SQL_OBJECT_SCAN_STATE)
+    return id;
+  return (cpor__sql_id)(id - CPOR__SQL_OBJECT_GET + CPOR__SQL_MSG_GET);
+}
 
 static int prepare(cpor__sqlite *s, cpor__sql_id id, unsigned flags, sqlite3_stmt **out) {
   int rc = sqlite3_prepare_v3(s->db, sql_text[id], -1, flags, out, NULL);

@@ -144,3 +144,28 @@ int cpor__store_events(cpor_storage *s, const char *claim_id, cpor__event_fn fn,
   visitor v = {NULL, NULL, NULL, fn, arg};
   return walk(s, &q, 0, &v);
 }
+
+/* The one event: the first of those after seq - 1, when it is seq. */
+typedef struct one_event {
+  uint32_t seq;
+  cpor__event_fn fn;
+  void *arg;
+  int found;
+} one_event;
+
+static int on_one_event(void *arg, uint32_t seq, const void *data, size_t len) {
+  one_event *o = arg;
+  if (seq != o->seq) return 0;
+  o->found = 1;
+  return o->fn(o->arg, seq, data, len);
+}
+
+int cpor__store_event(cpor_storage *s, const char *claim_id, uint32_t seq, cpor__event_fn fn,
+                      void *arg) {
+  if (seq == 0) return CPOR_ENOTFOUND;
+  cpor_store_query q = {.what = CPOR_STORE_CURSOR_EVENTS, .key = claim_id, .after_seq = seq - 1};
+  one_event o = {seq, fn, arg, 0};
+  visitor v = {NULL, NULL, NULL, on_one_event, &o};
+  int rc = walk(s, &q, 1, &v);
+  return rc == 0 && !o.found ? CPOR_ENOTFOUND : rc;
+}

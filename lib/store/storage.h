@@ -46,5 +46,8 @@ int cpor__store_lines(cpor_storage *s, const char *unit, cpor__line_fn fn, void 
 int cpor__store_deadlines(cpor_storage *s, uint32_t kind, cpor_time upto, cpor__deadline_fn fn,
                           void *arg);
 int cpor__store_events(cpor_storage *s, const char *claim_id, cpor__event_fn fn, void *arg);
+/* Calls fn once with event seq of the claim, or returns CPOR_ENOTFOUND. */
+int cpor__store_event(cpor_storage *s, const char *claim_id, uint32_t seq, cpor__event_fn fn,
+                      void *arg);
 
 #endif

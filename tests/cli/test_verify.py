@@ -223,25 +223,25 @@ class Tampering(unittest.TestCase):
 
     def test_outbox_for_missing_claim(self):
         f = self.tampered(lambda c, o: c.execute(
-            "INSERT INTO objects(kind, id, owner, ref, state, revision, data) VALUES "
-            "(9, '09999999999999999991', NULL, 'nope', 0, 1, "
+            "INSERT INTO messages(id, owner, ref, state, revision, data) VALUES "
+            "('09999999999999999991', NULL, 'nope', 0, 1, "
             "CAST('{\"claim\":\"nope\",\"seq\":1}' AS BLOB))"))
         self.assertFinding(f, "nope", "outbox")
 
     def test_outbox_message_edited_to_another_claim(self):
         # A message the library wrote, its claim changed by hand.
         def sql(c, o):
-            n = c.execute("UPDATE objects SET data = CAST(json_set(CAST(data AS TEXT), "
-                          "'$.claim', 'gone') AS BLOB), ref = 'gone' WHERE kind = 9 AND "
-                          "id = (SELECT min(id) FROM objects WHERE kind = 9)").rowcount
+            n = c.execute("UPDATE messages SET data = CAST(json_set(CAST(data AS TEXT), "
+                          "'$.claim', 'gone') AS BLOB), ref = 'gone' WHERE "
+                          "id = (SELECT min(id) FROM messages)").rowcount
             self.assertEqual(n, 1)
         f = self.tampered(sql)
         self.assertFinding(f, "gone", "outbox")
 
     def test_outbox_seq_outside_history(self):
         f = self.tampered(lambda c, o: c.execute(
-            "INSERT INTO objects(kind, id, owner, ref, state, revision, data) VALUES "
-            "(9, '09999999999999999992', NULL, ?1, 0, 1, "
+            "INSERT INTO messages(id, owner, ref, state, revision, data) VALUES "
+            "('09999999999999999992', NULL, ?1, 0, 1, "
             "CAST('{\"claim\":\"' || ?1 || '\",\"seq\":99}' AS BLOB))", (self.X,)))
         self.assertFinding(f, self.X, "outbox")
 
