@@ -331,7 +331,8 @@ CPOR_API int cpor_event_state(const cpor_event *e);        /* the claim's state 
 CPOR_API const char *cpor_event_text(const cpor_event *e); /* stored whole (<= 4000 bytes of
                                                             * caller text plus the wording) */
 /* What the event changed, as a JSON object text with sorted keys: created
- * {"claim":{...}}, edited {"changes":{field:{"from":..,"to":..}}}, poe_added
+ * {"claim":{...}} (the fields it was created with; since 0.3 an unset field
+ * is left out rather than null), edited {"changes":{field:{"from":..,"to":..}}}, poe_added
  * {"poe":{...}}, submitted {"policy":{...}}, rejected {"reason":..} or
  * {"line":k,"reason":..}, line events {"line":k,"reason":..}; "{}" for the
  * rest and for events written before 0.2. */

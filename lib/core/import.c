@@ -94,7 +94,7 @@ static int finish_claim(importer *x) {
   }
   cpor_store_object enc;
   void *buf = NULL;
-  rc = cpor__claim_encode(r, &enc, &buf);
+  rc = cpor__claim_encode_as(r, c->record_schema, &enc, &buf);
   int same = !rc && enc.len == x->claim.record_len && !memcmp(enc.data, x->claim.record, enc.len);
   free((void *)enc.data);
   cpor_claim_free(r);

@@ -493,7 +493,8 @@ _Static_assert(sizeof(cpor_policy) == 6 * sizeof(cpor_window), "a key per policy
 static void policy_member(cpor__jr *r, int k, void *rec) {
   cpor_claim *c = rec;
   if (policy_window[k] >= 0)
-    read_object(r, window_keys, 2, window_member, &c->policy.optout + policy_window[k]);
+    read_object_opt(r, window_keys, 2, window_member, &c->policy.optout + policy_window[k],
+                    1u << 1 /* unit: absent (schema 3) is the default's null */);
   else if (k == P_CUSTOMER_MAY_END)
     c->variants.customer_may_end = (uint32_t)cpor__jr_bool(r);
   else if (k == P_MAX_DISPUTES)
@@ -611,7 +612,8 @@ static void lines_get(cpor__jr *r, cpor_claim *c) {
   size_t cap = 0;
   if (cpor__jr_open(r, '['))
     while (cpor__jr_next(r) && grow(r, (void **)&c->lines, &c->nlines, &cap, sizeof *c->lines))
-      read_object(r, line_keys, 4, line_member, &c->lines[c->nlines - 1]);
+      read_object_opt(r, line_keys, 4, line_member, &c->lines[c->nlines - 1],
+                      1u << 2 /* subscription: absent (schema 3) is none */);
 }
 
 static const char *const poe_keys[] = {"added_at", "media_type", "name", "sha256", "size"};
@@ -655,10 +657,12 @@ static void poe_put(cpor__jw *w, const cpor_claim *c) {
 static void poe_get(cpor__jr *r, cpor_claim *c) {
   size_t cap = 0;
   if (cpor__jr_open(r, '['))
-    while (cpor__jr_next(r) && grow(r, (void **)&c->poe, &c->npoe, &cap, sizeof *c->poe))
-      read_object(r, poe_keys, 5, poe_member, &c->poe[c->npoe - 1]);
+    while (cpor__jr_next(r) && grow(r, (void **)&c->poe, &c->npoe, &cap, sizeof *c->poe)) {
+      cpor__poe *p = &c->poe[c->npoe - 1];
+      p->added_at = CPOR_TIME_NONE; /* absent (schema 3): unknown */
+      read_object_opt(r, poe_keys, 5, poe_member, p, 1u << 0);
+    }
 }
-
 /* ---- claims ----------------------------------------------------------------------- */
 
 enum {
@@ -790,7 +794,7 @@ static void claim_member(cpor__jr *r, int k, void *rec) {
     break;
   case C_POLICY:
     if (!cpor__jr_null(r)) {
-      read_object(r, policy_keys, P_N, policy_member, c);
+      read_object_opt(r, policy_keys, P_N, policy_member, c, 1ull << P_OPTOUT_FROM);
       c->has_policy = 1;
     }
     break;
@@ -801,7 +805,7 @@ static void claim_member(cpor__jr *r, int k, void *rec) {
     c->removal_reason = cpor__jr_enum(r, cpor_removal_reason_from_name, 1);
     break;
   case C_SCHEMA:
-    schema_get(r);
+    c->record_schema = (uint32_t)cpor__jr_int(r, SCHEMA, CPOR__CLAIM_SCHEMA);
     break;
   case C_SLA_DUE_AT:
     c->sla_due_at = cpor__jr_time(r);
@@ -820,6 +824,15 @@ static void claim_member(cpor__jr *r, int k, void *rec) {
   }
 }
 
+/* An instant every claim has: written even when unset (the decoder requires
+ * it), whatever the schema leaves out. */
+static void time_always(cpor__jw *w, const char *key, cpor_time t) {
+  int omit = w->omit_null;
+  w->omit_null = 0;
+  cpor__jw_time(w, key, t);
+  w->omit_null = omit;
+}
+
 /* A reason that may be unset: null for 0. */
 static void opt_name(cpor__jw *w, const char *key, int v, const char *name) {
   if (v)
@@ -829,13 +842,20 @@ static void opt_name(cpor__jw *w, const char *key, int v, const char *name) {
 }
 
 int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) {
-  cpor__jw w = {0};
+  return cpor__claim_encode_as(c, CPOR__CLAIM_SCHEMA, obj, buf);
+}
+
+int cpor__claim_encode_as(const cpor_claim *c, uint32_t schema, cpor_store_object *obj,
+                          void **buf) {
+  if (schema == 0) schema = CPOR__CLAIM_SCHEMA; /* not read from a record */
+  if (schema < SCHEMA || schema > CPOR__CLAIM_SCHEMA) return CPOR_EINVAL;
+  cpor__jw w = {.omit_null = schema >= 3};
   cpor__jw_open(&w, NULL, '{');
   cpor__jw_name(&w, "activity", cpor_activity_name(c->activity));
   cpor__jw_name(&w, "area", cpor_area_name(c->area));
   contacts_put(&w, c);
   cpor__jw_bool(&w, "contested", c->contested);
-  cpor__jw_time(&w, "created_at", c->created_at);
+  time_always(&w, "created_at", c->created_at);
   cpor__jw_uint(&w, "disputes", c->disputes);
   cpor__jw_name(&w, "domain", c->domain); /* never null */
   cpor__jw_str(&w, "external_ref", c->external_ref);
@@ -843,7 +863,7 @@ int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) 
   cpor__jw_name(&w, "id", c->id);
   cpor__jw_str(&w, "idempotency_key", c->idempotency_key);
   opt_name(&w, "info_reason", c->info_reason, cpor_info_reason_name(c->info_reason));
-  cpor__jw_time(&w, "last_at", c->last_at);
+  time_always(&w, "last_at", c->last_at);
   lines_put(&w, c);
   cpor__jw_name(&w, "mpn_id", c->mpn_id);
   cpor__jw_str(&w, "name", c->name);
@@ -854,11 +874,11 @@ int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf) 
   policy_put(&w, c);
   cpor__jw_name(&w, "reason", cpor_reason_name(c->reason));
   opt_name(&w, "removal_reason", c->removal_reason, cpor_removal_reason_name(c->removal_reason));
-  schema_put(&w);
+  cpor__jw_uint(&w, "schema", schema);
   cpor__jw_time(&w, "sla_due_at", c->sla_due_at);
   cpor__jw_name(&w, "state", cpor_state_name(c->state));
   cpor__jw_name(&w, "tenant_id", c->tenant_id);
-  cpor__jw_time(&w, "updated_at", c->updated_at);
+  time_always(&w, "updated_at", c->updated_at);
   cpor__jw_time(&w, "window_closes_at", c->window_closes_at);
   obj_init(obj, CPOR_STORE_CLAIM, c->id, c->partner_id, c->tenant_id, c->state);
   return finish_obj(&w, obj, buf);
@@ -872,8 +892,12 @@ int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out) {
   if (!is_doc(obj->data, obj->len)) return legacy_claim(obj, out);
   cpor_claim *c = calloc(1, sizeof *c);
   if (!c) return CPOR_ENOMEM;
-  /* Claims written before 0.3 carry no external_ref and idempotency_key. */
-  uint64_t added = 1ull << C_EXTERNAL_REF | 1ull << C_IDEMPOTENCY_KEY;
+  /* Claims written before 0.3 carry no external_ref and idempotency_key;
+   * schema 3 leaves out every member that is null (unset). */
+  uint64_t added = 1ull << C_EXTERNAL_REF | 1ull << C_IDEMPOTENCY_KEY | 1ull << C_INFO_REASON |
+                   1ull << C_NAME | 1ull << C_OPTOUT_CLOSES_AT | 1ull << C_POLICY |
+                   1ull << C_REMOVAL_REASON | 1ull << C_SLA_DUE_AT | 1ull << C_WINDOW_CLOSES_AT;
+  c->optout_closes_at = c->sla_due_at = c->window_closes_at = CPOR_TIME_NONE;
   int rc = read_doc_opt(obj->data, obj->len, claim_keys, C_N, claim_member, c, added);
   /* The columns the store indexes are copies of these: they must agree. */
   if (rc == CPOR_OK && (differ(c->id, obj->id) || differ(c->partner_id, obj->owner) ||

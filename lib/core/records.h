@@ -23,7 +23,13 @@ int cpor__subscription_encode(const cpor_subscription *s, cpor_store_object *obj
 int cpor__subscription_decode(const cpor_store_object *obj, cpor_subscription **out);
 int cpor__workload_encode(const cpor_workload *w, cpor_store_object *obj, void **buf);
 int cpor__workload_decode(const cpor_store_object *obj, cpor_workload **out);
+/* Claims are written at CPOR__CLAIM_SCHEMA: schema 3 leaves out the members
+ * whose value is null (unset), schema 2 wrote them. */
+#define CPOR__CLAIM_SCHEMA 3
 int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf);
+/* The record of c as schema 2 or 3 writes it (verify and import compare a
+ * replayed claim with the stored record in that record's own schema). */
+int cpor__claim_encode_as(const cpor_claim *c, uint32_t schema, cpor_store_object *obj, void **buf);
 int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out);
 int cpor__event_encode(const cpor_event *e, void **buf, size_t *len);
 int cpor__event_decode(uint32_t seq, const void *data, size_t len, cpor_event **out);

@@ -234,7 +234,7 @@ static int check_history(verifier *v, const cpor_store_object *o, const cpor_cla
     } else {
       cpor_store_object enc;
       void *buf = NULL;
-      rc = cpor__claim_encode(r, &enc, &buf);
+      rc = cpor__claim_encode_as(r, c->record_schema, &enc, &buf);
       int same = !rc && enc.len == o->len && !memcmp(enc.data, o->data, o->len);
       free((void *)enc.data);
       if (rc)

@@ -90,6 +90,7 @@ void cpor__jw_close(cpor__jw *w, char bracket) {
 }
 
 void cpor__jw_null(cpor__jw *w, const char *key) {
+  if (w->omit_null && key) return;
   lead(w, key);
   put(w, "null", 4);
 }

@@ -17,6 +17,9 @@ typedef struct cpor__jw {
   size_t len, cap;
   int rc;
   int comma; /* a value precedes: the next key or element needs a ',' */
+  /* 1: an object member whose value is null is left out (an absent member
+   * reads as null); array elements are always written. */
+  int omit_null;
 } cpor__jw;
 
 /* Every value function takes the member's key, or NULL for an array element

@@ -130,7 +130,9 @@ int cpor__k_created(const cpor__env *env, cpor__touched *t, const cpor_actor *ac
   m[k++] = (member){.key = "area", .str = cpor_area_name(c->area)};
   m[k++] = (member){.key = "activity", .str = cpor_activity_name(c->activity)};
   m[k++] = (member){.key = "lines", .lines = c};
-  cpor__jw w = {0};
+  /* The fields the claim was created without are left out: replay reads an
+   * absent field as unset. */
+  cpor__jw w = {.omit_null = 1};
   cpor__jw_open(&w, NULL, '{');
   members_put(&w, "claim", m, k);
   cpor__jw_close(&w, '}');

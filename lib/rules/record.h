@@ -93,6 +93,8 @@ struct cpor_claim {
   char *idempotency_key;      /* the key of the create that made it, NULL when none */
   /* not encoded: the store's revision as read (0: a new claim) */
   uint64_t revision;
+  /* the schema of the record it was read from (0: a new claim) */
+  uint32_t record_schema;
   /* not stored: computed when the handle is handed out */
   int overdue;
   cpor_time read_at;
