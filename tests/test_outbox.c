@@ -216,6 +216,70 @@ START_TEST(leases_redeliver_and_acks_remove) {
 }
 END_TEST
 
+/* A message that carries its event's payload as it is refers to the event
+ * (record version 2, no copy); one whose event is gone is corruption,
+ * named, and the lease changes nothing. */
+START_TEST(message_refers_to_its_event) {
+  world w;
+  world_open(&w, NULL, NULL, NULL);
+  const char *id = under_review(&w, &w.a, MPN_A, TEAMS);
+  cpor_storage *st = w.storage;
+  const char *mid = "00000000000000000001";
+  ck_assert_status(st->m.begin(st->self, 1), CPOR_OK);
+  cpor_store_object o;
+  ck_assert_status(st->m.object_get(st->self, CPOR_STORE_OUTBOX, mid, &o), CPOR_OK);
+  char *rec = strndup(o.data, o.len);
+  ck_assert_ptr_null(strstr(rec, "\"payload\""));
+  ck_assert_ptr_nonnull(strstr(rec, "\"v\":2"));
+  ck_assert_ptr_nonnull(strstr(rec, "\"seq\":3"));
+  /* The same message, naming an event the claim does not have. */
+  char *bad = strdup(rec);
+  memcpy(strstr(bad, "\"seq\":3"), "\"seq\":9", 7);
+  cpor_store_object t = o; /* the contract names what a get sets: not kind or id */
+  t.kind = CPOR_STORE_OUTBOX;
+  t.id = mid;
+  t.owner = NULL; /* a put may end the get's row: nothing of it is passed on */
+  t.ref = id;
+  t.data = bad;
+  t.len = strlen(bad);
+  ck_assert_msg(st->m.object_put(st->self, &t, CPOR_STORE_UPDATE) == CPOR_OK, "%s",
+                st->m.errmsg(st->self));
+  ck_assert_status(st->m.commit(st->self), CPOR_OK);
+  cpor_message_iter *it = NULL;
+  REFUSED(&w, cpor_outbox_lease(w.ctx, &w.system, 10, 1000, &it), CPOR_ECORRUPT);
+  char want[256];
+  snprintf(want, sizeof want,
+           "stored data is corrupt (outbox message 1 names event 9 of claim %s, which does not "
+           "exist)",
+           id);
+  ck_assert_str_eq(cpor_ctx_errmsg(w.ctx), want);
+  ck_assert_ptr_null(it);
+  /* Put back, it leases with the submitted event's payload. */
+  ck_assert_status(st->m.begin(st->self, 1), CPOR_OK);
+  ck_assert_status(st->m.object_get(st->self, CPOR_STORE_OUTBOX, mid, &o), CPOR_OK);
+  t = o;
+  t.kind = CPOR_STORE_OUTBOX;
+  t.id = mid;
+  t.owner = NULL;
+  t.ref = id;
+  t.data = rec;
+  t.len = strlen(rec);
+  ck_assert_msg(st->m.object_put(st->self, &t, CPOR_STORE_UPDATE) == CPOR_OK, "%s",
+                st->m.errmsg(st->self));
+  ck_assert_status(st->m.commit(st->self), CPOR_OK);
+  size_t n = 0;
+  cpor_message **v = lease(&w, 10, 1000, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(cpor_message_kind(v[0]), "claim_submitted");
+  ck_assert_ptr_nonnull(strstr(cpor_message_payload(v[0]), "\"policy\":{"));
+  ck_assert_ptr_nonnull(strstr(cpor_message_json(v[0]), "\"payload\":{\"policy\""));
+  free_messages(v);
+  free(rec);
+  free(bad);
+  world_close(&w);
+}
+END_TEST
+
 START_TEST(refusals_change_nothing) {
   world w;
   world_open(&w, NULL, NULL, NULL);
@@ -361,6 +425,7 @@ static Suite *outbox_suite(void) {
   tcase_add_test(tc, journeys_owe_exactly_these_messages);
   tcase_add_test(tc, leases_redeliver_and_acks_remove);
   tcase_add_test(tc, refusals_change_nothing);
+  tcase_add_test(tc, message_refers_to_its_event);
   tcase_add_test(tc, change_feed_matches_histories);
   if (!getenv("CPOR_TEST_BACKEND")) tcase_add_test(tc, version_3_backend);
   suite_add_tcase(s, tc);

@@ -60,7 +60,9 @@ CPOR_API cpor_time cpor_message_created_at(const cpor_message *m);  /* the event
 CPOR_API cpor_time cpor_message_lease_until(const cpor_message *m); /* this lease's end */
 CPOR_API uint32_t cpor_message_deliveries(const cpor_message *m);   /* leases so far, >= 1 */
 CPOR_API const char *cpor_message_payload(const cpor_message *m);   /* a JSON object */
-/* The whole message as one JSON object (the stored record). */
+/* The whole message as one JSON object: its stored record ("v": 1 or 2),
+ * with the payload written in when the record refers to its event's
+ * (version 2 stores no copy of a payload the event holds as it is). */
 CPOR_API const char *cpor_message_json(const cpor_message *m);
 CPOR_API void cpor_message_free(cpor_message *m);
 
