@@ -10,6 +10,7 @@
 #include "cpor/feed.h"
 #include "cpor/sys/storage.h"
 #include "store/storage.h"
+#include "pgtest.h"
 #include "world.h"
 
 static const char *const TEAMS[] = {"TEAMS", NULL};
@@ -216,6 +217,29 @@ START_TEST(leases_redeliver_and_acks_remove) {
 }
 END_TEST
 
+/* Reads outbox message mid's record (returned, malloc'd) and, when data is
+ * not NULL, replaces it with data in the same transaction. */
+static char *message_swap(cpor_storage *st, const char *mid, const char *claim, const char *data) {
+  ck_assert_status(st->m.begin(st->self, 1), CPOR_OK);
+  cpor_store_object o;
+  ck_assert_status(st->m.object_get(st->self, CPOR_STORE_OUTBOX, mid, &o), CPOR_OK);
+  char *rec = strndup(o.data, o.len);
+  if (data) {
+    /* A get sets neither kind nor id, and a put may end its row: nothing of
+     * it but the revision is passed on. */
+    cpor_store_object t = {.kind = CPOR_STORE_OUTBOX,
+                           .id = mid,
+                           .ref = claim,
+                           .revision = o.revision,
+                           .data = data,
+                           .len = strlen(data)};
+    ck_assert_msg(st->m.object_put(st->self, &t, CPOR_STORE_UPDATE) == CPOR_OK, "%s",
+                  st->m.errmsg(st->self));
+  }
+  ck_assert_status(st->m.commit(st->self), CPOR_OK);
+  return rec;
+}
+
 /* A message that carries its event's payload as it is refers to the event
  * (record version 2, no copy); one whose event is gone is corruption,
  * named, and the lease changes nothing. */
@@ -225,26 +249,14 @@ START_TEST(message_refers_to_its_event) {
   const char *id = under_review(&w, &w.a, MPN_A, TEAMS);
   cpor_storage *st = w.storage;
   const char *mid = "00000000000000000001";
-  ck_assert_status(st->m.begin(st->self, 1), CPOR_OK);
-  cpor_store_object o;
-  ck_assert_status(st->m.object_get(st->self, CPOR_STORE_OUTBOX, mid, &o), CPOR_OK);
-  char *rec = strndup(o.data, o.len);
+  char *rec = message_swap(st, mid, id, NULL);
   ck_assert_ptr_null(strstr(rec, "\"payload\""));
   ck_assert_ptr_nonnull(strstr(rec, "\"v\":2"));
   ck_assert_ptr_nonnull(strstr(rec, "\"seq\":3"));
   /* The same message, naming an event the claim does not have. */
   char *bad = strdup(rec);
   memcpy(strstr(bad, "\"seq\":3"), "\"seq\":9", 7);
-  cpor_store_object t = o; /* the contract names what a get sets: not kind or id */
-  t.kind = CPOR_STORE_OUTBOX;
-  t.id = mid;
-  t.owner = NULL; /* a put may end the get's row: nothing of it is passed on */
-  t.ref = id;
-  t.data = bad;
-  t.len = strlen(bad);
-  ck_assert_msg(st->m.object_put(st->self, &t, CPOR_STORE_UPDATE) == CPOR_OK, "%s",
-                st->m.errmsg(st->self));
-  ck_assert_status(st->m.commit(st->self), CPOR_OK);
+  free(message_swap(st, mid, id, bad));
   cpor_message_iter *it = NULL;
   REFUSED(&w, cpor_outbox_lease(w.ctx, &w.system, 10, 1000, &it), CPOR_ECORRUPT);
   char want[256];
@@ -255,24 +267,23 @@ START_TEST(message_refers_to_its_event) {
   ck_assert_str_eq(cpor_ctx_errmsg(w.ctx), want);
   ck_assert_ptr_null(it);
   /* Put back, it leases with the submitted event's payload. */
-  ck_assert_status(st->m.begin(st->self, 1), CPOR_OK);
-  ck_assert_status(st->m.object_get(st->self, CPOR_STORE_OUTBOX, mid, &o), CPOR_OK);
-  t = o;
-  t.kind = CPOR_STORE_OUTBOX;
-  t.id = mid;
-  t.owner = NULL;
-  t.ref = id;
-  t.data = rec;
-  t.len = strlen(rec);
-  ck_assert_msg(st->m.object_put(st->self, &t, CPOR_STORE_UPDATE) == CPOR_OK, "%s",
-                st->m.errmsg(st->self));
-  ck_assert_status(st->m.commit(st->self), CPOR_OK);
+  free(message_swap(st, mid, id, rec));
   size_t n = 0;
   cpor_message **v = lease(&w, 10, 1000, &n);
   ck_assert_uint_eq(n, 1);
   ck_assert_str_eq(cpor_message_kind(v[0]), "claim_submitted");
   ck_assert_ptr_nonnull(strstr(cpor_message_payload(v[0]), "\"policy\":{"));
   ck_assert_ptr_nonnull(strstr(cpor_message_json(v[0]), "\"payload\":{\"policy\""));
+#ifdef CPOR_TEST_HAVE_PG
+  /* PostgreSQL's outbox view shows the event's payload for it (SQLite's:
+   * tests/cli/test_views.py). */
+  if (w.pgschema[0]) {
+    char *same = pgtest_sql("SELECT payload::jsonb = '%s'::jsonb FROM %s.outbox WHERE id = 1",
+                            cpor_message_payload(v[0]), w.pgschema);
+    ck_assert_str_eq(same, "t");
+    free(same);
+  }
+#endif
   free_messages(v);
   free(rec);
   free(bad);

@@ -663,6 +663,7 @@ static void poe_get(cpor__jr *r, cpor_claim *c) {
       read_object_opt(r, poe_keys, 5, poe_member, p, 1u << 0);
     }
 }
+
 /* ---- claims ----------------------------------------------------------------------- */
 
 enum {

@@ -30,6 +30,14 @@
   "  json_extract(d, '$.window_closes_at') AS window_closes_at,"                                   \
   "  json_extract(d, '$.sla_due_at') AS sla_due_at,"
 
+/* The outbox view's columns before its payload (schema 3, kept by 4). */
+#define OUTBOX_VIEW_COLUMNS                                                                        \
+  "  CAST(id AS INTEGER) AS id, json_extract(d, '$.kind') AS kind,"                                \
+  "  json_extract(d, '$.recipient.role') AS recipient_role,"                                       \
+  "  json_extract(d, '$.recipient.org') AS recipient_org, ref AS claim_id,"                        \
+  "  json_extract(d, '$.seq') AS event_seq, json_extract(d, '$.created_at') AS created_at,"        \
+  "  json_extract(d, '$.lease_until') AS lease_until,"
+
 typedef struct step {
   int from; /* the user_version this part upgrades from */
   const char *sql;
@@ -208,12 +216,7 @@ static const step migrations[] = {
         "  json_extract(d, '$.external_ref') AS external_ref,"
         "  json_extract(d, '$.idempotency_key') AS idempotency_key"
         "  FROM (SELECT *, CAST(data AS TEXT) AS d FROM objects WHERE kind = 7) o;"
-        "CREATE VIEW outbox AS SELECT"
-        "  CAST(id AS INTEGER) AS id, json_extract(d, '$.kind') AS kind,"
-        "  json_extract(d, '$.recipient.role') AS recipient_role,"
-        "  json_extract(d, '$.recipient.org') AS recipient_org, ref AS claim_id,"
-        "  json_extract(d, '$.seq') AS event_seq, json_extract(d, '$.created_at') AS created_at,"
-        "  json_extract(d, '$.lease_until') AS lease_until,"
+        "CREATE VIEW outbox AS SELECT" OUTBOX_VIEW_COLUMNS
         "  json_extract(d, '$.deliveries') AS deliveries, json_extract(d, '$.payload') AS payload"
         "  FROM (SELECT *, CAST(data AS TEXT) AS d FROM objects WHERE kind = 9);"},
     /* 3 -> 4: the outbox's messages get a table of their own, keyed by their
@@ -233,12 +236,7 @@ static const step migrations[] = {
         "  SELECT id, owner, ref, state, revision, data FROM objects WHERE kind = 9;"
         "DELETE FROM objects WHERE kind = 9;"
         "DROP VIEW outbox;"
-        "CREATE VIEW outbox AS SELECT"
-        "  CAST(id AS INTEGER) AS id, json_extract(d, '$.kind') AS kind,"
-        "  json_extract(d, '$.recipient.role') AS recipient_role,"
-        "  json_extract(d, '$.recipient.org') AS recipient_org, ref AS claim_id,"
-        "  json_extract(d, '$.seq') AS event_seq, json_extract(d, '$.created_at') AS created_at,"
-        "  json_extract(d, '$.lease_until') AS lease_until,"
+        "CREATE VIEW outbox AS SELECT" OUTBOX_VIEW_COLUMNS
         "  json_extract(d, '$.deliveries') AS deliveries,"
         "  coalesce(json_extract(d, '$.payload'),"
         "    (SELECT coalesce(json_extract(CAST(e.data AS TEXT), '$.payload'), '{}')"
