@@ -557,6 +557,75 @@ START_TEST(replay_folds_what_decide_did) {
 }
 END_TEST
 
+/* The submitted event names the default policy, spells out any other, and
+ * replays both to the policy the claim recorded; another name is ECORRUPT. */
+static cpor__touched *submitted_under(cpor__view *v, const cpor_policy *p,
+                                      const cpor__variants *var) {
+  cpor_claim *c = claim("x", P, CPOR_STATE_EDITING, TEAMS);
+  c->next_seq = 1;
+  c->last_at = CPOR_TIME_NONE;
+  c->has_policy = 0;
+  cpor__touched *t = NULL;
+  ck_assert_int_eq(cpor__view_add(v, c, 1, &t), CPOR_OK);
+  cpor_actor a = actor(CPOR_ROLE_INCENTIVES_ADMIN);
+  cpor__env e = env_at(at(0, 0));
+  ck_assert_int_eq(cpor__k_created(&e, t, &a), CPOR_OK);
+  cpor__request r = {CPOR__ACT_SUBMIT, &a, 0, NULL, 0, &enrolled, 0, NULL, NULL};
+  e.policy = p;
+  e.variants = var;
+  ck_assert_msg(cpor__decide(&e, &r, v) == CPOR_OK, "%s", msg);
+  return t;
+}
+
+START_TEST(submitted_names_the_default_policy) {
+  const cpor_policy d = CPOR_POLICY_DEFAULT;
+  cpor_policy other = d;
+  other.dispute.count = 31;
+  const cpor__variants submission = {CPOR_OPTOUT_FROM_SUBMISSION, 0, 1};
+  struct {
+    const cpor_policy *p;
+    const cpor__variants *var;
+    const char *payload;
+  } cases[] = {
+      {&d, NULL, "{\"policy\":\"default\"}"},
+      {&other, NULL, "{\"policy\":{\"customer_may_end\":false,\"dispute\":[31,2],"},
+      {&d, &submission, "{\"policy\":{\"customer_may_end\":false,\"dispute\":[30,2],"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cpor__view v = {0};
+    cpor__touched *t = submitted_under(&v, cases[i].p, cases[i].var);
+    cpor_event *ev = t->events[t->nevents - 1];
+    ck_assert_int_eq(ev->kind, CPOR_EVENT_SUBMITTED);
+    ck_assert_msg(!strncmp(ev->payload, cases[i].payload, strlen(cases[i].payload)), "%zu: %s", i,
+                  ev->payload);
+    /* Replay from the draft recovers the recorded policy and variants. */
+    ck_assert_uint_eq(t->nevents, 2);
+    cpor_event *const *hist = t->events;
+    cpor_claim *r = NULL;
+    cpor__env e = env_at(at(0, 0));
+    ck_assert_msg(cpor__replay(&e, "x", hist, 2, &r) == CPOR_OK, "%zu: %s", i, msg);
+    ck_assert_int_eq(r->has_policy, 1);
+    ck_assert(!memcmp(&r->policy, &t->claim->policy, sizeof r->policy));
+    ck_assert(!memcmp(&r->variants, &t->claim->variants, sizeof r->variants));
+    ck_assert_int_eq(r->state, CPOR_STATE_SUBMITTED);
+    cpor_claim_free(r);
+    if (i == 0) {
+      /* Another name is no policy this release knows. */
+      char *saved = ev->payload;
+      const char *bad[] = {"{\"policy\":\"Default\"}", "{\"policy\":\"\"}", "{\"policy\":7}"};
+      for (size_t b = 0; b < 3; b++) {
+        ev->payload = (char *)bad[b];
+        r = NULL;
+        ck_assert_int_eq(cpor__replay(&e, "x", hist, 2, &r), CPOR_ECORRUPT);
+        ck_assert_ptr_null(r);
+      }
+      ev->payload = saved;
+    }
+    cpor__view_free(&v);
+  }
+}
+END_TEST
+
 /* ---- policy variants (issue 13) ------------------------------------------------ */
 
 static cpor_claim *with_variants(cpor_claim *c, uint32_t from, uint32_t may_end, uint32_t max) {
@@ -664,6 +733,7 @@ static Suite *kernel_suite(void) {
   tcase_add_test(tc, clock_skew);
   tcase_add_test(tc, texts_stored_whole);
   tcase_add_test(tc, replay_folds_what_decide_did);
+  tcase_add_test(tc, submitted_names_the_default_policy);
   tcase_add_test(tc, variant_optout_from_submission);
   tcase_add_test(tc, variant_customer_may_end);
   tcase_add_test(tc, variant_max_disputes);

@@ -282,12 +282,23 @@ typedef struct sample {
   const void *rec;
 } sample;
 
-static cpor_claim claim_full, claim_sparse;
+static cpor_claim claim_full, claim_sparse, claim_default;
 static cpor_event event_full, event_empty;
+
+/* A submitted claim under the default policy (schema 4 names it). */
+static cpor_claim default_claim(void) {
+  cpor_claim c = sparse_claim();
+  c.state = CPOR_STATE_SUBMITTED;
+  c.created_at = c.updated_at = c.last_at = T0;
+  c.sla_due_at = T0 + 7;
+  cpor__policy_set_default(&c);
+  return c;
+}
 
 static void samples_init(void) {
   claim_full = full_claim();
   claim_sparse = sparse_claim();
+  claim_default = default_claim();
   event_full = full_event();
   event_empty = full_event();
   event_empty.payload = NULL;
@@ -298,7 +309,7 @@ static const sample samples[] = {
     {&K_CUSTOMER, &customer},         {&K_TENANT, &tenant},      {&K_TENANT, &tenant0},
     {&K_SUBSCRIPTION, &subscription}, {&K_WORKLOAD, &workload},  {&K_WORKLOAD, &workload0},
     {&K_CLAIM, &claim_full},          {&K_CLAIM, &claim_sparse}, {&K_EVENT, &event_full},
-    {&K_EVENT, &event_empty}};
+    {&K_EVENT, &event_empty},         {&K_CLAIM, &claim_default}};
 #define NSAMPLES ((int)(sizeof samples / sizeof samples[0]))
 
 /* The sample's document (malloc'd, NUL-terminated) and its object. */
@@ -346,8 +357,9 @@ START_TEST(round_trip) {
   ck_assert_status(s->k->encode(rec, &again, &buf), CPOR_OK);
   ck_assert_uint_eq(again.len, obj.len);
   ck_assert(memcmp(buf, doc, obj.len) == 0);
-  /* Claims are at schema 3 (null members left out), the others at 2. */
-  ck_assert_ptr_nonnull(strstr(doc, s->k == &K_CLAIM ? "\"schema\":3" : "\"schema\":2"));
+  /* Claims are at schema 4 (null members left out, the default policy
+   * named), the others at 2. */
+  ck_assert_ptr_nonnull(strstr(doc, s->k == &K_CLAIM ? "\"schema\":4" : "\"schema\":2"));
   free(buf);
   s->k->release(rec);
   free(doc);
@@ -555,8 +567,8 @@ START_TEST(corruption_classes) {
          C); /* the state column disagrees */
   expect(s, &obj, doc, "\"id\":\"7c", "\"id\":\"8c", C);
   expect(s, &obj, doc, "\"reason\":\"missing_consent\"", "\"reason\":\"nope\"", C);
-  expect(s, &obj, doc, "\"schema\":3", "\"schema\":1", C);
-  expect(s, &obj, doc, "\"schema\":3", "\"schema\":4", C);
+  expect(s, &obj, doc, "\"schema\":4", "\"schema\":1", C);
+  expect(s, &obj, doc, "\"schema\":4", "\"schema\":5", C);
   expect(s, &obj, doc, "\"Ann Lee\"", "\"Ann\\u0000Lee\"", C);      /* NUL */
   expect(s, &obj, doc, "\"Ann Lee\"", "\"Ann\xc0\xafLee\"", C);     /* bad UTF-8: overlong */
   expect(s, &obj, doc, "\"Ann Lee\"", "\"Ann\xed\xa0\x80Lee\"", C); /* surrogate */
@@ -594,6 +606,65 @@ START_TEST(corruption_classes) {
   ck_assert_status(decode_text(s, &obj, t, n, &rec), C);
   free(t);
   free(doc);
+}
+END_TEST
+
+/* Schema 4 names the default policy; a claim whose policy departs from it
+ * in one window or variant, and every claim written at schema 3, spells it
+ * out; a name other than "default" is corruption. */
+static char *claim_doc(const cpor_claim *c, uint32_t schema, cpor_store_object *obj) {
+  void *buf = NULL;
+  ck_assert_status(cpor__claim_encode_as(c, schema, obj, &buf), CPOR_OK);
+  char *doc = malloc(obj->len + 1);
+  memcpy(doc, buf, obj->len);
+  doc[obj->len] = 0;
+  free(buf);
+  obj->data = doc;
+  return doc;
+}
+
+START_TEST(default_policy_named) {
+  samples_init();
+  cpor_store_object obj;
+  char *doc = claim_doc(&claim_default, 0, &obj);
+  ck_assert_ptr_nonnull(strstr(doc, "\"policy\":\"default\",\"reason\""));
+  cpor_claim *back = NULL;
+  ck_assert_status(cpor__claim_decode(&obj, &back), CPOR_OK);
+  cpor_policy p, d = CPOR_POLICY_DEFAULT;
+  ck_assert_int_eq(cpor_claim_policy(back, &p), 1);
+  ck_assert(!memcmp(&p, &d, sizeof p));
+  ck_assert_int_eq(cpor_claim_optout_from(back), CPOR_OPTOUT_FROM_APPROVAL);
+  ck_assert_int_eq(cpor_claim_customer_may_end(back), 0);
+  ck_assert_int_eq(cpor_claim_max_disputes(back), 1);
+  cpor_claim_free(back);
+  const char *bad[] = {"\"Default\"", "\"\"", "\"default \"", "\"standard\"", "7", "true"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    expect(&samples[NSAMPLES - 1], &obj, doc, "\"default\"", bad[i], CPOR_ECORRUPT);
+  free(doc);
+  /* Schema 3 spells the same policy out, and it reads back the same. */
+  doc = claim_doc(&claim_default, 3, &obj);
+  ck_assert_ptr_nonnull(strstr(doc, "\"policy\":{\"customer_may_end\":false,\"dispute\":{"));
+  ck_assert_status(cpor__claim_decode(&obj, &back), CPOR_OK);
+  ck_assert(K_CLAIM.equal(&claim_default, back));
+  cpor_claim_free(back);
+  free(doc);
+  /* One departure in any window's count or unit, or any variant. */
+  for (int k = 0; k < 6 * 2 + 3; k++) {
+    cpor_claim c = claim_default;
+    cpor_window *w = &c.policy.optout;
+    if (k < 12 && k % 2 == 0) w[k / 2].count++;
+    if (k < 12 && k % 2 == 1)
+      w[k / 2].unit = w[k / 2].unit == CPOR_BUSINESS_DAYS ? CPOR_CALENDAR_DAYS : CPOR_BUSINESS_DAYS;
+    if (k == 12) c.variants.optout_from = CPOR_OPTOUT_FROM_SUBMISSION;
+    if (k == 13) c.variants.customer_may_end = 1;
+    if (k == 14) c.variants.max_disputes = 2;
+    doc = claim_doc(&c, 0, &obj);
+    ck_assert_msg(strstr(doc, "\"policy\":{") != NULL, "departure %d: %s", k, doc);
+    ck_assert_status(cpor__claim_decode(&obj, &back), CPOR_OK);
+    ck_assert_msg(K_CLAIM.equal(&c, back), "departure %d", k);
+    cpor_claim_free(back);
+    free(doc);
+  }
 }
 END_TEST
 
@@ -1069,6 +1140,7 @@ static Suite *records_suite(void) {
   tcase_add_test(tc, event_payload_embedded);
   tcase_add_test(tc, unrepresentable_records);
   tcase_add_test(tc, corruption_classes);
+  tcase_add_test(tc, default_policy_named);
   tcase_add_loop_test(tc, every_key_checked, 0, NSAMPLES);
   tcase_add_loop_test(tc, allocation_failure_is_enomem, 0, NSAMPLES);
   tcase_add_test(tc, binary_rows_of_earlier_releases);

@@ -333,7 +333,9 @@ CPOR_API const char *cpor_event_text(const cpor_event *e); /* stored whole (<= 4
 /* What the event changed, as a JSON object text with sorted keys: created
  * {"claim":{...}} (the fields it was created with; since 0.3 an unset field
  * is left out rather than null), edited {"changes":{field:{"from":..,"to":..}}}, poe_added
- * {"poe":{...}}, submitted {"policy":{...}}, rejected {"reason":..} or
+ * {"poe":{...}}, submitted {"policy":{...}} (since 0.3 {"policy":"default"}
+ * when the policy is CPOR_POLICY_DEFAULT with the default variants: see
+ * README.md, "Stored records"), rejected {"reason":..} or
  * {"line":k,"reason":..}, line events {"line":k,"reason":..}; "{}" for the
  * rest and for events written before 0.2. */
 CPOR_API const char *cpor_event_payload(const cpor_event *e);

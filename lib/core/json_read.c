@@ -59,6 +59,10 @@ static int literal(cpor__jr *r, const char *word, size_t n) {
   return 1;
 }
 
+int cpor__jr_is_str(cpor__jr *r) {
+  return peek(r) == '"';
+}
+
 int cpor__jr_null(cpor__jr *r) {
   return peek(r) == 'n' && literal(r, "null", 4);
 }

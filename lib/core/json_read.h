@@ -39,7 +39,8 @@ int cpor__jr_field(cpor__jr *r, const char *const *keys, int n, uint64_t *seen);
 void cpor__jr_need(cpor__jr *r, uint64_t seen, int n);
 
 /* Values. A null where one is not allowed is corruption (wrong type). */
-int cpor__jr_null(cpor__jr *r);                /* 1 (and consumed) when the next value is null */
+int cpor__jr_is_str(cpor__jr *r); /* 1 when the next value is a string (not consumed) */
+int cpor__jr_null(cpor__jr *r);   /* 1 (and consumed) when the next value is null */
 char *cpor__jr_str(cpor__jr *r, int nullable); /* malloc'd; NULL for null */
 int64_t cpor__jr_int(cpor__jr *r, int64_t min, int64_t max);
 int64_t cpor__jr_time(cpor__jr *r); /* null is CPOR_TIME_NONE */

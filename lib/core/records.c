@@ -503,9 +503,14 @@ static void policy_member(cpor__jr *r, int k, void *rec) {
     c->variants.optout_from = (uint32_t)cpor__jr_enum(r, optout_from_from_name, 1);
 }
 
-static void policy_put(cpor__jw *w, const cpor_claim *c) {
+/* Schema 4 names the default policy instead of spelling it out. */
+static void policy_put(cpor__jw *w, const cpor_claim *c, uint32_t schema) {
   if (!c->has_policy) {
     cpor__jw_null(w, "policy");
+    return;
+  }
+  if (schema >= 4 && cpor__policy_is_default(&c->policy, &c->variants)) {
+    cpor__jw_name(w, "policy", CPOR__POLICY_DEFAULT_NAME);
     return;
   }
   cpor__jw_open(w, "policy", '{');
@@ -794,7 +799,14 @@ static void claim_member(cpor__jr *r, int k, void *rec) {
     poe_get(r, c);
     break;
   case C_POLICY:
-    if (!cpor__jr_null(r)) {
+    if (cpor__jr_is_str(r)) {
+      char *name = cpor__jr_str(r, 0);
+      if (name && !strcmp(name, CPOR__POLICY_DEFAULT_NAME))
+        cpor__policy_set_default(c);
+      else
+        cpor__jr_fail(r, CPOR_ECORRUPT);
+      free(name);
+    } else if (!cpor__jr_null(r)) {
       read_object_opt(r, policy_keys, P_N, policy_member, c, 1ull << P_OPTOUT_FROM);
       c->has_policy = 1;
     }
@@ -872,7 +884,7 @@ int cpor__claim_encode_as(const cpor_claim *c, uint32_t schema, cpor_store_objec
   cpor__jw_time(&w, "optout_closes_at", c->optout_closes_at);
   cpor__jw_name(&w, "partner_id", c->partner_id);
   poe_put(&w, c);
-  policy_put(&w, c);
+  policy_put(&w, c, schema);
   cpor__jw_name(&w, "reason", cpor_reason_name(c->reason));
   opt_name(&w, "removal_reason", c->removal_reason, cpor_removal_reason_name(c->removal_reason));
   cpor__jw_uint(&w, "schema", schema);

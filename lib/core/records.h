@@ -23,9 +23,10 @@ int cpor__subscription_encode(const cpor_subscription *s, cpor_store_object *obj
 int cpor__subscription_decode(const cpor_store_object *obj, cpor_subscription **out);
 int cpor__workload_encode(const cpor_workload *w, cpor_store_object *obj, void **buf);
 int cpor__workload_decode(const cpor_store_object *obj, cpor_workload **out);
-/* Claims are written at CPOR__CLAIM_SCHEMA: schema 3 leaves out the members
- * whose value is null (unset), schema 2 wrote them. */
-#define CPOR__CLAIM_SCHEMA 3
+/* Claims are written at CPOR__CLAIM_SCHEMA: schema 4 names the default
+ * policy ("policy": "default"), schema 3 spelled it out; schema 3 leaves out
+ * the members whose value is null (unset), schema 2 wrote them. */
+#define CPOR__CLAIM_SCHEMA 4
 int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf);
 /* The record of c as schema 2 or 3 writes it (verify and import compare a
  * replayed claim with the stored record in that record's own schema). */

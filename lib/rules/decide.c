@@ -87,15 +87,18 @@ static int submit(const cpor__env *env, const cpor__request *req, cpor__view *vi
   if ((rc = enter(env, c, CPOR_STATE_SUBMITTED, CPOR_REASON_NONE))) return rc;
   const cpor_window *w = &c->policy.optout;
   char payload[384];
-  snprintf(
-      payload, sizeof payload,
-      "{\"policy\":{\"customer_may_end\":%s,\"dispute\":[%d,%u],\"dispute_review_sla\":[%d,%u],"
-      "\"max_disputes\":%u,\"optout\":[%d,%u],\"optout_from\":\"%s\",\"response\":[%d,%u],"
-      "\"review_sla\":[%d,%u],\"review_start_sla\":[%d,%u]}}",
-      var.customer_may_end ? "true" : "false", w[4].count, w[4].unit, w[5].count, w[5].unit,
-      var.max_disputes, w[0].count, w[0].unit,
-      var.optout_from == CPOR_OPTOUT_FROM_SUBMISSION ? "submission" : "approval", w[1].count,
-      w[1].unit, w[3].count, w[3].unit, w[2].count, w[2].unit);
+  if (cpor__policy_is_default(&c->policy, &var))
+    snprintf(payload, sizeof payload, "{\"policy\":\"%s\"}", CPOR__POLICY_DEFAULT_NAME);
+  else
+    snprintf(
+        payload, sizeof payload,
+        "{\"policy\":{\"customer_may_end\":%s,\"dispute\":[%d,%u],\"dispute_review_sla\":[%d,%u],"
+        "\"max_disputes\":%u,\"optout\":[%d,%u],\"optout_from\":\"%s\",\"response\":[%d,%u],"
+        "\"review_sla\":[%d,%u],\"review_start_sla\":[%d,%u]}}",
+        var.customer_may_end ? "true" : "false", w[4].count, w[4].unit, w[5].count, w[5].unit,
+        var.max_disputes, w[0].count, w[0].unit,
+        var.optout_from == CPOR_OPTOUT_FROM_SUBMISSION ? "submission" : "approval", w[1].count,
+        w[1].unit, w[3].count, w[3].unit, w[2].count, w[2].unit);
   rc = cpor__k_event(env, t, req->actor, CPOR_EVENT_SUBMITTED, payload, "submitted for review");
   return rc ? rc : cpor__k_contest(env, view, t, req->actor);
 }

@@ -19,6 +19,24 @@ void cpor__lines_free(cpor__line *v, size_t n) {
   free(v);
 }
 
+static const cpor_policy default_policy = CPOR_POLICY_DEFAULT;
+static const cpor__variants default_variants = {CPOR_OPTOUT_FROM_APPROVAL, 0, 1};
+
+int cpor__policy_is_default(const cpor_policy *p, const cpor__variants *v) {
+  const cpor_window *a = &p->optout, *b = &default_policy.optout;
+  for (int i = 0; i < 6; i++)
+    if (a[i].count != b[i].count || a[i].unit != b[i].unit) return 0;
+  return v->optout_from == default_variants.optout_from &&
+         v->customer_may_end == default_variants.customer_may_end &&
+         v->max_disputes == default_variants.max_disputes;
+}
+
+void cpor__policy_set_default(cpor_claim *c) {
+  c->policy = default_policy;
+  c->variants = default_variants;
+  c->has_policy = 1;
+}
+
 char *cpor__unit_key(const cpor_claim *c, const cpor__line *l) {
   size_t n = 2 + (l->subscription ? strlen(l->subscription)
                                   : strlen(c->tenant_id) + 1 + strlen(l->workload));

@@ -114,6 +114,15 @@ char *cpor__unit_key(const cpor_claim *c, const cpor__line *l);
 /* Whether line l of c is on unit (no allocation). */
 int cpor__line_on_unit(const cpor_claim *c, const cpor__line *l, const char *unit);
 
+/* The policy a claim records when the context's is the default one: the
+ * windows of CPOR_POLICY_DEFAULT and the default variants (opt-out from
+ * approval, the customer may not end, one dispute). Records and payloads
+ * name it (claim schema 4: "policy": "default") instead of spelling it out;
+ * the name means these values for good: another default gets another name. */
+#define CPOR__POLICY_DEFAULT_NAME "default"
+int cpor__policy_is_default(const cpor_policy *p, const cpor__variants *v);
+void cpor__policy_set_default(cpor_claim *c);
+
 /* Frees n lines and the array. */
 void cpor__lines_free(cpor__line *v, size_t n);
 

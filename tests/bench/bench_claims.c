@@ -90,7 +90,10 @@ static blob sample_one(sqlite3 *db, const char *sql, const char *id) {
   sqlite3_stmt *st = NULL;
   sql_ok(db, sqlite3_prepare_v2(db, sql, -1, &st, NULL), "prepare sample");
   if (id) sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-  sql_ok(db, sqlite3_step(st), "sample row");
+  if (sqlite3_step(st) != SQLITE_ROW) {
+    fprintf(stderr, "bench_claims: no sample row for %s: %s\n", sql, sqlite3_errmsg(db));
+    exit(1);
+  }
   blob b = column_copy(st, 0);
   sqlite3_finalize(st);
   return b;
@@ -107,7 +110,7 @@ static void sample_rows(const char *lib_path, sample *out) {
       "SELECT e.data FROM events e JOIN objects o ON o.oid = e.oid WHERE o.id = ?1 AND seq = 3"};
   for (int i = 0; i < 3; i++)
     out->ev[i] = sample_one(db, ev[i], id.p);
-  out->msg = sample_one(db, "SELECT data FROM objects WHERE kind = 9 AND ref = ?1", id.p);
+  out->msg = sample_one(db, "SELECT data FROM messages WHERE ref = ?1", id.p);
   free(id.p);
   sqlite3_close(db);
 }
@@ -197,8 +200,8 @@ static double bare_insert(const char *path, size_t n, const sample *sm) {
       .key = bare_prepare(db, "INSERT INTO keys(key, oid) VALUES (?1, ?2)"),
       .ev = bare_prepare(db, "INSERT INTO events(oid, seq, data) VALUES (?1, ?2, ?3)"),
       .dl = bare_prepare(db, "INSERT INTO deadlines(oid, kind, due) VALUES (?1, 3, ?2)"),
-      .msg = bare_prepare(db, "INSERT INTO objects(kind, id, owner, ref, state, revision, data) "
-                              "VALUES (9, ?1, NULL, ?2, 0, 1, ?3)"),
+      .msg = bare_prepare(db, "INSERT INTO messages(id, owner, ref, state, revision, data) "
+                              "VALUES (?1, NULL, ?2, 0, 1, ?3)"),
       .change = bare_prepare(db, "INSERT INTO changes(change, oid, seq, state) "
                                  "VALUES (?1, ?2, ?3, ?4)"),
       /* The store-wide numbers, reserved once per transaction. */
