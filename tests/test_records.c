@@ -312,17 +312,23 @@ static const sample samples[] = {
     {&K_EVENT, &event_empty},         {&K_CLAIM, &claim_default}};
 #define NSAMPLES ((int)(sizeof samples / sizeof samples[0]))
 
-/* The sample's document (malloc'd, NUL-terminated) and its object. */
-static char *encode(const sample *s, cpor_store_object *obj) {
-  samples_init();
-  void *buf = NULL;
-  ck_assert_status(s->k->encode(s->rec, obj, &buf), CPOR_OK);
+/* An encoder's buffer as a NUL-terminated document (malloc'd; buf freed),
+ * which obj's data then points to. */
+static char *as_doc(void *buf, cpor_store_object *obj) {
   char *doc = malloc(obj->len + 1);
   memcpy(doc, buf, obj->len);
   doc[obj->len] = 0;
   free(buf);
   obj->data = doc;
   return doc;
+}
+
+/* The sample's document (malloc'd, NUL-terminated) and its object. */
+static char *encode(const sample *s, cpor_store_object *obj) {
+  samples_init();
+  void *buf = NULL;
+  ck_assert_status(s->k->encode(s->rec, obj, &buf), CPOR_OK);
+  return as_doc(buf, obj);
 }
 
 /* Decodes text as the sample's kind (with its columns). */
@@ -615,12 +621,7 @@ END_TEST
 static char *claim_doc(const cpor_claim *c, uint32_t schema, cpor_store_object *obj) {
   void *buf = NULL;
   ck_assert_status(cpor__claim_encode_as(c, schema, obj, &buf), CPOR_OK);
-  char *doc = malloc(obj->len + 1);
-  memcpy(doc, buf, obj->len);
-  doc[obj->len] = 0;
-  free(buf);
-  obj->data = doc;
-  return doc;
+  return as_doc(buf, obj);
 }
 
 START_TEST(default_policy_named) {
