@@ -28,7 +28,7 @@ int cpor__workload_decode(const cpor_store_object *obj, cpor_workload **out);
  * the members whose value is null (unset), schema 2 wrote them. */
 #define CPOR__CLAIM_SCHEMA 4
 int cpor__claim_encode(const cpor_claim *c, cpor_store_object *obj, void **buf);
-/* The record of c as schema 2 or 3 writes it (verify and import compare a
+/* The record of c as schema 2, 3 or 4 writes it (verify and import compare a
  * replayed claim with the stored record in that record's own schema). */
 int cpor__claim_encode_as(const cpor_claim *c, uint32_t schema, cpor_store_object *obj, void **buf);
 int cpor__claim_decode(const cpor_store_object *obj, cpor_claim **out);
