@@ -520,17 +520,24 @@ END_TEST
 
 /* ---- replay ---------------------------------------------------------------------- */
 
-START_TEST(replay_folds_what_decide_did) {
-  cpor__view v = {0};
+/* A new draft "x" in v, its created event decided by a user of role at day 0:
+ * a history that replays from the start. */
+static cpor__touched *created_draft(cpor__view *v, int role) {
   cpor_claim *c = claim("x", P, CPOR_STATE_EDITING, TEAMS);
   c->next_seq = 1;
   c->last_at = CPOR_TIME_NONE;
   c->has_policy = 0;
   cpor__touched *t = NULL;
-  ck_assert_int_eq(cpor__view_add(&v, c, 1, &t), CPOR_OK);
-  cpor_actor ga = actor(CPOR_ROLE_GLOBAL_ADMIN);
+  ck_assert_int_eq(cpor__view_add(v, c, 1, &t), CPOR_OK);
+  cpor_actor a = actor(role);
   cpor__env e = env_at(at(0, 0));
-  ck_assert_int_eq(cpor__k_created(&e, t, &ga), CPOR_OK);
+  ck_assert_int_eq(cpor__k_created(&e, t, &a), CPOR_OK);
+  return t;
+}
+
+START_TEST(replay_folds_what_decide_did) {
+  cpor__view v = {0};
+  cpor__touched *t = created_draft(&v, CPOR_ROLE_GLOBAL_ADMIN);
   const int steps[][2] = {
       {CPOR__ACT_SUBMIT, CPOR_ROLE_GLOBAL_ADMIN},     {CPOR__ACT_START_REVIEW, CPOR_ROLE_REVIEWER},
       {CPOR__ACT_REQUEST_INFO, CPOR_ROLE_REVIEWER},   {CPOR__ACT_RESPOND, CPOR_ROLE_GLOBAL_ADMIN},
@@ -543,7 +550,7 @@ START_TEST(replay_folds_what_decide_did) {
   ck_assert_int_eq(settle(&v, at(20, 0)), CPOR_OK);
   ck_assert_int_eq(t->claim->state, CPOR_STATE_ASSOCIATED);
   cpor_claim *r = NULL;
-  e = env_at(at(20, 0));
+  cpor__env e = env_at(at(20, 0));
   ck_assert_msg(cpor__replay(&e, "x", t->events, t->nevents, &r) == CPOR_OK, "%s", msg);
   ck_assert_int_eq(r->state, t->claim->state);
   ck_assert_int_eq(r->reason, t->claim->reason);
@@ -561,15 +568,9 @@ END_TEST
  * replays both to the policy the claim recorded; another name is ECORRUPT. */
 static cpor__touched *submitted_under(cpor__view *v, const cpor_policy *p,
                                       const cpor__variants *var) {
-  cpor_claim *c = claim("x", P, CPOR_STATE_EDITING, TEAMS);
-  c->next_seq = 1;
-  c->last_at = CPOR_TIME_NONE;
-  c->has_policy = 0;
-  cpor__touched *t = NULL;
-  ck_assert_int_eq(cpor__view_add(v, c, 1, &t), CPOR_OK);
+  cpor__touched *t = created_draft(v, CPOR_ROLE_INCENTIVES_ADMIN);
   cpor_actor a = actor(CPOR_ROLE_INCENTIVES_ADMIN);
   cpor__env e = env_at(at(0, 0));
-  ck_assert_int_eq(cpor__k_created(&e, t, &a), CPOR_OK);
   cpor__request r = {CPOR__ACT_SUBMIT, &a, 0, NULL, 0, &enrolled, 0, NULL, NULL};
   e.policy = p;
   e.variants = var;

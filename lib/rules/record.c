@@ -22,13 +22,13 @@ void cpor__lines_free(cpor__line *v, size_t n) {
 static const cpor_policy default_policy = CPOR_POLICY_DEFAULT;
 static const cpor__variants default_variants = {CPOR_OPTOUT_FROM_APPROVAL, 0, 1};
 
+/* Both structs are 32-bit members only: no padding for memcmp to see. */
+_Static_assert(sizeof(cpor_policy) == 6 * sizeof(cpor_window) && sizeof(cpor_window) == 8,
+               "cpor_policy has no padding");
+_Static_assert(sizeof(cpor__variants) == 3 * sizeof(uint32_t), "cpor__variants has no padding");
+
 int cpor__policy_is_default(const cpor_policy *p, const cpor__variants *v) {
-  const cpor_window *a = &p->optout, *b = &default_policy.optout;
-  for (int i = 0; i < 6; i++)
-    if (a[i].count != b[i].count || a[i].unit != b[i].unit) return 0;
-  return v->optout_from == default_variants.optout_from &&
-         v->customer_may_end == default_variants.customer_may_end &&
-         v->max_disputes == default_variants.max_disputes;
+  return !memcmp(p, &default_policy, sizeof *p) && !memcmp(v, &default_variants, sizeof *v);
 }
 
 void cpor__policy_set_default(cpor_claim *c) {

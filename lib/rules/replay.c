@@ -98,12 +98,12 @@ static int set_variants(cpor_claim *c, json_t *p) {
 static int set_policy(cpor_claim *c, json_t *p) {
   static const char *const keys[] = {"optout",     "response", "review_start_sla",
                                      "review_sla", "dispute",  "dispute_review_sla"};
-  cpor_window *w = &c->policy.optout;
   if (json_is_string(p)) {
     if (strcmp(json_string_value(p), CPOR__POLICY_DEFAULT_NAME)) return CPOR_ECORRUPT;
     cpor__policy_set_default(c);
     return CPOR_OK;
   }
+  cpor_window *w = &c->policy.optout;
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
     json_t *a = json_object_get(p, keys[i]);
     if (!json_is_array(a) || json_array_size(a) != 2) return CPOR_ECORRUPT;
